@@ -1,0 +1,44 @@
+/// Why an expression could not be parsed or evaluated, with where and, when there is one, how to fix it.
+public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, for a person.
+    public var message: String
+    /// Character offset in the text being parsed (the whole string value for templates), when known.
+    public var offset: Int?
+    /// How to fix it, when there is an obvious way.
+    public var hint: String?
+    /// The path that was read, for errors about a missing or mistyped value (`deploy_staging.endpoint`).
+    public var path: String?
+
+    public init(_ message: String, offset: Int? = nil, hint: String? = nil, path: String? = nil) {
+        self.message = message
+        self.offset = offset
+        self.hint = hint
+        self.path = path
+    }
+
+    public var description: String {
+        var text = message
+        if let offset { text += " (at character \(offset + 1))" }
+        if let hint { text += "; \(hint)" }
+        return text
+    }
+
+    /// The same error, with its offset moved by `shift` characters.
+    func shifted(by shift: Int) -> ExpressionError {
+        var copy = self
+        copy.offset = offset.map { $0 + shift }
+        return copy
+    }
+}
+
+/// Limits that keep expressions cheap whatever they are given.
+public enum ExpressionLimits {
+    /// Characters in one `{{ }}` expression.
+    public static let maxExpressionLength = 4096
+    /// Nesting depth of one expression.
+    public static let maxDepth = 64
+    /// `{{ }}` placeholders in one string.
+    public static let maxPlaceholders = 256
+    /// Characters in a string value an evaluation may build.
+    public static let maxResultLength = 10_000_000
+}

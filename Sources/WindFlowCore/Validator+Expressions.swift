@@ -1,0 +1,146 @@
+extension ValidationRun {
+    /// Fields of the roots every expression may read besides node outputs.
+    static let builtinRootFields: [String: [String]?] = [
+        "env": nil,
+        "secrets": nil,
+        "execution": ["id", "idempotency_key", "attempt", "started_at", "trigger_type"],
+        "workflow": ["id", "name", "version"],
+    ]
+
+    mutating func checkExpressions() {
+        let ancestors = graph.ancestors()
+        let loopBodies = graph.loopBodies()
+        var inLoop = NodeSet(capacity: workflow.nodes.count)
+        for body in loopBodies.values { for member in body { inLoop.insert(member) } }
+        let triggerOutputs = self.triggerOutputs()
+
+        for (index, node) in workflow.nodes.enumerated() {
+            let type = registry.type(node.type)
+            for key in node.configuration.keys.sorted() {
+                let path = "nodes[\(index)].configuration.\(key)"
+                let isCondition = type?.parameter(key)?.type == .condition
+                var expressions: [(Expression, String)] = []
+                collectExpressions(node.configuration[key]!, path: path, bareIsExpression: isCondition, node: node.id, into: &expressions)
+                for (expression, at) in expressions {
+                    for reference in expression.references {
+                        checkReference(reference, path: at, nodeIndex: index, ancestors: ancestors, inLoop: inLoop,
+                                       triggerOutputs: triggerOutputs)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Parses every string under `value`; syntax errors are reported, parsed expressions collected with their path.
+    private mutating func collectExpressions(
+        _ value: JSONValue, path: String, bareIsExpression: Bool, node: String, into found: inout [(Expression, String)]
+    ) {
+        switch value {
+        case .string(let text):
+            if Template.containsPlaceholder(text) {
+                do {
+                    found += try Template.parse(text).expressions.map { ($0, path) }
+                } catch {
+                    reportSyntax(error, text: text, path: path, node: node)
+                }
+            } else if bareIsExpression {
+                do { found.append((try ExpressionParser.parse(text), path)) } catch {
+                    reportSyntax(error, text: text, path: path, node: node)
+                }
+            }
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                collectExpressions(element, path: "\(path)[\(index)]", bareIsExpression: false, node: node, into: &found)
+            }
+        case .object(let members):
+            for key in members.keys.sorted() {
+                // A switch case's condition is a condition too.
+                collectExpressions(members[key]!, path: "\(path).\(key)", bareIsExpression: key == "condition", node: node,
+                                   into: &found)
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func reportSyntax(_ error: ExpressionError, text: String, path: String, node: String) {
+        var message = "expression error: \(error.message)"
+        if let offset = error.offset { message += " at character \(offset + 1) of \(Self.quoted(text))" }
+        report(.expressionSyntax, path, message, suggestion: error.hint, node: node)
+    }
+
+    private static func quoted(_ text: String) -> String {
+        let shown = text.count > 80 ? String(text.prefix(77)) + "…" : text
+        return "\"\(shown)\""
+    }
+
+    /// The fields `trigger.…` may read: those of every trigger, or `nil` when any trigger's outputs are open.
+    private func triggerOutputs() -> Set<String>? {
+        var fields: Set<String> = []
+        for node in workflow.nodes {
+            guard let type = registry.type(node.type), type.isTrigger else { continue }
+            if type.hasDynamicOutputs { return nil }
+            fields.formUnion(type.outputs.map(\.name))
+        }
+        return fields
+    }
+
+    private mutating func checkReference(
+        _ reference: ExpressionReference, path: String, nodeIndex: Int, ancestors: [NodeSet], inLoop: NodeSet,
+        triggerOutputs: Set<String>?
+    ) {
+        let node = workflow.nodes[nodeIndex]
+        let root = reference.root
+        if root == "item" || root == "index" {
+            if !inLoop.contains(nodeIndex) {
+                report(.loopVariableOutsideLoop, path,
+                       "'\(root)' is only defined inside a loop's body, and node '\(node.id)' is not in one",
+                       suggestion: "connect '\(node.id)' from a logic.loop's loop output, or read the list itself", node: node.id)
+            }
+            return
+        }
+        if root == "trigger", registry.type(workflow.node("trigger")?.type ?? "")?.isTrigger ?? true {
+            if let field = reference.fields.first, let allowed = triggerOutputs, !allowed.contains(field) {
+                report(.unknownOutputField, path, "the trigger has no output '\(field)'",
+                       suggestion: Self.didYouMean(field, allowed.sorted(), orElse: "its outputs are \(allowed.sorted().joined(separator: ", "))"),
+                       node: node.id)
+            }
+            return
+        }
+        if let builtin = Self.builtinRootFields[root] {
+            if let fields = builtin, let field = reference.fields.first, !fields.contains(field) {
+                report(.unknownOutputField, path, "'\(root)' has no field '\(field)'",
+                       suggestion: Self.didYouMean(field, fields, orElse: "its fields are \(fields.joined(separator: ", "))"),
+                       node: node.id)
+            }
+            return
+        }
+        guard let targetIndex = graph.indexByID[root] else {
+            let candidates = workflow.nodes.map(\.id) + ["trigger", "env", "secrets", "execution", "workflow"]
+            report(.unknownReference, path, "'\(reference.dottedPath)' reads '\(root)', which is not a node or a known name",
+                   suggestion: Self.didYouMean(root, candidates, orElse: "read an upstream node's output as node_id.field, or trigger.field"),
+                   node: node.id)
+            return
+        }
+        if targetIndex == nodeIndex {
+            report(.referenceNotUpstream, path, "node '\(node.id)' reads its own output ('\(reference.dottedPath)'), which does not exist yet",
+                   suggestion: "read an upstream node's output instead", node: node.id)
+            return
+        }
+        if !ancestors[nodeIndex].contains(targetIndex) {
+            report(.referenceNotUpstream, path,
+                   "node '\(node.id)' reads '\(reference.dottedPath)', but '\(root)' does not run before it",
+                   suggestion: "add an edge path from '\(root)' to '\(node.id)', or read a node that comes earlier", node: node.id)
+            return
+        }
+        let target = workflow.nodes[targetIndex]
+        guard let field = reference.fields.first, let type = registry.type(target.type), !type.hasDynamicOutputs else { return }
+        if type.output(field) != nil || (field == "error" && target.errorHandling != .stop) { return }
+        let names = type.outputs.map(\.name)
+        report(.unknownOutputField, path,
+               names.isEmpty ? "\(type.id) '\(root)' has no outputs, so '\(reference.dottedPath)' cannot be read"
+                : "\(type.id) '\(root)' has no output '\(field)'; it outputs \(names.joined(separator: ", "))",
+               suggestion: Self.didYouMean(field, names, orElse: names.isEmpty ? "remove the reference" : "use one of its outputs"),
+               node: node.id)
+    }
+}

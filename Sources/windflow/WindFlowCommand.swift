@@ -1,0 +1,25 @@
+import ArgumentParser
+import WindFlowCore
+
+@main
+struct WindFlowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "windflow",
+        abstract: "Design, validate and run automation workflows.",
+        discussion: "Workflow files are YAML or JSON in the format of docs/FORMAT.md; run 'windflow schema' for its JSON Schema.",
+        version: WindFlowVersion.current,
+        subcommands: [
+            ValidateCommand.self, RegistryCommand.self, SchemaCommand.self, GraphCommand.self, FormatCommand.self,
+        ])
+}
+
+/// The version `windflow --version` prints.
+enum WindFlowVersion {
+    static let current = "0.1.0"
+}
+
+/// How a command writes its result.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
