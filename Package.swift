@@ -27,7 +27,7 @@ let package = Package(
         .testTarget(
             name: "WindFlowCoreTests",
             dependencies: ["WindFlowCore"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "WindFlowCLITests",

@@ -51,7 +51,6 @@ public enum ProblemCode: String, Sendable, Hashable, CaseIterable {
     case missingField = "missing_field"
     case invalidFieldType = "invalid_field_type"
     case unknownField = "unknown_field"
-    case duplicateKey = "duplicate_key"
     // Nodes
     case unknownNodeType = "unknown_node_type"
     case duplicateNodeID = "duplicate_node_id"

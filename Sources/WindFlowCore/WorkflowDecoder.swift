@@ -93,10 +93,6 @@ struct WorkflowDecoder {
                 for entry in entries {
                     let entryPath = "\(path).configuration.\(entry.key)"
                     sourceMap.record(entryPath, entry.value.line)
-                    if node.configuration[entry.key] != nil {
-                        report(.duplicateKey, path: entryPath, entry.value.line, "'\(entry.key)' is written twice; the first is used", nodeID: node.id)
-                        continue
-                    }
                     node.configuration[entry.key] = entry.value.plain
                 }
             } else if !configuration.plain.isNull {
@@ -331,14 +327,9 @@ struct WorkflowDecoder {
     private mutating func checkKeys(
         _ entries: [(key: String, value: LocatedValue)], allowed: [String], path: String, hint: String? = nil
     ) {
-        var seen: Set<String> = []
         for entry in entries {
             let entryPath = path.isEmpty ? entry.key : "\(path).\(entry.key)"
             sourceMap.record(entryPath, entry.value.line)
-            if !seen.insert(entry.key).inserted {
-                report(.duplicateKey, path: entryPath, entry.value.line, "'\(entry.key)' is written twice; the first is used")
-                continue
-            }
             guard !allowed.contains(entry.key) else { continue }
             let suggestion = closestMatch(to: entry.key, among: allowed).map { "did you mean '\($0)'?" } ?? hint
             report(.unknownField, path: entryPath, entry.value.line, "'\(entry.key)' is not a known field here and is ignored",

@@ -30,6 +30,11 @@ public struct WorkflowFormatError: Error, Sendable, Hashable, CustomStringConver
                 hint = "quote values that start with { or @ or `, e.g. url: \"{{ trigger.url }}\""
             }
             self.init(message, line: mark.line, column: mark.column, hint: hint)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            self.init(
+                "\(keys) \(duplicates.count == 1 ? "is" : "are") written twice in the same mapping",
+                line: context.mark.line, column: context.mark.column, hint: "keep one of them")
         case .reader(let problem, _, _, _):
             self.init("could not read the text: \(problem)", hint: "save the file as UTF-8")
         default:
