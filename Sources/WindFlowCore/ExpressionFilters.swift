@@ -22,7 +22,7 @@ public enum ExpressionFilters {
             let expected = range.lowerBound == range.upperBound
                 ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
             throw ExpressionError(
-                "filter '\(name)' takes \(expected) argument\(range.upperBound == 1 ? "" : "s"), not \(argumentCount)",
+                "filter '\(name)' takes \(expected) argument\(expected == "1" ? "" : "s"), not \(argumentCount)",
                 offset: offset)
         }
     }
