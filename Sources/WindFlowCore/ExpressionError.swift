@@ -23,7 +23,17 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
         return text
     }
 
-    /// The same error, with its offset moved by `shift` characters.
+    /// The same error with its UTF-8 byte offset in `text` turned into a character offset.
+    func withCharacterOffset(in text: String) -> ExpressionError {
+        guard let offset else { return self }
+        var copy = self
+        let utf8 = text.utf8
+        let index = utf8.index(utf8.startIndex, offsetBy: min(offset, utf8.count))
+        copy.offset = text[..<(index.samePosition(in: text) ?? text.endIndex)].count
+        return copy
+    }
+
+    /// The same error, with its offset moved by `shift`.
     func shifted(by shift: Int) -> ExpressionError {
         var copy = self
         copy.offset = offset.map { $0 + shift }

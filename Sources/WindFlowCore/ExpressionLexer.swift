@@ -1,5 +1,3 @@
-import Foundation
-
 /// One token of an expression.
 struct ExpressionToken: Equatable {
     enum Kind: Equatable {
@@ -11,79 +9,83 @@ struct ExpressionToken: Equatable {
     }
 
     var kind: Kind
-    /// Character offset of the token in the expression.
+    /// Byte offset of the token in the expression's UTF-8 text.
     var offset: Int
 }
 
-/// Splits expression text into tokens.
+/// Splits expression text into tokens, reading UTF-8 bytes (expressions are short and mostly ASCII; any non-ASCII
+/// byte may be part of a name or a string).
 struct ExpressionLexer {
-    private static let symbols: [String] = [
-        "==", "!=", "<=", ">=", "&&", "||", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ".", ",",
-        "|", "!",
+    private static let twoByteSymbols: [(UInt8, UInt8)] = [
+        (UInt8(ascii: "="), UInt8(ascii: "=")), (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: "=")),
+        (UInt8(ascii: ">"), UInt8(ascii: "=")), (UInt8(ascii: "&"), UInt8(ascii: "&")), (UInt8(ascii: "|"), UInt8(ascii: "|")),
     ]
+    private static let oneByteSymbols: Set<UInt8> = Set("<>+-*/%()[].,|!".utf8)
 
     static func tokenize(_ text: String) throws(ExpressionError) -> [ExpressionToken] {
-        let chars = Array(text)
+        let bytes = Array(text.utf8)
         var tokens: [ExpressionToken] = []
         var position = 0
-        while position < chars.count {
-            let char = chars[position]
-            if char.isWhitespace {
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 position += 1
-            } else if char.isLetter || char == "_" {
+            } else if isNameStart(byte) {
                 let start = position
-                while position < chars.count, chars[position].isLetter || chars[position].isNumber || chars[position] == "_" {
-                    position += 1
-                }
-                tokens.append(ExpressionToken(kind: .identifier(String(chars[start..<position])), offset: start))
-            } else if char.isASCII, char.isNumber {
-                tokens.append(try number(chars, &position))
-            } else if char == "'" || char == "\"" {
-                tokens.append(try string(chars, &position))
-            } else if let symbol = symbols.first(where: { matches($0, chars, at: position) }) {
-                tokens.append(ExpressionToken(kind: .symbol(symbol), offset: position))
-                position += symbol.count
+                while position < bytes.count, isNameStart(bytes[position]) || isDigit(bytes[position]) { position += 1 }
+                tokens.append(ExpressionToken(kind: .identifier(string(bytes[start..<position])), offset: start))
+            } else if isDigit(byte) {
+                tokens.append(try number(bytes, &position))
+            } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+                tokens.append(try quoted(bytes, &position))
+            } else if position + 1 < bytes.count, twoByteSymbols.contains(where: { $0 == (byte, bytes[position + 1]) }) {
+                tokens.append(ExpressionToken(kind: .symbol(string(bytes[position..<position + 2])), offset: position))
+                position += 2
+            } else if oneByteSymbols.contains(byte) {
+                tokens.append(ExpressionToken(kind: .symbol(String(UnicodeScalar(byte))), offset: position))
+                position += 1
             } else {
                 var hint: String? = nil
-                if char == "=" { hint = "use == to compare" }
-                if char == "{" || char == "}" { hint = "expressions cannot contain { or } outside quotes" }
-                throw ExpressionError("unexpected character '\(char)'", offset: position, hint: hint)
+                if byte == UInt8(ascii: "=") { hint = "use == to compare" }
+                if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}") { hint = "expressions cannot contain { or } outside quotes" }
+                let shown = String(decoding: bytes[position...].prefix(while: { $0 >= 0x80 }).prefix(4), as: UTF8.self)
+                throw ExpressionError(
+                    "unexpected character '\(shown.isEmpty ? String(UnicodeScalar(byte)) : shown)'", offset: position, hint: hint)
             }
         }
-        tokens.append(ExpressionToken(kind: .end, offset: chars.count))
+        tokens.append(ExpressionToken(kind: .end, offset: bytes.count))
         return tokens
     }
 
-    private static func matches(_ symbol: String, _ chars: [Character], at position: Int) -> Bool {
-        var index = position
-        for char in symbol {
-            guard index < chars.count, chars[index] == char else { return false }
-            index += 1
-        }
-        return true
+    private static func isNameStart(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == 0x5F || byte >= 0x80
     }
 
-    private static func number(_ chars: [Character], _ position: inout Int) throws(ExpressionError) -> ExpressionToken {
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    private static func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private static func number(_ bytes: [UInt8], _ position: inout Int) throws(ExpressionError) -> ExpressionToken {
         let start = position
         var isDouble = false
-        while position < chars.count, chars[position].isASCII, chars[position].isNumber || chars[position] == "_" {
-            position += 1
-        }
-        if position + 1 < chars.count, chars[position] == ".", chars[position + 1].isASCII, chars[position + 1].isNumber {
+        while position < bytes.count, isDigit(bytes[position]) || bytes[position] == 0x5F { position += 1 }
+        if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "."), isDigit(bytes[position + 1]) {
             isDouble = true
             position += 1
-            while position < chars.count, chars[position].isASCII, chars[position].isNumber { position += 1 }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
-        if position < chars.count, chars[position] == "e" || chars[position] == "E" {
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             var lookahead = position + 1
-            if lookahead < chars.count, chars[lookahead] == "+" || chars[lookahead] == "-" { lookahead += 1 }
-            if lookahead < chars.count, chars[lookahead].isASCII, chars[lookahead].isNumber {
+            if lookahead < bytes.count, bytes[lookahead] == UInt8(ascii: "+") || bytes[lookahead] == UInt8(ascii: "-") {
+                lookahead += 1
+            }
+            if lookahead < bytes.count, isDigit(bytes[lookahead]) {
                 isDouble = true
                 position = lookahead
-                while position < chars.count, chars[position].isASCII, chars[position].isNumber { position += 1 }
+                while position < bytes.count, isDigit(bytes[position]) { position += 1 }
             }
         }
-        let text = String(chars[start..<position]).replacingOccurrences(of: "_", with: "")
+        let text = string(bytes[start..<position].filter { $0 != 0x5F }[...])
         if !isDouble, let value = Int(text) {
             return ExpressionToken(kind: .number(.int(value)), offset: start)
         }
@@ -93,31 +95,30 @@ struct ExpressionLexer {
         return ExpressionToken(kind: .number(.double(value)), offset: start)
     }
 
-    private static func string(_ chars: [Character], _ position: inout Int) throws(ExpressionError) -> ExpressionToken {
+    private static func quoted(_ bytes: [UInt8], _ position: inout Int) throws(ExpressionError) -> ExpressionToken {
         let start = position
-        let quote = chars[position]
+        let quote = bytes[position]
         position += 1
-        var value = ""
-        while position < chars.count {
-            let char = chars[position]
-            if char == quote {
+        var value: [UInt8] = []
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == quote {
                 position += 1
-                return ExpressionToken(kind: .string(value), offset: start)
+                return ExpressionToken(kind: .string(string(value[...])), offset: start)
             }
-            if char == "\\", position + 1 < chars.count {
-                let escaped = chars[position + 1]
-                switch escaped {
-                case "n": value.append("\n")
-                case "t": value.append("\t")
-                case "r": value.append("\r")
-                default: value.append(escaped)
+            if byte == UInt8(ascii: "\\"), position + 1 < bytes.count {
+                switch bytes[position + 1] {
+                case UInt8(ascii: "n"): value.append(0x0A)
+                case UInt8(ascii: "t"): value.append(0x09)
+                case UInt8(ascii: "r"): value.append(0x0D)
+                case let escaped: value.append(escaped)
                 }
                 position += 2
                 continue
             }
-            value.append(char)
+            value.append(byte)
             position += 1
         }
-        throw ExpressionError("string is not closed", offset: start, hint: "add a closing \(quote)")
+        throw ExpressionError("string is not closed", offset: start, hint: "add a closing \(String(UnicodeScalar(quote)))")
     }
 }

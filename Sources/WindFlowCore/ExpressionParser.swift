@@ -5,11 +5,20 @@ public struct ExpressionParser {
     private var depth = 0
 
     /// Parses one expression (the text between `{{` and `}}`).
-    /// - Throws: ``ExpressionError`` with the offset of the problem in `text`.
+    /// - Throws: ``ExpressionError`` with the offset of the problem, in characters, in `text`.
     public static func parse(_ text: String) throws(ExpressionError) -> Expression {
-        guard text.count <= ExpressionLimits.maxExpressionLength else {
+        do {
+            return try parseBytes(text)
+        } catch {
+            throw error.withCharacterOffset(in: text)
+        }
+    }
+
+    /// Parses one expression; offsets in errors count UTF-8 bytes.
+    static func parseBytes(_ text: String) throws(ExpressionError) -> Expression {
+        guard text.utf8.count <= ExpressionLimits.maxExpressionLength else {
             throw ExpressionError(
-                "expression is \(text.count) characters long; the limit is \(ExpressionLimits.maxExpressionLength)",
+                "expression is \(text.utf8.count) bytes long; the limit is \(ExpressionLimits.maxExpressionLength)",
                 hint: "compute large values in a script node and read its output")
         }
         var parser = ExpressionParser(tokens: try ExpressionLexer.tokenize(text))
@@ -33,9 +42,15 @@ public struct ExpressionParser {
 
     private mutating func advance() { if position < tokens.count - 1 { position += 1 } }
 
-    private func isSymbol(_ symbol: String) -> Bool { current.kind == .symbol(symbol) }
+    private func isSymbol(_ symbol: String) -> Bool {
+        if case .symbol(let found) = tokens[position].kind { return found == symbol }
+        return false
+    }
 
-    private func isKeyword(_ word: String) -> Bool { current.kind == .identifier(word) }
+    private func isKeyword(_ word: String) -> Bool {
+        if case .identifier(let found) = tokens[position].kind { return found == word }
+        return false
+    }
 
     private mutating func expect(_ symbol: String, closing opener: String? = nil) throws(ExpressionError) {
         guard isSymbol(symbol) else {
@@ -98,12 +113,21 @@ public struct ExpressionParser {
 
     /// Consumes and returns a comparison operator, if one is next.
     private mutating func comparisonOperator() -> BinaryOperator? {
-        let map: [String: BinaryOperator] = [
-            "==": .equal, "!=": .notEqual, "<": .less, "<=": .lessOrEqual, ">": .greater, ">=": .greaterOrEqual,
-        ]
-        if case .symbol(let symbol) = current.kind, let op = map[symbol] {
-            advance()
-            return op
+        if case .symbol(let symbol) = current.kind {
+            let op: BinaryOperator?
+            switch symbol {
+            case "==": op = .equal
+            case "!=": op = .notEqual
+            case "<": op = .less
+            case "<=": op = .lessOrEqual
+            case ">": op = .greater
+            case ">=": op = .greaterOrEqual
+            default: op = nil
+            }
+            if let op {
+                advance()
+                return op
+            }
         }
         if isKeyword("in") {
             advance()

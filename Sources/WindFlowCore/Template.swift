@@ -3,7 +3,7 @@ public struct Template: Sendable, Hashable {
     /// A piece of the string.
     public enum Segment: Sendable, Hashable {
         case text(String)
-        /// An expression and the character offset of its text in the whole string.
+        /// An expression and the UTF-8 offset of its text in the whole string.
         case expression(Expression, source: String, offset: Int)
     }
 
@@ -11,19 +11,33 @@ public struct Template: Sendable, Hashable {
 
     /// Whether the string contains a `{{`, i.e. is meant as a template.
     public static func containsPlaceholder(_ text: String) -> Bool {
-        text.contains("{{")
+        var previousWasBrace = false
+        for byte in text.utf8 {
+            let isBrace = byte == UInt8(ascii: "{")
+            if isBrace && previousWasBrace { return true }
+            previousWasBrace = isBrace
+        }
+        return false
     }
 
     /// Splits `text` into literal text and parsed expressions.
-    /// - Throws: ``ExpressionError`` with its offset in `text`.
+    /// - Throws: ``ExpressionError`` with its offset, in characters, in `text`.
     public static func parse(_ text: String) throws(ExpressionError) -> Template {
-        let chars = Array(text)
+        do {
+            return try parseBytes(text)
+        } catch {
+            throw error.withCharacterOffset(in: text)
+        }
+    }
+
+    private static func parseBytes(_ text: String) throws(ExpressionError) -> Template {
+        let bytes = Array(text.utf8)
+        let open = UInt8(ascii: "{")
         var segments: [Segment] = []
-        var literal = ""
+        var literalStart = 0
         var position = 0
-        while position < chars.count {
-            guard chars[position] == "{", position + 1 < chars.count, chars[position + 1] == "{" else {
-                literal.append(chars[position])
+        while position + 1 < bytes.count {
+            guard bytes[position] == open, bytes[position + 1] == open else {
                 position += 1
                 continue
             }
@@ -32,36 +46,39 @@ public struct Template: Sendable, Hashable {
                     "more than \(ExpressionLimits.maxPlaceholders) placeholders in one value", offset: position)
             }
             let start = position + 2
-            guard let end = closingBraces(chars, from: start) else {
+            guard let end = closingBraces(bytes, from: start) else {
                 throw ExpressionError("'{{' is not closed", offset: position, hint: "add '}}' after the expression")
             }
-            if !literal.isEmpty {
-                segments.append(.text(literal))
-                literal = ""
+            if literalStart < position {
+                segments.append(.text(String(decoding: bytes[literalStart..<position], as: UTF8.self)))
             }
-            let source = String(chars[start..<end])
+            let source = String(decoding: bytes[start..<end], as: UTF8.self)
             do {
-                segments.append(.expression(try ExpressionParser.parse(source), source: source, offset: start))
+                segments.append(.expression(try ExpressionParser.parseBytes(source), source: source, offset: start))
             } catch {
                 throw error.shifted(by: start)
             }
             position = end + 2
+            literalStart = position
         }
-        if !literal.isEmpty { segments.append(.text(literal)) }
+        if literalStart < bytes.count {
+            segments.append(.text(String(decoding: bytes[literalStart...], as: UTF8.self)))
+        }
         return Template(segments: segments)
     }
 
     /// Finds the `}}` that closes an expression starting at `start`, skipping quoted strings.
-    private static func closingBraces(_ chars: [Character], from start: Int) -> Int? {
+    private static func closingBraces(_ bytes: [UInt8], from start: Int) -> Int? {
+        let close = UInt8(ascii: "}"), single = UInt8(ascii: "'"), double = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var position = start
-        var quote: Character? = nil
-        while position < chars.count {
-            let char = chars[position]
+        var quote: UInt8? = nil
+        while position < bytes.count {
+            let byte = bytes[position]
             if let open = quote {
-                if char == "\\" { position += 1 } else if char == open { quote = nil }
-            } else if char == "'" || char == "\"" {
-                quote = char
-            } else if char == "}", position + 1 < chars.count, chars[position + 1] == "}" {
+                if byte == backslash { position += 1 } else if byte == open { quote = nil }
+            } else if byte == single || byte == double {
+                quote = byte
+            } else if byte == close, position + 1 < bytes.count, bytes[position + 1] == close {
                 return position
             }
             position += 1

@@ -13,21 +13,27 @@ extension ValidationRun {
         var inLoop = NodeSet(capacity: workflow.nodes.count)
         for body in loopBodies.values { for member in body { inLoop.insert(member) } }
         let triggerOutputs = self.triggerOutputs()
+        // `trigger` means the trigger that fired, unless a non-trigger node took that id (reported elsewhere).
+        let triggerIsRoot = graph.indexByID["trigger"].map { types[$0]?.isTrigger ?? true } ?? true
 
         for (index, node) in workflow.nodes.enumerated() {
-            let type = registry.type(node.type)
-            for key in node.configuration.keys.sorted() {
-                let path = "nodes[\(index)].configuration.\(key)"
+            let type = types[index]
+            let before = problems.count
+            for (key, value) in node.configuration {
                 let isCondition = type?.parameter(key)?.type == .condition
+                guard isCondition || value.mayHoldPlaceholder else { continue }
+                let path = "nodes[\(index)].configuration.\(key)"
                 var expressions: [(Expression, String)] = []
-                collectExpressions(node.configuration[key]!, path: path, bareIsExpression: isCondition, node: node.id, into: &expressions)
+                collectExpressions(value, path: path, bareIsExpression: isCondition, node: node.id, into: &expressions)
                 for (expression, at) in expressions {
                     for reference in expression.references {
                         checkReference(reference, path: at, nodeIndex: index, ancestors: ancestors, inLoop: inLoop,
-                                       triggerOutputs: triggerOutputs)
+                                       triggerOutputs: triggerOutputs, triggerIsRoot: triggerIsRoot)
                     }
                 }
             }
+            // Dictionary order varies from run to run; the report must not.
+            if problems.count - before > 1 { problems[before...].sort { $0.path < $1.path } }
         }
     }
 
@@ -77,8 +83,8 @@ extension ValidationRun {
     /// The fields `trigger.…` may read: those of every trigger, or `nil` when any trigger's outputs are open.
     private func triggerOutputs() -> Set<String>? {
         var fields: Set<String> = []
-        for node in workflow.nodes {
-            guard let type = registry.type(node.type), type.isTrigger else { continue }
+        for type in types {
+            guard let type, type.isTrigger else { continue }
             if type.hasDynamicOutputs { return nil }
             fields.formUnion(type.outputs.map(\.name))
         }
@@ -87,7 +93,7 @@ extension ValidationRun {
 
     private mutating func checkReference(
         _ reference: ExpressionReference, path: String, nodeIndex: Int, ancestors: [NodeSet], inLoop: NodeSet,
-        triggerOutputs: Set<String>?
+        triggerOutputs: Set<String>?, triggerIsRoot: Bool
     ) {
         let node = workflow.nodes[nodeIndex]
         let root = reference.root
@@ -99,7 +105,7 @@ extension ValidationRun {
             }
             return
         }
-        if root == "trigger", registry.type(workflow.node("trigger")?.type ?? "")?.isTrigger ?? true {
+        if root == "trigger", triggerIsRoot {
             if let field = reference.fields.first, let allowed = triggerOutputs, !allowed.contains(field) {
                 report(.unknownOutputField, path, "the trigger has no output '\(field)'",
                        suggestion: Self.didYouMean(field, allowed.sorted(), orElse: "its outputs are \(allowed.sorted().joined(separator: ", "))"),
@@ -134,7 +140,7 @@ extension ValidationRun {
             return
         }
         let target = workflow.nodes[targetIndex]
-        guard let field = reference.fields.first, let type = registry.type(target.type), !type.hasDynamicOutputs else { return }
+        guard let field = reference.fields.first, let type = types[targetIndex], !type.hasDynamicOutputs else { return }
         if type.output(field) != nil || (field == "error" && target.errorHandling != .stop) { return }
         let names = type.outputs.map(\.name)
         report(.unknownOutputField, path,
@@ -142,5 +148,16 @@ extension ValidationRun {
                 : "\(type.id) '\(root)' has no output '\(field)'; it outputs \(names.joined(separator: ", "))",
                suggestion: Self.didYouMean(field, names, orElse: names.isEmpty ? "remove the reference" : "use one of its outputs"),
                node: node.id)
+    }
+}
+
+extension JSONValue {
+    /// Whether a `{{` may be somewhere inside (strings are scanned, containers are assumed to).
+    fileprivate var mayHoldPlaceholder: Bool {
+        switch self {
+        case .string(let text): return Template.containsPlaceholder(text)
+        case .array, .object: return true
+        default: return false
+        }
     }
 }

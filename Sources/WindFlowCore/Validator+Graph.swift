@@ -23,7 +23,8 @@ extension ValidationRun {
                 report(.duplicateEdge, path, "the edge \(edge.source) → \(edge.target) is listed twice", suggestion: "remove one",
                        node: edge.source)
             }
-            if sourceKnown, let node = workflow.node(edge.source), let type = registry.type(node.type) {
+            if let sourceIndex = graph.indexByID[edge.source], let type = types[sourceIndex] {
+                let node = workflow.nodes[sourceIndex]
                 checkBranch(edge, path: path, node: node, type: type)
             }
         }
@@ -64,7 +65,7 @@ extension ValidationRun {
     mutating func checkTriggers() {
         var triggerCount = 0
         for (index, node) in workflow.nodes.enumerated() {
-            let isTrigger = registry.type(node.type)?.isTrigger ?? false
+            let isTrigger = types[index]?.isTrigger ?? false
             guard isTrigger else { continue }
             triggerCount += 1
             if let edgeIndex = graph.incoming[index].first {
@@ -74,7 +75,7 @@ extension ValidationRun {
             }
         }
         // A misspelt trigger type is already reported as an unknown type.
-        let misspeltTrigger = workflow.nodes.contains { registry.type($0.type) == nil && $0.type.hasPrefix("trigger") }
+        let misspeltTrigger = workflow.nodes.indices.contains { types[$0] == nil && workflow.nodes[$0].type.hasPrefix("trigger") }
         if triggerCount == 0, !misspeltTrigger {
             report(.noTrigger, "nodes", "the workflow has no trigger, so nothing would ever start it",
                    suggestion: "add a first node of type trigger.manual (or schedule, webhook, event, file) and an edge from it")
@@ -97,7 +98,7 @@ extension ValidationRun {
     }
 
     mutating func checkReachability() {
-        let triggers = workflow.nodes.indices.filter { registry.type(workflow.nodes[$0].type)?.isTrigger ?? false }
+        let triggers = workflow.nodes.indices.filter { types[$0]?.isTrigger ?? false }
         guard !triggers.isEmpty else { return }
         let reached = graph.reachable(from: triggers)
         for (index, node) in workflow.nodes.enumerated() where !reached.contains(index) && !triggers.contains(index) {

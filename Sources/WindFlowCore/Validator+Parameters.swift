@@ -3,24 +3,30 @@ import Foundation
 extension ValidationRun {
     mutating func checkParameters(_ node: WorkflowNode, type: NodeType, path: String) {
         let base = "\(path).configuration"
-        for spec in type.parameters {
-            guard let value = node.configuration[spec.name], !value.isNull else {
-                if spec.required {
-                    report(.missingParameter, "\(base).\(spec.name)",
-                           "\(type.displayName) '\(node.id)' needs '\(spec.name)': \(spec.description)",
-                           suggestion: spec.example.map { "e.g. \(spec.name): \(Self.sample($0))" }, node: node.id)
-                }
+        // Walk what is written (usually a few keys) rather than everything the type declares.
+        var found: [Problem] = []
+        var unknown: [String] = []
+        for (key, value) in node.configuration {
+            guard let spec = type.parameter(key) else {
+                unknown.append(key)
                 continue
             }
-            problems += check(value, spec: spec, type: spec.type, path: "\(base).\(spec.name)", node: node.id)
+            if !value.isNull { found += check(value, spec: spec, type: spec.type, path: "\(base).\(key)", node: node.id) }
+        }
+        for spec in type.parameters where spec.required && (node.configuration[spec.name]?.isNull ?? true) {
+            found.append(Problem(.missingParameter, path: "\(base).\(spec.name)",
+                                 message: "\(type.displayName) '\(node.id)' needs '\(spec.name)': \(spec.description)",
+                                 suggestion: spec.example.map { "e.g. \(spec.name): \(Self.sample($0))" }, nodeID: node.id))
         }
         let declared = type.parameters.map(\.name)
-        for key in node.configuration.keys.sorted() where type.parameter(key) == nil {
+        for key in unknown {
             let suggestion = closestMatch(to: key, among: declared).map { "did you mean '\($0)'?" }
                 ?? "\(type.id) takes: \(declared.joined(separator: ", "))"
-            report(.unknownParameter, "\(base).\(key)", "\(type.id) has no parameter '\(key)'; it is ignored",
-                   suggestion: suggestion, node: node.id)
+            found.append(Problem(.unknownParameter, path: "\(base).\(key)", message: "\(type.id) has no parameter '\(key)'; it is ignored",
+                                 suggestion: suggestion, nodeID: node.id))
         }
+        // Dictionary order varies from run to run; the report must not.
+        problems += found.count > 1 ? found.sorted { $0.path < $1.path } : found
         for group in type.requiresOneOf where !group.contains(where: { !(node.configuration[$0]?.isNull ?? true) }) {
             report(.missingParameter, base,
                    "\(type.displayName) '\(node.id)' needs one of: \(group.joined(separator: ", "))",

@@ -61,12 +61,15 @@ struct ValidationRun {
     let workflow: Workflow
     let registry: NodeRegistry
     let graph: WorkflowGraph
+    /// Each node's type, by node index (`nil` when unknown), looked up once.
+    let types: [NodeType?]
     var problems: [Problem] = []
 
     init(workflow: Workflow, registry: NodeRegistry) {
         self.workflow = workflow
         self.registry = registry
         self.graph = WorkflowGraph(workflow, registry: registry)
+        self.types = workflow.nodes.map { registry.type($0.type) }
     }
 
     mutating func report(
@@ -106,7 +109,7 @@ struct ValidationRun {
                        suggestion: "set type to one of the registry's types, e.g. integration.http", node: node.id)
                 continue
             }
-            guard let type = registry.type(node.type) else {
+            guard let type = types[index] else {
                 let suggestion = registry.closestType(to: node.type).map { "did you mean '\($0)'?" }
                     ?? "run 'windflow registry' for the list of node types"
                 report(.unknownNodeType, "\(path).type", "'\(node.type)' is not a known node type", suggestion: suggestion,
@@ -147,7 +150,7 @@ struct ValidationRun {
                     + "(at most \(Validator.maxIDLength) characters), so expressions can read it",
                    suggestion: "use '\(Validator.normalizedID(node.id))'", node: node.id)
         }
-        let isTrigger = registry.type(node.type)?.isTrigger ?? node.type.hasPrefix("trigger.")
+        let isTrigger = types[index]?.isTrigger ?? node.type.hasPrefix("trigger.")
         if Validator.reservedIDs.contains(node.id) || (node.id == "trigger" && !isTrigger) {
             report(.reservedNodeID, path, "id '\(node.id)' is a reserved word in expressions",
                    suggestion: "rename it, e.g. '\(node.id)_step'", node: node.id)

@@ -1,0 +1,18 @@
+// swift-tools-version: 6.1
+// Benchmarks live in their own package so CI never resolves or builds them unless asked.
+// Run: swift run -c release --package-path Benchmarks windflow-benchmarks
+import PackageDescription
+
+let package = Package(
+    name: "WindFlowBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "WindFlow", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "windflow-benchmarks",
+            dependencies: [.product(name: "WindFlowCore", package: "WindFlow")],
+            path: "Sources/WindFlowBenchmarks"
+        )
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The repository's root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// What a run of the `windflow` binary printed and how it exited.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The built `windflow` binary: `$WINDFLOW_BINARY`, or the one beside the test bundle.
+func windflowBinary() throws -> URL {
+    if let override = ProcessInfo.processInfo.environment["WINDFLOW_BINARY"] { return URL(fileURLWithPath: override) }
+    let candidates = [
+        Bundle.main.bundleURL.appendingPathComponent("windflow"),
+        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("windflow"),
+        repositoryRoot.appendingPathComponent(".build/debug/windflow"),
+    ]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CLITestError("the windflow binary is not built; run swift build --build-tests first")
+    }
+    return found
+}
+
+struct CLITestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `windflow` with `arguments` from the repository root, feeding `input` on standard input; bounded to 60 s.
+func windflow(_ arguments: [String], input: String? = nil) throws -> CommandResult {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+    let inURL = scratch.appendingPathComponent("stdin")
+    for url in [outURL, errURL] { FileManager.default.createFile(atPath: url.path, contents: nil) }
+    FileManager.default.createFile(atPath: inURL.path, contents: Data((input ?? "").utf8))
+    let process = Process()
+    process.executableURL = try windflowBinary()
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    // Files, not pipes: output of any size cannot block the child.
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
+    process.standardInput = try FileHandle(forReadingFrom: inURL)
+    try process.run()
+    let deadline = Date().addingTimeInterval(60)
+    while process.isRunning {
+        guard Date() < deadline else {
+            process.terminate()
+            throw CLITestError("windflow \(arguments.joined(separator: " ")) did not finish within 60 s")
+        }
+        usleep(5_000)
+    }
+    return CommandResult(
+        status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
+        stderr: try String(contentsOf: errURL, encoding: .utf8))
+}
