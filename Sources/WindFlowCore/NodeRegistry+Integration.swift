@@ -69,7 +69,8 @@ extension NodeRegistry {
                 OutputField("results", .list, "Per channel: channel, ok, error."),
                 OutputField("sent", .integer, "Channels that succeeded."),
                 OutputField("failed", .integer, "Channels that failed."),
-            ]),
+            ],
+            requiredWhen: [ConditionalRequirement(when: "channels", is: "webhook", requires: ["webhook_url"])]),
         NodeType(
             id: "integration.script", category: .integration, displayName: "Run script",
             summary: "Runs a bash, sh or python3 script; {{ }} values reach it as environment variables.",
@@ -154,6 +155,11 @@ extension NodeRegistry {
                 OutputField("branch", .string, "The current branch."),
                 OutputField("changed_files", .list, "Files changed."),
                 OutputField("output", .string, "What git printed."),
+            ],
+            requiredWhen: [
+                ConditionalRequirement(when: "operation", is: "clone", requires: ["repository"]),
+                ConditionalRequirement(when: "operation", is: "tag", requires: ["tag"]),
+                ConditionalRequirement(when: "operation", is: "commit", requires: ["message"]),
             ]),
         NodeType(
             id: "integration.monitoring", category: .integration, displayName: "Monitoring query",
@@ -179,6 +185,10 @@ extension NodeRegistry {
                 OutputField("value", .number, "The aggregated value."),
                 OutputField("values", .list, "Each sample with its labels and value."),
                 OutputField("timestamp", .string, "When the value was read (ISO 8601)."),
+            ],
+            requiredWhen: [
+                ConditionalRequirement(when: "source", is: "prometheus_text", requires: ["metric"]),
+                ConditionalRequirement(when: "source", is: "prometheus_query", requires: ["query"]),
             ]),
     ]
 

@@ -53,7 +53,9 @@ extension NodeRegistry {
                     description: "How callers prove who they are: a shared token, an HMAC-SHA256 signature of the "
                         + "body, HTTP basic auth, or nothing."),
                 ParameterSpec(
-                    "token", .string, description: "The shared token, for authentication: token.",
+                    "token", .string,
+                    description: "The shared token, for authentication: token; when omitted the service makes one "
+                        + "and shows it once when the workflow is activated.",
                     example: "{{ secrets.DEPLOY_TOKEN }}", secret: true),
                 ParameterSpec(
                     "token_header", .string, default: "X-WindFlow-Token",
@@ -85,7 +87,11 @@ extension NodeRegistry {
                 OutputField("method", .string, "The request method."),
                 OutputField("path", .string, "The request path."),
             ],
-            hasDynamicOutputs: true, isTrigger: true),
+            hasDynamicOutputs: true, isTrigger: true,
+            requiredWhen: [
+                ConditionalRequirement(when: "authentication", is: "hmac", requires: ["hmac_secret"]),
+                ConditionalRequirement(when: "authentication", is: "basic", requires: ["username", "password"]),
+            ]),
         NodeType(
             id: "trigger.event", category: .trigger, displayName: "Event trigger",
             summary: "Starts the workflow on a WindFlow event (execution.failed, workflow.activated, …) or an "

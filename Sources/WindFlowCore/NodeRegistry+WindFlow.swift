@@ -3,7 +3,7 @@ extension NodeRegistry {
     static let windflowTypes: [NodeType] = [
         NodeType(
             id: "windflow.deploy_stack", category: .windflow, displayName: "Deploy stack",
-            summary: "Deploys a stack to an environment, waits for it to be healthy and rolls back on failure.",
+            summary: "Deploys a stack to an environment, waits for it to be healthy, and on failure rolls back and fails.",
             icon: "upload",
             parameters: [
                 stackID(required: true),
@@ -46,7 +46,9 @@ extension NodeRegistry {
                 ParameterSpec(
                     "scale_factor", .number, min: 0.01, max: 100,
                     description: "Multiply the current replica count by this (rounded up).", example: 1.5),
-                ParameterSpec("min_replicas", .integer, default: 1, min: 0, max: 1000, description: "Never fewer."),
+                ParameterSpec(
+                    "min_replicas", .integer, min: 0, max: 1000,
+                    description: "Never fewer; when omitted, 1 for scale_factor and no floor for replicas."),
                 ParameterSpec("max_replicas", .integer, min: 1, max: 1000, description: "Never more."),
             ],
             requiresOneOf: [["replicas", "scale_factor"]],
@@ -85,10 +87,12 @@ extension NodeRegistry {
                 OutputField("duration_ms", .integer, "How long it took."),
                 OutputField("volumes", .list, "The volumes included."),
                 OutputField("pruned", .list, "Old archives deleted by retention_days."),
-            ]),
+            ],
+            requiredWhen: [ConditionalRequirement(when: "mode", is: "restore", requires: ["backup_file"])]),
         NodeType(
             id: "windflow.validate_stack", category: .windflow, displayName: "Validate stack",
-            summary: "Checks a stack file without deploying it: schema, images, ports, missing variables.",
+            summary: "Checks a stack file without deploying it (schema, images, ports, missing variables); fails when it "
+                + "has errors.",
             icon: "check",
             parameters: [
                 stackID(required: true),
@@ -96,6 +100,10 @@ extension NodeRegistry {
                 ParameterSpec(
                     "validation_level", .string, default: "basic", allowed: ["basic", "strict"],
                     description: "strict also fails on warnings (missing images, unpinned tags, no health check)."),
+                ParameterSpec(
+                    "variables", .map(of: .string),
+                    description: "Values substituted for ${NAME} in the stack file, as deploy_stack would.",
+                    example: ["TAG": "1.4.2"]),
             ],
             outputs: [
                 OutputField("valid", .boolean, "Whether the stack can be deployed."),
@@ -155,6 +163,10 @@ extension NodeRegistry {
                 OutputField("unhealthy", .list, "The services or probes that failed."),
                 OutputField("services", .object, "State per service."),
                 OutputField("report_file", .string, "Path of the report written."),
+            ],
+            requiredWhen: [
+                ConditionalRequirement(when: "scope", is: "service", requires: ["service_id"]),
+                ConditionalRequirement(when: "scope", is: "stack", requires: ["stack_id"]),
             ]),
         NodeType(
             id: "windflow.renew_certificates", category: .windflow, displayName: "Renew certificates",
@@ -164,7 +176,9 @@ extension NodeRegistry {
                     "certificates", .list(of: .string),
                     description: "Certificate files (PEM) or https:// endpoints to check.",
                     example: ["/etc/ssl/site.pem", "https://example.org"]),
-                ParameterSpec("directory", .string, description: "Check every .pem and .crt file in this directory."),
+                ParameterSpec(
+                    "directory", .string, default: "certificates",
+                    description: "Check every .pem and .crt file in this directory (relative to the data directory)."),
                 ParameterSpec(
                     "auto_renew", .boolean, default: true,
                     description: "Run renew_command for certificates within notification_days of expiry."),
@@ -172,14 +186,16 @@ extension NodeRegistry {
                     "notification_days", .integer, default: 30, min: 1, max: 365,
                     description: "Certificates expiring within this many days are reported and renewed."),
                 ParameterSpec(
-                    "renew_command", .text, description: "Command that renews one certificate; it gets its path "
-                        + "in $CERT_PATH.", example: "certbot renew --cert-name \"$CERT_NAME\""),
+                    "renew_command", .text,
+                    description: "Command that renews one certificate; it gets $CERT_PATH (the file, or the endpoint "
+                        + "URL) and $CERT_NAME (the file name without extension, or the endpoint's host).",
+                    example: "certbot renew --cert-name \"$CERT_NAME\""),
             ],
             outputs: [
                 OutputField("checked", .list, "Every certificate checked, with its expiry and days left."),
                 OutputField("expiring", .list, "Those within notification_days."),
                 OutputField("renewed", .list, "Those renewed."),
-                OutputField("min_days_left", .integer, "Days left on the certificate closest to expiry."),
+                OutputField("min_days_left", .integer, "Days left on the certificate closest to expiry, after renewals."),
             ]),
     ]
 

@@ -11,6 +11,11 @@ extension NodeType {
             "outputs": .array(outputs.map { ["name": .string($0.name), "type": .string($0.type.rawValue), "description": .string($0.description)] }),
             "dynamic_outputs": .bool(hasDynamicOutputs),
         ]
+        if !requiredWhen.isEmpty {
+            object["required_when"] = .array(requiredWhen.map {
+                ["parameter": .string($0.parameter), "is": .string($0.value), "requires": .array($0.required.map(JSONValue.string))]
+            })
+        }
         if !requiresOneOf.isEmpty { object["requires_one_of"] = .array(requiresOneOf.map { .array($0.map(JSONValue.string)) }) }
         switch branches {
         case .main: object["branches"] = []

@@ -14,6 +14,8 @@ public struct NodeType: Sendable, Hashable {
     public var parameters: [ParameterSpec]
     /// Groups of parameters of which at least one must be set (e.g. `replicas` or `scale_factor`).
     public var requiresOneOf: [[String]]
+    /// Parameters that become required by the value of another (`authentication: hmac` needs `hmac_secret`).
+    public var requiredWhen: [ConditionalRequirement]
     public var outputs: [OutputField]
     /// Whether the node may output fields beyond ``outputs`` (a webhook's body fields, a script's own fields).
     public var hasDynamicOutputs: Bool
@@ -23,7 +25,8 @@ public struct NodeType: Sendable, Hashable {
     public init(
         id: String, category: NodeCategory, displayName: String, summary: String, icon: String,
         parameters: [ParameterSpec] = [], requiresOneOf: [[String]] = [], outputs: [OutputField] = [],
-        hasDynamicOutputs: Bool = false, branches: BranchSpec = .main, isTrigger: Bool = false
+        hasDynamicOutputs: Bool = false, branches: BranchSpec = .main, isTrigger: Bool = false,
+        requiredWhen: [ConditionalRequirement] = []
     ) {
         self.id = id
         self.category = category
@@ -32,6 +35,7 @@ public struct NodeType: Sendable, Hashable {
         self.icon = icon
         self.parameters = parameters
         self.requiresOneOf = requiresOneOf
+        self.requiredWhen = requiredWhen
         self.outputs = outputs
         self.hasDynamicOutputs = hasDynamicOutputs
         self.branches = branches
@@ -46,6 +50,28 @@ public struct NodeType: Sendable, Hashable {
     /// The output field with this name, if the type declares one.
     public func output(_ name: String) -> OutputField? {
         outputs.first { $0.name == name }
+    }
+}
+
+/// "When `parameter` is `value` (or, for a list, contains it), `required` must be set too."
+public struct ConditionalRequirement: Sendable, Hashable {
+    public var parameter: String
+    public var value: String
+    public var required: [String]
+
+    public init(when parameter: String, is value: String, requires required: [String]) {
+        self.parameter = parameter
+        self.value = value
+        self.required = required
+    }
+
+    /// Whether the requirement applies to `configuration`, reading `defaultValue` when the parameter is not set.
+    public func applies(to configuration: [String: JSONValue], defaultValue: JSONValue?) -> Bool {
+        switch configuration[parameter] ?? defaultValue {
+        case .string(let text)?: return text == value
+        case .array(let elements)?: return elements.contains(.string(value))
+        default: return false
+        }
     }
 }
 

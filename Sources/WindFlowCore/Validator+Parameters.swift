@@ -27,6 +27,14 @@ extension ValidationRun {
         }
         // Dictionary order varies from run to run; the report must not.
         problems += found.count > 1 ? found.sorted { $0.path < $1.path } : found
+        for rule in type.requiredWhen
+        where rule.applies(to: node.configuration, defaultValue: type.parameter(rule.parameter)?.defaultValue) {
+            for name in rule.required where node.configuration[name]?.isNull ?? true {
+                report(.missingParameter, "\(base).\(name)",
+                       "\(type.displayName) '\(node.id)' needs '\(name)' when \(rule.parameter) is \(rule.value)",
+                       suggestion: type.parameter(name)?.example.map { "e.g. \(name): \(Self.sample($0))" }, node: node.id)
+            }
+        }
         for group in type.requiresOneOf where !group.contains(where: { !(node.configuration[$0]?.isNull ?? true) }) {
             report(.missingParameter, base,
                    "\(type.displayName) '\(node.id)' needs one of: \(group.joined(separator: ", "))",

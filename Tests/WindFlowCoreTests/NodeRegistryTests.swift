@@ -68,4 +68,19 @@ struct NodeRegistryTests {
         let schema = WorkflowSchema.generate(registry: registry)
         #expect(schema["definitions"]?["configuration.acme.ticket"]?["required"] == ["queue"])
     }
+
+    @Test func aParameterCanBeRequiredByAnothersValue() throws {
+        let hmac = try validate("name: t\nnodes: [{id: h, type: trigger.webhook, configuration: {webhook_path: /x, authentication: hmac}}]")
+        let problem = try #require(hmac.problems(.missingParameter).first)
+        #expect(problem.path == "nodes[0].configuration.hmac_secret")
+        #expect(problem.message.contains("when authentication is hmac"))
+        #expect(problem.suggestion == "e.g. hmac_secret: \"{{ secrets.GITHUB_WEBHOOK_SECRET }}\"")
+        // The default (token) needs nothing more: the service makes a token.
+        #expect(try validate("name: t\nnodes: [{id: h, type: trigger.webhook, configuration: {webhook_path: /x}}]").problems.isEmpty)
+        // A list parameter triggers the rule when it contains the value.
+        let notify = try validate(workflowYAML(
+            nodes: "    - {id: n, type: integration.notification, configuration: {channels: [log, webhook], message: hi}}",
+            edges: "    - {source: start, target: n}"))
+        #expect(notify.problems(.missingParameter).map(\.path) == ["nodes[1].configuration.webhook_url"])
+    }
 }
