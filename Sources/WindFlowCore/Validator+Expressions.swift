@@ -22,13 +22,14 @@ extension ValidationRun {
             for (key, value) in node.configuration {
                 let isCondition = type?.parameter(key)?.type == .condition
                 guard isCondition || value.mayHoldPlaceholder else { continue }
-                let path = "nodes[\(index)].configuration.\(key)"
+                // The path is built only for a problem; `suffix` locates values nested in lists and objects.
+                let base = { (suffix: String) in "nodes[\(index)].configuration.\(key)\(suffix)" }
                 var expressions: [(Expression, String)] = []
-                collectExpressions(value, path: path, bareIsExpression: isCondition, node: node.id, into: &expressions)
-                for (expression, at) in expressions {
+                collectExpressions(value, suffix: "", base: base, bareIsExpression: isCondition, node: node.id, into: &expressions)
+                for (expression, suffix) in expressions {
                     for reference in expression.references {
-                        checkReference(reference, path: at, nodeIndex: index, ancestors: ancestors, inLoop: inLoop,
-                                       triggerOutputs: triggerOutputs, triggerIsRoot: triggerIsRoot)
+                        checkReference(reference, path: { base(suffix) }, nodeIndex: index, ancestors: ancestors,
+                                       inLoop: inLoop, triggerOutputs: triggerOutputs, triggerIsRoot: triggerIsRoot)
                     }
                 }
             }
@@ -37,32 +38,36 @@ extension ValidationRun {
         }
     }
 
-    /// Parses every string under `value`; syntax errors are reported, parsed expressions collected with their path.
+    /// Parses every string under `value`; syntax errors are reported, parsed expressions collected with the
+    /// suffix of their path below `base`.
     private mutating func collectExpressions(
-        _ value: JSONValue, path: String, bareIsExpression: Bool, node: String, into found: inout [(Expression, String)]
+        _ value: JSONValue, suffix: String, base: (String) -> String, bareIsExpression: Bool, node: String,
+        into found: inout [(Expression, String)]
     ) {
         switch value {
         case .string(let text):
             if Template.containsPlaceholder(text) {
                 do {
-                    found += try Template.parse(text).expressions.map { ($0, path) }
+                    for expression in try Template.parse(text).expressions { found.append((expression, suffix)) }
                 } catch {
-                    reportSyntax(error, text: text, path: path, node: node)
+                    reportSyntax(error, text: text, path: base(suffix), node: node)
                 }
             } else if bareIsExpression {
-                do { found.append((try ExpressionParser.parse(text), path)) } catch {
-                    reportSyntax(error, text: text, path: path, node: node)
+                do { found.append((try ExpressionParser.parse(text), suffix)) } catch {
+                    reportSyntax(error, text: text, path: base(suffix), node: node)
                 }
             }
         case .array(let elements):
-            for (index, element) in elements.enumerated() {
-                collectExpressions(element, path: "\(path)[\(index)]", bareIsExpression: false, node: node, into: &found)
+            for (index, element) in elements.enumerated() where element.mayHoldPlaceholder {
+                collectExpressions(element, suffix: "\(suffix)[\(index)]", base: base, bareIsExpression: false, node: node,
+                                   into: &found)
             }
         case .object(let members):
-            for key in members.keys.sorted() {
+            for (key, member) in members {
                 // A switch case's condition is a condition too.
-                collectExpressions(members[key]!, path: "\(path).\(key)", bareIsExpression: key == "condition", node: node,
-                                   into: &found)
+                guard member.mayHoldPlaceholder || (key == "condition" && member.stringValue != nil) else { continue }
+                collectExpressions(member, suffix: "\(suffix).\(key)", base: base, bareIsExpression: key == "condition",
+                                   node: node, into: &found)
             }
         default:
             break
@@ -92,14 +97,14 @@ extension ValidationRun {
     }
 
     private mutating func checkReference(
-        _ reference: ExpressionReference, path: String, nodeIndex: Int, ancestors: [NodeSet], inLoop: NodeSet,
+        _ reference: ExpressionReference, path: () -> String, nodeIndex: Int, ancestors: [NodeSet], inLoop: NodeSet,
         triggerOutputs: Set<String>?, triggerIsRoot: Bool
     ) {
         let node = workflow.nodes[nodeIndex]
         let root = reference.root
         if root == "item" || root == "index" {
             if !inLoop.contains(nodeIndex) {
-                report(.loopVariableOutsideLoop, path,
+                report(.loopVariableOutsideLoop, path(),
                        "'\(root)' is only defined inside a loop's body, and node '\(node.id)' is not in one",
                        suggestion: "connect '\(node.id)' from a logic.loop's loop output, or read the list itself", node: node.id)
             }
@@ -107,7 +112,7 @@ extension ValidationRun {
         }
         if root == "trigger", triggerIsRoot {
             if let field = reference.fields.first, let allowed = triggerOutputs, !allowed.contains(field) {
-                report(.unknownOutputField, path, "the trigger has no output '\(field)'",
+                report(.unknownOutputField, path(), "the trigger has no output '\(field)'",
                        suggestion: Self.didYouMean(field, allowed.sorted(), orElse: "its outputs are \(allowed.sorted().joined(separator: ", "))"),
                        node: node.id)
             }
@@ -115,7 +120,7 @@ extension ValidationRun {
         }
         if let builtin = Self.builtinRootFields[root] {
             if let fields = builtin, let field = reference.fields.first, !fields.contains(field) {
-                report(.unknownOutputField, path, "'\(root)' has no field '\(field)'",
+                report(.unknownOutputField, path(), "'\(root)' has no field '\(field)'",
                        suggestion: Self.didYouMean(field, fields, orElse: "its fields are \(fields.joined(separator: ", "))"),
                        node: node.id)
             }
@@ -123,18 +128,18 @@ extension ValidationRun {
         }
         guard let targetIndex = graph.indexByID[root] else {
             let candidates = workflow.nodes.map(\.id) + ["trigger", "env", "secrets", "execution", "workflow"]
-            report(.unknownReference, path, "'\(reference.dottedPath)' reads '\(root)', which is not a node or a known name",
+            report(.unknownReference, path(), "'\(reference.dottedPath)' reads '\(root)', which is not a node or a known name",
                    suggestion: Self.didYouMean(root, candidates, orElse: "read an upstream node's output as node_id.field, or trigger.field"),
                    node: node.id)
             return
         }
         if targetIndex == nodeIndex {
-            report(.referenceNotUpstream, path, "node '\(node.id)' reads its own output ('\(reference.dottedPath)'), which does not exist yet",
+            report(.referenceNotUpstream, path(), "node '\(node.id)' reads its own output ('\(reference.dottedPath)'), which does not exist yet",
                    suggestion: "read an upstream node's output instead", node: node.id)
             return
         }
         if !ancestors[nodeIndex].contains(targetIndex) {
-            report(.referenceNotUpstream, path,
+            report(.referenceNotUpstream, path(),
                    "node '\(node.id)' reads '\(reference.dottedPath)', but '\(root)' does not run before it",
                    suggestion: "add an edge path from '\(root)' to '\(node.id)', or read a node that comes earlier", node: node.id)
             return
@@ -143,7 +148,7 @@ extension ValidationRun {
         guard let field = reference.fields.first, let type = types[targetIndex], !type.hasDynamicOutputs else { return }
         if type.output(field) != nil || (field == "error" && target.errorHandling != .stop) { return }
         let names = type.outputs.map(\.name)
-        report(.unknownOutputField, path,
+        report(.unknownOutputField, path(),
                names.isEmpty ? "\(type.id) '\(root)' has no outputs, so '\(reference.dottedPath)' cannot be read"
                 : "\(type.id) '\(root)' has no output '\(field)'; it outputs \(names.joined(separator: ", "))",
                suggestion: Self.didYouMean(field, names, orElse: names.isEmpty ? "remove the reference" : "use one of its outputs"),

@@ -39,7 +39,7 @@ struct NodeRegistryTests {
             for value in [parameter.example, parameter.defaultValue].compactMap({ $0 }) {
                 let node = WorkflowNode(id: "n", type: type.id, configuration: [parameter.name: value])
                 let run = ValidationRun(workflow: Workflow(name: "t", nodes: [node]), registry: .standard)
-                let problems = run.check(value, spec: parameter, type: parameter.type, path: "p", node: "n")
+                let problems = run.check(value, spec: parameter, type: parameter.type, path: { "p" }, node: "n")
                 #expect(problems.isEmpty, "\(type.id).\(parameter.name) = \(value.jsonText): \(problems)")
             }
         }

@@ -122,3 +122,11 @@ struct ValidatorCodeTests {
         #expect(missing.isEmpty, "codes without a test case: \(missing.map(\.rawValue))")
     }
 }
+
+struct ValidationDocumentationTests {
+    @Test func docsListEveryCode() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/VALIDATION.md"), encoding: .utf8)
+        let missing = ProblemCode.allCases.filter { !text.contains("| `\($0.rawValue)` |") }
+        #expect(missing.isEmpty, "docs/VALIDATION.md does not list \(missing.map(\.rawValue))")
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing WindFlow needs on a Debian machine that has Swift.
+# Safe to run again: it installs only what is missing. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+need_apt=()
+# The JSON Schema test checks `windflow schema` with an independent validator (Python's jsonschema).
+if ! python3 -c 'import yaml, jsonschema' 2>/dev/null; then
+    if python3 -m pip --version >/dev/null 2>&1; then
+        python3 -m pip install --quiet --disable-pip-version-check pyyaml jsonschema \
+            || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages pyyaml jsonschema \
+            || need_apt+=(python3-yaml python3-jsonschema)
+    else
+        need_apt+=(python3 python3-yaml python3-jsonschema)
+    fi
+fi
+
+if ((${#need_apt[@]})); then
+    sudo=""
+    if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+    echo "install-deps: installing ${need_apt[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
