@@ -11,16 +11,29 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .target(
             name: "WindFlowCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "WindFlowStore",
+            dependencies: ["WindFlowCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "WindFlowEngine",
+            dependencies: [
+                "WindFlowCore", "WindFlowStore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .executableTarget(
             name: "windflow",
             dependencies: [
-                "WindFlowCore",
+                "WindFlowCore", "WindFlowStore", "WindFlowEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -28,6 +41,14 @@ let package = Package(
             name: "WindFlowCoreTests",
             dependencies: ["WindFlowCore"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "WindFlowStoreTests",
+            dependencies: ["WindFlowStore", "WindFlowCore"]
+        ),
+        .testTarget(
+            name: "WindFlowEngineTests",
+            dependencies: ["WindFlowEngine", "WindFlowStore", "WindFlowCore"]
         ),
         .testTarget(
             name: "WindFlowCLITests",
