@@ -9,8 +9,10 @@ public enum ExecutionEvent: Sendable, Hashable {
     case nodeFinished(NodeKey, attempt: Int, outcome: NodeOutcome, at: Double)
     /// A retry delay or a wait ended.
     case timerFired(NodeKey, at: Double)
-    /// The process running the execution stopped while nodes were running; they run again with attempt + 1.
-    case resumed(at: Double)
+    /// The process running the execution stopped while these nodes were running; they run again with attempt + 1.
+    case resumed(interrupted: [NodeKey], at: Double)
+    /// A restart from a step reuses an earlier execution's output for this node instead of running it.
+    case reused(NodeKey, output: JSONValue, branch: String?, at: Double)
     /// Someone cancelled the execution.
     case cancelled(at: Double)
     /// The workflow's own timeout passed.
@@ -27,6 +29,8 @@ public enum ExecutionAction: Sendable, Hashable {
     case retry(NodeKey, attempt: Int, at: Double)
     /// Wake the node at `until` (a wait); the run holds no task meanwhile.
     case park(NodeKey, until: Double)
+    /// A node finished without an attempt of its own ending: a loop whose iterations are done, a wait whose time came.
+    case completed(NodeKey, output: JSONValue)
     /// Stop these running attempts (the run is ending).
     case cancel([NodeKey])
     /// The execution is over.

@@ -50,8 +50,9 @@ extension ExecutionStateMachine {
             startIterations(loopKey, into: &actions)
         } else if progress.active == 0 {
             let results = progress.results.map { $0 ?? .null }
-            resolveSucceeded(loopKey, output: ["results": .array(results), "count": .int(results.count)], branch: "done",
-                             into: &actions)
+            let output: JSONValue = ["results": .array(results), "count": .int(results.count)]
+            actions.append(.completed(loopKey, output: output))
+            resolveSucceeded(loopKey, output: output, branch: "done", into: &actions)
         }
     }
 

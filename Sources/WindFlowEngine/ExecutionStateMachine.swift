@@ -43,14 +43,23 @@ public struct ExecutionStateMachine: Sendable {
         case .timerFired(let key, let at):
             guard !status.isTerminal else { return [] }
             timerFired(key, at: at, into: &actions)
-        case .resumed:
+        case .resumed(let interrupted, _):
             guard !status.isTerminal else { return [] }
-            for (key, state) in nodes.sorted(by: { $0.key < $1.key }) {
-                if case .running(let attempt) = state {
+            for key in interrupted.sorted() {
+                if case .running(let attempt)? = nodes[key] {
                     nodes[key] = .running(attempt: attempt + 1)
                     actions.append(.run(key, attempt: attempt + 1))
                 }
             }
+        case .reused(let key, let output, let branch, _):
+            guard !status.isTerminal else { return [] }
+            switch nodes[key] {
+            case .running?: runningCount -= 1
+            case .queued?: queue.removeAll { $0 == key }
+            case .pending?: break
+            default: return []
+            }
+            resolveSucceeded(key, output: output, branch: branch, into: &actions)
         case .cancelled:
             guard !status.isTerminal else { return [] }
             finish(.cancelled, nil, into: &actions)
@@ -139,6 +148,7 @@ public struct ExecutionStateMachine: Sendable {
             let waited: JSONValue = [
                 "waited_until": .string(Self.iso8601(until)), "waited_seconds": .double(max(0, at - since)),
             ]
+            actions.append(.completed(key, output: waited))
             resolveSucceeded(key, output: waited, branch: nil, into: &actions)
         default:
             break

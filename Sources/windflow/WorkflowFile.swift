@@ -44,3 +44,8 @@ struct CLIError: Error, CustomStringConvertible {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// Writes a line to standard output at once (unbuffered), so progress appears as it happens and in order.
+func writeLine(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -280,7 +280,8 @@ struct ExecutionStateMachineTests {
         #expect(replayed.outputs == harness.machine.outputs)
         #expect(replayed.status == harness.machine.status)
         // Resuming re-runs what was in flight with the next attempt number.
-        let actions = replayed.handle(.resumed(at: 2000))
+        let interrupted = Array(replayed.runningAttempts.keys)
+        let actions = replayed.handle(.resumed(interrupted: interrupted, at: 2000))
         let reruns = actions.compactMap { if case .run(let key, let attempt) = $0 { return "\(key)#\(attempt)" } else { return nil } }
         #expect(reruns == harness.machine.runningAttempts.sorted { $0.key < $1.key }.map { "\($0.key)#\($0.value + 1)" })
     }

@@ -1,0 +1,36 @@
+import WindFlowCore
+
+/// How the engine runs nodes.
+public struct EngineConfiguration: Sendable {
+    /// Values for `{{ secrets.NAME }}`; redacted from everything stored or shown.
+    public var secrets: [String: String]
+    /// Values for `{{ env.NAME }}`.
+    public var environment: [String: String]
+    /// A run whose next timer is further away than this returns `.parked` instead of waiting in memory.
+    public var parkAfter: Double
+    /// How often a running execution checks whether someone asked to cancel it, in seconds.
+    public var cancelPollInterval: Double
+
+    public init(
+        secrets: [String: String] = [:], environment: [String: String] = [:], parkAfter: Double = .infinity,
+        cancelPollInterval: Double = 0.5
+    ) {
+        self.secrets = secrets
+        self.environment = environment
+        self.parkAfter = parkAfter
+        self.cancelPollInterval = cancelPollInterval
+    }
+}
+
+/// An engine operation that could not be done, saying what and why.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// How a call to ``ExecutionRunner/run(_:)`` ended.
+public enum RunResult: Sendable, Equatable {
+    case finished(ExecutionStatus, ExecutionError?)
+    /// Nothing runs and the next timer is later than `parkAfter`: the run holds no task until then.
+    case parked(until: Double)
+}

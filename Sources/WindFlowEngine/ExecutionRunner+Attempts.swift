@@ -1,0 +1,230 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// One attempt ready to run: its executor and context, or an outcome known without running (a bad expression).
+struct PreparedAttempt: Sendable {
+    var key: NodeKey
+    var attempt: Int
+    var executor: (any NodeExecutor)?
+    var context: NodeContext?
+    var immediate: NodeOutcome?
+    var timeout: Double
+    var input: JSONValue
+    let logs: LogCollector
+}
+
+/// What an attempt produced, with what is recorded of it.
+struct AttemptResult: Sendable {
+    var outcome: NodeOutcome
+    var input: JSONValue
+    var logs: [String]
+    var startedAt: Double
+    var finishedAt: Double
+}
+
+/// Collects an attempt's log lines from whatever thread the executor logs on.
+final class LogCollector: @unchecked Sendable {
+    // Safe: `lines` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private let limit = 1000
+
+    func append(_ line: String) {
+        lock.withLock { if lines.count < limit { lines.append(line) } }
+    }
+
+    var all: [String] { lock.withLock { lines } }
+}
+
+extension ExecutionRunner {
+    /// Evaluates the node's configuration in its scope and picks its executor.
+    func prepare(_ machine: ExecutionStateMachine, key: NodeKey, attempt: Int, record: ExecutionRecord) -> PreparedAttempt {
+        let logs = LogCollector()
+        guard let node = machine.node(key) else {
+            return PreparedAttempt(key: key, attempt: attempt, immediate: .failed(NodeFailure(.internal, "unknown node \(key)")),
+                                   timeout: 1, input: [:], logs: logs)
+        }
+        var prepared = PreparedAttempt(key: key, attempt: attempt, timeout: node.effectiveTimeout, input: [:], logs: logs)
+        guard let executor = executors.executor(for: node.type) else {
+            prepared.immediate = .failed(NodeFailure(.configuration, "node type \(node.type) is not available yet", retryable: false))
+            return prepared
+        }
+        var roots = machine.scopeRoots(for: key)
+        roots["env"] = .object(configuration.environment.mapValues(JSONValue.string))
+        roots["secrets"] = .object(configuration.secrets.mapValues(JSONValue.string))
+        roots["execution"] = [
+            "id": .string(record.id), "idempotency_key": .string("\(record.id):\(key)"), "attempt": .int(attempt),
+            "started_at": .double(record.startedAt ?? clock.now()), "trigger_type": .string(record.triggerType),
+        ]
+        roots["workflow"] = ["id": .string(record.workflowID), "name": .string(record.workflowName), "version": .int(record.workflowVersion)]
+        let scope = ExpressionScope(roots)
+        var input: [String: JSONValue] = [:]
+        for (name, value) in node.configuration {
+            if executor.rawParameters.contains(name) {
+                input[name] = value
+                continue
+            }
+            do {
+                input[name] = try Self.render(value, scope: scope)
+            } catch {
+                prepared.immediate = .failed(NodeFailure(.expression, "\(name): \(error.description)", retryable: false))
+                return prepared
+            }
+        }
+        prepared.input = .object(input)
+        prepared.executor = executor
+        prepared.context = NodeContext(
+            key: key, node: node, attempt: attempt, executionID: record.id, idempotencyKey: "\(record.id):\(key)",
+            input: input, scope: scope, incoming: machine.incomingOutputs(for: key), now: clock.now(),
+            log: { [observer, redactor = Redactor(secrets: configuration.secrets)] line in
+                logs.append(line)
+                observer?(.log(key, redactor.redact(line)))
+            })
+        return prepared
+    }
+
+    /// Renders every string in `value` as a template.
+    static func render(_ value: JSONValue, scope: ExpressionScope) throws(ExpressionError) -> JSONValue {
+        switch value {
+        case .string(let text):
+            guard Template.containsPlaceholder(text) else { return value }
+            return try Template.parse(text).render(in: scope)
+        case .array(let elements):
+            var rendered: [JSONValue] = []
+            for element in elements { rendered.append(try render(element, scope: scope)) }
+            return .array(rendered)
+        case .object(let members):
+            var rendered: [String: JSONValue] = [:]
+            for (key, member) in members { rendered[key] = try render(member, scope: scope) }
+            return .object(rendered)
+        default:
+            return value
+        }
+    }
+
+    /// Runs the attempt, stopping it at its timeout or when the runner cancels it.
+    func perform(_ prepared: PreparedAttempt, control: AttemptControl) async -> AttemptResult {
+        let started = clock.now()
+        guard let executor = prepared.executor, let context = prepared.context else {
+            return AttemptResult(outcome: prepared.immediate ?? .failed(NodeFailure(.internal, "nothing to run")),
+                                 input: prepared.input, logs: [], startedAt: started, finishedAt: clock.now())
+        }
+        let timeout = prepared.timeout
+        let outcome = await withTaskGroup(of: NodeOutcome?.self) { attempt in
+            attempt.addTask { await executor.execute(context) }
+            attempt.addTask { [clock] in
+                do { try await clock.sleep(until: started + timeout) } catch { return nil }
+                return .failed(NodeFailure(.timeout, "the node ran longer than its timeout (\(JSONValue.format(timeout)) s) and was stopped"))
+            }
+            attempt.addTask {
+                await control.wait()
+                return Task.isCancelled ? nil : .failed(NodeFailure(.cancelled, "the execution ended while the node ran"))
+            }
+            var first: NodeOutcome? = nil
+            while first == nil, let next = await attempt.next() { first = next }
+            attempt.cancelAll()
+            return first ?? .failed(NodeFailure(.cancelled, "the attempt was stopped"))
+        }
+        return AttemptResult(outcome: outcome, input: prepared.input, logs: prepared.logs.all, startedAt: started,
+                             finishedAt: clock.now())
+    }
+
+    /// Commits an attempt's end: its node run and the event, then whatever the state machine decided.
+    func commitAttempt(_ run: inout RunState, key: NodeKey, attempt: Int, result: AttemptResult) throws -> [ExecutionAction] {
+        let node = run.machine.node(key)
+        var record = NodeRunRecord(
+            nodeKey: key.description, nodeID: key.node, nodeType: node?.type ?? "", attempt: attempt, status: "succeeded",
+            input: run.redactor.redact(result.input), startedAt: result.startedAt, finishedAt: result.finishedAt,
+            durationMS: (result.finishedAt - result.startedAt) * 1000)
+        var status = "succeeded", errorText: String? = nil
+        switch result.outcome {
+        case .succeeded(let output, _):
+            record.output = run.redactor.redact(output)
+        case .failed(let failure):
+            status = failure.kind == .cancelled ? "cancelled" : "failed"
+            record.errorKind = failure.kind.rawValue
+            record.errorMessage = run.redactor.redact(failure.message)
+            record.output = failure.details.map(run.redactor.redact)
+            errorText = record.errorMessage
+        case .wait(let until):
+            status = "waiting"
+            record.output = ["until": .string(ExecutionStateMachine.iso8601(until))]
+        case .iterate(let items, _):
+            status = "iterating"
+            record.output = ["items": .int(items.count)]
+        case .stop(let succeeded, let message):
+            status = succeeded ? "succeeded" : "failed"
+            record.output = ["message": .string(run.redactor.redact(message))]
+            if !succeeded { (record.errorKind, record.errorMessage) = ("stopped", message) }
+        }
+        record.status = status
+        let lines = result.logs.map(run.redactor.redact)
+        record.logTail = lines.isEmpty ? nil : lines.suffix(50).joined(separator: "\n")
+        observer?(.nodeFinished(key, attempt: attempt, status: status, seconds: result.finishedAt - result.startedAt, error: errorText))
+        run.lastAttempt[key] = attempt
+        return try commit(&run, event: .nodeFinished(key, attempt: attempt, outcome: result.outcome, at: result.finishedAt)) {
+            transition in
+            transition.nodeRuns.insert(record, at: 0)
+            transition.logs = lines.map { LogRecord(nodeKey: key.description, at: result.finishedAt, level: "info", message: $0) }
+        }
+    }
+
+    /// Applies `event` to the state machine and commits the event with every effect of the resulting actions, in one
+    /// transaction.
+    @discardableResult
+    func commit(_ run: inout RunState, event: ExecutionEvent, extra: (inout Transition) -> Void = { _ in }) throws -> [ExecutionAction] {
+        let runningBefore = run.machine.runningAttempts
+        let actions = run.machine.handle(event)
+        let now = event.at
+        var transition = Transition(event: run.redactor.redact(event.jsonValue).jsonText)
+        extra(&transition)
+        func nodeRun(_ key: NodeKey, attempt: Int, status: String) -> NodeRunRecord {
+            NodeRunRecord(nodeKey: key.description, nodeID: key.node, nodeType: run.machine.node(key)?.type ?? "",
+                          attempt: attempt, status: status)
+        }
+        switch event {
+        case .started:
+            transition.startedAt = now
+            transition.dequeue = true
+            run.record.startedAt = run.record.startedAt ?? now
+        case .timerFired(let key, _):
+            transition.clearTimers.append(key.description)
+        default:
+            break
+        }
+        for action in actions {
+            switch action {
+            case .run(let key, let attempt):
+                var record = nodeRun(key, attempt: attempt, status: "running")
+                record.startedAt = now
+                transition.nodeRuns.append(record)
+                run.lastAttempt[key] = attempt
+            case .skip(let key):
+                transition.nodeRuns.append(nodeRun(key, attempt: 0, status: "skipped"))
+            case .retry(let key, _, let at), .park(let key, let at):
+                transition.setTimers.append((key.description, at))
+            case .completed(let key, let output):
+                var record = nodeRun(key, attempt: run.lastAttempt[key] ?? 1, status: "succeeded")
+                record.output = run.redactor.redact(output)
+                record.finishedAt = now
+                transition.nodeRuns.append(record)
+            case .cancel(let keys):
+                for key in keys {
+                    var record = nodeRun(key, attempt: runningBefore[key] ?? run.lastAttempt[key] ?? 1, status: "cancelled")
+                    record.finishedAt = now
+                    transition.nodeRuns.append(record)
+                }
+            case .finish(let status, let error):
+                transition.status = status.rawValue
+                transition.finishedAt = now
+                if let error {
+                    transition.error = (error.kind.rawValue, run.redactor.redact(error.message), error.node?.description)
+                }
+            }
+        }
+        if transition.status == nil { transition.status = run.machine.status.rawValue }
+        try store.commit(transition, execution: run.record.id, workflowID: run.record.workflowID)
+        return actions
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// Drives one execution: replays its stored events, then performs the state machine's actions — running node
+/// attempts concurrently, arming timers — committing every transition to the store before anything depends on it.
+public struct ExecutionRunner: Sendable {
+    public let store: SQLiteStore
+    public let executors: ExecutorRegistry
+    public let clock: any EngineClock
+    public let configuration: EngineConfiguration
+    public let observer: ExecutionObserver?
+    let registry: NodeRegistry
+
+    public init(
+        store: SQLiteStore, executors: ExecutorRegistry = .standard, clock: any EngineClock = SystemClock(),
+        configuration: EngineConfiguration = EngineConfiguration(), observer: ExecutionObserver? = nil,
+        registry: NodeRegistry = .standard
+    ) {
+        self.store = store
+        self.executors = executors
+        self.clock = clock
+        self.configuration = configuration
+        self.observer = observer
+        self.registry = registry
+    }
+
+    /// What a child task of the run reports.
+    enum Child: Sendable {
+        case node(NodeKey, attempt: Int, AttemptResult)
+        case timer(NodeKey, at: Double)
+        case cancelCheck
+        case workflowTimeout
+    }
+
+    /// Runs (or resumes) execution `id` until it ends or parks.
+    /// - Throws: ``EngineError`` when the execution or its workflow cannot be found, or the store fails.
+    public func run(_ id: String) async throws -> RunResult {
+        guard let record = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
+        guard let stored = try store.workflow(record.workflowID, version: record.workflowVersion) else {
+            throw EngineError("execution \(id) refers to workflow \(record.workflowID) version \(record.workflowVersion), which is not stored")
+        }
+        var run = RunState(
+            machine: ExecutionStateMachine(workflow: stored.workflow, executionID: id, registry: registry), record: record,
+            redactor: Redactor(secrets: configuration.secrets))
+        let history = try store.events(of: id).compactMap { text in
+            (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).flatMap(ExecutionEvent.init(jsonValue:))
+        }
+        for event in history { _ = run.machine.handle(event) }
+        if run.machine.status.isTerminal { return .finished(run.machine.status, run.machine.error) }
+
+        var actions: [ExecutionAction]
+        if history.isEmpty {
+            let missing = executors.missingExecutors(in: stored.workflow, registry: registry)
+            guard missing.isEmpty else {
+                let message = "node types not available yet: \(missing.joined(separator: ", ")); this run cannot start"
+                var transition = Transition()
+                transition.status = "failed"
+                transition.error = ("configuration", message, nil)
+                transition.finishedAt = clock.now()
+                transition.dequeue = true
+                try store.commit(transition, execution: id, workflowID: record.workflowID)
+                return .finished(.failed, ExecutionError(kind: .configuration, message: message))
+            }
+            actions = try commit(&run, event: .started(trigger: record.triggerNode, input: record.input, at: clock.now()))
+        } else {
+            // Attempts recorded as started were interrupted: they run again with the next attempt number. Attempts
+            // the state machine issued but that never started (a crash right after the commit) simply start now.
+            let recorded = try store.runningAttempts(of: id)
+            let running = run.machine.runningAttempts
+            let interrupted = running.filter { recorded[$0.key.description] == $0.value }.map(\.key)
+            actions = try commit(&run, event: .resumed(interrupted: interrupted, at: clock.now()))
+            for (key, attempt) in running where !interrupted.contains(key) { actions.append(.run(key, attempt: attempt)) }
+            for timer in run.machine.pendingTimers { actions.append(.park(timer.key, until: timer.at)) }
+        }
+        return try await drive(&run, actions: actions)
+    }
+
+    private func drive(_ run: inout RunState, actions initial: [ExecutionAction]) async throws -> RunResult {
+        try await withThrowingTaskGroup(of: Child.self) { group in
+            var pending = initial
+            var timers: [NodeKey: Double] = [:]
+            var attempts: [NodeKey: AttemptControl] = [:]
+            group.addTask { [clock, configuration] in
+                try await clock.sleep(until: clock.now() + configuration.cancelPollInterval)
+                return .cancelCheck
+            }
+            if let limit = run.machine.workflow.settings.timeout {
+                let deadline = (run.record.startedAt ?? clock.now()) + limit
+                group.addTask { [clock] in
+                    try await clock.sleep(until: deadline)
+                    return .workflowTimeout
+                }
+            }
+            while true {
+                for action in pending {
+                    switch action {
+                    case .run(let key, let attempt):
+                        let control = AttemptControl()
+                        attempts[key] = control
+                        let prepared = prepare(run.machine, key: key, attempt: attempt, record: run.record)
+                        observer?(.nodeStarted(key, attempt: attempt))
+                        group.addTask { [self] in
+                            .node(key, attempt: attempt, await perform(prepared, control: control))
+                        }
+                    case .retry(let key, let attempt, let at):
+                        timers[key] = at
+                        observer?(.retryScheduled(key, attempt: attempt, at: at))
+                        group.addTask { [clock] in
+                            try await clock.sleep(until: at)
+                            return .timer(key, at: at)
+                        }
+                    case .park(let key, let until):
+                        timers[key] = until
+                        if until - clock.now() <= configuration.parkAfter {
+                            observer?(.waiting(key, until: until))
+                            group.addTask { [clock] in
+                                try await clock.sleep(until: until)
+                                return .timer(key, at: until)
+                            }
+                        }
+                    case .cancel(let keys):
+                        for key in keys { attempts[key]?.cancel() }
+                    case .skip(let key):
+                        observer?(.nodeSkipped(key))
+                    case .completed(let key, _):
+                        observer?(.nodeFinished(key, attempt: run.lastAttempt[key] ?? 1, status: "succeeded", seconds: 0, error: nil))
+                    case .finish(let status, let error):
+                        observer?(.finished(status, error))
+                        group.cancelAll()
+                        return .finished(status, error)
+                    }
+                }
+                pending = []
+                if run.machine.runningAttempts.isEmpty, let next = timers.values.min(),
+                    next - clock.now() > configuration.parkAfter
+                {
+                    group.cancelAll()
+                    return .parked(until: next)
+                }
+                guard let child = try await group.next() else { return .finished(run.machine.status, run.machine.error) }
+                switch child {
+                case .node(let key, let attempt, let result):
+                    attempts[key] = nil
+                    pending = try commitAttempt(&run, key: key, attempt: attempt, result: result)
+                case .timer(let key, let at):
+                    guard timers[key] == at else { continue }
+                    timers[key] = nil
+                    pending = try commit(&run, event: .timerFired(key, at: clock.now()))
+                case .cancelCheck:
+                    if try store.isCancelRequested(run.record.id) {
+                        pending = try commit(&run, event: .cancelled(at: clock.now()))
+                    } else {
+                        group.addTask { [clock, configuration] in
+                            try await clock.sleep(until: clock.now() + configuration.cancelPollInterval)
+                            return .cancelCheck
+                        }
+                    }
+                case .workflowTimeout:
+                    pending = try commit(&run, event: .timedOut(at: clock.now()))
+                }
+            }
+        }
+    }
+}
+
+/// The state of one run in progress, owned by the runner's task.
+struct RunState {
+    var machine: ExecutionStateMachine
+    var record: ExecutionRecord
+    let redactor: Redactor
+    /// The latest attempt number of each node, for node runs that end without an attempt of their own.
+    var lastAttempt: [NodeKey: Int] = [:]
+}
+
+/// Lets the runner stop one attempt without cancelling the others.
+final class AttemptControl: @unchecked Sendable {
+    // Safe: `continuation` and `cancelled` are only touched while holding `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Void, Never>?
+    private var cancelled = false
+
+    func cancel() {
+        lock.withLock {
+            cancelled = true
+            continuation?.resume()
+            continuation = nil
+        }
+    }
+
+    /// Returns once ``cancel()`` is called, or when the calling task is cancelled.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                lock.withLock {
+                    if cancelled || Task.isCancelled { continuation.resume() } else { self.continuation = continuation }
+                }
+            }
+        } onCancel: {
+            lock.withLock {
+                continuation?.resume()
+                continuation = nil
+                cancelled = true
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import WindFlowCore
+
+/// Runs one kind of node.
+public protocol NodeExecutor: Sendable {
+    /// Parameters the executor reads from the raw configuration instead of receiving them rendered (a script body
+    /// whose placeholders become environment variables; a condition evaluated as an expression).
+    var rawParameters: Set<String> { get }
+
+    /// Runs one attempt. Cancellation of the calling task means the attempt must stop (the node timed out or the
+    /// execution was cancelled): kill processes, abort transfers.
+    func execute(_ context: NodeContext) async -> NodeOutcome
+}
+
+extension NodeExecutor {
+    public var rawParameters: Set<String> { [] }
+}
+
+/// What an executor gets for one attempt.
+public struct NodeContext: Sendable {
+    public var key: NodeKey
+    public var node: WorkflowNode
+    public var attempt: Int
+    public var executionID: String
+    /// The same for every attempt of this node in this execution, for idempotent side effects.
+    public var idempotencyKey: String
+    /// The configuration with placeholders rendered (raw parameters left as written).
+    public var input: [String: JSONValue]
+    /// What expressions in raw parameters may read.
+    public var scope: ExpressionScope
+    /// For merges: the outputs arriving over taken edges, in the order their sources finished.
+    public var incoming: [(source: String, output: JSONValue)]
+    /// Seconds since 1970, from the engine's clock.
+    public var now: Double
+    /// Appends a line to the execution's log.
+    public var log: @Sendable (String) -> Void
+
+    /// The rendered value of parameter `name`, or its declared default.
+    public func parameter(_ name: String, registry: NodeRegistry = .standard) -> JSONValue? {
+        if let value = input[name], !value.isNull { return value }
+        return registry.type(node.type)?.parameter(name)?.defaultValue
+    }
+}
+
+/// The executors the engine knows, by node type.
+public struct ExecutorRegistry: Sendable {
+    private var executors: [String: any NodeExecutor] = [:]
+
+    public init() {}
+
+    /// Executors for every node type built so far: logic nodes and integration.script.
+    public static var standard: ExecutorRegistry {
+        var registry = ExecutorRegistry()
+        registry.register("logic.condition", ConditionExecutor())
+        registry.register("logic.switch", SwitchExecutor())
+        registry.register("logic.loop", LoopExecutor())
+        registry.register("logic.merge", MergeExecutor())
+        registry.register("logic.wait", WaitExecutor())
+        registry.register("logic.stop", StopExecutor())
+        registry.register("integration.script", ScriptExecutor())
+        return registry
+    }
+
+    public mutating func register(_ type: String, _ executor: any NodeExecutor) {
+        executors[type] = executor
+    }
+
+    public func executor(for type: String) -> (any NodeExecutor)? {
+        executors[type]
+    }
+
+    /// Node types in `workflow` that would have to run but have no executor yet (triggers never run, and disabled
+    /// nodes are passed through).
+    public func missingExecutors(in workflow: Workflow, registry: NodeRegistry = .standard) -> [String] {
+        let types = workflow.nodes.filter { !$0.disabled && !(registry.type($0.type)?.isTrigger ?? false) }.map(\.type)
+        return Array(Set(types.filter { executors[$0] == nil })).sorted()
+    }
+}

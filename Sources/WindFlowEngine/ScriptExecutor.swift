@@ -1,0 +1,193 @@
+import Foundation
+import Subprocess
+import SystemPackage
+import WindFlowCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `integration.script`: runs bash, sh or python3 in its own process group.
+///
+/// A `{{ … }}` in the script body is never spliced into its text: each one is evaluated, passed as an environment
+/// variable `WINDFLOW_EXPR_n`, and replaced in the text by a reference to that variable, so no value can inject code.
+/// bash and sh run with `-e` (and bash with `-o pipefail`): the script fails at the first failing command, as in CI.
+struct ScriptExecutor: NodeExecutor {
+    var rawParameters: Set<String> { ["script"] }
+
+    func execute(_ context: NodeContext) async -> NodeOutcome {
+        let language = context.parameter("script_type")?.stringValue ?? "bash"
+        let body: (text: String, environment: [String: String])
+        do {
+            body = try Self.substitute(context.node.configuration["script"]?.stringValue ?? "", language: language,
+                                       scope: context.scope)
+        } catch {
+            return expressionFailure(error, parameter: "script")
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        } catch {
+            return .failed(NodeFailure(.internal, "cannot create a scratch directory: \(error.localizedDescription)"))
+        }
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scriptFile = scratch.appendingPathComponent("script")
+        let outputFile = scratch.appendingPathComponent("output")
+        do {
+            try Data(body.text.utf8).write(to: scriptFile)
+            FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        } catch {
+            return .failed(NodeFailure(.internal, "cannot write the script: \(error.localizedDescription)"))
+        }
+
+        var environment: [Environment.Key: String?] = [
+            "WINDFLOW_OUTPUT": outputFile.path, "WINDFLOW_EXECUTION_ID": context.executionID,
+            "WINDFLOW_IDEMPOTENCY_KEY": context.idempotencyKey, "WINDFLOW_ATTEMPT": String(context.attempt),
+            "WINDFLOW_NODE_ID": context.key.node,
+        ]
+        for (name, value) in body.environment { environment[Environment.Key(stringLiteral: name)] = value }
+        for (name, value) in context.input["env"]?.objectValue ?? [:] {
+            environment[Environment.Key(stringLiteral: name)] = value.renderedText
+        }
+        let interpreter: (String, [String])
+        switch language {
+        case "sh": interpreter = ("sh", ["-e", scriptFile.path])
+        case "python3": interpreter = ("python3", ["-u", scriptFile.path])
+        default: interpreter = ("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", scriptFile.path])
+        }
+        let limit = context.parameter("max_output_bytes")?.intValue ?? 1_048_576
+        var options = PlatformOptions()
+        options.processGroupID = 0  // its own group, so a timeout can stop everything it started
+        let workingDirectory = context.input["working_directory"]?.stringValue.map { FilePath($0) }
+        let processGroup = ProcessGroupHandle()
+
+        let result: (status: TerminationStatus, stdout: CappedText, stderr: CappedText)
+        do {
+            result = try await withTaskCancellationHandler {
+                let run = try await Subprocess.run(
+                    .name(interpreter.0), arguments: Arguments(interpreter.1),
+                    environment: .inherit.updating(environment), workingDirectory: workingDirectory,
+                    platformOptions: options, input: .none, output: .sequence, error: .sequence
+                ) { execution in
+                    processGroup.set(execution.processIdentifier.value)
+                    async let out = CappedText.collect(execution.standardOutput, limit: limit)
+                    async let err = CappedText.collect(execution.standardError, limit: limit)
+                    return try await (out, err)
+                }
+                processGroup.killAll()  // anything it left running in the background
+                return (run.terminationStatus, run.closureResult.0, run.closureResult.1)
+            } onCancel: {
+                processGroup.killAll()
+            }
+        } catch {
+            if Task.isCancelled { return .failed(NodeFailure(.cancelled, "the script was stopped")) }
+            return .failed(NodeFailure(.configuration, "cannot start \(interpreter.0): \(error)", retryable: false))
+        }
+        if Task.isCancelled { return .failed(NodeFailure(.cancelled, "the script was stopped")) }
+
+        var output: [String: JSONValue] = ["stdout": .string(result.stdout.text), "stderr": .string(result.stderr.text)]
+        if result.stdout.cut > 0 || result.stderr.cut > 0 {
+            output["truncated"] = ["stdout_bytes_dropped": .int(result.stdout.cut), "stderr_bytes_dropped": .int(result.stderr.cut)]
+        }
+        for (name, value) in Self.readOutputFile(outputFile) { output[name] = value }
+        let tail = String(result.stderr.text.suffix(2000))
+        switch result.status {
+        case .exited(let code):
+            output["exit_code"] = .int(Int(code))
+            guard code == 0 else {
+                let retryable = (context.parameter("retryable_exit_codes")?.arrayValue ?? []).contains(.int(Int(code)))
+                return .failed(NodeFailure(.exit, Self.exitMessage(Int(code), interpreter: interpreter.0, stderr: tail),
+                                           retryable: retryable, details: .object(output)))
+            }
+            return .succeeded(.object(output), branch: nil)
+        case .signaled(let signal):
+            return .failed(NodeFailure(.exit, "the script was killed by signal \(signal)", retryable: false, details: .object(output)))
+        }
+    }
+
+    static func exitMessage(_ code: Int, interpreter: String, stderr: String) -> String {
+        let last = stderr.split(separator: "\n").last.map(String.init) ?? ""
+        switch code {
+        case 127: return "a command was not found (exit 127)\(last.isEmpty ? "" : ": \(last)")"
+        case 126: return "a command could not be executed (exit 126)\(last.isEmpty ? "" : ": \(last)")"
+        default: return "the script exited with status \(code)\(last.isEmpty ? "" : ": \(last)")"
+        }
+    }
+
+    /// Replaces each `{{ … }}` by a reference to an environment variable holding its value.
+    static func substitute(_ script: String, language: String, scope: ExpressionScope) throws(ExpressionError)
+        -> (text: String, environment: [String: String])
+    {
+        guard Template.containsPlaceholder(script) else { return (script, [:]) }
+        var text = language == "python3" ? "import os as _windflow_os\n" : ""
+        var environment: [String: String] = [:]
+        for segment in try Template.parse(script).segments {
+            switch segment {
+            case .text(let literal): text += literal
+            case .expression(let expression, _, _):
+                let name = "WINDFLOW_EXPR_\(environment.count + 1)"
+                environment[name] = try expression.evaluate(in: scope).renderedText
+                text += language == "python3" ? "_windflow_os.environ['\(name)']" : "\"${\(name)}\""
+            }
+        }
+        return (text, environment)
+    }
+
+    /// Fields the script wrote to `$WINDFLOW_OUTPUT`: a JSON object, or `key=value` lines.
+    static func readOutputFile(_ url: URL) -> [String: JSONValue] {
+        guard let data = try? Data(contentsOf: url), !data.isEmpty, data.count <= 4 * 1024 * 1024 else { return [:] }
+        if let object = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let fields) = object {
+            return fields
+        }
+        var fields: [String: JSONValue] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = String(line[line.index(after: equals)...])
+            guard !name.isEmpty else { continue }
+            if let number = Int(value) { fields[name] = .int(number) } else if let number = Double(value) {
+                fields[name] = .double(number)
+            } else if value == "true" || value == "false" { fields[name] = .bool(value == "true") } else {
+                fields[name] = .string(value)
+            }
+        }
+        return fields
+    }
+}
+
+/// Text read from a stream up to a limit, with the number of bytes dropped after it.
+struct CappedText: Sendable {
+    var text: String
+    var cut: Int
+
+    static func collect(_ sequence: SubprocessOutputSequence, limit: Int) async throws -> CappedText {
+        var bytes: [UInt8] = []
+        var cut = 0
+        for try await buffer in sequence {
+            buffer.withUnsafeBytes { raw in
+                let room = max(0, limit - bytes.count)
+                bytes.append(contentsOf: raw.prefix(room))
+                cut += max(0, raw.count - room)
+            }
+        }
+        return CappedText(text: String(decoding: bytes, as: UTF8.self), cut: cut)
+    }
+}
+
+/// The process group of a running script, so it can be killed from a cancellation handler.
+final class ProcessGroupHandle: @unchecked Sendable {
+    // Safe: every access to `pid` holds `lock`.
+    private let lock = NSLock()
+    private var pid: pid_t?
+
+    func set(_ pid: pid_t) {
+        lock.withLock { self.pid = pid }
+    }
+
+    /// Sends SIGKILL to the whole group; a no-op when it is gone.
+    func killAll() {
+        lock.withLock {
+            if let pid { _ = kill(-pid, SIGKILL) }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// The engine's entry points: start a workflow, resume what a crash interrupted, wake parked executions, restart
+/// from a step, cancel.
+public struct WorkflowEngine: Sendable {
+    public let runner: ExecutionRunner
+    public var store: SQLiteStore { runner.store }
+
+    public init(runner: ExecutionRunner) {
+        self.runner = runner
+    }
+
+    /// Refuses a workflow that is invalid or uses node types without executors, before anything is stored.
+    public func checkRunnable(_ workflow: Workflow) throws {
+        let report = Validator().validate(workflow)
+        guard report.isValid else {
+            let first = report.errors.prefix(3).map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+            throw EngineError("the workflow is not valid (\(report.errors.count) error\(report.errors.count == 1 ? "" : "s")): \(first)")
+        }
+        let missing = runner.executors.missingExecutors(in: workflow)
+        guard missing.isEmpty else {
+            throw EngineError("this workflow uses node types that cannot run yet: \(missing.joined(separator: ", ")); "
+                + "they arrive with the integration and deployment actions")
+        }
+    }
+
+    /// Stores `workflow` (a new version if it changed) and queues an execution from `trigger` with `input`.
+    public func enqueue(_ workflow: Workflow, trigger: String? = nil, input: JSONValue = [:]) throws -> ExecutionRecord {
+        try checkRunnable(workflow)
+        let triggers = workflow.nodes.filter { NodeRegistry.standard.type($0.type)?.isTrigger ?? false }
+        let chosen = trigger ?? triggers.first(where: { $0.type == "trigger.manual" })?.id ?? triggers.first?.id
+        guard let chosen, triggers.contains(where: { $0.id == chosen }) else {
+            throw EngineError("'\(trigger ?? "")' is not a trigger of \(workflow.name); its triggers are \(triggers.map(\.id).joined(separator: ", "))")
+        }
+        let stored = try store.saveWorkflow(workflow, now: runner.clock.now())
+        return try store.enqueueExecution(workflow: stored, triggerNode: chosen, input: input, now: runner.clock.now())
+    }
+
+    /// Runs an execution to its end, sleeping through waits (for the CLI's `run`).
+    public func runToEnd(_ id: String) async throws -> RunResult {
+        while true {
+            let result = try await runner.run(id)
+            guard case .parked(let until) = result else { return result }
+            try await runner.clock.sleep(until: until)
+        }
+    }
+
+    /// Finishes every execution a crash interrupted and every parked one whose time has come.
+    /// - Returns: The executions taken up, with how each ended.
+    public func resumeAll() async throws -> [(id: String, result: RunResult)] {
+        var results: [(String, RunResult)] = []
+        for record in try store.unfinishedExecutions() {
+            results.append((record.id, try await runner.run(record.id)))
+        }
+        return results
+    }
+
+    /// Asks a running execution to stop; it ends as cancelled.
+    public func cancel(_ id: String) throws {
+        guard let record = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
+        guard !["succeeded", "failed", "cancelled"].contains(record.status) else {
+            throw EngineError("execution \(id) is already \(record.status)")
+        }
+        try store.requestCancel(id)
+    }
+
+    /// A new execution of the same workflow version and input that reuses the outputs of every node upstream of
+    /// `node` and runs `node` and everything after it again.
+    public func restart(_ id: String, from node: String) throws -> ExecutionRecord {
+        guard let original = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
+        guard let stored = try store.workflow(original.workflowID, version: original.workflowVersion) else {
+            throw EngineError("the workflow of execution \(id) is not stored")
+        }
+        let workflow = stored.workflow
+        let graph = WorkflowGraph(workflow)
+        guard let target = graph.indexByID[node] else {
+            let hint = closestMatch(to: node, among: workflow.nodes.map(\.id)).map { "; did you mean '\($0)'?" } ?? ""
+            throw EngineError("'\(node)' is not a node of \(workflow.name)\(hint)")
+        }
+        let ancestors = graph.ancestors()[target]
+        // The final outcome of each node in the original run, from its events.
+        var outcomes: [String: (JSONValue, String?)] = [:]
+        for text in try store.events(of: id) {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+                let event = ExecutionEvent(jsonValue: value)
+            else { continue }
+            switch event {
+            case .nodeFinished(let key, _, .succeeded(let output, let branch), _) where key.frame.steps.isEmpty:
+                outcomes[key.node] = (output, branch)
+            case .reused(let key, let output, let branch, _): outcomes[key.node] = (output, branch)
+            default: break
+            }
+        }
+        try checkRunnable(workflow)
+        let record = try store.enqueueExecution(
+            workflow: stored, triggerNode: original.triggerNode, input: original.input, now: runner.clock.now(),
+            restartedFrom: id, restartNode: node)
+        let order = graph.topologicalOrder().order.filter { ancestors.contains($0) }
+        var events: [ExecutionEvent] = [.started(trigger: original.triggerNode, input: original.input, at: runner.clock.now())]
+        for index in order {
+            let upstream = workflow.nodes[index]
+            if upstream.id == original.triggerNode || (NodeRegistry.standard.type(upstream.type)?.isTrigger ?? false) { continue }
+            guard let (output, branch) = outcomes[upstream.id] else { continue }
+            events.append(.reused(NodeKey(upstream.id), output: output, branch: branch, at: runner.clock.now()))
+        }
+        for event in events {
+            var transition = Transition(event: event.jsonValue.jsonText)
+            if case .reused(let key, let output, _, let at) = event {
+                transition.nodeRuns = [NodeRunRecord(
+                    nodeKey: key.description, nodeID: key.node, nodeType: workflow.node(key.node)?.type ?? "", attempt: 0,
+                    status: "reused", output: output, startedAt: at, finishedAt: at, durationMS: 0)]
+            }
+            try store.commit(transition, execution: record.id, workflowID: record.workflowID)
+        }
+        return record
+    }
+}

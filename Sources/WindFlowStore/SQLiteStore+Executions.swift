@@ -1,0 +1,261 @@
+import Foundation
+import GRDB
+import WindFlowCore
+
+extension SQLiteStore {
+    /// Creates an execution and puts it in the queue, in one transaction: once this returns, the trigger can be
+    /// acknowledged — nothing is lost.
+    public func enqueueExecution(
+        workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String? = nil,
+        restartNode: String? = nil, id: String? = nil
+    ) throws -> ExecutionRecord {
+        let triggerType = workflow.workflow.node(triggerNode)?.type ?? "trigger.manual"
+        let record = ExecutionRecord(
+            id: id ?? "ex_" + Self.newID(), workflowID: workflow.id, workflowVersion: workflow.version,
+            workflowName: workflow.name, triggerNode: triggerNode, triggerType: triggerType, input: input, status: "queued",
+            createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
+                        status, created_at, restarted_from, restart_node)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                    """,
+                arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, triggerNode,
+                            triggerType, input.jsonText, now, restartedFrom, restartNode])
+            try db.execute(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, now])
+        }
+        return record
+    }
+
+    /// Commits one transition: its event, node runs, timers, logs and status change, all or nothing.
+    public func commit(_ transition: Transition, execution id: String, workflowID: String) throws {
+        try pool.write { db in
+            if let event = transition.event {
+                let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = ?",
+                                            arguments: [id]) ?? 1
+                try db.execute(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
+                               arguments: [id, next, event])
+            }
+            for run in transition.nodeRuns { try upsert(run, execution: id, workflowID: workflowID, db: db) }
+            for timer in transition.setTimers {
+                try db.execute(sql: "INSERT OR REPLACE INTO timer (execution_id, node_key, fire_at) VALUES (?, ?, ?)",
+                               arguments: [id, timer.nodeKey, timer.at])
+            }
+            for key in transition.clearTimers {
+                try db.execute(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
+            }
+            if !transition.logs.isEmpty { try appendLogs(transition.logs, execution: id, db: db) }
+            if let status = transition.status {
+                try db.execute(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status, id])
+            }
+            if let startedAt = transition.startedAt {
+                try db.execute(sql: "UPDATE execution SET started_at = COALESCE(started_at, ?) WHERE id = ?", arguments: [startedAt, id])
+            }
+            if let finishedAt = transition.finishedAt {
+                try db.execute(sql: "UPDATE execution SET finished_at = ? WHERE id = ?", arguments: [finishedAt, id])
+                try db.execute(sql: "DELETE FROM timer WHERE execution_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+            }
+            if let error = transition.error {
+                try db.execute(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
+                               arguments: [error.kind, error.message, error.node, id])
+            }
+            if transition.dequeue {
+                try db.execute(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+            }
+        }
+    }
+
+    private func upsert(_ run: NodeRunRecord, execution: String, workflowID: String, db: Database) throws {
+        let (input, inputCut) = capped(run.input)
+        let (output, outputCut) = capped(run.output)
+        let tail = run.logTail.map { String($0.utf8.suffix(limits.maxLogTailBytes)) ?? $0 }
+        try db.execute(
+            sql: """
+                INSERT INTO node_run (execution_id, workflow_id, node_key, node_id, node_type, attempt, status, input, output,
+                    truncated, error_kind, error_message, log_tail, started_at, finished_at, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (execution_id, node_key, attempt) DO UPDATE SET
+                    status = excluded.status,
+                    input = COALESCE(excluded.input, node_run.input),
+                    output = COALESCE(excluded.output, node_run.output),
+                    truncated = MAX(node_run.truncated, excluded.truncated),
+                    error_kind = COALESCE(excluded.error_kind, node_run.error_kind),
+                    error_message = COALESCE(excluded.error_message, node_run.error_message),
+                    log_tail = COALESCE(excluded.log_tail, node_run.log_tail),
+                    started_at = COALESCE(node_run.started_at, excluded.started_at),
+                    finished_at = COALESCE(excluded.finished_at, node_run.finished_at),
+                    duration_ms = COALESCE(excluded.duration_ms, node_run.duration_ms)
+                """,
+            arguments: [execution, workflowID, run.nodeKey, run.nodeID, run.nodeType, run.attempt, run.status, input, output,
+                        run.truncated || inputCut || outputCut, run.errorKind, run.errorMessage, tail, run.startedAt,
+                        run.finishedAt, run.durationMS])
+    }
+
+    /// JSON text of `value`, cut to the limit; the flag says whether it was cut.
+    private func capped(_ value: JSONValue?) -> (String?, Bool) {
+        guard let value else { return (nil, false) }
+        let text = value.jsonText
+        guard text.utf8.count > limits.maxValueBytes else { return (text, false) }
+        let kept = String(decoding: text.utf8.prefix(limits.maxValueBytes), as: UTF8.self)
+        let note: JSONValue = ["truncated": true, "original_bytes": .int(text.utf8.count), "preview": .string(kept)]
+        return (note.jsonText, true)
+    }
+
+    private func appendLogs(_ logs: [LogRecord], execution: String, db: Database) throws {
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM execution_log WHERE execution_id = ?", arguments: [execution]) ?? 0
+        guard count < limits.maxLogLines else { return }
+        var kept = logs.prefix(limits.maxLogLines - count).map { $0 }
+        if count + logs.count > limits.maxLogLines {
+            kept.append(LogRecord(nodeKey: nil, at: logs.last?.at ?? 0, level: "warning",
+                                  message: "log limit of \(limits.maxLogLines) lines reached; later lines are not kept"))
+        }
+        for log in kept {
+            try db.execute(sql: "INSERT INTO execution_log (execution_id, node_key, at, level, message) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [execution, log.nodeKey, log.at, log.level, log.message])
+        }
+    }
+
+    // MARK: Reading
+
+    public func execution(_ id: String) throws -> ExecutionRecord? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM execution WHERE id = ?", arguments: [id]).map(Self.execution) }
+    }
+
+    /// The execution whose id starts with `prefix`, when exactly one does.
+    public func execution(matching prefix: String) throws -> ExecutionRecord? {
+        if let exact = try execution(prefix) { return exact }
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM execution WHERE id LIKE ? LIMIT 2", arguments: [prefix + "%"])
+        }
+        return rows.count == 1 ? Self.execution(rows[0]) : nil
+    }
+
+    /// Stored events of an execution, in order, as JSON text.
+    public func events(of id: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT event FROM execution_event WHERE execution_id = ? ORDER BY sequence", arguments: [id])
+        }
+    }
+
+    public func nodeRuns(of id: String) throws -> [NodeRunRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM node_run WHERE execution_id = ? ORDER BY id", arguments: [id]).map { row in
+                NodeRunRecord(
+                    nodeKey: row["node_key"], nodeID: row["node_id"], nodeType: row["node_type"], attempt: row["attempt"],
+                    status: row["status"], input: (row["input"] as String?).flatMap(Self.json),
+                    output: (row["output"] as String?).flatMap(Self.json), truncated: row["truncated"],
+                    errorKind: row["error_kind"], errorMessage: row["error_message"], logTail: row["log_tail"],
+                    startedAt: row["started_at"], finishedAt: row["finished_at"], durationMS: row["duration_ms"])
+            }
+        }
+    }
+
+    public func logs(of id: String, after: Int64 = 0) throws -> [LogRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM execution_log WHERE execution_id = ? AND id > ? ORDER BY id", arguments: [id, after])
+                .map { LogRecord(nodeKey: $0["node_key"], at: $0["at"], level: $0["level"], message: $0["message"]) }
+        }
+    }
+
+    /// Executions, newest first, optionally of one workflow or status.
+    public func executions(workflow: String? = nil, status: String? = nil, limit: Int = 50) throws -> [ExecutionRecord] {
+        try pool.read { db in
+            var sql = "SELECT * FROM execution WHERE 1 = 1"
+            var arguments: [DatabaseValueConvertible?] = []
+            if let workflow {
+                sql += " AND (workflow_id = ? OR workflow_name = ?)"
+                arguments += [workflow, workflow]
+            }
+            if let status {
+                sql += " AND status = ?"
+                arguments.append(status)
+            }
+            sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.execution)
+        }
+    }
+
+    /// Executions that are not over: queued, running or waiting (what a restart must pick up).
+    public func unfinishedExecutions() throws -> [ExecutionRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM execution WHERE status IN ('queued', 'running', 'waiting') ORDER BY created_at")
+                .map(Self.execution)
+        }
+    }
+
+    /// Timers due at `now` or before.
+    public func dueTimers(now: Double, limit: Int = 1000) throws -> [(execution: String, nodeKey: String, at: Double)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM timer WHERE fire_at <= ? ORDER BY fire_at LIMIT ?", arguments: [now, limit])
+                .map { ($0["execution_id"], $0["node_key"], $0["fire_at"]) }
+        }
+    }
+
+    /// The earliest timer, if any.
+    public func nextTimer() throws -> Double? {
+        try pool.read { db in try Double.fetchOne(db, sql: "SELECT MIN(fire_at) FROM timer") }
+    }
+
+    static func execution(_ row: Row) -> ExecutionRecord {
+        ExecutionRecord(
+            id: row["id"], workflowID: row["workflow_id"], workflowVersion: row["workflow_version"],
+            workflowName: row["workflow_name"], triggerNode: row["trigger_node"], triggerType: row["trigger_type"],
+            input: json(row["input"]) ?? [:], status: row["status"], createdAt: row["created_at"], startedAt: row["started_at"],
+            finishedAt: row["finished_at"], errorKind: row["error_kind"], errorMessage: row["error_message"],
+            errorNode: row["error_node"], restartedFrom: row["restarted_from"], restartNode: row["restart_node"])
+    }
+
+    static func json(_ text: String) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+}
+
+extension SQLiteStore {
+    /// Asks the process running the execution to cancel it (it checks often); a queued or parked execution is
+    /// cancelled by whoever picks it up next.
+    public func requestCancel(_ id: String) throws {
+        try pool.write { db in try db.execute(sql: "UPDATE execution SET cancel_requested = 1 WHERE id = ?", arguments: [id]) }
+    }
+
+    public func isCancelRequested(_ id: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT cancel_requested FROM execution WHERE id = ?", arguments: [id]) ?? false }
+    }
+
+    /// Node attempts recorded as started and never finished: a crash interrupted them.
+    public func runningAttempts(of id: String) throws -> [String: Int] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT node_key, MAX(attempt) AS attempt FROM node_run WHERE execution_id = ? AND status = 'running' GROUP BY node_key",
+                                        arguments: [id])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["node_key"] as String, $0["attempt"] as Int) })
+        }
+    }
+
+    /// Deletes finished executions older than `keepDays`, and beyond the newest `keepExecutions` per workflow.
+    /// - Returns: How many executions were deleted (with their events, node runs and logs).
+    @discardableResult
+    public func sweep(keepDays: Double?, keepExecutions: Int?, now: Double) throws -> Int {
+        try pool.write { db in
+            var deleted = 0
+            if let keepDays {
+                try db.execute(sql: "DELETE FROM execution WHERE finished_at IS NOT NULL AND finished_at < ?",
+                               arguments: [now - keepDays * 86_400])
+                deleted += db.changesCount
+            }
+            if let keepExecutions {
+                try db.execute(sql: """
+                    DELETE FROM execution WHERE id IN (
+                        SELECT id FROM (
+                            SELECT id, finished_at, ROW_NUMBER() OVER (PARTITION BY workflow_id ORDER BY created_at DESC) AS position
+                            FROM execution
+                        ) WHERE position > ? AND finished_at IS NOT NULL
+                    )
+                    """, arguments: [keepExecutions])
+                deleted += db.changesCount
+            }
+            return deleted
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import WindFlowCore
+
+/// WindFlow's store on SQLite (WAL, `synchronous = NORMAL`: durable against process crashes). Every state
+/// transition is one short transaction.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    public let limits: StoreLimits
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
+    public init(path: String, limits: StoreLimits = StoreLimits()) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError("cannot open the database at \(path): \(error)")
+        }
+        self.limits = limits
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: workflows, executions, events, node runs, logs, timers, queue") { db in
+            try db.execute(sql: """
+                CREATE TABLE workflow (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    current_version INTEGER NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE workflow_version (
+                    workflow_id TEXT NOT NULL REFERENCES workflow(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    definition TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (workflow_id, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE execution (
+                    id TEXT PRIMARY KEY,
+                    workflow_id TEXT NOT NULL,
+                    workflow_version INTEGER NOT NULL,
+                    workflow_name TEXT NOT NULL,
+                    trigger_node TEXT NOT NULL,
+                    trigger_type TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    finished_at REAL,
+                    error_kind TEXT,
+                    error_message TEXT,
+                    error_node TEXT,
+                    restarted_from TEXT,
+                    restart_node TEXT,
+                    cancel_requested INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX execution_by_workflow ON execution(workflow_id, created_at);
+                CREATE INDEX execution_by_status ON execution(status, created_at);
+                CREATE TABLE execution_event (
+                    execution_id TEXT NOT NULL REFERENCES execution(id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    PRIMARY KEY (execution_id, sequence)
+                ) WITHOUT ROWID;
+                CREATE TABLE node_run (
+                    id INTEGER PRIMARY KEY,
+                    execution_id TEXT NOT NULL REFERENCES execution(id) ON DELETE CASCADE,
+                    workflow_id TEXT NOT NULL,
+                    node_key TEXT NOT NULL,
+                    node_id TEXT NOT NULL,
+                    node_type TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    input TEXT,
+                    output TEXT,
+                    truncated INTEGER NOT NULL DEFAULT 0,
+                    error_kind TEXT,
+                    error_message TEXT,
+                    log_tail TEXT,
+                    started_at REAL,
+                    finished_at REAL,
+                    duration_ms REAL,
+                    UNIQUE (execution_id, node_key, attempt)
+                );
+                -- Per-node analytics (duration percentiles, failure and retry rates, error kinds) over millions of rows.
+                CREATE INDEX node_run_by_node ON node_run(workflow_id, node_id, started_at);
+                CREATE INDEX node_run_failures ON node_run(workflow_id, error_kind) WHERE error_kind IS NOT NULL;
+                CREATE TABLE execution_log (
+                    id INTEGER PRIMARY KEY,
+                    execution_id TEXT NOT NULL REFERENCES execution(id) ON DELETE CASCADE,
+                    node_key TEXT,
+                    at REAL NOT NULL,
+                    level TEXT NOT NULL,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX execution_log_by_execution ON execution_log(execution_id, id);
+                CREATE TABLE timer (
+                    execution_id TEXT NOT NULL REFERENCES execution(id) ON DELETE CASCADE,
+                    node_key TEXT NOT NULL,
+                    fire_at REAL NOT NULL,
+                    PRIMARY KEY (execution_id, node_key)
+                ) WITHOUT ROWID;
+                CREATE INDEX timer_by_time ON timer(fire_at);
+                CREATE TABLE queue (
+                    execution_id TEXT PRIMARY KEY REFERENCES execution(id) ON DELETE CASCADE,
+                    available_at REAL NOT NULL,
+                    claimed_by TEXT,
+                    claimed_at REAL
+                ) WITHOUT ROWID;
+                CREATE INDEX queue_by_time ON queue(available_at);
+                """)
+        }
+        return migrator
+    }
+}
+
+/// Caps on what is stored per node run, so one chatty node cannot fill the disk.
+public struct StoreLimits: Sendable {
+    /// Bytes of a node's evaluated input or output kept; longer values are cut and the cut recorded.
+    public var maxValueBytes: Int
+    /// Bytes of a node's log tail kept.
+    public var maxLogTailBytes: Int
+    /// Log lines kept per execution.
+    public var maxLogLines: Int
+
+    public init(maxValueBytes: Int = 256 * 1024, maxLogTailBytes: Int = 16 * 1024, maxLogLines: Int = 10_000) {
+        self.maxValueBytes = maxValueBytes
+        self.maxLogTailBytes = maxLogTailBytes
+        self.maxLogLines = maxLogLines
+    }
+}
+
+/// A store operation that failed, saying which and why.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,105 @@
+import WindFlowCore
+
+/// A stored workflow and its current version.
+public struct WorkflowRecord: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var version: Int
+    public var active: Bool
+    public var workflow: Workflow
+}
+
+/// A stored execution.
+public struct ExecutionRecord: Sendable, Hashable {
+    public var id: String
+    public var workflowID: String
+    public var workflowVersion: Int
+    public var workflowName: String
+    public var triggerNode: String
+    public var triggerType: String
+    public var input: JSONValue
+    public var status: String
+    public var createdAt: Double
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var errorKind: String?
+    public var errorMessage: String?
+    public var errorNode: String?
+    public var restartedFrom: String?
+    public var restartNode: String?
+}
+
+/// One attempt of one node.
+public struct NodeRunRecord: Sendable, Hashable {
+    public var nodeKey: String
+    public var nodeID: String
+    public var nodeType: String
+    public var attempt: Int
+    public var status: String
+    public var input: JSONValue?
+    public var output: JSONValue?
+    public var truncated: Bool
+    public var errorKind: String?
+    public var errorMessage: String?
+    public var logTail: String?
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var durationMS: Double?
+
+    public init(
+        nodeKey: String, nodeID: String, nodeType: String, attempt: Int, status: String, input: JSONValue? = nil,
+        output: JSONValue? = nil, truncated: Bool = false, errorKind: String? = nil, errorMessage: String? = nil,
+        logTail: String? = nil, startedAt: Double? = nil, finishedAt: Double? = nil, durationMS: Double? = nil
+    ) {
+        self.nodeKey = nodeKey
+        self.nodeID = nodeID
+        self.nodeType = nodeType
+        self.attempt = attempt
+        self.status = status
+        self.input = input
+        self.output = output
+        self.truncated = truncated
+        self.errorKind = errorKind
+        self.errorMessage = errorMessage
+        self.logTail = logTail
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMS = durationMS
+    }
+}
+
+/// A line of an execution's log.
+public struct LogRecord: Sendable, Hashable {
+    public var nodeKey: String?
+    public var at: Double
+    public var level: String
+    public var message: String
+
+    public init(nodeKey: String?, at: Double, level: String, message: String) {
+        self.nodeKey = nodeKey
+        self.at = at
+        self.level = level
+        self.message = message
+    }
+}
+
+/// Everything one transition writes, committed together: the event, the node runs it changes, timers, logs and
+/// the execution's status.
+public struct Transition: Sendable {
+    /// The event as JSON text (the engine's encoding), if the transition has one.
+    public var event: String?
+    public var nodeRuns: [NodeRunRecord] = []
+    public var setTimers: [(nodeKey: String, at: Double)] = []
+    public var clearTimers: [String] = []
+    public var logs: [LogRecord] = []
+    public var status: String?
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var error: (kind: String, message: String, node: String?)?
+    /// Remove the execution from the queue (it has been taken up).
+    public var dequeue = false
+
+    public init(event: String? = nil) {
+        self.event = event
+    }
+}

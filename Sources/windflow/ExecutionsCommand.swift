@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+struct ExecutionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "executions",
+        abstract: "List, inspect, cancel and retry executions.",
+        subcommands: [List.self, Show.self, Logs.self, Cancel.self, Retry.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The latest executions, newest first.")
+        @Option(help: "Only this workflow (name or id).") var workflow: String?
+        @Option(help: "Only this status: queued, running, waiting, succeeded, failed, cancelled.") var status: String?
+        @Option(help: "How many.") var limit = 20
+        @Option(help: "text or json.") var format: OutputFormat = .text
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let records = try store.openStore().executions(workflow: workflow, status: status, limit: limit)
+            if format == .json {
+                print(JSONValue.array(records.map(\.jsonValue)).prettyJSONText)
+                return
+            }
+            guard !records.isEmpty else {
+                print("no executions")
+                return
+            }
+            for record in records {
+                let error = record.errorMessage.map { "  \($0)" } ?? ""
+                print("\(record.id)  \(record.status.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatTime(record.createdAt))  \(record.workflowName) v\(record.workflowVersion)  \(formatDuration(record))\(error)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An execution and every node run: status, attempts, duration, error.")
+        @Argument(help: "The execution id (or a unique prefix).") var id: String
+        @Option(help: "text or json.") var format: OutputFormat = .text
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let database = try store.openStore()
+            let record = try findExecution(id, in: database)
+            let runs = try database.nodeRuns(of: record.id)
+            if format == .json {
+                guard case .object(var object) = record.jsonValue else { return }
+                object["node_runs"] = .array(runs.map(\.jsonValue))
+                print(JSONValue.object(object).prettyJSONText)
+                return
+            }
+            print("execution \(record.id): \(record.status)")
+            print("  workflow  \(record.workflowName) (version \(record.workflowVersion))")
+            print("  trigger   \(record.triggerNode) (\(record.triggerType))  input \(record.input.jsonText)")
+            print("  created   \(formatTime(record.createdAt))  duration \(formatDuration(record))")
+            if let from = record.restartedFrom { print("  restarted from \(from) at node \(record.restartNode ?? "?")") }
+            if let message = record.errorMessage {
+                print("  error     [\(record.errorKind ?? "")] \(record.errorNode.map { "\($0): " } ?? "")\(message)")
+            }
+            print("")
+            for run in runs {
+                let time = run.durationMS.map { String(format: "%.0f ms", $0) } ?? ""
+                let attempt = run.attempt > 1 ? " attempt \(run.attempt)" : ""
+                let error = run.errorMessage.map { "  [\(run.errorKind ?? "")] \($0)" } ?? ""
+                print("  \(run.nodeKey.padding(toLength: 24, withPad: " ", startingAt: 0)) \(run.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(time)\(attempt)\(error)")
+            }
+        }
+    }
+
+    struct Logs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An execution's log lines.")
+        @Argument(help: "The execution id (or a unique prefix).") var id: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let database = try store.openStore()
+            let record = try findExecution(id, in: database)
+            for log in try database.logs(of: record.id) {
+                print("\(formatTime(log.at))  \(log.nodeKey ?? "-")  \(log.message)")
+            }
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a running or waiting execution (not a failure).")
+        @Argument(help: "The execution id (or a unique prefix).") var id: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let engine = try store.engine()
+            let record = try findExecution(id, in: engine.store)
+            do { try engine.cancel(record.id) } catch { throw CLIError("\(error)") }
+            print("cancellation requested for \(record.id)")
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run an execution again from a node, reusing the outputs of the nodes upstream of it.")
+        @Argument(help: "The execution id (or a unique prefix).") var id: String
+        @Option(help: "The node to start again from (default: the node that failed).") var from: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let printer = ProgressPrinter()
+            let engine = try store.engine(observer: { printer.handle($0) })
+            let original = try findExecution(id, in: engine.store)
+            guard let node = from ?? original.errorNode.flatMap({ NodeKey(parsing: $0)?.frame.steps.first?.loop ?? NodeKey(parsing: $0)?.node })
+            else { throw CLIError("execution \(original.id) has no failed node; say where to start with --from NODE") }
+            let record: ExecutionRecord
+            do { record = try engine.restart(original.id, from: node) } catch { throw CLIError("\(error)") }
+            writeLine("execution \(record.id): \(original.id) again from \(node)")
+            let result = try await engine.runToEnd(record.id)
+            if case .finished(.succeeded, _) = result { return }
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Finish every execution that a crash or a stop interrupted.",
+        discussion: "Completed nodes are not run again; a node that was running runs again with the same idempotency key and the next attempt number; waits fire at their stored time.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let printer = ProgressPrinter()
+        let engine = try store.engine(observer: { printer.handle($0) })
+        var failed = false
+        var count = 0
+        for record in try engine.store.unfinishedExecutions() {
+            count += 1
+            writeLine("resuming \(record.id) (\(record.workflowName), \(record.status))")
+            let result = try await engine.runToEnd(record.id)
+            if case .finished(let status, _) = result, status != .succeeded { failed = true }
+        }
+        if count == 0 { writeLine("nothing to resume") }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+func findExecution(_ id: String, in store: SQLiteStore) throws -> ExecutionRecord {
+    guard let record = try store.execution(matching: id) else { throw CLIError("there is no execution '\(id)' (or the prefix is not unique)") }
+    return record
+}
+
+func formatTime(_ seconds: Double) -> String {
+    ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
+}
+
+func formatDuration(_ record: ExecutionRecord) -> String {
+    guard let start = record.startedAt else { return "-" }
+    let end = record.finishedAt ?? Date().timeIntervalSince1970
+    return String(format: "%.2f s", end - start)
+}
+
+extension ExecutionRecord {
+    var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(id), "workflow_id": .string(workflowID), "workflow_name": .string(workflowName),
+            "workflow_version": .int(workflowVersion), "trigger_node": .string(triggerNode), "trigger_type": .string(triggerType),
+            "input": input, "status": .string(status), "created_at": .double(createdAt),
+        ]
+        if let startedAt { object["started_at"] = .double(startedAt) }
+        if let finishedAt { object["finished_at"] = .double(finishedAt) }
+        if let errorKind { object["error_kind"] = .string(errorKind) }
+        if let errorMessage { object["error_message"] = .string(errorMessage) }
+        if let errorNode { object["error_node"] = .string(errorNode) }
+        if let restartedFrom { object["restarted_from"] = .string(restartedFrom) }
+        if let restartNode { object["restart_node"] = .string(restartNode) }
+        return .object(object)
+    }
+}
+
+extension NodeRunRecord {
+    var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [
+            "node": .string(nodeKey), "node_id": .string(nodeID), "type": .string(nodeType), "attempt": .int(attempt),
+            "status": .string(status), "truncated": .bool(truncated),
+        ]
+        if let input { object["input"] = input }
+        if let output { object["output"] = output }
+        if let errorKind { object["error_kind"] = .string(errorKind) }
+        if let errorMessage { object["error_message"] = .string(errorMessage) }
+        if let logTail { object["log_tail"] = .string(logTail) }
+        if let startedAt { object["started_at"] = .double(startedAt) }
+        if let finishedAt { object["finished_at"] = .double(finishedAt) }
+        if let durationMS { object["duration_ms"] = .double(durationMS) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+/// `--db`, shared by every command that reads or writes the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "The SQLite database.", discussion: "Default: $WINDFLOW_DB, else $XDG_DATA_HOME/windflow/windflow.sqlite (~/.local/share/windflow/windflow.sqlite)."))
+    var path: String?
+
+    /// The database path: the flag, `$WINDFLOW_DB`, or the XDG data directory.
+    var resolvedPath: String {
+        if let path { return path }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["WINDFLOW_DB"], !path.isEmpty { return path }
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.local/share")
+        return data + "/windflow/windflow.sqlite"
+    }
+
+    func openStore() throws -> SQLiteStore {
+        do { return try SQLiteStore(path: resolvedPath) } catch { throw CLIError("\(error)") }
+    }
+
+    /// An engine on the store, with secrets from `WINDFLOW_SECRET_<NAME>` variables.
+    func engine(observer: ExecutionObserver? = nil) throws -> WorkflowEngine {
+        let environment = ProcessInfo.processInfo.environment
+        var secrets: [String: String] = [:]
+        for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") {
+            secrets[String(name.dropFirst("WINDFLOW_SECRET_".count))] = value
+        }
+        let configuration = EngineConfiguration(secrets: secrets, environment: environment)
+        return WorkflowEngine(runner: ExecutionRunner(store: try openStore(), configuration: configuration, observer: observer))
+    }
+}
