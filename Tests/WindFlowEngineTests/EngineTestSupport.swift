@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowEngine
+@testable import WindFlowStore
+
+/// A scratch directory and database for one test, removed afterwards by the caller.
+struct Sandbox {
+    let directory: URL
+    let store: SQLiteStore
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
+    }
+
+    func engine(secrets: [String: String] = [:], parkAfter: Double = .infinity) -> WorkflowEngine {
+        WorkflowEngine(runner: ExecutionRunner(
+            store: store, configuration: EngineConfiguration(secrets: secrets, parkAfter: parkAfter, cancelPollInterval: 0.05)))
+    }
+
+    /// A path inside the sandbox, for scripts to leave traces in.
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Loads, enqueues and runs `yaml` to its end.
+    func run(_ yaml: String, input: JSONValue = [:], engine: WorkflowEngine? = nil) async throws -> (ExecutionRecord, [NodeRunRecord]) {
+        let engine = engine ?? self.engine()
+        let workflow = try WorkflowCodec.load(yaml).workflow
+        let record = try engine.enqueue(workflow, input: input)
+        _ = try await engine.runToEnd(record.id)
+        return (try #require(try store.execution(record.id)), try store.nodeRuns(of: record.id))
+    }
+}
+
+extension Array where Element == NodeRunRecord {
+    /// The last run of `key`.
+    func last(_ key: String) -> NodeRunRecord? { last { $0.nodeKey == key } }
+}

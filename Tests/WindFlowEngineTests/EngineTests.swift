@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowEngine
+@testable import WindFlowStore
+
+@Suite(.serialized)
+struct EngineTests {
+    @Test func scriptsPassOutputsOnThroughExpressions() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: outputs
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: kv
+                type: integration.script
+                configuration:
+                  script: |
+                    echo "version=1.4.2" >> "$WINDFLOW_OUTPUT"
+                    echo "replicas=3" >> "$WINDFLOW_OUTPUT"
+              - id: json
+                type: integration.script
+                configuration:
+                  script_type: python3
+                  script: |
+                    import json, os
+                    json.dump({"tag": "v" + {{ kv.version }}, "double": int({{ kv.replicas }}) * 2}, open(os.environ["WINDFLOW_OUTPUT"], "w"))
+              - id: echo
+                type: integration.script
+                configuration:
+                  env: {TAG: "{{ json.tag }}"}
+                  script: echo "$TAG {{ json.double }} {{ trigger.who }}"
+            """, input: ["who": "ops"])
+        #expect(execution.status == "succeeded")
+        #expect(runs.last("kv")?.output?["replicas"] == 3)
+        #expect(runs.last("json")?.output?["tag"] == "v1.4.2")
+        #expect(runs.last("echo")?.output?["stdout"] == "v1.4.2 6 ops\n")
+    }
+
+    @Test func placeholderValuesCannotInjectShellCode() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let marker = box.path("pwned")
+        let (execution, runs) = try await box.run("""
+            name: injection
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: greet, type: integration.script, configuration: {script: "echo hello {{ trigger.name }}"}}
+            """, input: ["name": .string("x\"; touch \(marker); echo \"$(touch \(marker))`touch \(marker)`")])
+        #expect(execution.status == "succeeded")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(runs.last("greet")?.output?["stdout"]?.stringValue?.contains("touch") == true)
+    }
+
+    @Test func failuresAreClassifiedAndExplained() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: missing command
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: build, type: integration.script, configuration: {script: "definitely-not-a-command --version"}}
+              - {id: never, type: integration.script, configuration: {script: "true"}}
+            """)
+        #expect(execution.status == "failed")
+        #expect(execution.errorKind == "exit")
+        #expect(execution.errorNode == "build")
+        #expect(execution.errorMessage?.hasPrefix("a command was not found (exit 127)") == true)
+        #expect(runs.last("build")?.output?["exit_code"] == 127)
+        #expect(runs.last("never") == nil)
+    }
+
+    @Test func aTimeoutStopsTheWholeProcessGroup() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let pidFile = box.path("child.pid")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (execution, runs) = try await box.run("""
+            name: slow
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: slow
+                type: integration.script
+                timeout: 1
+                configuration:
+                  script: |
+                    sleep 60 &
+                    echo $! > \(pidFile)
+                    sleep 60
+            """)
+        #expect(clock.now - started < .seconds(10))
+        #expect(execution.status == "failed")
+        #expect(execution.errorKind == "timeout")
+        #expect(runs.last("slow")?.errorMessage?.contains("timeout (1 s)") == true)
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(kill(pid, 0) != 0, "the background child \(pid) still runs")
+    }
+
+    @Test func retryableFailuresAreRetriedUntilTheySucceed() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let counter = box.path("count")
+        let (execution, runs) = try await box.run("""
+            name: flaky
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: flaky
+                type: integration.script
+                retry_count: 3
+                retry: {initial_delay: 0.05, factor: 2, jitter: 0}
+                configuration:
+                  retryable_exit_codes: [75]
+                  script: |
+                    echo x >> \(counter)
+                    [ "$(wc -l < \(counter))" -ge 3 ] || exit 75
+                    echo "attempt=$WINDFLOW_ATTEMPT key=$WINDFLOW_IDEMPOTENCY_KEY"
+            """)
+        #expect(execution.status == "succeeded")
+        let attempts = runs.filter { $0.nodeKey == "flaky" }
+        #expect(attempts.map(\.attempt) == [1, 2, 3])
+        #expect(attempts.map(\.status) == ["failed", "failed", "succeeded"])
+        #expect(attempts.last?.output?["stdout"] == .string("attempt=3 key=\(execution.id):flaky\n"))
+    }
+
+    @Test func nodeTypesWithoutExecutorsAreRefusedBeforeTheRun() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let workflow = try WorkflowCodec.load("""
+            name: http
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "http://127.0.0.1:9"}}
+            """).workflow
+        #expect(throws: EngineError.self) { try box.engine().enqueue(workflow) }
+        do { _ = try box.engine().enqueue(workflow) } catch {
+            #expect("\(error)".contains("cannot run yet: integration.http"))
+        }
+        #expect(try box.store.executions().isEmpty)
+    }
+
+    @Test func loopsRunScriptsPerItem() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: loop
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: each, type: logic.loop, configuration: {items: "{{ trigger.services }}", mode: parallel, max_parallel: 2}}
+              - {id: restart, type: integration.script, configuration: {script: "echo restarted {{ item }} {{ index }}"}}
+              - {id: summary, type: integration.script, configuration: {script: "echo {{ each.count }} {{ each.results[1].restart.stdout | trim }}"}}
+            edges:
+              - {source: start, target: each}
+              - {source: each, target: restart, branch: loop}
+              - {source: restart, target: each}
+              - {source: each, target: summary, branch: done}
+            """, input: ["services": ["web", "api", "worker"]])
+        #expect(execution.status == "succeeded")
+        #expect(runs.last("each[2]/restart")?.output?["stdout"] == "restarted worker 2\n")
+        #expect(runs.last("summary")?.output?["stdout"] == "3 restarted api 1\n")
+        #expect(runs.last("each")?.status == "succeeded")
+    }
+
+    @Test func secretsAreRedactedFromWhatIsStored() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine(secrets: ["API_TOKEN": "s3cr3t-value-42"])
+        let (execution, runs) = try await box.run("""
+            name: secret
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: leak, type: integration.script, configuration: {env: {TOKEN: "{{ secrets.API_TOKEN }}"}, script: "echo token is $TOKEN; exit 3"}}
+            """, engine: engine)
+        #expect(execution.status == "failed")
+        let stored = try box.store.events(of: execution.id).joined() + runs.map { "\($0.input?.jsonText ?? "") \($0.output?.jsonText ?? "") \($0.errorMessage ?? "")" }.joined()
+        #expect(!stored.contains("s3cr3t-value-42"))
+        #expect(stored.contains("token is [secret]"))
+    }
+}
