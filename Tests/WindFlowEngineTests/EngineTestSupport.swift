@@ -39,3 +39,11 @@ extension Array where Element == NodeRunRecord {
     /// The last run of `key`.
     func last(_ key: String) -> NodeRunRecord? { last { $0.nodeKey == key } }
 }
+
+/// Whether a process exists and is not a zombie (a killed orphan stays a zombie until someone reaps it).
+func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    guard let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
+}

@@ -96,7 +96,7 @@ struct EngineTests {
         #expect(runs.last("slow")?.errorMessage?.contains("timeout (1 s)") == true)
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .milliseconds(200))
-        #expect(kill(pid, 0) != 0, "the background child \(pid) still runs")
+        #expect(!isAlive(pid), "the background child \(pid) still runs")
     }
 
     @Test func retryableFailuresAreRetriedUntilTheySucceed() async throws {
