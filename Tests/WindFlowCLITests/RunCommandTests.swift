@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+@Suite(.serialized)
+final class RunCommandTests {
+    let scratch: URL
+    let database: String
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        database = scratch.appendingPathComponent("db.sqlite").path
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    func write(_ yaml: String, name: String = "wf.yaml") throws -> String {
+        let url = scratch.appendingPathComponent(name)
+        try Data(yaml.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func runPrintsEachNodeAndExits0OnSuccess() throws {
+        let file = try write("""
+            name: hello
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: greet, type: integration.script, configuration: {script: "echo hi {{ trigger.who }}"}}
+              - {id: check, type: logic.condition, configuration: {condition: "trigger.count > 1"}}
+              - {id: many, type: logic.stop, configuration: {message: "many"}}
+              - {id: few, type: logic.stop, configuration: {message: "few"}}
+            edges:
+              - {source: start, target: greet}
+              - {source: greet, target: check}
+              - {source: check, target: many, branch: "true"}
+              - {source: check, target: few, branch: "false"}
+            """)
+        let result = try windflow(["run", file, "--db", database, "--input", "who=Ada", "--input", "count=3"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { line in
+            // Durations vary; keep the words.
+            line.replacingOccurrences(of: #"in \d+\.\d\d s"#, with: "in T", options: .regularExpression)
+        }
+        #expect(lines.first?.hasPrefix("execution ex_") == true)
+        #expect(Array(lines.dropFirst()) == [
+            "greet: started", "greet: succeeded in T", "check: started", "check: succeeded in T", "few: skipped",
+            "many: started", "many: succeeded in T", "execution succeeded",
+        ])
+        let shown = try windflow(["executions", "list", "--db", database])
+        #expect(shown.stdout.contains("succeeded") && shown.stdout.contains("hello v1"))
+    }
+
+    @Test func aFailedRunExits1AndShowsWhereAndWhy() throws {
+        let file = try write("""
+            name: failing
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: tests, type: integration.script, configuration: {script: "echo FAIL: 2 tests >&2; exit 2"}}
+            """)
+        let result = try windflow(["run", file, "--db", database])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("tests: failed in"))
+        #expect(result.stdout.contains("the script exited with status 2: FAIL: 2 tests"))
+        let id = String(result.stdout.split(separator: " ")[1])
+        let show = try windflow(["executions", "show", id, "--db", database])
+        #expect(show.stdout.contains("execution \(id): failed"))
+        #expect(show.stdout.contains("error     [exit] tests: the script exited with status 2: FAIL: 2 tests"))
+        // Retrying starts again from the failed node (which still fails).
+        let retry = try windflow(["executions", "retry", id, "--db", database])
+        #expect(retry.status == 1)
+        #expect(retry.stdout.contains("again from tests"))
+    }
+
+    @Test func aWorkflowThatCannotRunYetIsRefusedBeforeItStarts() throws {
+        let file = try write("""
+            name: later
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "http://127.0.0.1:9"}}
+            """)
+        let result = try windflow(["run", file, "--db", database])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot run yet: integration.http"))
+        let listed = try windflow(["executions", "list", "--db", database])
+        #expect(listed.stdout == "no executions\n")
+    }
+
+    @Test func anInvalidWorkflowIsRefusedWithItsProblems() throws {
+        let file = try write("name: bad\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {message: \"{{ nope.x }}\"}}\n")
+        let result = try windflow(["run", file, "--db", database])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is not valid"))
+        #expect(result.stderr.contains("'nope.x' reads 'nope'"))
+    }
+
+    @Test func badInputsAreUsageErrors() throws {
+        let file = try write("name: x\nnodes:\n  - {id: start, type: trigger.manual}\n")
+        let result = try windflow(["run", file, "--db", database, "--input", "novalue"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--input 'novalue' must be key=value"))
+    }
+
+    @Test func logsAndCancelNameMissingExecutions() throws {
+        let result = try windflow(["executions", "cancel", "ex_nope", "--db", database])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("there is no execution 'ex_nope'"))
+    }
+}
