@@ -179,3 +179,84 @@ struct EngineTests {
         #expect(stored.contains("token is [secret]"))
     }
 }
+
+@Suite(.serialized)
+struct EngineFlowTests {
+    @Test func aSwitchFollowsTheMatchingCase() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let yaml = """
+            name: route
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: route
+                type: logic.switch
+                configuration:
+                  value: "{{ trigger.env }}"
+                  cases: [{name: prod, equals: production}, {name: big, condition: "trigger.size > 10"}]
+              - {id: p, type: integration.script, configuration: {script: "echo prod"}}
+              - {id: b, type: integration.script, configuration: {script: "echo big"}}
+              - {id: other, type: integration.script, configuration: {script: "echo other"}}
+            edges:
+              - {source: start, target: route}
+              - {source: route, target: p, branch: prod}
+              - {source: route, target: b, branch: big}
+              - {source: route, target: other, branch: default}
+            """
+        for (input, expected) in [(["env": "production", "size": 1] as JSONValue, "p"), (["env": "staging", "size": 20], "b"),
+                                  (["env": "dev", "size": 1], "other")] {
+            let (execution, runs) = try await box.run(yaml, input: input)
+            #expect(execution.status == "succeeded")
+            #expect(runs.filter { $0.status == "succeeded" }.map(\.nodeKey) == ["route", expected])
+        }
+    }
+
+    @Test func aMergeWaitsForEveryBranchThatRuns() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: fan in
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: a, type: integration.script, configuration: {script: "sleep 0.2; echo a=1 >> $WINDFLOW_OUTPUT"}}
+              - {id: b, type: integration.script, configuration: {script: "echo b=2 >> $WINDFLOW_OUTPUT"}}
+              - {id: join, type: logic.merge, configuration: {mode: append}}
+              - {id: sum, type: integration.script, configuration: {script: "echo {{ join.inputs.a.a + join.inputs.b.b }} {{ join.items | length }}"}}
+            edges:
+              - {source: start, target: a}
+              - {source: start, target: b}
+              - {source: a, target: join}
+              - {source: b, target: join}
+              - {source: join, target: sum}
+            """)
+        #expect(execution.status == "succeeded")
+        #expect(runs.last("sum")?.output?["stdout"] == "3 2\n")
+        #expect(runs.last("join")?.output?["items"]?.arrayValue?.first?["b"] == 2)
+    }
+
+    @Test func aFailedRunStartsItsErrorWorkflowWithTheFailure() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine()
+        let handler = try WorkflowCodec.load("""
+            name: alert on failure
+            nodes:
+              - {id: failed, type: trigger.event, configuration: {event: execution.failed}}
+              - {id: tell, type: integration.script, configuration: {script: "echo {{ trigger.workflow }} failed at {{ trigger.failed_node }}: {{ trigger.error }}"}}
+            """).workflow
+        try box.store.saveWorkflow(handler, now: 0)
+        let (execution, _) = try await box.run("""
+            name: nightly
+            settings: {error_workflow: alert on failure}
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: backup, type: integration.script, configuration: {script: "echo disk full >&2; exit 1"}}
+            """, engine: engine)
+        #expect(execution.status == "failed")
+        let alert = try #require(try box.store.executions(workflow: "alert on failure").first)
+        #expect(alert.status == "succeeded")
+        #expect(alert.triggerType == "trigger.event")
+        #expect(try box.store.nodeRuns(of: alert.id).last("tell")?.output?["stdout"]
+                == "nightly failed at backup: the script exited with status 1: disk full\n")
+    }
+}
