@@ -4,6 +4,10 @@
 set -euo pipefail
 
 need_apt=()
+# GRDB builds against the system SQLite.
+if [[ ! -f /usr/include/sqlite3.h ]]; then need_apt+=(libsqlite3-dev); fi
+# Script nodes run bash, sh and python3.
+if ! command -v python3 >/dev/null 2>&1; then need_apt+=(python3 python3-pip); fi
 # The JSON Schema test checks `windflow schema` with an independent validator (Python's jsonschema).
 if ! python3 -c 'import yaml, jsonschema' 2>/dev/null; then
     if python3 -m pip --version >/dev/null 2>&1; then

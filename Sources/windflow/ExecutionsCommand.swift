@@ -8,7 +8,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "executions",
         abstract: "List, inspect, cancel and retry executions.",
-        subcommands: [List.self, Show.self, Logs.self, Cancel.self, Retry.self])
+        subcommands: [List.self, Show.self, Logs.self, Cancel.self, Retry.self, Prune.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The latest executions, newest first.")
@@ -119,6 +119,26 @@ struct ExecutionsCommand: AsyncParsableCommand {
     }
 }
 
+extension ExecutionsCommand {
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete finished executions beyond a retention limit.",
+            discussion: "WINDFLOW_KEEP_DAYS and WINDFLOW_KEEP_EXECUTIONS apply the same limits after every run and resume.")
+        @Option(help: "Keep finished executions for this many days.") var keepDays: Double?
+        @Option(help: "Keep at most this many executions per workflow.") var keep: Int?
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if keepDays == nil && keep == nil { throw ValidationError("say what to keep: --keep-days N and/or --keep N") }
+        }
+
+        func run() throws {
+            let deleted = try store.openStore().sweep(keepDays: keepDays, keepExecutions: keep, now: Date().timeIntervalSince1970)
+            print("deleted \(deleted) execution\(deleted == 1 ? "" : "s")")
+        }
+    }
+}
+
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
@@ -139,6 +159,7 @@ struct ResumeCommand: AsyncParsableCommand {
             if case .finished(let status, _) = result, status != .succeeded { failed = true }
         }
         if count == 0 { writeLine("nothing to resume") }
+        try store.applyRetention(engine.store)
         if failed { throw ExitCode(1) }
     }
 }

@@ -53,6 +53,7 @@ struct RunCommand: AsyncParsableCommand {
         do { record = try engine.enqueue(workflow, trigger: trigger, input: .object(input)) } catch { throw CLIError("\(file): \(error)") }
         writeLine("execution \(record.id) of \(workflow.name) (version \(record.workflowVersion))")
         let result = try await engine.runToEnd(record.id)
+        try store.applyRetention(engine.store)
         if case .finished(let status, _) = result, status == .succeeded { return }
         throw ExitCode(1)
     }

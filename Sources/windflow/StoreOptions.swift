@@ -34,4 +34,13 @@ struct StoreOptions: ParsableArguments {
         let configuration = EngineConfiguration(secrets: secrets, environment: environment)
         return WorkflowEngine(runner: ExecutionRunner(store: try openStore(), configuration: configuration, observer: observer))
     }
+
+    /// Applies WINDFLOW_KEEP_DAYS / WINDFLOW_KEEP_EXECUTIONS, when set.
+    func applyRetention(_ store: SQLiteStore) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let days = environment["WINDFLOW_KEEP_DAYS"].flatMap(Double.init)
+        let count = environment["WINDFLOW_KEEP_EXECUTIONS"].flatMap(Int.init)
+        guard days != nil || count != nil else { return }
+        try store.sweep(keepDays: days, keepExecutions: count, now: Date().timeIntervalSince1970)
+    }
 }
