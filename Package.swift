@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "windflow", targets: ["windflow"]),
         .library(name: "WindFlowCore", targets: ["WindFlowCore"]),
+        .library(name: "WindFlowStore", targets: ["WindFlowStore"]),
+        .library(name: "WindFlowEngine", targets: ["WindFlowEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),

@@ -10,7 +10,11 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "windflow-benchmarks",
-            dependencies: [.product(name: "WindFlowCore", package: "WindFlow")],
+            dependencies: [
+                .product(name: "WindFlowCore", package: "WindFlow"),
+                .product(name: "WindFlowStore", package: "WindFlow"),
+                .product(name: "WindFlowEngine", package: "WindFlow"),
+            ],
             path: "Sources/WindFlowBenchmarks"
         )
     ],

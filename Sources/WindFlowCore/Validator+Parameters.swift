@@ -96,7 +96,7 @@ extension ValidationRun {
             mistyped("true or false", value.stringValue.map { ["yes", "no", "on", "off", "true", "false"].contains($0.lowercased()) } == true
                 ? "write true or false without quotes" : nil)
         case .duration:
-            if let seconds = Duration.seconds(from: value) {
+            if let seconds = DurationText.seconds(from: value) {
                 found += rangeCheck(seconds, spec: spec, path: path, node: node)
             } else {
                 found.append(Problem(.invalidDuration, path: path(),

@@ -139,7 +139,7 @@ struct WorkflowDecoder {
         }
         if let (raw, at) = settings["retry"] { node.retry = decodeRetry(raw, path: at, nodeID: node.id) }
         if let (raw, at) = settings["timeout"] {
-            if let seconds = Duration.seconds(from: raw.plain), seconds > 0 {
+            if let seconds = DurationText.seconds(from: raw.plain), seconds > 0 {
                 node.timeout = seconds
             } else {
                 report(.invalidNodeSetting, path: at, raw.line, "timeout must be a positive duration such as 300, 90s or 5m",
@@ -164,7 +164,7 @@ struct WorkflowDecoder {
         var policy = RetryPolicy()
         func seconds(_ key: String, _ apply: (Double) -> Void) -> (String, LocatedValue)? {
             guard let raw = value[key] else { return nil }
-            if let number = Duration.seconds(from: raw.plain), number >= 0 { apply(number); return nil }
+            if let number = DurationText.seconds(from: raw.plain), number >= 0 { apply(number); return nil }
             return (key, raw)
         }
         var bad: [(String, LocatedValue)] = []
@@ -304,7 +304,7 @@ struct WorkflowDecoder {
         settings.timezone = string(value["timezone"], path: "settings.timezone")
         settings.errorWorkflow = string(value["error_workflow"], path: "settings.error_workflow")
         if let raw = value["timeout"] {
-            if let seconds = Duration.seconds(from: raw.plain), seconds > 0 { settings.timeout = seconds } else {
+            if let seconds = DurationText.seconds(from: raw.plain), seconds > 0 { settings.timeout = seconds } else {
                 report(.invalidFieldType, path: "settings.timeout", raw.line, "timeout must be a positive duration such as 3600 or 1h")
             }
         }

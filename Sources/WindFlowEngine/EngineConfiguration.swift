@@ -10,15 +10,19 @@ public struct EngineConfiguration: Sendable {
     public var parkAfter: Double
     /// How often a running execution checks whether someone asked to cancel it, in seconds.
     public var cancelPollInterval: Double
+    /// A node output larger than this (as JSON) is replaced by a preview before anything reads or stores it, so
+    /// live runs and replays see the same value and one node cannot bloat the history.
+    public var maxOutputBytes: Int
 
     public init(
         secrets: [String: String] = [:], environment: [String: String] = [:], parkAfter: Double = .infinity,
-        cancelPollInterval: Double = 0.5
+        cancelPollInterval: Double = 0.5, maxOutputBytes: Int = 4 * 1024 * 1024
     ) {
         self.secrets = secrets
         self.environment = environment
         self.parkAfter = parkAfter
         self.cancelPollInterval = cancelPollInterval
+        self.maxOutputBytes = maxOutputBytes
     }
 }
 

@@ -104,11 +104,16 @@ extension ExecutionRunner {
     }
 
     /// Runs the attempt, stopping it at its timeout or when the runner cancels it.
-    func perform(_ prepared: PreparedAttempt, control: AttemptControl) async -> AttemptResult {
+    func perform(_ prepared: PreparedAttempt, control: AttemptControl?) async -> AttemptResult {
         let started = clock.now()
         guard let executor = prepared.executor, let context = prepared.context else {
             return AttemptResult(outcome: prepared.immediate ?? .failed(NodeFailure(.internal, "nothing to run")),
                                  input: prepared.input, logs: [], startedAt: started, finishedAt: clock.now())
+        }
+        guard let control else {
+            let outcome = await executor.execute(context)
+            return AttemptResult(outcome: outcome, input: prepared.input, logs: prepared.logs.all, startedAt: started,
+                                 finishedAt: clock.now())
         }
         let timeout = prepared.timeout
         let outcome = await withTaskGroup(of: NodeOutcome?.self) { attempt in
@@ -130,8 +135,33 @@ extension ExecutionRunner {
                              finishedAt: clock.now())
     }
 
+    /// The outcome with any output over the limit replaced by a preview (recorded in the node's log).
+    func capped(_ outcome: NodeOutcome, logs: inout [String]) -> NodeOutcome {
+        let limit = configuration.maxOutputBytes
+        func cap(_ value: JSONValue) -> JSONValue {
+            let text = value.jsonText
+            guard text.utf8.count > limit else { return value }
+            logs.append("output of \(text.utf8.count) bytes is over the \(limit)-byte limit; only a preview is kept")
+            return ["truncated": true, "original_bytes": .int(text.utf8.count), "preview": .string(String(text.prefix(1000)))]
+        }
+        switch outcome {
+        case .succeeded(let output, let branch): return .succeeded(cap(output), branch: branch)
+        case .failed(var failure):
+            failure.details = failure.details.map(cap)
+            return .failed(failure)
+        case .iterate(let items, let parallel):
+            guard case .array(let capped) = cap(.array(items)) else {
+                return .failed(NodeFailure(.validation, "the loop's items are larger than \(limit) bytes", retryable: false))
+            }
+            return .iterate(capped, parallel: parallel)
+        default: return outcome
+        }
+    }
+
     /// Commits an attempt's end: its node run and the event, then whatever the state machine decided.
-    func commitAttempt(_ run: inout RunState, key: NodeKey, attempt: Int, result: AttemptResult) throws -> [ExecutionAction] {
+    func commitAttempt(_ run: inout RunState, key: NodeKey, attempt: Int, result original: AttemptResult) throws -> [ExecutionAction] {
+        var result = original
+        result.outcome = capped(original.outcome, logs: &result.logs)
         let node = run.machine.node(key)
         var record = NodeRunRecord(
             nodeKey: key.description, nodeID: key.node, nodeType: node?.type ?? "", attempt: attempt, status: "succeeded",
@@ -174,10 +204,12 @@ extension ExecutionRunner {
     /// transaction.
     @discardableResult
     func commit(_ run: inout RunState, event: ExecutionEvent, extra: (inout Transition) -> Void = { _ in }) throws -> [ExecutionAction] {
-        let runningBefore = run.machine.runningAttempts
+        let before = run.machine
         let actions = run.machine.handle(event)
         let now = event.at
         var transition = Transition(event: run.redactor.redact(event.jsonValue).jsonText)
+        run.storedEvents += 1
+        transition.sequence = run.storedEvents
         extra(&transition)
         func nodeRun(_ key: NodeKey, attempt: Int, status: String) -> NodeRunRecord {
             NodeRunRecord(nodeKey: key.description, nodeID: key.node, nodeType: run.machine.node(key)?.type ?? "",
@@ -196,9 +228,8 @@ extension ExecutionRunner {
         for action in actions {
             switch action {
             case .run(let key, let attempt):
-                var record = nodeRun(key, attempt: attempt, status: "running")
-                record.startedAt = now
-                transition.nodeRuns.append(record)
+                // The attempt is durable through the event just stored (replay shows it issued); its node run is
+                // written when it ends, which keeps every transition to one row per node.
                 run.lastAttempt[key] = attempt
             case .skip(let key):
                 transition.nodeRuns.append(nodeRun(key, attempt: 0, status: "skipped"))
@@ -211,7 +242,7 @@ extension ExecutionRunner {
                 transition.nodeRuns.append(record)
             case .cancel(let keys):
                 for key in keys {
-                    var record = nodeRun(key, attempt: runningBefore[key] ?? run.lastAttempt[key] ?? 1, status: "cancelled")
+                    var record = nodeRun(key, attempt: before.runningAttempts[key] ?? run.lastAttempt[key] ?? 1, status: "cancelled")
                     record.finishedAt = now
                     transition.nodeRuns.append(record)
                 }
@@ -223,7 +254,10 @@ extension ExecutionRunner {
                 }
             }
         }
-        if transition.status == nil { transition.status = run.machine.status.rawValue }
+        if transition.status == nil, run.machine.status.rawValue != run.record.status {
+            transition.status = run.machine.status.rawValue
+        }
+        if let status = transition.status { run.record.status = status }
         try store.commit(transition, execution: run.record.id, workflowID: run.record.workflowID)
         return actions
     }

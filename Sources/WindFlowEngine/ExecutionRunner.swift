@@ -47,6 +47,7 @@ public struct ExecutionRunner: Sendable {
             (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).flatMap(ExecutionEvent.init(jsonValue:))
         }
         for event in history { _ = run.machine.handle(event) }
+        run.storedEvents = try store.eventCount(of: id)
         if run.machine.status.isTerminal { return .finished(run.machine.status, run.machine.error) }
 
         var actions: [ExecutionAction]
@@ -64,13 +65,16 @@ public struct ExecutionRunner: Sendable {
             }
             actions = try commit(&run, event: .started(trigger: record.triggerNode, input: record.input, at: clock.now()))
         } else {
-            // Attempts recorded as started were interrupted: they run again with the next attempt number. Attempts
-            // the state machine issued but that never started (a crash right after the commit) simply start now.
-            let recorded = try store.runningAttempts(of: id)
+            // Attempts issued and never finished were interrupted: they run again with the next attempt number and
+            // the same idempotency key. (One issued in the instant before a crash may not have started; it still
+            // counts as an attempt, so attempt numbers are never reused.) A restart from a step has issued nothing
+            // yet: its first attempts start as they are.
             let running = run.machine.runningAttempts
-            let interrupted = running.filter { recorded[$0.key.description] == $0.value }.map(\.key)
+            let fresh = record.restartedFrom != nil && !history.contains { if case .nodeFinished = $0 { return true } else { return false } }
+                && !history.contains { if case .resumed = $0 { return true } else { return false } }
+            let interrupted = fresh ? [] : Array(running.keys)
             actions = try commit(&run, event: .resumed(interrupted: interrupted, at: clock.now()))
-            for (key, attempt) in running where !interrupted.contains(key) { actions.append(.run(key, attempt: attempt)) }
+            if fresh { for (key, attempt) in running { actions.append(.run(key, attempt: attempt)) } }
             for timer in run.machine.pendingTimers { actions.append(.park(timer.key, until: timer.at)) }
         }
         return try await drive(&run, actions: actions)
@@ -92,14 +96,20 @@ public struct ExecutionRunner: Sendable {
                     return .workflowTimeout
                 }
             }
+            var inline: [Child] = []
             while true {
                 for action in pending {
                     switch action {
                     case .run(let key, let attempt):
-                        let control = AttemptControl()
-                        attempts[key] = control
                         let prepared = prepare(run.machine, key: key, attempt: attempt, record: run.record)
                         observer?(.nodeStarted(key, attempt: attempt))
+                        if prepared.executor?.isInstant ?? true {
+                            // Pure computation (or an outcome known without running): no task, no timeout race.
+                            inline.append(.node(key, attempt: attempt, await perform(prepared, control: nil)))
+                            continue
+                        }
+                        let control = AttemptControl()
+                        attempts[key] = control
                         group.addTask { [self] in
                             .node(key, attempt: attempt, await perform(prepared, control: control))
                         }
@@ -132,13 +142,15 @@ public struct ExecutionRunner: Sendable {
                     }
                 }
                 pending = []
-                if run.machine.runningAttempts.isEmpty, let next = timers.values.min(),
+                if inline.isEmpty, run.machine.runningAttempts.isEmpty, let next = timers.values.min(),
                     next - clock.now() > configuration.parkAfter
                 {
                     group.cancelAll()
                     return .parked(until: next)
                 }
-                guard let child = try await group.next() else { return .finished(run.machine.status, run.machine.error) }
+                let next: Child?
+                if inline.isEmpty { next = try await group.next() } else { next = inline.removeFirst() }
+                guard let child = next else { return .finished(run.machine.status, run.machine.error) }
                 switch child {
                 case .node(let key, let attempt, let result):
                     attempts[key] = nil
@@ -171,6 +183,8 @@ struct RunState {
     let redactor: Redactor
     /// The latest attempt number of each node, for node runs that end without an attempt of their own.
     var lastAttempt: [NodeKey: Int] = [:]
+    /// Events stored so far; the next one gets this number plus one.
+    var storedEvents = 0
 }
 
 /// Lets the runner stop one attempt without cancelling the others.

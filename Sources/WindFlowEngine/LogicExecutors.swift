@@ -18,6 +18,7 @@ func expressionFailure(_ error: ExpressionError, parameter: String) -> NodeOutco
 
 /// `logic.condition`: follows `true` or `false`.
 struct ConditionExecutor: NodeExecutor {
+    var isInstant: Bool { true }
     var rawParameters: Set<String> { ["condition"] }
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
@@ -32,6 +33,7 @@ struct ConditionExecutor: NodeExecutor {
 
 /// `logic.switch`: the first case whose `equals` matches `value` or whose `condition` holds, else `default`.
 struct SwitchExecutor: NodeExecutor {
+    var isInstant: Bool { true }
     var rawParameters: Set<String> { ["cases"] }
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
@@ -63,6 +65,7 @@ struct SwitchExecutor: NodeExecutor {
 
 /// `logic.loop`: hands its items to the state machine, which runs the body once per item.
 struct LoopExecutor: NodeExecutor {
+    var isInstant: Bool { true }
     func execute(_ context: NodeContext) async -> NodeOutcome {
         var items = context.input["items"] ?? .null
         if case .string(let text) = items, let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
@@ -82,6 +85,7 @@ struct LoopExecutor: NodeExecutor {
 
 /// `logic.merge`: joins the outputs that arrived.
 struct MergeExecutor: NodeExecutor {
+    var isInstant: Bool { true }
     func execute(_ context: NodeContext) async -> NodeOutcome {
         var inputs: [String: JSONValue] = [:]
         for (source, output) in context.incoming { inputs[source] = output }
@@ -95,9 +99,10 @@ struct MergeExecutor: NodeExecutor {
 
 /// `logic.wait`: parks the run until a time; the state machine wakes it.
 struct WaitExecutor: NodeExecutor {
+    var isInstant: Bool { true }
     func execute(_ context: NodeContext) async -> NodeOutcome {
         if let duration = context.input["duration"], !duration.isNull {
-            guard let seconds = WindFlowCore.Duration.seconds(from: duration), seconds >= 0 else {
+            guard let seconds = DurationText.seconds(from: duration), seconds >= 0 else {
                 return .failed(NodeFailure(.validation, "duration '\(duration.renderedText)' is not a duration", retryable: false))
             }
             return .wait(until: context.now + seconds)
@@ -122,6 +127,7 @@ struct WaitExecutor: NodeExecutor {
 
 /// `logic.stop`: ends the run on purpose.
 struct StopExecutor: NodeExecutor {
+    var isInstant: Bool { true }
     func execute(_ context: NodeContext) async -> NodeOutcome {
         let succeeded = (context.parameter("status")?.stringValue ?? "succeeded") == "succeeded"
         let message = context.input["message"]?.renderedText ?? (succeeded ? "stopped" : "stopped as failed")

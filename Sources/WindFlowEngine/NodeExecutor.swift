@@ -6,6 +6,10 @@ public protocol NodeExecutor: Sendable {
     /// whose placeholders become environment variables; a condition evaluated as an expression).
     var rawParameters: Set<String> { get }
 
+    /// Whether the executor only computes (no I/O, no waiting): the runner then calls it inline, without a task, a
+    /// timeout or a cancellation race.
+    var isInstant: Bool { get }
+
     /// Runs one attempt. Cancellation of the calling task means the attempt must stop (the node timed out or the
     /// execution was cancelled): kill processes, abort transfers.
     func execute(_ context: NodeContext) async -> NodeOutcome
@@ -13,6 +17,7 @@ public protocol NodeExecutor: Sendable {
 
 extension NodeExecutor {
     public var rawParameters: Set<String> { [] }
+    public var isInstant: Bool { false }
 }
 
 /// What an executor gets for one attempt.

@@ -23,7 +23,7 @@ extension SQLiteStore {
                     """,
                 arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, triggerNode,
                             triggerType, input.jsonText, now, restartedFrom, restartNode])
-            try db.execute(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, now])
+            try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, now])
         }
         return record
     }
@@ -32,37 +32,38 @@ extension SQLiteStore {
     public func commit(_ transition: Transition, execution id: String, workflowID: String) throws {
         try pool.write { db in
             if let event = transition.event {
-                let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = ?",
-                                            arguments: [id]) ?? 1
-                try db.execute(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
+                let next = try transition.sequence ?? Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = ?"),
+                    arguments: [id]) ?? 1
+                try db.run(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
                                arguments: [id, next, event])
             }
             for run in transition.nodeRuns { try upsert(run, execution: id, workflowID: workflowID, db: db) }
             for timer in transition.setTimers {
-                try db.execute(sql: "INSERT OR REPLACE INTO timer (execution_id, node_key, fire_at) VALUES (?, ?, ?)",
+                try db.run(sql: "INSERT OR REPLACE INTO timer (execution_id, node_key, fire_at) VALUES (?, ?, ?)",
                                arguments: [id, timer.nodeKey, timer.at])
             }
             for key in transition.clearTimers {
-                try db.execute(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
+                try db.run(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
             }
             if !transition.logs.isEmpty { try appendLogs(transition.logs, execution: id, db: db) }
             if let status = transition.status {
-                try db.execute(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status, id])
+                try db.run(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status, id])
             }
             if let startedAt = transition.startedAt {
-                try db.execute(sql: "UPDATE execution SET started_at = COALESCE(started_at, ?) WHERE id = ?", arguments: [startedAt, id])
+                try db.run(sql: "UPDATE execution SET started_at = COALESCE(started_at, ?) WHERE id = ?", arguments: [startedAt, id])
             }
             if let finishedAt = transition.finishedAt {
-                try db.execute(sql: "UPDATE execution SET finished_at = ? WHERE id = ?", arguments: [finishedAt, id])
-                try db.execute(sql: "DELETE FROM timer WHERE execution_id = ?", arguments: [id])
-                try db.execute(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+                try db.run(sql: "UPDATE execution SET finished_at = ? WHERE id = ?", arguments: [finishedAt, id])
+                try db.run(sql: "DELETE FROM timer WHERE execution_id = ?", arguments: [id])
+                try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
             }
             if let error = transition.error {
-                try db.execute(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
+                try db.run(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
                                arguments: [error.kind, error.message, error.node, id])
             }
             if transition.dequeue {
-                try db.execute(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+                try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
             }
         }
     }
@@ -112,7 +113,7 @@ extension SQLiteStore {
                                   message: "log limit of \(limits.maxLogLines) lines reached; later lines are not kept"))
         }
         for log in kept {
-            try db.execute(sql: "INSERT INTO execution_log (execution_id, node_key, at, level, message) VALUES (?, ?, ?, ?, ?)",
+            try db.run(sql: "INSERT INTO execution_log (execution_id, node_key, at, level, message) VALUES (?, ?, ?, ?, ?)",
                            arguments: [execution, log.nodeKey, log.at, log.level, log.message])
         }
     }
@@ -217,7 +218,7 @@ extension SQLiteStore {
     /// Asks the process running the execution to cancel it (it checks often); a queued or parked execution is
     /// cancelled by whoever picks it up next.
     public func requestCancel(_ id: String) throws {
-        try pool.write { db in try db.execute(sql: "UPDATE execution SET cancel_requested = 1 WHERE id = ?", arguments: [id]) }
+        try pool.write { db in try db.run(sql: "UPDATE execution SET cancel_requested = 1 WHERE id = ?", arguments: [id]) }
     }
 
     public func isCancelRequested(_ id: String) throws -> Bool {
@@ -240,12 +241,12 @@ extension SQLiteStore {
         try pool.write { db in
             var deleted = 0
             if let keepDays {
-                try db.execute(sql: "DELETE FROM execution WHERE finished_at IS NOT NULL AND finished_at < ?",
+                try db.run(sql: "DELETE FROM execution WHERE finished_at IS NOT NULL AND finished_at < ?",
                                arguments: [now - keepDays * 86_400])
                 deleted += db.changesCount
             }
             if let keepExecutions {
-                try db.execute(sql: """
+                try db.run(sql: """
                     DELETE FROM execution WHERE id IN (
                         SELECT id FROM (
                             SELECT id, finished_at, ROW_NUMBER() OVER (PARTITION BY workflow_id ORDER BY created_at DESC) AS position
@@ -257,5 +258,12 @@ extension SQLiteStore {
             }
             return deleted
         }
+    }
+}
+
+extension SQLiteStore {
+    /// How many events an execution has stored.
+    public func eventCount(of id: String) throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM execution_event WHERE execution_id = ?", arguments: [id]) ?? 0 }
     }
 }

@@ -17,16 +17,16 @@ extension SQLiteStore {
                 if existing == definition {
                     return WorkflowRecord(id: id, name: workflow.name, version: current, active: row["active"], workflow: workflow)
                 }
-                try db.execute(sql: "INSERT INTO workflow_version (workflow_id, version, definition, created_at) VALUES (?, ?, ?, ?)",
+                try db.run(sql: "INSERT INTO workflow_version (workflow_id, version, definition, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [id, current + 1, definition, now])
-                try db.execute(sql: "UPDATE workflow SET current_version = ?, updated_at = ? WHERE id = ?",
+                try db.run(sql: "UPDATE workflow SET current_version = ?, updated_at = ? WHERE id = ?",
                                arguments: [current + 1, now, id])
                 return WorkflowRecord(id: id, name: workflow.name, version: current + 1, active: row["active"], workflow: workflow)
             }
             let id = "wf_" + Self.newID()
-            try db.execute(sql: "INSERT INTO workflow (id, name, current_version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)",
+            try db.run(sql: "INSERT INTO workflow (id, name, current_version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)",
                            arguments: [id, workflow.name, now, now])
-            try db.execute(sql: "INSERT INTO workflow_version (workflow_id, version, definition, created_at) VALUES (?, 1, ?, ?)",
+            try db.run(sql: "INSERT INTO workflow_version (workflow_id, version, definition, created_at) VALUES (?, 1, ?, ?)",
                            arguments: [id, definition, now])
             return WorkflowRecord(id: id, name: workflow.name, version: 1, active: false, workflow: workflow)
         }

@@ -147,3 +147,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension Database {
+    /// Executes `sql` through the connection's statement cache: the hot paths run the same few statements for
+    /// every transition, and compiling them each time costs more than running them.
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}

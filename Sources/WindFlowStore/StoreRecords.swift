@@ -88,6 +88,8 @@ public struct LogRecord: Sendable, Hashable {
 public struct Transition: Sendable {
     /// The event as JSON text (the engine's encoding), if the transition has one.
     public var event: String?
+    /// The event's position in the execution's history, when the writer knows it (else the next one is used).
+    public var sequence: Int?
     public var nodeRuns: [NodeRunRecord] = []
     public var setTimers: [(nodeKey: String, at: Double)] = []
     public var clearTimers: [String] = []

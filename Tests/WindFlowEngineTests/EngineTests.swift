@@ -260,3 +260,22 @@ struct EngineFlowTests {
                 == "nightly failed at backup: the script exited with status 1: disk full\n")
     }
 }
+
+@Suite(.serialized)
+struct OutputLimitTests {
+    @Test func oversizedOutputsAreReplacedByAPreviewEverywhere() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, configuration: EngineConfiguration(maxOutputBytes: 10_000)))
+        let (execution, runs) = try await box.run("""
+            name: growing merges
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: big, type: integration.script, configuration: {script: "head -c 50000 /dev/zero | tr '\\\\0' y"}}
+              - {id: size, type: integration.script, configuration: {script: "echo {{ big.original_bytes }} {{ big.truncated }}"}}
+            """, engine: engine)
+        #expect(execution.status == "succeeded")
+        #expect(runs.last("size")?.output?["stdout"]?.stringValue?.hasSuffix(" true\n") == true)
+        #expect(try box.store.events(of: execution.id).allSatisfy { $0.utf8.count < 20_000 })
+    }
+}

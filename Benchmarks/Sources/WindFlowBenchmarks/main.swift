@@ -30,3 +30,26 @@ let evaluation = Measurement.run("evaluate the seed's scaling condition ×1,000"
     for _ in 0..<1000 { _ = try! expression.evaluate(in: scope) }
 }
 print(evaluation.summary)
+
+// Engine: whole executions on SQLite, every transition committed.
+func summary(_ name: String, _ samples: [Duration], perNode nodes: Int) -> String {
+    func ms(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+    let median = ms(samples[samples.count / 2]), p95 = ms(samples[min(samples.count - 1, samples.count * 95 / 100)])
+    return String(format: "%@: median %.3f ms (%.4f ms per node), p95 %.3f ms (%d runs)", name, median, median / Double(nodes), p95, samples.count)
+}
+let runs = quick ? 3 : 200
+let chain40 = try await EngineBenchmarks.measureRuns("chain", workflow: EngineBenchmarks.chain(40, type: "logic.condition", configuration: "{condition: true}"), iterations: runs)
+print(summary("40-node chain of in-process nodes", chain40, perNode: 40))
+let fan10 = try await EngineBenchmarks.measureRuns("fan", workflow: EngineBenchmarks.fan(10), iterations: runs)
+print(summary("10 parallel in-process nodes + merge", fan10, perNode: 11))
+let scripts = try await EngineBenchmarks.measureRuns(
+    "scripts", workflow: EngineBenchmarks.chain(40, type: "integration.script", configuration: "{script: \"true\"}"),
+    iterations: quick ? 1 : 20, warmup: 1)
+print(summary("40-node chain of integration.script (bash true)", scripts, perNode: 40))
+let parkedCount = quick ? 200 : 10_000
+let parked = try await EngineBenchmarks.parkedWaits(parkedCount)
+print(String(format: "%d executions parked in waits: %.1f s to park them, resident memory %.1f MB (%.1f MB before), %d durable timers",
+             parkedCount, parked.seconds, parked.residentMB, parked.baselineMB, parked.timers))
+print(String(format: "store commit of one node transition: %.3f ms", try CommitProbe.run()))

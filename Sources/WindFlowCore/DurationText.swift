@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads durations as workflows write them: a number of seconds, or text such as `90s`, `5m`, `1h30m`, `2d`.
-public enum Duration {
+public enum DurationText {
     /// Seconds in `value`, or `nil` when it is not a duration.
     public static func seconds(from value: JSONValue) -> Double? {
         switch value {
