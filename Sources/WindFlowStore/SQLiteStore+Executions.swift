@@ -15,7 +15,7 @@ extension SQLiteStore {
             workflowName: workflow.name, triggerNode: triggerNode, triggerType: triggerType, input: input, status: "queued",
             createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
         try pool.write { db in
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
                         status, created_at, restarted_from, restart_node)
@@ -72,7 +72,7 @@ extension SQLiteStore {
         let (input, inputCut) = capped(run.input)
         let (output, outputCut) = capped(run.output)
         let tail = run.logTail.map { String($0.utf8.suffix(limits.maxLogTailBytes)) ?? $0 }
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO node_run (execution_id, workflow_id, node_key, node_id, node_type, attempt, status, input, output,
                     truncated, error_kind, error_message, log_tail, started_at, finished_at, duration_ms)

@@ -1,6 +1,12 @@
 import Foundation
 import WindFlowCore
 
+// `WINDFLOW_BENCH_ONLY=probe` times bare store commits only (for profiling).
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "probe" {
+    print(String(format: "store commit of one node transition: %.3f ms", try CommitProbe.run()))
+    exit(0)
+}
+
 // Each benchmark prints its median, p95 and minimum over many runs; docs/PERFORMANCE.md records them.
 let workflow = GeneratedWorkflow.make(nodes: 1000)
 let validator = Validator()
