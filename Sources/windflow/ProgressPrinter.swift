@@ -15,6 +15,8 @@ struct ProgressPrinter: Sendable {
         case .nodeStarted(let key, let attempt):
             line(color ? "\(paint("▶", 36)) \(key)\(attempt > 1 ? " (attempt \(attempt))" : "")"
                  : "\(key): started\(attempt > 1 ? " (attempt \(attempt))" : "")")
+        case .nodeFinished(_, _, let status, _, _) where status == "waiting" || status == "iterating":
+            break  // said by the waiting line, or by the loop's own end
         case .nodeFinished(let key, let attempt, let status, let seconds, let error):
             let time = String(format: "%.2f s", seconds)
             let retry = attempt > 1 ? ", attempt \(attempt)" : ""
