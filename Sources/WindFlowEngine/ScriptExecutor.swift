@@ -70,8 +70,8 @@ struct ScriptExecutor: NodeExecutor {
                     platformOptions: options, input: .none, output: .sequence, error: .sequence
                 ) { execution in
                     processGroup.set(execution.processIdentifier.value)
-                    async let out = CappedText.collect(execution.standardOutput, limit: limit)
-                    async let err = CappedText.collect(execution.standardError, limit: limit)
+                    async let out = CappedText.collect(execution.standardOutput, limit: limit) { context.log($0) }
+                    async let err = CappedText.collect(execution.standardError, limit: limit) { context.log("stderr: \($0)") }
                     return try await (out, err)
                 }
                 processGroup.killAll()  // anything it left running in the background
@@ -160,15 +160,29 @@ struct CappedText: Sendable {
     var text: String
     var cut: Int
 
-    static func collect(_ sequence: SubprocessOutputSequence, limit: Int) async throws -> CappedText {
+    /// Lines passed to `onLine` as they arrive, at most this many per stream.
+    static let maxLoggedLines = 500
+
+    /// Reads `sequence` to its end, keeping `limit` bytes and handing each complete line (of the kept part) to `onLine`.
+    static func collect(_ sequence: SubprocessOutputSequence, limit: Int, onLine: (String) -> Void) async throws -> CappedText {
         var bytes: [UInt8] = []
         var cut = 0
+        var lineStart = 0
+        var logged = 0
         for try await buffer in sequence {
             buffer.withUnsafeBytes { raw in
                 let room = max(0, limit - bytes.count)
                 bytes.append(contentsOf: raw.prefix(room))
                 cut += max(0, raw.count - room)
             }
+            while logged < maxLoggedLines, let newline = bytes[lineStart...].firstIndex(of: 0x0A) {
+                onLine(String(decoding: bytes[lineStart..<newline], as: UTF8.self))
+                lineStart = newline + 1
+                logged += 1
+            }
+        }
+        if logged < maxLoggedLines, lineStart < bytes.count {
+            onLine(String(decoding: bytes[lineStart...], as: UTF8.self))
         }
         return CappedText(text: String(decoding: bytes, as: UTF8.self), cut: cut)
     }

@@ -45,7 +45,7 @@ final class RunCommandTests {
         }
         #expect(lines.first?.hasPrefix("execution ex_") == true)
         #expect(Array(lines.dropFirst()) == [
-            "greet: started", "greet: succeeded in T", "check: started", "check: succeeded in T", "few: skipped",
+            "greet: started", "  greet | hi Ada", "greet: succeeded in T", "check: started", "check: succeeded in T", "few: skipped",
             "many: started", "many: succeeded in T", "execution succeeded",
         ])
         let shown = try windflow(["executions", "list", "--db", database])
