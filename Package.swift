@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "windflow", targets: ["windflow"]),
         .library(name: "WindFlowCore", targets: ["WindFlowCore"]),
         .library(name: "WindFlowStore", targets: ["WindFlowStore"]),
+        .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .library(name: "WindFlowEngine", targets: ["WindFlowEngine"]),
     ],
     dependencies: [
@@ -22,6 +23,15 @@ let package = Package(
             name: "WindFlowCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl"]
+        ),
         .target(
             name: "WindFlowStore",
             dependencies: ["WindFlowCore", .product(name: "GRDB", package: "GRDB.swift")]
@@ -29,7 +39,7 @@ let package = Package(
         .target(
             name: "WindFlowEngine",
             dependencies: [
-                "WindFlowCore", "WindFlowStore",
+                "WindFlowCore", "WindFlowStore", "CurlHTTP",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -45,6 +55,10 @@ let package = Package(
             name: "WindFlowCoreTests",
             dependencies: ["WindFlowCore"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP"]
         ),
         .testTarget(
             name: "WindFlowStoreTests",

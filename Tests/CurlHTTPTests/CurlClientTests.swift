@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import CurlHTTP
+
+@Suite(.serialized)
+struct CurlClientTests {
+    let server: LoopbackServer
+    let client = CurlClient.shared
+
+    init() throws {
+        server = try LoopbackServer()
+    }
+
+    @Test func getReturnsStatusHeadersAndBody() async throws {
+        let response = try await client.perform(CurlRequest(url: server.base + "/json"))
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "application/json")
+        let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        #expect(object?["name"] as? String == "windflow")
+    }
+
+    @Test func postSendsMethodHeadersAndBody() async throws {
+        let request = CurlRequest(method: "PUT", url: server.base + "/echo", headers: [("X-Test", "yes"), ("Content-Type", "application/json")],
+                                  body: Data("{\"a\":1}".utf8))
+        let response = try await client.perform(request)
+        let echo = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        #expect(echo?["method"] as? String == "PUT")
+        #expect(echo?["body"] as? String == "{\"a\":1}")
+        #expect((echo?["headers"] as? [String: String])?["x-test"] == "yes")
+    }
+
+    @Test func statusesAreReturnedNotThrown() async throws {
+        #expect(try await client.perform(CurlRequest(url: server.base + "/status/503")).status == 503)
+        #expect(try await client.perform(CurlRequest(url: server.base + "/auth")).status == 401)
+    }
+
+    @Test func redirectsAreFollowedOrNot() async throws {
+        let followed = try await client.perform(CurlRequest(url: server.base + "/redirect?n=3&to=/json"))
+        #expect(followed.status == 200)
+        #expect(followed.effectiveURL.hasSuffix("/json"))
+        let stopped = try await client.perform(CurlRequest(url: server.base + "/redirect?n=1", followRedirects: false))
+        #expect(stopped.status == 302)
+        #expect(stopped.header("location") == "/json")
+        await #expect(throws: CurlError.self) {
+            _ = try await client.perform(CurlRequest(url: server.base + "/redirect?n=5", maxRedirects: 2))
+        }
+    }
+
+    @Test func chunkedBodiesArriveWhole() async throws {
+        let response = try await client.perform(CurlRequest(url: server.base + "/chunked"))
+        #expect(String(decoding: response.body, as: UTF8.self) == (0..<5).map { "chunk \($0)\n" }.joined())
+    }
+
+    @Test func errorsAreClassifiedAndNameTheURL() async throws {
+        func failure(_ request: CurlRequest) async -> CurlError? {
+            do { _ = try await client.perform(request); return nil } catch { return error as? CurlError }
+        }
+        let refused = await failure(CurlRequest(url: "http://127.0.0.1:9/x"))
+        #expect(refused?.kind == .connectionRefused)
+        #expect(refused?.url == "http://127.0.0.1:9/x")
+        #expect(refused?.isRetryable == true)
+        let large = await failure(CurlRequest(url: server.base + "/huge?bytes=200000", maxResponseBytes: 100_000))
+        #expect(large?.kind == .tooLarge)
+        let timeout = await failure(CurlRequest(url: server.base + "/slow?seconds=3", timeout: 0.3))
+        #expect(timeout?.kind == .timeout)
+        let dropped = await failure(CurlRequest(url: server.base + "/drop"))
+        #expect(dropped?.kind == .connectionLost)
+        let dns = await failure(CurlRequest(url: "http://no-such-host.invalid/", timeout: 5))
+        #expect(dns?.kind == .dns)
+        let credentials = await failure(CurlRequest(url: "http://admin:hunter2@127.0.0.1:9/x?token=abc&page=2"))
+        #expect(credentials?.description.contains("hunter2") == false)
+        #expect(credentials?.description.contains("abc") == false)
+        #expect(credentials?.url == "http://***@127.0.0.1:9/x?token=***&page=2")
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransferPromptly() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let task = Task { try await client.perform(CurlRequest(url: server.base + "/slow?seconds=10")) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        #expect(clock.now - started < .seconds(3))
+        guard case .failure(let error) = result else {
+            Issue.record("the transfer was not cancelled")
+            return
+        }
+        #expect((error as? CurlError)?.kind == .cancelled)
+    }
+
+    @Test func serverSentEventsStreamAsTheyArrive() async throws {
+        let (head, body) = try await client.stream(CurlRequest(url: server.base + "/sse?n=4&gap=0.1"))
+        #expect(head.status == 200)
+        #expect(head.header("content-type") == "text/event-stream")
+        var text = ""
+        var chunks = 0
+        for try await chunk in body {
+            chunks += 1
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(chunks >= 2, "events arrived in one piece, not streamed")
+        #expect(text.components(separatedBy: "data: ").count - 1 == 4)
+    }
+
+    @Test func manyConcurrentRequestsShareOneThread() async throws {
+        let base = server.base
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<100 { group.addTask { try await CurlClient.shared.perform(CurlRequest(url: base + "/json")).status } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.count == 100)
+        #expect(statuses.allSatisfy { $0 == 200 })
+    }
+
+    @Test func unixSocketsCarryHTTP() async throws {
+        // A unix-socket HTTP server: python's http.server bound to an AF_UNIX socket.
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("wf-\(UUID().uuidString.prefix(8)).sock").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import socketserver, http.server, os, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = b'{"ApiVersion":"1.41"}'
+                    self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+                def log_message(self, *a): pass
+                def address_string(self): return 'unix'
+            class S(socketserver.UnixStreamServer): pass
+            s = S(sys.argv[1], H); print('ready', flush=True); s.serve_forever()
+            """, socket]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            try? FileManager.default.removeItem(atPath: socket)
+        }
+        _ = output.fileHandleForReading.availableData
+        let response = try await client.perform(CurlRequest(url: "http://docker/version", unixSocketPath: socket))
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "{\"ApiVersion\":\"1.41\"}")
+    }
+}

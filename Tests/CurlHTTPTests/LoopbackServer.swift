@@ -1,0 +1,36 @@
+import Foundation
+
+/// The test HTTP server (scripts/test-peers/http_server.py) on a free loopback port, for as long as the value lives.
+final class LoopbackServer: @unchecked Sendable {
+    // Safe: set once in init, read-only afterwards.
+    let process = Process()
+    let port: Int
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("scripts/test-peers/http_server.py").path]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line is the port; bounded to 10 s.
+        var line = Data()
+        let deadline = Date().addingTimeInterval(10)
+        while !line.contains(0x0A), Date() < deadline {
+            line.append(output.fileHandleForReading.availableData)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        self.port = port
+    }
+
+    deinit {
+        // Not waitUntilExit: on Linux it can spin when called off the main thread; Foundation reaps the child.
+        kill(process.processIdentifier, SIGKILL)
+    }
+}

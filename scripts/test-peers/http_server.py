@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""A real HTTP server on loopback for WindFlow's tests: slow, redirecting, huge, chunked, SSE, dropping, flaky,
+authenticated and Prometheus responses. Prints its port on the first line of stdout, then serves until killed."""
+import json
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+COUNTS = {}
+LOCK = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body=b"", content_type="text/plain", headers=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def handle_any(self):
+        url = urlparse(self.path)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        path = url.path
+        if path.startswith("/status/"):
+            code = int(path.split("/")[2])
+            return self.send(code, f"status {code}".encode())
+        if path == "/json":
+            return self.send(200, json.dumps({"ok": True, "items": [1, 2], "name": "windflow"}).encode(), "application/json")
+        if path == "/echo":
+            payload = {"method": self.command, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                       "body": self.body().decode("utf-8", "replace")}
+            return self.send(200, json.dumps(payload).encode(), "application/json")
+        if path == "/slow":
+            time.sleep(float(query.get("seconds", "5")))
+            return self.send(200, b"slow")
+        if path == "/redirect":
+            remaining = int(query.get("n", "1"))
+            target = query.get("to", "/json")
+            location = target if remaining <= 1 else f"/redirect?n={remaining - 1}&to={target}"
+            return self.send(302, b"", headers={"Location": location})
+        if path == "/huge":
+            return self.send(200, b"x" * int(query.get("bytes", "1000000")))
+        if path == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for index in range(5):
+                chunk = f"chunk {index}\n".encode()
+                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                self.wfile.flush()
+                time.sleep(0.02)
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if path == "/sse":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for index in range(int(query.get("n", "3"))):
+                self.wfile.write(f"event: tick\ndata: {index}\n\n".encode())
+                self.wfile.flush()
+                time.sleep(float(query.get("gap", "0.05")))
+            self.close_connection = True
+            return
+        if path == "/drop":
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
+        if path == "/flaky":
+            key = query.get("key", "default")
+            with LOCK:
+                COUNTS[key] = COUNTS.get(key, 0) + 1
+                count = COUNTS[key]
+            if count <= int(query.get("fail", "2")):
+                return self.send(503, b"try again", headers={"Retry-After": "0"})
+            return self.send(200, json.dumps({"attempts": count}).encode(), "application/json")
+        if path == "/auth":
+            if self.headers.get("Authorization") == "Bearer good":
+                return self.send(200, b"welcome")
+            return self.send(401, b"bad credentials", headers={"WWW-Authenticate": "Bearer"})
+        if path == "/metrics":
+            text = ("# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n"
+                    'http_requests_total{method="get",code="200"} 1027\n'
+                    'http_requests_total{method="post",code="200"} 3\n'
+                    "process_cpu_seconds_total 12.5\n")
+            return self.send(200, text.encode(), "text/plain; version=0.0.4")
+        return self.send(404, b"not found")
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()
