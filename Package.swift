@@ -56,9 +56,14 @@ let package = Package(
             dependencies: ["WindFlowCore"],
             exclude: ["Fixtures"]
         ),
+        // Real peers for tests (a loopback HTTP server…); used by test targets only.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "CurlHTTPTests",
-            dependencies: ["CurlHTTP"]
+            dependencies: ["CurlHTTP", "TestSupport"]
         ),
         .testTarget(
             name: "WindFlowStoreTests",
@@ -66,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowEngineTests",
-            dependencies: ["WindFlowEngine", "WindFlowStore", "WindFlowCore"]
+            dependencies: ["WindFlowEngine", "WindFlowStore", "WindFlowCore", "TestSupport"]
         ),
         .testTarget(
             name: "WindFlowCLITests",

@@ -62,6 +62,7 @@ public struct ExecutorRegistry: Sendable {
         registry.register("logic.wait", WaitExecutor())
         registry.register("logic.stop", StopExecutor())
         registry.register("integration.script", ScriptExecutor())
+        registry.register("integration.http", HTTPExecutor(client: .shared))
         return registry
     }
 

@@ -78,11 +78,11 @@ final class RunCommandTests {
             name: later
             nodes:
               - {id: start, type: trigger.manual}
-              - {id: call, type: integration.http, configuration: {url: "http://127.0.0.1:9"}}
+              - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: shop}}
             """)
         let result = try windflow(["run", file, "--db", database])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("cannot run yet: integration.http"))
+        #expect(result.stderr.contains("cannot run yet: windflow.deploy_stack"))
         let listed = try windflow(["executions", "list", "--db", database])
         #expect(listed.stdout == "no executions\n")
     }

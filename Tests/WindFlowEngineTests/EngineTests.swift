@@ -132,11 +132,11 @@ struct EngineTests {
             name: http
             nodes:
               - {id: start, type: trigger.manual}
-              - {id: call, type: integration.http, configuration: {url: "http://127.0.0.1:9"}}
+              - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: shop}}
             """).workflow
         #expect(throws: EngineError.self) { try box.engine().enqueue(workflow) }
         do { _ = try box.engine().enqueue(workflow) } catch {
-            #expect("\(error)".contains("cannot run yet: integration.http"))
+            #expect("\(error)".contains("cannot run yet: windflow.deploy_stack"))
         }
         #expect(try box.store.executions().isEmpty)
     }

@@ -1,14 +1,14 @@
 import Foundation
 
 /// The test HTTP server (scripts/test-peers/http_server.py) on a free loopback port, for as long as the value lives.
-final class LoopbackServer: @unchecked Sendable {
+public final class LoopbackServer: @unchecked Sendable {
     // Safe: set once in init, read-only afterwards.
     let process = Process()
-    let port: Int
+    public let port: Int
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    public var base: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    public init() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
