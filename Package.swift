@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowEngineTests",
-            dependencies: ["WindFlowEngine", "WindFlowStore", "WindFlowCore", "TestSupport"]
+            dependencies: ["WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
         ),
         .testTarget(
             name: "WindFlowCLITests",

@@ -17,6 +17,8 @@ public struct CurlRequest: Sendable {
     public var verifyTLS: Bool
     /// Send the request over this unix socket (e.g. `/var/run/docker.sock`); the URL's host is then only a label.
     public var unixSocketPath: String?
+    /// For `smtp://` and `smtps://` URLs: the envelope; `body` is then the whole message (RFC 5322).
+    public var mail: MailEnvelope?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
@@ -33,6 +35,24 @@ public struct CurlRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.verifyTLS = verifyTLS
         self.unixSocketPath = unixSocketPath
+    }
+}
+
+/// Who an SMTP message is from and to, and how to log in.
+public struct MailEnvelope: Sendable {
+    public var from: String
+    public var recipients: [String]
+    /// Require TLS (STARTTLS on `smtp://`; `smtps://` is TLS from the start).
+    public var requireTLS: Bool
+    public var username: String?
+    public var password: String?
+
+    public init(from: String, recipients: [String], requireTLS: Bool = true, username: String? = nil, password: String? = nil) {
+        self.from = from
+        self.recipients = recipients
+        self.requireTLS = requireTLS
+        self.username = username
+        self.password = password
     }
 }
 

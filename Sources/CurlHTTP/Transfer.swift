@@ -14,6 +14,10 @@ final class Transfer: @unchecked Sendable {
     var body = Data()
     var tooLarge = false
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var recipientList: UnsafeMutablePointer<curl_slist>?
+    /// The message an SMTP transfer uploads, and how much of it was read.
+    var upload = Data()
+    var uploadOffset = 0
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// Collecting: resumed once with the whole response.
     var completion: CheckedContinuation<CurlResponse, any Error>?
@@ -36,6 +40,7 @@ final class Transfer: @unchecked Sendable {
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
         if let headerList { curl_slist_free_all(headerList) }
+        if let recipientList { curl_slist_free_all(recipientList) }
     }
 
     var isCancelled: Bool { lock.withLock { cancelRequested } }
@@ -65,6 +70,23 @@ final class Transfer: @unchecked Sendable {
         check(wf_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps"))
         check(wf_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         if let socket = request.unixSocketPath { check(wf_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket)) }
+        if let mail = request.mail {
+            check(wf_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(mail.from)>"))
+            for recipient in mail.recipients { recipientList = curl_slist_append(recipientList, "<\(recipient)>") }
+            check(wf_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipientList))
+            upload = request.body ?? Data()
+            check(wf_setopt_long(handle, CURLOPT_UPLOAD, 1))
+            check(wf_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(upload.count)))
+            check(wf_setopt_callback(handle, CURLOPT_READFUNCTION, readCallback))
+            check(wf_setopt_pointer(handle, CURLOPT_READDATA, context))
+            if mail.requireTLS { check(wf_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))) }
+            if let username = mail.username { check(wf_setopt_string(handle, CURLOPT_USERNAME, username)) }
+            if let password = mail.password { check(wf_setopt_string(handle, CURLOPT_PASSWORD, password)) }
+            guard ok else {
+                throw CurlError(kind: .invalidRequest, message: "libcurl refused an option of this message", url: redactedURL(request.url))
+            }
+            return
+        }
         let method = request.method.uppercased()
         switch method {
         case "GET": break
@@ -192,5 +214,20 @@ private let headerCallback: wf_data_callback = { buffer, size, count, context in
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         transfer.headers.append((name, value))
     }
+    return length
+}
+
+/// libcurl's read callback for SMTP uploads: hands out the message in pieces.
+private let readCallback: wf_data_callback = { buffer, size, count, context in
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    if transfer.isCancelled { return Int(CURL_READFUNC_ABORT) }
+    let room = size * count
+    let remaining = transfer.upload.count - transfer.uploadOffset
+    let length = min(room, remaining)
+    guard length > 0 else { return 0 }
+    transfer.upload.withUnsafeBytes { raw in
+        UnsafeMutableRawPointer(buffer!).copyMemory(from: raw.baseAddress! + transfer.uploadOffset, byteCount: length)
+    }
+    transfer.uploadOffset += length
     return length
 }

@@ -63,6 +63,8 @@ public struct ExecutorRegistry: Sendable {
         registry.register("logic.stop", StopExecutor())
         registry.register("integration.script", ScriptExecutor())
         registry.register("integration.http", HTTPExecutor(client: .shared))
+        registry.register("integration.monitoring", MonitoringExecutor(client: .shared))
+        registry.register("integration.notification", NotificationExecutor(client: .shared))
         return registry
     }
 

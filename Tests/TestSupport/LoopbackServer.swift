@@ -8,11 +8,16 @@ public final class LoopbackServer: @unchecked Sendable {
 
     public var base: String { "http://127.0.0.1:\(port)" }
 
-    public init() throws {
+    /// Starts `scripts/test-peers/http_server.py`, or another peer script that prints its port first.
+    public convenience init() throws {
+        try self.init(script: "http_server.py", arguments: [])
+    }
+
+    public init(script: String, arguments: [String]) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/test-peers/http_server.py").path]
+        process.arguments = ["python3", root.appendingPathComponent("scripts/test-peers/\(script)").path] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -59,3 +59,22 @@ struct CronExpressionTests {
         }
     }
 }
+
+struct PrometheusTextTests {
+    @Test func samplesWithLabelsEscapesAndTimestamps() {
+        let samples = PrometheusText.parse("""
+            # HELP x help
+            # TYPE x counter
+            http_requests_total{method="get",path="/a\\"b"} 1027 1700000000000
+            process_cpu_seconds_total 12.5
+            weird{a="1"} +Inf
+            not a sample
+            """)
+        #expect(samples.count == 3)
+        #expect(samples[0].labels == ["method": "get", "path": "/a\"b"])
+        #expect(samples[0].value == 1027)
+        #expect(samples[0].timestamp == 1_700_000_000)
+        #expect(samples[1].name == "process_cpu_seconds_total")
+        #expect(samples[2].value == .infinity)
+    }
+}

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import TestSupport
 import Testing
@@ -95,5 +96,106 @@ struct IntegrationNodeTests {
         #expect(execution.status == "failed")
         #expect(execution.errorKind == "timeout")
         #expect(runs.count == 2)
+    }
+}
+
+@Suite(.serialized)
+struct NotificationAndMonitoringTests {
+    let server: LoopbackServer
+
+    init() throws {
+        server = try LoopbackServer()
+    }
+
+    @Test func notificationsReachEveryChannelAndReportEach() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let mail = box.directory.appendingPathComponent("mail")
+        try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+        let smtp = try LoopbackServer(script: "smtp_sink.py", arguments: [mail.path])
+        let attachment = box.path("report.txt")
+        try Data("backup ok: 12 tables\n".utf8).write(to: URL(fileURLWithPath: attachment))
+        let (execution, runs) = try await box.run("""
+            name: notify
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: tell
+                type: integration.notification
+                configuration:
+                  channels: [slack, discord, teams, webhook, log, email]
+                  title: "Déploiement réussi"
+                  message: "{{ trigger.stack }} is live"
+                  slack_webhook_url: "\(server.base)/hook/slack"
+                  discord_webhook_url: "\(server.base)/hook/discord"
+                  teams_webhook_url: "\(server.base)/hook/teams"
+                  webhook_url: "\(server.base)/hook/generic"
+                  attachments: ["\(attachment)"]
+                  email: {to: [ops@example.org], cc: [lead@example.org], from: windflow@example.org, smtp_host: 127.0.0.1, smtp_port: \(smtp.port), security: none}
+            """, input: ["stack": "shop"])
+        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(runs.last("tell")?.output?["sent"] == 6)
+        let hooks = try await CurlHTTPProbe.json(server.base + "/hooks")
+        let bodies = Dictionary(uniqueKeysWithValues: (hooks.arrayValue ?? []).map { ($0["path"]!.stringValue!, $0["body"]!.stringValue!) })
+        #expect(bodies["/hook/slack"] == "{\"text\":\"Déploiement réussi\\nshop is live\"}")
+        #expect(bodies["/hook/discord"]?.contains("\"content\"") == true)
+        #expect(bodies["/hook/teams"]?.contains("MessageCard") == true)
+        #expect(bodies["/hook/generic"]?.contains("\"execution_id\":\"\(execution.id)\"") == true)
+        // The SMTP sink received one message for both recipients, with the attachment.
+        let envelope = try String(contentsOf: mail.appendingPathComponent("1.json"), encoding: .utf8)
+        #expect(envelope.contains("ops@example.org") && envelope.contains("lead@example.org"))
+        let message = try String(contentsOf: mail.appendingPathComponent("1.eml"), encoding: .utf8)
+        #expect(message.contains("Subject: =?utf-8?B?"))
+        #expect(message.contains("Content-Disposition: attachment; filename=\"report.txt\""))
+        #expect(message.contains(Data("backup ok: 12 tables\n".utf8).base64EncodedString()))
+        #expect(try box.store.logs(of: execution.id).contains { $0.message == "Déploiement réussi\nshop is live" })
+    }
+
+    @Test func aFailedChannelFailsTheNodeAndSaysWhich() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: notify
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: tell, type: integration.notification, configuration: {channels: [log, slack, webhook], message: hi, webhook_url: "\(server.base)/status/500"}}
+            """)
+        #expect(execution.status == "failed")
+        #expect(execution.errorMessage?.contains("2 of 3 channels failed — slack: slack needs slack_webhook_url") == true)
+        #expect(runs.last("tell")?.output?["sent"] == 1)
+    }
+
+    @Test func monitoringReadsPrometheusTextAndTheQueryAPI() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: metrics
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: requests, type: integration.monitoring, configuration: {url: "\(server.base)/metrics", metric: http_requests_total}}
+              - {id: gets, type: integration.monitoring, configuration: {url: "\(server.base)/metrics", metric: http_requests_total, labels: {method: get}}}
+              - {id: query, type: integration.monitoring, configuration: {source: prometheus_query, url: "\(server.base)", query: "up", aggregate: avg}}
+              - {id: busy, type: logic.condition, configuration: {condition: "{{ requests.value > 1000 and query.value == 1 }}"}}
+              - {id: yes, type: logic.stop, configuration: {message: busy}}
+              - {id: no, type: logic.stop, configuration: {status: failed, message: calm}}
+            edges:
+              - {source: start, target: requests}
+              - {source: requests, target: gets}
+              - {source: gets, target: query}
+              - {source: query, target: busy}
+              - {source: busy, target: yes, branch: "true"}
+              - {source: busy, target: no, branch: "false"}
+            """)
+        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(runs.last("requests")?.output?["value"]?.doubleValue == 1030)
+        #expect(runs.last("gets")?.output?["value"]?.doubleValue == 1027)
+        #expect(runs.last("query")?.output?["values"]?.arrayValue?.count == 2)
+    }
+}
+
+/// Reads JSON from the loopback server.
+enum CurlHTTPProbe {
+    static func json(_ url: String) async throws -> JSONValue {
+        let response = try await CurlClient.shared.perform(CurlRequest(url: url))
+        return try JSONDecoder().decode(JSONValue.self, from: response.body)
     }
 }

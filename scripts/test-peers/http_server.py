@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 COUNTS = {}
+HOOKS = []
 LOCK = threading.Lock()
 
 
@@ -96,6 +97,18 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") == "Bearer good":
                 return self.send(200, b"welcome")
             return self.send(401, b"bad credentials", headers={"WWW-Authenticate": "Bearer"})
+        if path.startswith("/hook"):
+            if self.command == "POST":
+                with LOCK:
+                    HOOKS.append({"path": path, "body": self.body().decode("utf-8", "replace")})
+                return self.send(200, b"ok")
+            with LOCK:
+                return self.send(200, json.dumps(HOOKS).encode(), "application/json")
+        if path == "/api/v1/query":
+            result = [{"metric": {"job": "web", "instance": "a"}, "value": [1700000000, "0.5"]},
+                      {"metric": {"job": "web", "instance": "b"}, "value": [1700000000, "1.5"]}]
+            return self.send(200, json.dumps({"status": "success", "data": {"resultType": "vector", "result": result}}).encode(),
+                             "application/json")
         if path == "/metrics":
             text = ("# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n"
                     'http_requests_total{method="get",code="200"} 1027\n'

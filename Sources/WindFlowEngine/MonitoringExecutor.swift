@@ -1,0 +1,73 @@
+import CurlHTTP
+import Foundation
+import WindFlowCore
+
+/// `integration.monitoring`: a metric from a Prometheus text endpoint, or a query to a Prometheus server.
+struct MonitoringExecutor: NodeExecutor {
+    let client: CurlClient
+
+    func execute(_ context: NodeContext) async -> NodeOutcome {
+        guard let url = context.input["url"]?.stringValue else {
+            return .failed(NodeFailure(.validation, "url is required", retryable: false))
+        }
+        let source = context.parameter("source")?.stringValue ?? "prometheus_text"
+        let timeout = DurationText.seconds(from: context.parameter("timeout") ?? 10) ?? 10
+        let wanted = (context.input["labels"]?.objectValue ?? [:]).mapValues(\.renderedText)
+        var samples: [(labels: [String: String], value: Double)] = []
+        let requestURL: String
+        if source == "prometheus_query" {
+            guard let query = context.input["query"]?.stringValue else {
+                return .failed(NodeFailure(.validation, "query is required for source prometheus_query", retryable: false))
+            }
+            requestURL = HTTPExecutor.adding(query: ["query": .string(query)], to: url.hasSuffix("/api/v1/query") ? url : url + "/api/v1/query")
+        } else {
+            requestURL = url
+        }
+        let response: CurlResponse
+        do {
+            response = try await client.perform(CurlRequest(url: requestURL, headers: [("Accept", "text/plain, application/json")], timeout: timeout))
+        } catch let error as CurlError {
+            return .failed(HTTPExecutor.failure(for: error, method: "GET"))
+        } catch {
+            return .failed(NodeFailure(.internal, "\(error)"))
+        }
+        guard (200..<300).contains(response.status) else {
+            return .failed(NodeFailure(.http, "GET \(redactedURL(requestURL)) answered \(response.status)",
+                                       retryable: response.status >= 500 || response.status == 429))
+        }
+        if source == "prometheus_query" {
+            guard let json = try? JSONDecoder().decode(JSONValue.self, from: response.body), json["status"] == "success" else {
+                return .failed(NodeFailure(.validation, "the Prometheus API did not answer status: success", retryable: false))
+            }
+            for entry in json["data"]?["result"]?.arrayValue ?? [] {
+                let labels = (entry["metric"]?.objectValue ?? [:]).mapValues(\.renderedText)
+                if let text = entry["value"]?.arrayValue?.last?.stringValue, let value = Double(text) { samples.append((labels, value)) }
+            }
+        } else {
+            let metric = context.input["metric"]?.stringValue
+            for sample in PrometheusText.parse(String(decoding: response.body, as: UTF8.self)) where metric == nil || sample.name == metric {
+                samples.append((sample.labels, sample.value))
+            }
+        }
+        samples = samples.filter { sample in wanted.allSatisfy { sample.labels[$0.key] == $0.value } }
+        guard !samples.isEmpty else {
+            let what = context.input["metric"]?.stringValue ?? context.input["query"]?.stringValue ?? "the metric"
+            return .failed(NodeFailure(.validation, "no sample of \(what) matches at \(redactedURL(requestURL))", retryable: true))
+        }
+        let values = samples.map(\.value)
+        let aggregate = context.parameter("aggregate")?.stringValue ?? "sum"
+        let value: Double
+        switch aggregate {
+        case "avg": value = values.reduce(0, +) / Double(values.count)
+        case "max": value = values.max()!
+        case "min": value = values.min()!
+        case "none": value = values[0]
+        default: value = values.reduce(0, +)
+        }
+        return .succeeded([
+            "value": .double(value),
+            "values": .array(samples.map { ["labels": .object($0.labels.mapValues(JSONValue.string)), "value": .double($0.value)] }),
+            "timestamp": .string(ExecutionStateMachine.iso8601(context.now)),
+        ], branch: nil)
+    }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""A real SMTP server on loopback that accepts every message and stores it, for WindFlow's email tests.
+
+Usage: smtp_sink.py DIRECTORY. Prints its port on the first line of stdout; each message is written to
+DIRECTORY/<n>.eml with the envelope in DIRECTORY/<n>.json. Speaks EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
+import json
+import os
+import socketserver
+import sys
+import threading
+
+DIRECTORY = sys.argv[1]
+COUNTER = [0]
+LOCK = threading.Lock()
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def reply(self, line):
+        self.wfile.write((line + "\r\n").encode())
+        self.wfile.flush()
+
+    def handle(self):
+        self.reply("220 windflow-test-sink ESMTP")
+        sender, recipients = None, []
+        while True:
+            raw = self.rfile.readline()
+            if not raw:
+                return
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self.wfile.write(b"250-windflow-test-sink\r\n250 8BITMIME\r\n")
+                self.wfile.flush()
+            elif verb == "MAIL":
+                sender, recipients = line.split(":", 1)[1].strip(), []
+                self.reply("250 OK")
+            elif verb == "RCPT":
+                recipients.append(line.split(":", 1)[1].strip())
+                self.reply("250 OK")
+            elif verb == "DATA":
+                self.reply("354 End data with <CR><LF>.<CR><LF>")
+                data = []
+                while True:
+                    chunk = self.rfile.readline()
+                    if chunk in (b".\r\n", b".\n", b""):
+                        break
+                    data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
+                with LOCK:
+                    COUNTER[0] += 1
+                    number = COUNTER[0]
+                with open(os.path.join(DIRECTORY, f"{number}.eml"), "wb") as handle:
+                    handle.write(b"".join(data))
+                with open(os.path.join(DIRECTORY, f"{number}.json"), "w") as handle:
+                    json.dump({"from": sender, "to": recipients}, handle)
+                self.reply("250 OK: queued")
+            elif verb in ("RSET", "NOOP"):
+                self.reply("250 OK")
+            elif verb == "QUIT":
+                self.reply("221 Bye")
+                return
+            else:
+                self.reply("502 Command not implemented")
+
+
+class Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
