@@ -1,11 +1,6 @@
 import Foundation
-import Subprocess
-import SystemPackage
 import WindFlowCore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// `integration.script`: runs bash, sh or python3 in its own process group.
 ///
@@ -40,45 +35,26 @@ struct ScriptExecutor: NodeExecutor {
             return .failed(NodeFailure(.internal, "cannot write the script: \(error.localizedDescription)"))
         }
 
-        var environment: [Environment.Key: String?] = [
+        var environment: [String: String] = [
             "WINDFLOW_OUTPUT": outputFile.path, "WINDFLOW_EXECUTION_ID": context.executionID,
             "WINDFLOW_IDEMPOTENCY_KEY": context.idempotencyKey, "WINDFLOW_ATTEMPT": String(context.attempt),
             "WINDFLOW_NODE_ID": context.key.node,
         ]
-        for (name, value) in body.environment { environment[Environment.Key(stringLiteral: name)] = value }
-        for (name, value) in context.input["env"]?.objectValue ?? [:] {
-            environment[Environment.Key(stringLiteral: name)] = value.renderedText
-        }
+        for (name, value) in body.environment { environment[name] = value }
+        for (name, value) in context.input["env"]?.objectValue ?? [:] { environment[name] = value.renderedText }
         let interpreter: (String, [String])
         switch language {
         case "sh": interpreter = ("sh", ["-e", scriptFile.path])
         case "python3": interpreter = ("python3", ["-u", scriptFile.path])
         default: interpreter = ("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", scriptFile.path])
         }
-        let limit = context.parameter("max_output_bytes")?.intValue ?? 1_048_576
-        var options = PlatformOptions()
-        options.processGroupID = 0  // its own group, so a timeout can stop everything it started
-        let workingDirectory = context.input["working_directory"]?.stringValue.map { FilePath($0) }
-        let processGroup = ProcessGroupHandle()
-
-        let result: (status: TerminationStatus, stdout: CappedText, stderr: CappedText)
+        let result: ProcessRunner.Result
         do {
-            result = try await withTaskCancellationHandler {
-                let run = try await Subprocess.run(
-                    .name(interpreter.0), arguments: Arguments(interpreter.1),
-                    environment: .inherit.updating(environment), workingDirectory: workingDirectory,
-                    platformOptions: options, input: .none, output: .sequence, error: .sequence
-                ) { execution in
-                    processGroup.set(execution.processIdentifier.value)
-                    async let out = CappedText.collect(execution.standardOutput, limit: limit) { context.log($0) }
-                    async let err = CappedText.collect(execution.standardError, limit: limit) { context.log("stderr: \($0)") }
-                    return try await (out, err)
-                }
-                processGroup.killAll()  // anything it left running in the background
-                return (run.terminationStatus, run.closureResult.0, run.closureResult.1)
-            } onCancel: {
-                processGroup.killAll()
-            }
+            result = try await ProcessRunner.run(
+                interpreter.0, arguments: interpreter.1, environment: environment,
+                workingDirectory: context.input["working_directory"]?.stringValue,
+                limit: context.parameter("max_output_bytes")?.intValue ?? 1_048_576
+            ) { line, isError in context.log(isError ? "stderr: \(line)" : line) }
         } catch {
             if Task.isCancelled { return .failed(NodeFailure(.cancelled, "the script was stopped")) }
             return .failed(NodeFailure(.configuration, "cannot start \(interpreter.0): \(error)", retryable: false))
@@ -91,8 +67,8 @@ struct ScriptExecutor: NodeExecutor {
         }
         for (name, value) in Self.readOutputFile(outputFile) { output[name] = value }
         let tail = String(result.stderr.text.suffix(2000))
-        switch result.status {
-        case .exited(let code):
+        switch (result.exitCode, result.signal) {
+        case (let code?, _):
             output["exit_code"] = .int(Int(code))
             guard code == 0 else {
                 let retryable = (context.parameter("retryable_exit_codes")?.arrayValue ?? []).contains(.int(Int(code)))
@@ -100,8 +76,8 @@ struct ScriptExecutor: NodeExecutor {
                                            retryable: retryable, details: .object(output)))
             }
             return .succeeded(.object(output), branch: nil)
-        case .signaled(let signal):
-            return .failed(NodeFailure(.exit, "the script was killed by signal \(signal)", retryable: false, details: .object(output)))
+        case (nil, let signal):
+            return .failed(NodeFailure(.exit, "the script was killed by signal \(signal ?? 0)", retryable: false, details: .object(output)))
         }
     }
 
@@ -152,56 +128,5 @@ struct ScriptExecutor: NodeExecutor {
             }
         }
         return fields
-    }
-}
-
-/// Text read from a stream up to a limit, with the number of bytes dropped after it.
-struct CappedText: Sendable {
-    var text: String
-    var cut: Int
-
-    /// Lines passed to `onLine` as they arrive, at most this many per stream.
-    static let maxLoggedLines = 500
-
-    /// Reads `sequence` to its end, keeping `limit` bytes and handing each complete line (of the kept part) to `onLine`.
-    static func collect(_ sequence: SubprocessOutputSequence, limit: Int, onLine: (String) -> Void) async throws -> CappedText {
-        var bytes: [UInt8] = []
-        var cut = 0
-        var lineStart = 0
-        var logged = 0
-        for try await buffer in sequence {
-            buffer.withUnsafeBytes { raw in
-                let room = max(0, limit - bytes.count)
-                bytes.append(contentsOf: raw.prefix(room))
-                cut += max(0, raw.count - room)
-            }
-            while logged < maxLoggedLines, let newline = bytes[lineStart...].firstIndex(of: 0x0A) {
-                onLine(String(decoding: bytes[lineStart..<newline], as: UTF8.self))
-                lineStart = newline + 1
-                logged += 1
-            }
-        }
-        if logged < maxLoggedLines, lineStart < bytes.count {
-            onLine(String(decoding: bytes[lineStart...], as: UTF8.self))
-        }
-        return CappedText(text: String(decoding: bytes, as: UTF8.self), cut: cut)
-    }
-}
-
-/// The process group of a running script, so it can be killed from a cancellation handler.
-final class ProcessGroupHandle: @unchecked Sendable {
-    // Safe: every access to `pid` holds `lock`.
-    private let lock = NSLock()
-    private var pid: pid_t?
-
-    func set(_ pid: pid_t) {
-        lock.withLock { self.pid = pid }
-    }
-
-    /// Sends SIGKILL to the whole group; a no-op when it is gone.
-    func killAll() {
-        lock.withLock {
-            if let pid { _ = kill(-pid, SIGKILL) }
-        }
     }
 }
