@@ -65,6 +65,7 @@ public struct ExecutorRegistry: Sendable {
         registry.register("integration.http", HTTPExecutor(client: .shared))
         registry.register("integration.monitoring", MonitoringExecutor(client: .shared))
         registry.register("integration.notification", NotificationExecutor(client: .shared))
+        registry.register("integration.git", GitExecutor())
         return registry
     }
 

@@ -199,3 +199,55 @@ enum CurlHTTPProbe {
         return try JSONDecoder().decode(JSONValue.self, from: response.body)
     }
 }
+
+@Suite(.serialized)
+struct GitNodeTests {
+    @Test func cloneCommitTagPushAndReadBack() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let origin = box.path("origin.git"), seed = box.path("seed"), work = box.path("work"), check = box.path("check")
+        for arguments in [["init", "--bare", "-b", "main", origin], ["clone", origin, seed]] {
+            _ = try await ProcessRunner.run("git", arguments: arguments, limit: 10_000)
+        }
+        try Data("v1\n".utf8).write(to: URL(fileURLWithPath: seed + "/VERSION"))
+        for arguments in [["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-m", "first"], ["push", "origin", "HEAD:main"]] {
+            _ = try await ProcessRunner.run("git", arguments: ["-C", seed] + arguments, limit: 10_000)
+        }
+        let (execution, runs) = try await box.run("""
+            name: release
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: clone, type: integration.git, configuration: {operation: clone, repository: "\(origin)", directory: "\(work)", branch: main}}
+              - {id: bump, type: integration.script, configuration: {working_directory: "\(work)", script: "echo {{ trigger.version }} > VERSION"}}
+              - {id: changes, type: integration.git, configuration: {operation: status, directory: "\(work)"}}
+              - {id: commit, type: integration.git, configuration: {operation: commit, directory: "\(work)", message: "Release {{ trigger.version }}"}}
+              - {id: tag, type: integration.git, configuration: {operation: tag, directory: "\(work)", tag: "v{{ trigger.version }}", message: release}}
+              - {id: push, type: integration.git, configuration: {operation: push, directory: "\(work)", branch: main, tag: "v{{ trigger.version }}"}}
+              - {id: again, type: integration.git, configuration: {operation: commit, directory: "\(work)", message: "nothing new"}}
+            """, input: ["version": "2"])
+        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(runs.last("changes")?.output?["changed_files"] == ["VERSION"])
+        #expect(runs.last("push")?.output?["branch"] == "main")
+        let pushed = try #require(runs.last("push")?.output?["commit"]?.stringValue)
+        #expect(pushed.count == 40)
+        _ = try await ProcessRunner.run("git", arguments: ["clone", "--branch", "v2", origin, check], limit: 10_000)
+        #expect(try String(contentsOfFile: check + "/VERSION", encoding: .utf8) == "2\n")
+    }
+
+    @Test func credentialsNeverAppearInWhatIsStored() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine(secrets: ["GIT_TOKEN": "s3cret-git-pass"])
+        let (execution, runs) = try await box.run("""
+            name: private
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: clone, type: integration.git, configuration: {operation: clone, repository: "https://git.invalid/shop.git", directory: "\(box.path("w"))", username: ci, password: "{{ secrets.GIT_TOKEN }}"}}
+            """, engine: engine)
+        #expect(execution.status == "failed")
+        let stored = try box.store.events(of: execution.id).joined() + runs.map { "\($0.input?.jsonText ?? "")\($0.output?.jsonText ?? "")\($0.errorMessage ?? "")" }.joined()
+            + (try box.store.logs(of: execution.id)).map(\.message).joined()
+        #expect(!stored.contains("s3cret-git-pass"))
+        #expect(execution.errorMessage?.contains("git clone failed") == true)
+    }
+}
