@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
@@ -39,7 +44,8 @@ let package = Package(
         .target(
             name: "WindFlowEngine",
             dependencies: [
-                "WindFlowCore", "WindFlowStore", "CurlHTTP",
+                "WindFlowCore", "WindFlowStore", "CurlHTTP", "CLibPQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

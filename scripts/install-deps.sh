@@ -6,8 +6,12 @@ set -euo pipefail
 need_apt=()
 # GRDB builds against the system SQLite.
 if [[ ! -f /usr/include/sqlite3.h ]]; then need_apt+=(libsqlite3-dev); fi
-# Every outgoing call goes through libcurl.
+# Every outgoing call goes through libcurl; PostgreSQL through libpq.
 if ! pkg-config --exists libcurl 2>/dev/null; then need_apt+=(libcurl4-openssl-dev pkg-config); fi
+if ! pkg-config --exists libpq 2>/dev/null; then need_apt+=(libpq-dev pkg-config); fi
+# Tests start a real PostgreSQL server and use git on local repositories.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
+if ! command -v git >/dev/null 2>&1; then need_apt+=(git); fi
 # Script nodes run bash, sh and python3.
 if ! command -v python3 >/dev/null 2>&1; then need_apt+=(python3 python3-pip); fi
 # The JSON Schema test checks `windflow schema` with an independent validator (Python's jsonschema).

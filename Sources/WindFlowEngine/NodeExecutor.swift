@@ -66,6 +66,7 @@ public struct ExecutorRegistry: Sendable {
         registry.register("integration.monitoring", MonitoringExecutor(client: .shared))
         registry.register("integration.notification", NotificationExecutor(client: .shared))
         registry.register("integration.git", GitExecutor())
+        registry.register("integration.database", DatabaseExecutor())
         return registry
     }
 

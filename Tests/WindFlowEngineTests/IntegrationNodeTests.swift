@@ -251,3 +251,94 @@ struct GitNodeTests {
         #expect(execution.errorMessage?.contains("git clone failed") == true)
     }
 }
+
+@Suite(.serialized)
+struct DatabaseNodeTests {
+    @Test func sqliteWithBoundParametersAndTransactions() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let file = box.path("shop.sqlite")
+        let (execution, runs) = try await box.run("""
+            name: sqlite
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: setup
+                type: integration.database
+                configuration:
+                  driver: sqlite
+                  connection: "\(file)"
+                  transaction: true
+                  query: |
+                    CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL, paid INTEGER);
+                    INSERT INTO orders (customer, total, paid) VALUES ('ada', 12.5, 1), ('bob', 3, 0), ('eve', 40, 1);
+              - id: insert
+                type: integration.database
+                configuration: {driver: sqlite, connection: "\(file)", query: "INSERT INTO orders (customer, total, paid) VALUES (?, ?, 1)", parameters: ["{{ trigger.name }}", 7]}
+              - id: report
+                type: integration.database
+                configuration: {driver: sqlite, connection: "\(file)", query: "SELECT customer, total FROM orders WHERE paid = ? ORDER BY total DESC", parameters: [1], max_rows: 2}
+            """, input: ["name": "x'); DROP TABLE orders; --"])
+        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(runs.last("setup")?.output?["affected_rows"] == 3)
+        #expect(runs.last("insert")?.output?["affected_rows"] == 1)
+        let report = try #require(runs.last("report")?.output)
+        #expect(report["columns"] == ["customer", "total"])
+        #expect(report["row_count"] == 2)
+        #expect(report["truncated"] == true)
+        #expect(report["rows"]?.arrayValue?.first?["customer"] == "eve")
+        // The injected text was stored as a value, not run.
+        let stored = DatabaseExecutor.sqlite(path: file, query: "SELECT customer FROM orders WHERE id = 4", parameters: [], maxRows: 1, transaction: false)
+        #expect((try? stored.get().rows.first?["customer"]) == "x'); DROP TABLE orders; --")
+    }
+
+    @Test func postgresqlWithBoundParametersTypesAndErrors() async throws {
+        let postgres = try PostgresServer()
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine(secrets: ["DB": postgres.url])
+        let (execution, runs) = try await box.run("""
+            name: postgres
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: setup
+                type: integration.database
+                configuration: {driver: postgresql, connection: "{{ secrets.DB }}", query: "CREATE TABLE deploys (id serial PRIMARY KEY, service text, ok boolean, seconds numeric, meta jsonb)"}
+              - id: insert
+                type: integration.database
+                configuration:
+                  driver: postgresql
+                  connection: "{{ secrets.DB }}"
+                  transaction: true
+                  query: "INSERT INTO deploys (service, ok, seconds, meta) VALUES ($1, $2, $3, $4)"
+                  parameters: ["{{ trigger.service }}", true, 12.5, {region: eu}]
+              - id: read
+                type: integration.database
+                configuration: {driver: postgresql, connection: "{{ secrets.DB }}", query: "SELECT id, service, ok, seconds, meta FROM deploys WHERE service = $1", parameters: ["{{ trigger.service }}"]}
+            """, input: ["service": "web'; DROP TABLE deploys; --"], engine: engine)
+        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(runs.last("insert")?.output?["affected_rows"] == 1)
+        let row = try #require(runs.last("read")?.output?["rows"]?.arrayValue?.first)
+        #expect(row["id"] == 1)
+        #expect(row["service"] == "web'; DROP TABLE deploys; --")
+        #expect(row["ok"] == true)
+        #expect(row["seconds"]?.doubleValue == 12.5)
+        #expect(row["meta"]?["region"] == "eu")
+        let (broken, _) = try await box.run("""
+            name: broken sql
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: q, type: integration.database, retry_count: 2, configuration: {driver: postgresql, connection: "{{ secrets.DB }}", query: "SELEC 1"}}
+            """, engine: engine)
+        #expect(broken.status == "failed")
+        #expect(broken.errorKind == "validation")
+        #expect(broken.errorMessage?.contains("syntax error") == true)
+        #expect(broken.errorMessage?.contains("[42601]") == true)
+        let (down, _) = try await box.run("""
+            name: down
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: q, type: integration.database, configuration: {driver: postgresql, connection: "postgresql://nobody@127.0.0.1:9/x?connect_timeout=2", query: "SELECT 1"}}
+            """)
+        #expect(down.errorKind == "connection")
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server on loopback for WindFlow's tests.
+#   postgres.sh start DIR   -> creates a cluster in DIR, starts it on a free port, prints its connection URL
+#   postgres.sh stop DIR    -> stops it and removes DIR
+# As root, the cluster belongs to the 'postgres' user (PostgreSQL refuses to run as root).
+set -euo pipefail
+command=${1:?start or stop}
+dir=${2:?directory}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -x "$bin/initdb" ]] || { echo "PostgreSQL server binaries not found (install postgresql)" >&2; exit 1; }
+as_owner() {
+    if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+case "$command" in
+start)
+    mkdir -p "$dir"
+    if [[ $(id -u) == 0 ]]; then chown postgres "$dir"; fi
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    as_owner "$bin/initdb" -D "$dir/data" -U windflow --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" start >/dev/null
+    as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U windflow windflow_test
+    echo "postgresql://windflow@127.0.0.1:$port/windflow_test"
+    ;;
+stop)
+    if [[ -d "$dir/data" ]]; then as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; fi
+    rm -rf "$dir"
+    ;;
+esac
