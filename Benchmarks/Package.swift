@@ -14,6 +14,7 @@ let package = Package(
                 .product(name: "WindFlowCore", package: "WindFlow"),
                 .product(name: "WindFlowStore", package: "WindFlow"),
                 .product(name: "WindFlowEngine", package: "WindFlow"),
+                .product(name: "CurlHTTP", package: "WindFlow"),
             ],
             path: "Sources/WindFlowBenchmarks"
         )

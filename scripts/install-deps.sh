@@ -12,6 +12,7 @@ if ! pkg-config --exists libpq 2>/dev/null; then need_apt+=(libpq-dev pkg-config
 # Tests start a real PostgreSQL server and use git on local repositories.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
 if ! command -v git >/dev/null 2>&1; then need_apt+=(git); fi
+if ! command -v openssl >/dev/null 2>&1; then need_apt+=(openssl); fi
 # Script nodes run bash, sh and python3.
 if ! command -v python3 >/dev/null 2>&1; then need_apt+=(python3 python3-pip); fi
 # The JSON Schema test checks `windflow schema` with an independent validator (Python's jsonschema).

@@ -142,3 +142,36 @@ struct CurlClientTests {
         #expect(String(decoding: response.body, as: UTF8.self) == "{\"ApiVersion\":\"1.41\"}")
     }
 }
+
+@Suite(.serialized)
+struct CurlTLSTests {
+    @Test func certificatesAreVerifiedByDefault() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-tls-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = directory.appendingPathComponent("key.pem").path, cert = directory.appendingPathComponent("cert.pem").path
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        make.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]
+        make.standardError = FileHandle.nullDevice
+        try make.run()
+        make.waitUntilExit()
+        let port = Int.random(in: 40_000..<60_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www", "-quiet"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        try await Task.sleep(for: .milliseconds(500))
+        do {
+            _ = try await CurlClient.shared.perform(CurlRequest(url: "https://127.0.0.1:\(port)/", timeout: 5))
+            Issue.record("a self-signed certificate was accepted")
+        } catch let error as CurlError {
+            #expect(error.kind == .tls, "\(error)")
+        }
+        let insecure = try await CurlClient.shared.perform(CurlRequest(url: "https://127.0.0.1:\(port)/", timeout: 5, verifyTLS: false))
+        #expect(insecure.status == 200)
+    }
+}

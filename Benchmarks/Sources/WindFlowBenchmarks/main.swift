@@ -1,6 +1,29 @@
 import Foundation
 import WindFlowCore
 
+// `WINDFLOW_BENCH_ONLY=curl` runs the HTTP client benchmarks only.
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "curl" {
+    let nginx = try CurlBenchmarks.startNginx()
+    let url = "http://127.0.0.1:\(nginx.port)/"
+    _ = try await CurlBenchmarks.throughput(url: url, total: 500, concurrency: 8)
+    let single = try await CurlBenchmarks.throughput(url: url, total: 5000, concurrency: 1)
+    let parallel = try await CurlBenchmarks.throughput(url: url, total: 50_000, concurrency: 64)
+    nginx.stop()
+    print(String(format: "libcurl client against nginx: %.0f requests/s at concurrency 1, %.0f at concurrency 64", single, parallel))
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    server.arguments = ["python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/test-peers/http_server.py").path]
+    let pipe = Pipe()
+    server.standardOutput = pipe
+    try server.run()
+    let port = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let perRequest = try await CurlBenchmarks.memoryPerRequest(slowURL: "http://127.0.0.1:\(port)/slow?seconds=2", count: 500)
+    kill(server.processIdentifier, SIGKILL)
+    print(String(format: "memory per request in flight: %.1f KiB (500 held open)", perRequest))
+    exit(0)
+}
+
 // `WINDFLOW_BENCH_ONLY=probe` times bare store commits only (for profiling).
 if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "probe" {
     print(String(format: "store commit of one node transition: %.3f ms", try CommitProbe.run()))
