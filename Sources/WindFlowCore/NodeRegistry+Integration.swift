@@ -215,5 +215,8 @@ extension NodeRegistry {
         ParameterSpec("username", .string, description: "SMTP user."),
         ParameterSpec(
             "password", .string, description: "SMTP password.", example: "{{ secrets.SMTP_PASSWORD }}", secret: true),
+        ParameterSpec(
+            "verify_tls", .boolean, default: true,
+            description: "Check the SMTP server's certificate; turn off only for a server with a private certificate."),
     ]
 }

@@ -32,7 +32,7 @@ struct CLITestError: Error, CustomStringConvertible {
 }
 
 /// Runs `windflow` with `arguments` from the repository root, feeding `input` on standard input; bounded to 60 s.
-func windflow(_ arguments: [String], input: String? = nil) throws -> CommandResult {
+func windflow(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -44,6 +44,9 @@ func windflow(_ arguments: [String], input: String? = nil) throws -> CommandResu
     process.executableURL = try windflowBinary()
     process.arguments = arguments
     process.currentDirectoryURL = repositoryRoot
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     // Files, not pipes: output of any size cannot block the child.
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)

@@ -108,3 +108,33 @@ final class RunCommandTests {
         #expect(result.stderr.contains("there is no execution 'ex_nope'"))
     }
 }
+
+@Suite(.serialized)
+struct ProxyTests {
+    @Test func httpNodesUseTheProxyFromTheEnvironment() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-proxy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // The test server answers absolute-URI requests, so it can act as the proxy.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/test-peers/http_server.py").path]
+        let pipe = Pipe()
+        server.standardOutput = pipe
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let port = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let file = scratch.appendingPathComponent("proxied.yaml")
+        try Data("""
+            name: proxied
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "http://service.internal.invalid/json"}}
+              - {id: show, type: integration.script, configuration: {script: "echo name={{ call.body.name }}"}}
+            """.utf8).write(to: file)
+        let result = try windflow(["run", file.path, "--db", scratch.appendingPathComponent("db.sqlite").path],
+                                  environment: ["http_proxy": "http://127.0.0.1:\(port)"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("name=windflow"))
+    }
+}

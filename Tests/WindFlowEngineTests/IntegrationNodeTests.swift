@@ -342,3 +342,37 @@ struct DatabaseNodeTests {
         #expect(down.errorKind == "connection")
     }
 }
+
+@Suite(.serialized)
+struct SecureMailTests {
+    @Test func emailUpgradesToTLSWithSTARTTLS() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let mail = box.directory.appendingPathComponent("mail")
+        try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+        let key = box.path("key.pem"), cert = box.path("cert.pem")
+        _ = try await ProcessRunner.run("openssl", arguments: ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                                                               "-days", "1", "-subj", "/CN=127.0.0.1"], limit: 100_000)
+        let smtp = try LoopbackServer(script: "smtp_sink.py", arguments: [mail.path, cert, key])
+        func yaml(verify: Bool) -> String {
+            """
+            name: tls mail
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: tell
+                type: integration.notification
+                configuration:
+                  channels: [email]
+                  message: secure
+                  email: {to: [ops@example.org], smtp_host: 127.0.0.1, smtp_port: \(smtp.port), security: starttls, verify_tls: \(verify)}
+            """
+        }
+        // The self-signed certificate is refused unless verification is turned off for it.
+        let (refused, _) = try await box.run(yaml(verify: true))
+        #expect(refused.status == "failed")
+        #expect(refused.errorMessage?.contains("check the certificate") == true, "\(refused.errorMessage ?? "")")
+        let (sent, _) = try await box.run(yaml(verify: false))
+        #expect(sent.status == "succeeded", "\(sent.errorMessage ?? "")")
+        #expect(try String(contentsOf: mail.appendingPathComponent("1.json"), encoding: .utf8).contains("\"tls\": true"))
+    }
+}

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """A real SMTP server on loopback that accepts every message and stores it, for WindFlow's email tests.
 
-Usage: smtp_sink.py DIRECTORY. Prints its port on the first line of stdout; each message is written to
-DIRECTORY/<n>.eml with the envelope in DIRECTORY/<n>.json. Speaks EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
+Usage: smtp_sink.py DIRECTORY [CERT KEY]. Prints its port on the first line of stdout; each message is written to
+DIRECTORY/<n>.eml with the envelope (and whether TLS was on) in DIRECTORY/<n>.json. Speaks EHLO/HELO, MAIL, RCPT,
+DATA, RSET, NOOP, QUIT, and STARTTLS when given a certificate and key."""
 import json
 import os
 import socketserver
+import ssl
 import sys
 import threading
 
 DIRECTORY = sys.argv[1]
+TLS = None
+if len(sys.argv) > 3:
+    TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    TLS.load_cert_chain(sys.argv[2], sys.argv[3])
 COUNTER = [0]
 LOCK = threading.Lock()
 
@@ -21,7 +27,7 @@ class Handler(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.reply("220 windflow-test-sink ESMTP")
-        sender, recipients = None, []
+        sender, recipients, secure = None, [], False
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -29,8 +35,15 @@ class Handler(socketserver.StreamRequestHandler):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             verb = line.split(" ", 1)[0].upper()
             if verb in ("EHLO", "HELO"):
-                self.wfile.write(b"250-windflow-test-sink\r\n250 8BITMIME\r\n")
+                extra = b"250-STARTTLS\r\n" if TLS and not secure else b""
+                self.wfile.write(b"250-windflow-test-sink\r\n" + extra + b"250 8BITMIME\r\n")
                 self.wfile.flush()
+            elif verb == "STARTTLS" and TLS and not secure:
+                self.reply("220 Ready to start TLS")
+                self.connection = TLS.wrap_socket(self.connection, server_side=True)
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb")
+                secure = True
             elif verb == "MAIL":
                 sender, recipients = line.split(":", 1)[1].strip(), []
                 self.reply("250 OK")
@@ -51,7 +64,7 @@ class Handler(socketserver.StreamRequestHandler):
                 with open(os.path.join(DIRECTORY, f"{number}.eml"), "wb") as handle:
                     handle.write(b"".join(data))
                 with open(os.path.join(DIRECTORY, f"{number}.json"), "w") as handle:
-                    json.dump({"from": sender, "to": recipients}, handle)
+                    json.dump({"from": sender, "to": recipients, "tls": secure}, handle)
                 self.reply("250 OK: queued")
             elif verb in ("RSET", "NOOP"):
                 self.reply("250 OK")
