@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -50,10 +52,18 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .target(
+            name: "WindFlowServer",
+            dependencies: [
+                "WindFlowCore", "WindFlowStore", "WindFlowEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "windflow",
             dependencies: [
-                "WindFlowCore", "WindFlowStore", "WindFlowEngine",
+                "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +88,10 @@ let package = Package(
         .testTarget(
             name: "WindFlowEngineTests",
             dependencies: ["WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
+        ),
+        .testTarget(
+            name: "WindFlowServerTests",
+            dependencies: ["WindFlowServer", "WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
         ),
         .testTarget(
             name: "WindFlowCLITests",

@@ -122,6 +122,17 @@ public final class SQLiteStore: Sendable {
                 CREATE INDEX queue_by_time ON queue(available_at);
                 """)
         }
+        migrator.registerMigration("v2: API keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_key (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    created_at REAL NOT NULL,
+                    last_used_at REAL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -179,38 +179,3 @@ func formatDuration(_ record: ExecutionRecord) -> String {
     return String(format: "%.2f s", end - start)
 }
 
-extension ExecutionRecord {
-    var jsonValue: JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(id), "workflow_id": .string(workflowID), "workflow_name": .string(workflowName),
-            "workflow_version": .int(workflowVersion), "trigger_node": .string(triggerNode), "trigger_type": .string(triggerType),
-            "input": input, "status": .string(status), "created_at": .double(createdAt),
-        ]
-        if let startedAt { object["started_at"] = .double(startedAt) }
-        if let finishedAt { object["finished_at"] = .double(finishedAt) }
-        if let errorKind { object["error_kind"] = .string(errorKind) }
-        if let errorMessage { object["error_message"] = .string(errorMessage) }
-        if let errorNode { object["error_node"] = .string(errorNode) }
-        if let restartedFrom { object["restarted_from"] = .string(restartedFrom) }
-        if let restartNode { object["restart_node"] = .string(restartNode) }
-        return .object(object)
-    }
-}
-
-extension NodeRunRecord {
-    var jsonValue: JSONValue {
-        var object: [String: JSONValue] = [
-            "node": .string(nodeKey), "node_id": .string(nodeID), "type": .string(nodeType), "attempt": .int(attempt),
-            "status": .string(status), "truncated": .bool(truncated),
-        ]
-        if let input { object["input"] = input }
-        if let output { object["output"] = output }
-        if let errorKind { object["error_kind"] = .string(errorKind) }
-        if let errorMessage { object["error_message"] = .string(errorMessage) }
-        if let logTail { object["log_tail"] = .string(logTail) }
-        if let startedAt { object["started_at"] = .double(startedAt) }
-        if let finishedAt { object["finished_at"] = .double(finishedAt) }
-        if let durationMS { object["duration_ms"] = .double(durationMS) }
-        return .object(object)
-    }
-}

@@ -25,13 +25,13 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// An engine on the store, with secrets from `WINDFLOW_SECRET_<NAME>` variables.
-    func engine(observer: ExecutionObserver? = nil) throws -> WorkflowEngine {
+    func engine(observer: ExecutionObserver? = nil, parkAfter: Double = .infinity) throws -> WorkflowEngine {
         let environment = ProcessInfo.processInfo.environment
         var secrets: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") {
             secrets[String(name.dropFirst("WINDFLOW_SECRET_".count))] = value
         }
-        let configuration = EngineConfiguration(secrets: secrets, environment: environment)
+        let configuration = EngineConfiguration(secrets: secrets, environment: environment, parkAfter: parkAfter)
         return WorkflowEngine(runner: ExecutionRunner(store: try openStore(), configuration: configuration, observer: observer))
     }
 

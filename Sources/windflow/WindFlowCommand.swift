@@ -9,8 +9,8 @@ struct WindFlowCommand: AsyncParsableCommand {
         discussion: "Workflow files are YAML or JSON in the format of docs/FORMAT.md; run 'windflow schema' for its JSON Schema.",
         version: WindFlowVersion.current,
         subcommands: [
-            ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, ResumeCommand.self, RegistryCommand.self,
-            SchemaCommand.self, GraphCommand.self, FormatCommand.self,
+            ServeCommand.self, ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, ResumeCommand.self, RegistryCommand.self,
+            SchemaCommand.self, GraphCommand.self, FormatCommand.self, APIKeyCommand.self,
         ])
 }
 

@@ -1,0 +1,157 @@
+import Foundation
+import Hummingbird
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+/// `/api/v1`: workflows, validation, runs and executions.
+struct APIRoutes {
+    let engine: WorkflowEngine
+    let configuration: ServerConfiguration
+    let wake: @Sendable () -> Void
+    var store: SQLiteStore { engine.store }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(store: store))
+        api.get("registry") { _, _ in ServiceResponse.json(.array(NodeRegistry.standard.types.map(\.jsonValue))) }
+        api.get("schema") { _, _ in ServiceResponse.json(WorkflowSchema.generate()) }
+        api.post("validate") { request, context in try await validate(request, context) }
+        api.post("workflows") { request, context in try await createWorkflow(request, context) }
+        api.get("workflows") { _, _ in
+            ServiceResponse.json(.array(try store.workflows().map(summary)))
+        }
+        api.get("workflows/:id") { _, context in try workflow(context) }
+        api.post("workflows/:id/activate") { _, context in try setActive(context, true) }
+        api.post("workflows/:id/deactivate") { _, context in try setActive(context, false) }
+        api.post("workflows/:id/run") { request, context in try await run(request, context) }
+        api.get("executions") { request, _ in
+            let records = try store.executions(
+                workflow: request.uri.queryParameters.get("workflow"), status: request.uri.queryParameters.get("status"),
+                limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50)
+            return ServiceResponse.json(.array(records.map(\.jsonValue)))
+        }
+        api.get("executions/:id") { _, context in try execution(context) }
+        api.post("executions/:id/cancel") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }
+            return ServiceResponse.json(["id": .string(id), "cancellation": "requested"], status: .accepted)
+        }
+    }
+
+    /// The body as text, or a 413 response.
+    func bodyText(_ request: Request) async throws -> Answer<String> {
+        do {
+            let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+            return .ok(String(buffer: buffer))
+        } catch {
+            return .response(ServiceResponse.problem(.contentTooLarge, "Body too large", detail: "the limit is \(configuration.maxBodyBytes) bytes"))
+        }
+    }
+
+    private func load(_ text: String) -> Answer<LoadedWorkflow> {
+        do {
+            return .ok(try WorkflowCodec.load(text))
+        } catch {
+            return .response(ServiceResponse.problem(.badRequest, "Unreadable workflow", detail: error.description,
+                                                    extra: ["problems": [error.problem.jsonValue]]))
+        }
+    }
+
+    func validate(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let text: String
+        switch try await bodyText(request) {
+        case .ok(let body): text = body
+        case .response(let response): return response
+        }
+        switch load(text) {
+        case .response(let response): return response
+        case .ok(let loaded): return ServiceResponse.json(Validator().validate(loaded).jsonValue)
+        }
+    }
+
+    func createWorkflow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let text: String
+        switch try await bodyText(request) {
+        case .ok(let body): text = body
+        case .response(let response): return response
+        }
+        let loaded: LoadedWorkflow
+        switch load(text) {
+        case .ok(let value): loaded = value
+        case .response(let response): return response
+        }
+        let report = Validator().validate(loaded)
+        guard report.isValid else {
+            return ServiceResponse.problem(.unprocessableContent, "Invalid workflow",
+                                           detail: "\(report.errors.count) error(s); nothing was stored",
+                                           extra: ["problems": .array(report.problems.map(\.jsonValue))])
+        }
+        var record = try store.saveWorkflow(loaded.workflow, now: Date().timeIntervalSince1970)
+        if request.uri.queryParameters.get("activate") == "true" {
+            _ = try store.setActive(record.id, true, now: Date().timeIntervalSince1970)
+            record.active = true
+        }
+        guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
+        object["warnings"] = .array(report.warnings.map(\.jsonValue))
+        return ServiceResponse.json(.object(object), status: .created)
+    }
+
+    func workflow(_ context: BasicRequestContext) throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
+            return ServiceResponse.problem(.notFound, "No such workflow")
+        }
+        guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
+        object["workflow"] = (try? JSONDecoder().decode(JSONValue.self, from: Data(WorkflowCodec.json(record.workflow).utf8))) ?? .null
+        return ServiceResponse.json(.object(object))
+    }
+
+    func setActive(_ context: BasicRequestContext, _ active: Bool) throws -> Response {
+        guard let id = context.parameters.get("id"), try store.setActive(id, active, now: Date().timeIntervalSince1970),
+            let record = try store.workflow(id)
+        else { return ServiceResponse.problem(.notFound, "No such workflow") }
+        return ServiceResponse.json(summary(record))
+    }
+
+    func run(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
+            return ServiceResponse.problem(.notFound, "No such workflow")
+        }
+        var input: JSONValue = [:]
+        switch try await bodyText(request) {
+        case .response(let response): return response
+        case .ok(let text) where !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+            guard let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), case .object = parsed else {
+                return ServiceResponse.problem(.badRequest, "Bad input", detail: "the body must be a JSON object of inputs")
+            }
+            input = parsed
+        default: break
+        }
+        do {
+            let execution = try engine.enqueue(record.workflow, trigger: request.uri.queryParameters.get("trigger"), input: input)
+            wake()
+            return ServiceResponse.json(["execution_id": .string(execution.id), "status_url": .string("/api/v1/executions/\(execution.id)")],
+                                        status: .accepted)
+        } catch {
+            return ServiceResponse.problem(.unprocessableContent, "Cannot run", detail: "\(error)")
+        }
+    }
+
+    func execution(_ context: BasicRequestContext) throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try store.execution(matching: id) else {
+            return ServiceResponse.problem(.notFound, "No such execution")
+        }
+        guard case .object(var object) = record.jsonValue else { return ServiceResponse.json(record.jsonValue) }
+        object["node_runs"] = .array(try store.nodeRuns(of: record.id).map(\.jsonValue))
+        return ServiceResponse.json(.object(object))
+    }
+
+    func summary(_ record: WorkflowRecord) -> JSONValue {
+        ["id": .string(record.id), "name": .string(record.name), "version": .int(record.version), "active": .bool(record.active)]
+    }
+}
+
+/// A value, or the response that says why there is none.
+enum Answer<Value> {
+    case ok(Value)
+    case response(Response)
+}

@@ -1,0 +1,75 @@
+import Foundation
+import WindFlowEngine
+import WindFlowStore
+
+/// Takes executions from the durable queue and runs them, `workers` at a time; wakes parked executions whose timers
+/// are due by putting them back in the queue.
+struct QueueWorkers {
+    let engine: WorkflowEngine
+    let configuration: ServerConfiguration
+    let signal: WakeSignal
+
+    func run() async {
+        try? engine.store.releaseAllClaims()
+        // Executions a previous process left running or queued resume.
+        for record in (try? engine.store.unfinishedExecutions()) ?? [] {
+            try? engine.store.requeue(record.id, now: Date().timeIntervalSince1970)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<configuration.workers {
+                group.addTask { await worker("worker-\(index)") }
+            }
+            group.addTask { await timers() }
+            await group.waitForAll()
+        }
+    }
+
+    private func worker(_ name: String) async {
+        while !Task.isCancelled {
+            guard let id = try? engine.store.claimNext(worker: name, now: Date().timeIntervalSince1970) else {
+                await signal.wait(upTo: 0.25)
+                continue
+            }
+            let result = try? await engine.runner.run(id)
+            if case .finished(.failed, _)? = result { _ = try? await engine.runErrorWorkflow(after: id) }
+            try? engine.store.release(id)
+        }
+    }
+
+    private func timers() async {
+        while !Task.isCancelled {
+            let now = Date().timeIntervalSince1970
+            for timer in (try? engine.store.dueTimers(now: now)) ?? [] {
+                try? engine.store.enqueueIfAbsent(timer.execution, now: now)
+                signal.wake()
+            }
+            try? await Task.sleep(nanoseconds: UInt64(configuration.timerInterval * 1e9))
+        }
+    }
+}
+
+/// Wakes idle workers when work arrives, so a webhook does not wait for the next poll.
+final class WakeSignal: @unchecked Sendable {
+    // Safe: `waiters` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wake() {
+        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            defer { waiters.removeAll() }
+            return waiters
+        }
+        woken.forEach { $0.resume() }
+    }
+
+    /// Returns on the next ``wake()`` or after `seconds`.
+    func wait(upTo seconds: Double) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await withCheckedContinuation { continuation in self.lock.withLock { self.waiters.append(continuation) } } }
+            group.addTask { try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+            await group.next()
+            group.cancelAll()
+            self.wake()  // release the continuation if the timer won
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// How `windflow serve` listens and works.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// Executions run at the same time.
+    public var workers: Int
+    /// Request bodies larger than this get 413.
+    public var maxBodyBytes: Int
+    /// Past this many queued executions, webhooks answer 429 with Retry-After.
+    public var maxQueueDepth: Int
+    /// How often due timers (waits, retry delays) are looked for, in seconds.
+    public var timerInterval: Double
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, workers: Int = 4, maxBodyBytes: Int = 1_048_576,
+        maxQueueDepth: Int = 10_000, timerInterval: Double = 0.2
+    ) {
+        self.host = host
+        self.port = port
+        self.workers = workers
+        self.maxBodyBytes = maxBodyBytes
+        self.maxQueueDepth = maxQueueDepth
+        self.timerInterval = timerInterval
+    }
+}

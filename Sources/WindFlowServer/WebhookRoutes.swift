@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+/// `/webhooks/<path>`: starts the active workflow whose `trigger.webhook` has that path and method, after checking
+/// its authentication. Answers 202 with the execution id once the execution is committed to the queue.
+struct WebhookRoutes {
+    let engine: WorkflowEngine
+    let configuration: ServerConfiguration
+    let secrets: [String: String]
+    let wake: @Sendable () -> Void
+    var store: SQLiteStore { engine.store }
+
+    func register(on router: Router<BasicRequestContext>) {
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+            try await handle(request, context)
+        }
+        router.post("webhooks/**", use: handler)
+        router.get("webhooks/**", use: handler)
+        router.put("webhooks/**", use: handler)
+        router.patch("webhooks/**", use: handler)
+        router.delete("webhooks/**", use: handler)
+    }
+
+    func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let path = "/" + context.parameters.getCatchAll().joined(separator: "/")
+        let method = request.method.rawValue
+        guard let (record, node) = try find(path: path, method: method) else {
+            return ServiceResponse.problem(.notFound, "No webhook", detail: "no active workflow listens on \(method) /webhooks\(path)")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: node.configuration["max_body_bytes"]?.intValue ?? configuration.maxBodyBytes)
+        } catch {
+            return ServiceResponse.problem(.contentTooLarge, "Body too large")
+        }
+        let bytes = Array(buffer: body)
+        if let denial = authenticate(request, node: node, body: bytes) { return denial }
+        if try store.queueDepth() >= configuration.maxQueueDepth {
+            var response = ServiceResponse.problem(.tooManyRequests, "Queue full", detail: "try again shortly")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        let input = triggerInput(request, path: path, body: bytes, credentialHeaders: [
+            node.configuration["token_header"]?.stringValue ?? "X-WindFlow-Token",
+            node.configuration["signature_header"]?.stringValue ?? "X-Hub-Signature-256",
+        ])
+        let execution = try store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: Date().timeIntervalSince1970)
+        wake()
+        return ServiceResponse.json(["execution_id": .string(execution.id), "status_url": .string("/api/v1/executions/\(execution.id)")],
+                                    status: .accepted)
+    }
+
+    private func find(path: String, method: String) throws -> (WorkflowRecord, WorkflowNode)? {
+        for record in try store.workflows(activeOnly: true) {
+            for node in record.workflow.nodes where node.type == "trigger.webhook" && !node.disabled {
+                guard node.configuration["webhook_path"]?.stringValue == path else { continue }
+                let wanted = (node.configuration["method"]?.stringValue ?? "POST").uppercased()
+                if wanted == method { return (record, node) }
+            }
+        }
+        return nil
+    }
+
+    /// `nil` when the caller may go on; a 401 otherwise (saying what is expected, never what was wrong).
+    private func authenticate(_ request: Request, node: WorkflowNode, body: [UInt8]) -> Response? {
+        func value(_ name: String) -> String? {
+            guard case .string(let text)? = node.configuration[name] else { return nil }
+            guard Template.containsPlaceholder(text) else { return text }
+            let scope = ExpressionScope(["secrets": .object(secrets.mapValues(JSONValue.string))])
+            return (try? Template.parse(text).render(in: scope))?.stringValue
+        }
+        let denied = ServiceResponse.problem(.unauthorized, "Unauthorized")
+        switch node.configuration["authentication"]?.stringValue ?? "token" {
+        case "none":
+            return nil
+        case "hmac":
+            guard let secret = value("hmac_secret"),
+                let signature = request.headers[HTTPField.Name(value("signature_header") ?? "X-Hub-Signature-256")!]
+            else { return denied }
+            let expected = "sha256=" + SHA256.hex(SHA256.hmac(key: Array(secret.utf8), message: body))
+            return SHA256.constantTimeEquals(Array(expected.utf8), Array(signature.lowercased().utf8)) ? nil : denied
+        case "basic":
+            guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
+                let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+                let username = value("username"), let password = value("password")
+            else { return denied }
+            return SHA256.constantTimeEquals(Array(decoded.utf8), Array("\(username):\(password)".utf8)) ? nil : denied
+        default:
+            guard let token = value("token") else {
+                return ServiceResponse.problem(.unauthorized, "Unauthorized", detail: "this webhook has no token configured")
+            }
+            let given = request.headers[HTTPField.Name(value("token_header") ?? "X-WindFlow-Token")!]
+                ?? request.uri.queryParameters.get("token")
+            guard let given else { return denied }
+            return SHA256.constantTimeEquals(Array(given.utf8), Array(token.utf8)) ? nil : denied
+        }
+    }
+
+    /// What the workflow sees as `trigger`: body (parsed when JSON), query, headers, method, path, and the body's
+    /// fields at the top level when it is a JSON object.
+    /// Credentials (the token, the signature, Authorization, cookies) are left out: they would otherwise be stored
+    /// with the execution.
+    private func triggerInput(_ request: Request, path: String, body: [UInt8], credentialHeaders: [String]) -> JSONValue {
+        let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(body))) ?? .string(String(decoding: body, as: UTF8.self))
+        var query: [String: JSONValue] = [:]
+        for (key, value) in request.uri.queryParameters where key != "token" { query[String(key)] = .string(String(value)) }
+        let hidden = Set(credentialHeaders.map { $0.lowercased() } + ["authorization", "cookie", "proxy-authorization"])
+        var headers: [String: JSONValue] = [:]
+        for field in request.headers where !hidden.contains(field.name.canonicalName) {
+            headers[field.name.canonicalName] = .string(field.value)
+        }
+        var input: [String: JSONValue] = parsed.objectValue ?? [:]
+        input["body"] = parsed
+        input["query"] = .object(query)
+        input["headers"] = .object(headers)
+        input["method"] = .string(request.method.rawValue)
+        input["path"] = .string(path)
+        return .object(input)
+    }
+}

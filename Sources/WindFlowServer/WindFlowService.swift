@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+/// `windflow serve`: the HTTP API, webhooks and the workers that run queued executions, in one process.
+public struct WindFlowService: Sendable {
+    public let engine: WorkflowEngine
+    public let configuration: ServerConfiguration
+    public let secrets: [String: String]
+
+    public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:]) {
+        self.engine = engine
+        self.configuration = configuration
+        self.secrets = secrets
+    }
+
+    /// Serves until the task is cancelled (or, with `handleSignals`, until SIGTERM / SIGINT). Executions in flight
+    /// when it stops stay in the store and resume at the next start.
+    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let signal = WakeSignal()
+        let router = Router(context: BasicRequestContext.self)
+        router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
+        }
+        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }).register(on: router)
+        WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "WindFlow"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) })
+        let workers = QueueWorkers(engine: engine, configuration: configuration, signal: signal)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                if handleSignals { try await app.runService() } else { try await app.run() }
+            }
+            group.addTask { await workers.run() }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+}

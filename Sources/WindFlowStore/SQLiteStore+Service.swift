@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import WindFlowCore
+
+/// What the service needs: API keys, activation, the queue's claims.
+extension SQLiteStore {
+    /// Stores a new API key (only its SHA-256 hash) and returns the key itself, which is shown once.
+    public func createAPIKey(name: String, now: Double) throws -> String {
+        var random = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
+        let key = "wf_" + secret
+        try pool.write { db in
+            try db.run(sql: "INSERT INTO api_key (id, name, hash, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: ["key_" + Self.newID(), name, SHA256.hex(SHA256.hash(Array(key.utf8))), now])
+        }
+        return key
+    }
+
+    /// Whether `key` is a stored API key (compared by hash).
+    public func isValidAPIKey(_ key: String) throws -> Bool {
+        let hash = SHA256.hex(SHA256.hash(Array(key.utf8)))
+        return try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE hash = ?", arguments: [hash]) ?? false }
+    }
+
+    public func apiKeyCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_key") ?? 0 }
+    }
+
+    /// Marks a workflow active (its triggers fire) or not.
+    public func setActive(_ idOrName: String, _ active: Bool, now: Double) throws -> Bool {
+        try pool.write { db in
+            try db.run(sql: "UPDATE workflow SET active = ?, updated_at = ? WHERE id = ? OR name = ?",
+                       arguments: [active, now, idOrName, idOrName])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Every stored workflow at its current version.
+    public func workflows(activeOnly: Bool = false) throws -> [WorkflowRecord] {
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT w.id, w.name, w.current_version, w.active, v.definition FROM workflow w
+                JOIN workflow_version v ON v.workflow_id = w.id AND v.version = w.current_version
+                \(activeOnly ? "WHERE w.active = 1" : "") ORDER BY w.name
+                """)
+        }
+        return rows.compactMap { row in
+            guard let workflow = try? WorkflowCodec.load(row["definition"] as String).workflow else { return nil }
+            return WorkflowRecord(id: row["id"], name: row["name"], version: row["current_version"], active: row["active"], workflow: workflow)
+        }
+    }
+
+    /// Takes the oldest queued execution for `worker`, if any, so no other worker runs it.
+    public func claimNext(worker: String, now: Double) throws -> String? {
+        try pool.write { db in
+            try String.fetchOne(db, sql: """
+                UPDATE queue SET claimed_by = ?, claimed_at = ?
+                WHERE execution_id = (SELECT execution_id FROM queue WHERE claimed_by IS NULL AND available_at <= ?
+                                      ORDER BY available_at LIMIT 1)
+                RETURNING execution_id
+                """, arguments: [worker, now, now])
+        }
+    }
+
+    /// Puts an execution back in the queue (a parked run whose timer is due, or a claim given up).
+    public func requeue(_ id: String, now: Double) throws {
+        try pool.write { db in
+            try db.run(sql: """
+                INSERT INTO queue (execution_id, available_at) VALUES (?, ?)
+                ON CONFLICT (execution_id) DO UPDATE SET claimed_by = NULL, claimed_at = NULL, available_at = excluded.available_at
+                """, arguments: [id, now])
+        }
+    }
+
+    /// Releases the claim on an execution that is over or parked.
+    public func release(_ id: String) throws {
+        try pool.write { db in try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id]) }
+    }
+
+    /// Executions waiting in the queue, unclaimed.
+    public func queueDepth() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue WHERE claimed_by IS NULL") ?? 0 }
+    }
+
+    /// Forgets every claim (at start: claims of a previous process are void; its executions resume).
+    public func releaseAllClaims() throws {
+        try pool.write { db in try db.run(sql: "UPDATE queue SET claimed_by = NULL, claimed_at = NULL") }
+    }
+}
+
+extension SQLiteStore {
+    /// Queues an execution unless it is already queued or claimed (a due timer of a run in progress).
+    public func enqueueIfAbsent(_ id: String, now: Double) throws {
+        try pool.write { db in
+            try db.run(sql: "INSERT OR IGNORE INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [id, now])
+        }
+    }
+}

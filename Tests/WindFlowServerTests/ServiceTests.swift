@@ -1,0 +1,128 @@
+import CurlHTTP
+import Foundation
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowServer
+
+@Suite(.serialized)
+struct ServiceTests {
+    static let hooked = """
+        name: hooked
+        nodes:
+          - {id: hook, type: trigger.webhook, configuration: {webhook_path: /deploy, token: "{{ secrets.HOOK }}"}}
+          - {id: say, type: integration.script, configuration: {script: "echo deploying {{ trigger.stack_id }}"}}
+        """
+
+    @Test func healthIsOpenAndTheAPINeedsAKey() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        defer { Task { await service.stop() } }
+        #expect(try await service.request("GET", "/healthz", auth: false).status == 200)
+        let missing = try await service.request("GET", "/api/v1/workflows", auth: false)
+        #expect(missing.status == 401)
+        #expect(missing.headers.header("content-type") == "application/problem+json")
+        #expect(missing.json["title"] == "Unauthorized")
+        let wrong = try await service.request("GET", "/api/v1/workflows", headers: [("Authorization", "Bearer wf_nope")], auth: false)
+        #expect(wrong.status == 401)
+        #expect(wrong.json["detail"] == nil, "a failed key says nothing about why")
+        #expect(try await service.request("GET", "/api/v1/workflows").status == 200)
+        await service.stop()
+    }
+
+    @Test func invalidWorkflowsAreRefusedWithTheValidatorsProblems() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let bad = try await service.request("POST", "/api/v1/workflows", body: "name: bad\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: x, type: integration.htpp}\n")
+        #expect(bad.status == 422)
+        #expect(bad.json["problems"]?.arrayValue?.first?["code"] == "unknown_node_type")
+        #expect(bad.json["problems"]?.arrayValue?.first?["suggestion"] == "did you mean 'integration.http'?")
+        let broken = try await service.request("POST", "/api/v1/workflows", body: "name: [unclosed")
+        #expect(broken.status == 400)
+        #expect(broken.json["problems"]?.arrayValue?.first?["code"] == "syntax_error")
+        #expect(try await service.request("GET", "/api/v1/workflows").json == [])
+        await service.stop()
+    }
+
+    @Test func aWorkflowIsCreatedRunAndInspected() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let created = try await service.request("POST", "/api/v1/workflows", body: "name: hello\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: greet, type: integration.script, configuration: {script: \"echo hi {{ trigger.who }}\"}}\n")
+        #expect(created.status == 201)
+        let id = try #require(created.json["id"]?.stringValue)
+        let fetched = try await service.request("GET", "/api/v1/workflows/\(id)")
+        #expect(fetched.json["workflow"]?["workflow"]?["name"] == "hello")
+        let started = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{\"who\": \"Ada\"}")
+        #expect(started.status == 202)
+        let execution = try await service.finished(try #require(started.json["execution_id"]?.stringValue))
+        #expect(execution["status"] == "succeeded")
+        #expect(execution["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "hi Ada\n")
+        let listed = try await service.request("GET", "/api/v1/executions?workflow=hello")
+        #expect(listed.json.arrayValue?.count == 1)
+        await service.stop()
+    }
+
+    @Test func webhooksCheckTheirTokenAndStoreNoCredentials() async throws {
+        let service = try ServiceHarness(secrets: ["HOOK": "tok123"])
+        defer { service.remove() }
+        try await service.start()
+        #expect(try await service.request("POST", "/api/v1/workflows?activate=true", body: Self.hooked).status == 201)
+        #expect(try await service.request("POST", "/webhooks/deploy", body: "{}", auth: false).status == 401)
+        #expect(try await service.request("POST", "/webhooks/deploy", body: "{}", headers: [("X-WindFlow-Token", "wrong")], auth: false).status == 401)
+        #expect(try await service.request("POST", "/webhooks/nowhere", body: "{}", auth: false).status == 404)
+        let accepted = try await service.request("POST", "/webhooks/deploy?token=tok123", body: "{\"stack_id\": \"shop\"}",
+                                                 headers: [("Content-Type", "application/json")], auth: false)
+        #expect(accepted.status == 202)
+        let execution = try await service.finished(try #require(accepted.json["execution_id"]?.stringValue))
+        #expect(execution["status"] == "succeeded")
+        #expect(execution["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "deploying shop\n")
+        #expect(!execution.jsonText.contains("tok123"))
+        let big = String(repeating: "x", count: 70 * 1024)
+        #expect(try await service.request("POST", "/webhooks/deploy", body: big, headers: [("X-WindFlow-Token", "tok123")], auth: false).status == 413)
+        await service.stop()
+    }
+
+    @Test func hmacSignedWebhooksAsGitHubSendsThem() async throws {
+        let service = try ServiceHarness(secrets: ["GH": "It's a Secret to Everybody"])
+        defer { service.remove() }
+        try await service.start()
+        let workflow = """
+            name: on push
+            nodes:
+              - {id: push, type: trigger.webhook, configuration: {webhook_path: /github, authentication: hmac, hmac_secret: "{{ secrets.GH }}"}}
+              - {id: note, type: integration.script, configuration: {script: "echo {{ trigger.body }}"}}
+            """
+        #expect(try await service.request("POST", "/api/v1/workflows?activate=true", body: workflow).status == 201)
+        let signed = try await service.request("POST", "/webhooks/github", body: "Hello, World!", headers: [
+            ("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
+        ], auth: false)
+        #expect(signed.status == 202)
+        let forged = try await service.request("POST", "/webhooks/github", body: "Hello, World?", headers: [
+            ("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"),
+        ], auth: false)
+        #expect(forged.status == 401)
+        await service.stop()
+    }
+
+    @Test func aRestartFinishesWhatWasParked() async throws {
+        let first = try ServiceHarness()
+        defer { first.remove() }
+        try await first.start()
+        let created = try await first.request("POST", "/api/v1/workflows", body: "name: waits\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: pause, type: logic.wait, configuration: {duration: 1.5}}\n  - {id: after, type: integration.script, configuration: {script: \"echo resumed\"}}\n")
+        let id = try #require(created.json["id"]?.stringValue)
+        let started = try await first.request("POST", "/api/v1/workflows/\(id)/run", body: "{}")
+        let execution = try #require(started.json["execution_id"]?.stringValue)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await first.request("GET", "/api/v1/executions/\(execution)").json["status"] == "waiting")
+        await first.stop()
+        // A new process on the same database.
+        let second = try ServiceHarness(directory: first.directory)
+        try await second.start()
+        let done = try await second.finished(execution)
+        #expect(done["status"] == "succeeded")
+        #expect(done["node_runs"]?.arrayValue?.last?["output"]?["stdout"] == "resumed\n")
+        await second.stop()
+    }
+}
