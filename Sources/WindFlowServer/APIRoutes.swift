@@ -31,6 +31,7 @@ struct APIRoutes {
             return ServiceResponse.json(.array(records.map(\.jsonValue)))
         }
         api.get("executions/:id") { _, context in try execution(context) }
+        EventStreamRoute(store: store).register(on: api)
         api.post("executions/:id/cancel") { _, context in
             let id = context.parameters.get("id") ?? ""
             do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }

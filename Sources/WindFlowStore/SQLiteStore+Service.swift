@@ -96,3 +96,14 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Events of an execution after `sequence`, with their sequence numbers (for live streams resumed by
+    /// Last-Event-ID).
+    public func events(of id: String, after sequence: Int) throws -> [(sequence: Int, event: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT sequence, event FROM execution_event WHERE execution_id = ? AND sequence > ? ORDER BY sequence LIMIT 500",
+                             arguments: [id, sequence]).map { ($0["sequence"], $0["event"]) }
+        }
+    }
+}

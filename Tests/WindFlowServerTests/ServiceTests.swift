@@ -126,3 +126,33 @@ struct ServiceTests {
         await second.stop()
     }
 }
+
+@Suite(.serialized)
+struct EventStreamTests {
+    @Test func executionEventsStreamLiveAndResumeFromLastEventID() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let created = try await service.request("POST", "/api/v1/workflows", body: "name: steps\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"sleep 0.3\"}}\n  - {id: b, type: integration.script, configuration: {script: \"echo b\"}}\n")
+        let id = try #require(created.json["id"]?.stringValue)
+        let started = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}")
+        let execution = try #require(started.json["execution_id"]?.stringValue)
+        let (head, body) = try await CurlClient.shared.stream(CurlRequest(
+            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 20))
+        #expect(head.status == 200)
+        #expect(head.header("content-type") == "text/event-stream")
+        var text = ""
+        for try await chunk in body { text += String(decoding: chunk, as: UTF8.self) }
+        let types = text.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+        #expect(types == ["started", "node_finished", "node_finished", "end"])
+        #expect(text.contains("data: {\"status\":\"succeeded\"}"))
+        // Reconnecting after event 2 gets only what followed.
+        let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
+            url: service.base + "/api/v1/executions/\(execution)/events",
+            headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", "2")], timeout: 20))
+        var tail = ""
+        for try await chunk in rest { tail += String(decoding: chunk, as: UTF8.self) }
+        #expect(tail.hasPrefix("id: 3\nevent: node_finished\n"))
+        await service.stop()
+    }
+}
