@@ -288,7 +288,8 @@ public struct ExecutionStateMachine: Sendable {
         return Double(hash >> 11) / Double(1 << 53)
     }
 
-    static func iso8601(_ seconds: Double) -> String {
+    /// `seconds` since 1970 as an ISO 8601 UTC time.
+    public static func iso8601(_ seconds: Double) -> String {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
     }
 }

@@ -37,7 +37,9 @@ struct QueueWorkers {
     }
 
     private func timers() async {
+        let scheduler = Scheduler(engine: engine, wake: { signal.wake() })
         while !Task.isCancelled {
+            _ = try? scheduler.tick()
             let now = Date().timeIntervalSince1970
             for timer in (try? engine.store.dueTimers(now: now)) ?? [] {
                 try? engine.store.enqueueIfAbsent(timer.execution, now: now)

@@ -107,3 +107,27 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// When a schedule trigger fires next, if it has been planned.
+    public func nextFire(workflow: String, node: String) throws -> Double? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT next_fire_at FROM schedule WHERE workflow_id = ? AND node_id = ?", arguments: [workflow, node])
+        }
+    }
+
+    public func setNextFire(workflow: String, node: String, at: Double) throws {
+        try pool.write { db in
+            try db.run(sql: "INSERT OR REPLACE INTO schedule (workflow_id, node_id, next_fire_at) VALUES (?, ?, ?)",
+                       arguments: [workflow, node, at])
+        }
+    }
+
+    /// Whether the workflow has an execution that is not over (for schedules that must not overlap).
+    public func hasUnfinishedExecution(workflow: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM execution WHERE workflow_id = ? AND status IN ('queued', 'running', 'waiting') LIMIT 1",
+                              arguments: [workflow]) ?? false
+        }
+    }
+}

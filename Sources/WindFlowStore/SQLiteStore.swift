@@ -133,6 +133,16 @@ public final class SQLiteStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3: schedules") { db in
+            try db.execute(sql: """
+                CREATE TABLE schedule (
+                    workflow_id TEXT NOT NULL REFERENCES workflow(id) ON DELETE CASCADE,
+                    node_id TEXT NOT NULL,
+                    next_fire_at REAL NOT NULL,
+                    PRIMARY KEY (workflow_id, node_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

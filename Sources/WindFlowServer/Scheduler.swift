@@ -1,0 +1,51 @@
+import Foundation
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+/// Fires the `trigger.schedule` nodes of active workflows. The next fire time of each is kept in the store, so a
+/// restart neither repeats nor loses a run; runs missed while the service was down are skipped (`missed_runs: skip`,
+/// the default) or run once (`run_once`). Time comes from the engine's clock.
+struct Scheduler {
+    let engine: WorkflowEngine
+    let wake: @Sendable () -> Void
+
+    /// Looks at every schedule once: enqueues what is due and plans the next fire.
+    /// - Returns: The executions started.
+    @discardableResult
+    func tick() throws -> [String] {
+        let now = engine.runner.clock.now()
+        var started: [String] = []
+        for record in try engine.store.workflows(activeOnly: true) {
+            for node in record.workflow.nodes where node.type == "trigger.schedule" && !node.disabled {
+                guard let text = node.configuration["schedule"]?.stringValue, let cron = try? CronExpression(text) else { continue }
+                let zone = node.configuration["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:))
+                    ?? record.workflow.settings.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+                func next(after time: Double) -> Double? {
+                    cron.next(after: Date(timeIntervalSince1970: time), in: zone)?.timeIntervalSince1970
+                }
+                guard let planned = try engine.store.nextFire(workflow: record.id, node: node.id) else {
+                    if let first = next(after: now) { try engine.store.setNextFire(workflow: record.id, node: node.id, at: first) }
+                    continue
+                }
+                guard planned <= now else { continue }
+                // Fires missed beyond the one due now were during downtime.
+                let missed = next(after: planned).map { $0 <= now } ?? false
+                let policy = node.configuration["missed_runs"]?.stringValue ?? "skip"
+                let overlapAllowed = node.configuration["allow_overlap"]?.boolValue ?? false
+                let fire = !missed || policy == "run_once"
+                let busy = try engine.store.hasUnfinishedExecution(workflow: record.id)
+                if fire, overlapAllowed || !busy {
+                    let input: JSONValue = [
+                        "scheduled_time": .string(ExecutionStateMachine.iso8601(planned)), "fired_at": .string(ExecutionStateMachine.iso8601(now)),
+                    ]
+                    let execution = try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: now)
+                    started.append(execution.id)
+                }
+                if let following = next(after: now) { try engine.store.setNextFire(workflow: record.id, node: node.id, at: following) }
+            }
+        }
+        if !started.isEmpty { wake() }
+        return started
+    }
+}
