@@ -26,6 +26,7 @@ public struct WindFlowService: Sendable {
         router.get("readyz") { _, _ in
             ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
         }
+        MetricsRoute(store: engine.store).register(on: router)
         APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }).register(on: router)
         WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
         let app = Application(

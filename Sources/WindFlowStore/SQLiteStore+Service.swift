@@ -131,3 +131,41 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Each version of a workflow: number, when, canonical definition.
+    public func versions(of idOrName: String) throws -> [(version: Int, createdAt: Double, definition: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.version, v.created_at, v.definition FROM workflow_version v JOIN workflow w ON w.id = v.workflow_id
+                WHERE w.id = ? OR w.name = ? ORDER BY v.version
+                """, arguments: [idOrName, idOrName]).map { ($0["version"], $0["created_at"], $0["definition"]) }
+        }
+    }
+
+    /// Deletes a workflow with its versions and history.
+    public func deleteWorkflow(_ idOrName: String) throws -> Bool {
+        try pool.write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM workflow WHERE id = ? OR name = ?", arguments: [idOrName, idOrName]) else {
+                return false
+            }
+            try db.run(sql: "DELETE FROM execution WHERE workflow_id = ?", arguments: [id])
+            try db.run(sql: "DELETE FROM workflow WHERE id = ?", arguments: [id])
+            return true
+        }
+    }
+
+    /// Figures for /metrics: executions by status and by trigger type, queue depth, node durations.
+    public func metrics() throws -> (byStatus: [String: Int], byTrigger: [String: Int], queueDepth: Int, durations: [Double]) {
+        try pool.read { db in
+            var byStatus: [String: Int] = [:], byTrigger: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM execution GROUP BY status") { byStatus[row["status"]] = row["n"] }
+            for row in try Row.fetchAll(db, sql: "SELECT trigger_type, COUNT(*) AS n FROM execution GROUP BY trigger_type") {
+                byTrigger[row["trigger_type"]] = row["n"]
+            }
+            let depth = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue WHERE claimed_by IS NULL") ?? 0
+            let durations = try Double.fetchAll(db, sql: "SELECT duration_ms FROM node_run WHERE duration_ms IS NOT NULL ORDER BY id DESC LIMIT 100000")
+            return (byStatus, byTrigger, depth, durations.map { $0 / 1000 })
+        }
+    }
+}

@@ -156,3 +156,49 @@ struct EventStreamTests {
         await service.stop()
     }
 }
+
+@Suite(.serialized)
+struct VersionAndMetricsTests {
+    @Test func updatesMakeVersionsThatDiffAndRollBack() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let v1 = "name: versioned\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {message: one}}\n"
+        let v2 = v1.replacingOccurrences(of: "message: one", with: "message: two")
+        let created = try await service.request("POST", "/api/v1/workflows", body: v1)
+        let id = try #require(created.json["id"]?.stringValue)
+        let updated = try await service.request("PUT", "/api/v1/workflows/\(id)", body: v2)
+        #expect(updated.json["version"] == 2)
+        let renamed = try await service.request("PUT", "/api/v1/workflows/\(id)", body: v2.replacingOccurrences(of: "versioned", with: "other"))
+        #expect(renamed.status == 422)
+        #expect(try await service.request("GET", "/api/v1/workflows/\(id)/versions").json.arrayValue?.count == 2)
+        let diff = try await service.request("GET", "/api/v1/workflows/\(id)/diff/1/2")
+        let lines = diff.json["diff"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let changed = lines.filter { !$0.hasPrefix("  ") }
+        #expect(changed == ["-       message: one", "+       message: two"], "\(lines)")
+        let rolled = try await service.request("POST", "/api/v1/workflows/\(id)/rollback/1")
+        #expect(rolled.json["version"] == 3)
+        let current = try await service.request("GET", "/api/v1/workflows/\(id)")
+        #expect(current.json["workflow"]?["workflow"]?["nodes"]?.arrayValue?.last?["configuration"]?["message"] == "one")
+        #expect(try await service.request("DELETE", "/api/v1/workflows/\(id)").status == 204)
+        #expect(try await service.request("GET", "/api/v1/workflows/\(id)").status == 404)
+        await service.stop()
+    }
+
+    @Test func metricsCountExecutionsAndNodeDurations() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let created = try await service.request("POST", "/api/v1/workflows", body: "name: m\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"true\"}}\n")
+        let id = try #require(created.json["id"]?.stringValue)
+        let started = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}")
+        _ = try await service.finished(try #require(started.json["execution_id"]?.stringValue))
+        let metrics = try await service.request("GET", "/metrics", auth: false)
+        let text = metrics.json.stringValue ?? ""
+        #expect(text.contains("windflow_executions{status=\"succeeded\"} 1"))
+        #expect(text.contains("windflow_executions_by_trigger{trigger=\"trigger.manual\"} 1"))
+        #expect(text.contains("windflow_node_duration_seconds_count 1"))
+        #expect(text.contains("windflow_queue_depth 0"))
+        await service.stop()
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import WindFlowStore
+
+/// `/metrics` in the Prometheus text format: executions by status and by trigger, queue depth, node durations.
+struct MetricsRoute {
+    let store: SQLiteStore
+    static let buckets: [Double] = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300]
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("metrics") { _, _ in
+            let figures = try store.metrics()
+            var lines = ["# HELP windflow_executions Executions in the store, by status.", "# TYPE windflow_executions gauge"]
+            for (status, count) in figures.byStatus.sorted(by: { $0.key < $1.key }) { lines.append("windflow_executions{status=\"\(status)\"} \(count)") }
+            lines += ["# HELP windflow_executions_by_trigger Executions in the store, by trigger type.", "# TYPE windflow_executions_by_trigger gauge"]
+            for (trigger, count) in figures.byTrigger.sorted(by: { $0.key < $1.key }) {
+                lines.append("windflow_executions_by_trigger{trigger=\"\(trigger)\"} \(count)")
+            }
+            lines += ["# HELP windflow_queue_depth Executions waiting for a worker.", "# TYPE windflow_queue_depth gauge",
+                      "windflow_queue_depth \(figures.queueDepth)"]
+            lines += ["# HELP windflow_node_duration_seconds Node attempt durations (latest 100,000).", "# TYPE windflow_node_duration_seconds histogram"]
+            for bound in Self.buckets {
+                lines.append("windflow_node_duration_seconds_bucket{le=\"\(bound)\"} \(figures.durations.filter { $0 <= bound }.count)")
+            }
+            lines.append("windflow_node_duration_seconds_bucket{le=\"+Inf\"} \(figures.durations.count)")
+            lines.append("windflow_node_duration_seconds_sum \(figures.durations.reduce(0, +))")
+            lines.append("windflow_node_duration_seconds_count \(figures.durations.count)")
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import WindFlowCore
+import WindFlowStore
+
+/// Versions of a workflow: update (a new version), list, one version, diff between two, rollback, delete.
+struct VersionRoutes {
+    let routes: APIRoutes
+    var store: SQLiteStore { routes.store }
+
+    func register(on api: RouterGroup<BasicRequestContext>) {
+        api.put("workflows/:id") { request, context in try await update(request, context) }
+        api.delete("workflows/:id") { _, context in
+            guard let id = context.parameters.get("id"), try store.deleteWorkflow(id) else {
+                return ServiceResponse.problem(.notFound, "No such workflow")
+            }
+            return Response(status: .noContent)
+        }
+        api.get("workflows/:id/versions") { _, context in
+            let versions = try store.versions(of: context.parameters.get("id") ?? "")
+            guard !versions.isEmpty else { return ServiceResponse.problem(.notFound, "No such workflow") }
+            return ServiceResponse.json(.array(versions.map { ["version": .int($0.version), "created_at": .double($0.createdAt)] }))
+        }
+        api.get("workflows/:id/versions/:version") { _, context in
+            guard let definition = try version(context, "version") else { return ServiceResponse.problem(.notFound, "No such version") }
+            return ServiceResponse.json((try? JSONDecoder().decode(JSONValue.self, from: Data(definition.utf8))) ?? .null)
+        }
+        api.get("workflows/:id/diff/:from/:to") { _, context in
+            guard let old = try version(context, "from"), let new = try version(context, "to") else {
+                return ServiceResponse.problem(.notFound, "No such version")
+            }
+            let lines = LineDiff.diff(yaml(old), yaml(new))
+            return ServiceResponse.json(["diff": .array(lines.map(JSONValue.string)),
+                                         "changed": .bool(lines.contains { !$0.hasPrefix("  ") })])
+        }
+        api.post("workflows/:id/rollback/:version") { _, context in
+            guard let definition = try version(context, "version"), let old = try? WorkflowCodec.load(definition).workflow else {
+                return ServiceResponse.problem(.notFound, "No such version")
+            }
+            let record = try store.saveWorkflow(old, now: Date().timeIntervalSince1970)
+            return ServiceResponse.json(routes.summary(record), status: .created)
+        }
+    }
+
+    private func version(_ context: BasicRequestContext, _ parameter: String) throws -> String? {
+        guard let number = context.parameters.get(parameter).flatMap(Int.init) else { return nil }
+        return try store.versions(of: context.parameters.get("id") ?? "").first { $0.version == number }?.definition
+    }
+
+    private func yaml(_ definition: String) -> String {
+        (try? WorkflowCodec.load(definition).workflow).map { WorkflowCodec.yaml($0) } ?? definition
+    }
+
+    func update(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id"), let existing = try store.workflow(id) else {
+            return ServiceResponse.problem(.notFound, "No such workflow")
+        }
+        guard case .ok(let text) = try await routes.bodyText(request) else {
+            return ServiceResponse.problem(.contentTooLarge, "Body too large")
+        }
+        let loaded: LoadedWorkflow
+        do { loaded = try WorkflowCodec.load(text) } catch {
+            return ServiceResponse.problem(.badRequest, "Unreadable workflow", detail: error.description, extra: ["problems": [error.problem.jsonValue]])
+        }
+        guard loaded.workflow.name == existing.name else {
+            return ServiceResponse.problem(.unprocessableContent, "Name mismatch",
+                                           detail: "the body is workflow '\(loaded.workflow.name)', not '\(existing.name)'")
+        }
+        let report = Validator().validate(loaded)
+        guard report.isValid else {
+            return ServiceResponse.problem(.unprocessableContent, "Invalid workflow", detail: "\(report.errors.count) error(s); nothing was stored",
+                                           extra: ["problems": .array(report.problems.map(\.jsonValue))])
+        }
+        return ServiceResponse.json(routes.summary(try store.saveWorkflow(loaded.workflow, now: Date().timeIntervalSince1970)))
+    }
+}
