@@ -9,6 +9,7 @@ struct APIRoutes {
     let engine: WorkflowEngine
     let configuration: ServerConfiguration
     let wake: @Sendable () -> Void
+    let events: EventDispatcher
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -24,6 +25,7 @@ struct APIRoutes {
         api.post("workflows/:id/activate") { _, context in try setActive(context, true) }
         api.post("workflows/:id/deactivate") { _, context in try setActive(context, false) }
         api.post("workflows/:id/run") { request, context in try await run(request, context) }
+        api.post("events") { request, _ in try await postEvent(request) }
         api.get("executions") { request, _ in
             let records = try store.executions(
                 workflow: request.uri.queryParameters.get("workflow"), status: request.uri.queryParameters.get("status"),
@@ -111,7 +113,23 @@ struct APIRoutes {
         guard let id = context.parameters.get("id"), try store.setActive(id, active, now: Date().timeIntervalSince1970),
             let record = try store.workflow(id)
         else { return ServiceResponse.problem(.notFound, "No such workflow") }
+        try events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
         return ServiceResponse.json(summary(record))
+    }
+
+    /// `POST /api/v1/events {"event": "deploy.requested", "payload": {…}}`: starts the workflows listening for it.
+    func postEvent(_ request: Request) async throws -> Response {
+        guard case .ok(let text) = try await bodyText(request) else { return ServiceResponse.problem(.contentTooLarge, "Body too large") }
+        guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let name = body["event"]?.stringValue,
+            !name.isEmpty
+        else {
+            return ServiceResponse.problem(.badRequest, "Bad event", detail: "send {\"event\": \"name\", \"payload\": {…}}")
+        }
+        guard !name.hasPrefix("execution."), !name.hasPrefix("workflow.") else {
+            return ServiceResponse.problem(.badRequest, "Reserved event", detail: "execution.* and workflow.* events come from WindFlow itself")
+        }
+        let started = try events.publish(name, payload: body["payload"]?.objectValue ?? [:])
+        return ServiceResponse.json(["event": .string(name), "executions": .array(started.map(JSONValue.string))], status: .accepted)
     }
 
     func run(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -8,6 +8,7 @@ struct QueueWorkers {
     let engine: WorkflowEngine
     let configuration: ServerConfiguration
     let signal: WakeSignal
+    let events: EventDispatcher
 
     func run() async {
         try? engine.store.releaseAllClaims()
@@ -33,6 +34,7 @@ struct QueueWorkers {
             let result = try? await engine.runner.run(id)
             if case .finished(.failed, _)? = result { _ = try? await engine.runErrorWorkflow(after: id) }
             try? engine.store.release(id)
+            if case .finished? = result { events.executionEnded(id) }
         }
     }
 

@@ -21,19 +21,20 @@ public struct WindFlowService: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let signal = WakeSignal()
+        let events = EventDispatcher(engine: engine, wake: { signal.wake() })
         let router = Router(context: BasicRequestContext.self)
         router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
             ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
         }
         MetricsRoute(store: engine.store).register(on: router)
-        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }).register(on: router)
+        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events).register(on: router)
         WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "WindFlow"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) })
-        let workers = QueueWorkers(engine: engine, configuration: configuration, signal: signal)
+        let workers = QueueWorkers(engine: engine, configuration: configuration, signal: signal, events: events)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 if handleSignals { try await app.runService() } else { try await app.run() }

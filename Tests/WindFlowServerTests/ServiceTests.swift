@@ -202,3 +202,45 @@ struct VersionAndMetricsTests {
         await service.stop()
     }
 }
+
+@Suite(.serialized)
+struct EventTriggerTests {
+    @Test func postedAndInternalEventsStartListeningWorkflows() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let listener = """
+            name: on deploy request
+            nodes:
+              - {id: asked, type: trigger.event, configuration: {event: deploy.requested, filter: "trigger.env == 'prod'"}}
+              - {id: say, type: integration.script, configuration: {script: "echo deploy {{ trigger.stack }} to {{ trigger.env }}"}}
+            """
+        let alert = """
+            name: alert on failure
+            nodes:
+              - {id: failed, type: trigger.event, configuration: {event: execution.failed}}
+              - {id: tell, type: integration.script, configuration: {script: "echo {{ trigger.workflow }} failed at {{ trigger.failed_node }}"}}
+            """
+        let failing = "name: nightly\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: backup, type: integration.script, configuration: {script: \"exit 4\"}}\n"
+        for body in [listener, alert] { #expect(try await service.request("POST", "/api/v1/workflows?activate=true", body: body).status == 201) }
+        let ignored = try await service.request("POST", "/api/v1/events", body: "{\"event\": \"deploy.requested\", \"payload\": {\"env\": \"dev\"}}")
+        #expect(ignored.json["executions"] == [])
+        let posted = try await service.request("POST", "/api/v1/events", body: "{\"event\": \"deploy.requested\", \"payload\": {\"env\": \"prod\", \"stack\": \"shop\"}}")
+        let started = try #require(posted.json["executions"]?.arrayValue?.first?.stringValue)
+        #expect(try await service.finished(started)["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "deploy shop to prod\n")
+        #expect(try await service.request("POST", "/api/v1/events", body: "{\"event\": \"execution.failed\"}").status == 400)
+        // A failed run raises execution.failed, which starts the alert.
+        let created = try await service.request("POST", "/api/v1/workflows", body: failing)
+        let run = try await service.request("POST", "/api/v1/workflows/\(try #require(created.json["id"]?.stringValue))/run", body: "{}")
+        #expect(try await service.finished(try #require(run.json["execution_id"]?.stringValue))["status"] == "failed")
+        let deadline = Date().addingTimeInterval(10)
+        var alerts: [JSONValue] = []
+        while alerts.isEmpty, Date() < deadline {
+            alerts = try await service.request("GET", "/api/v1/executions?workflow=alert%20on%20failure&status=succeeded").json.arrayValue ?? []
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let alertID = try #require(alerts.first?["id"]?.stringValue)
+        #expect(try await service.finished(alertID)["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "nightly failed at backup\n")
+        await service.stop()
+    }
+}

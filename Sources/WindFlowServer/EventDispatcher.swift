@@ -1,0 +1,54 @@
+import Foundation
+import WindFlowCore
+import WindFlowEngine
+import WindFlowStore
+
+/// Starts the active workflows whose `trigger.event` matches an event: WindFlow's own (`execution.succeeded`,
+/// `execution.failed`, `execution.cancelled`, `workflow.activated`, `workflow.deactivated`) or one posted to
+/// `POST /api/v1/events`. The trigger's `workflow` and `filter` narrow it down.
+struct EventDispatcher: Sendable {
+    let engine: WorkflowEngine
+    let wake: @Sendable () -> Void
+
+    /// - Returns: The executions started.
+    @discardableResult
+    func publish(_ event: String, payload: [String: JSONValue]) throws -> [String] {
+        let now = engine.runner.clock.now()
+        var input = payload
+        input["event"] = .string(event)
+        input["payload"] = .object(payload)
+        input["occurred_at"] = .string(ExecutionStateMachine.iso8601(now))
+        var started: [String] = []
+        for record in try engine.store.workflows(activeOnly: true) {
+            for node in record.workflow.nodes where node.type == "trigger.event" && !node.disabled {
+                guard node.configuration["event"]?.stringValue == event else { continue }
+                if let only = node.configuration["workflow"]?.stringValue, only != payload["workflow"]?.stringValue { continue }
+                if let filter = node.configuration["filter"], !filter.isNull {
+                    let scope = ExpressionScope(["trigger": .object(input)])
+                    guard (try? Self.evaluate(filter, scope: scope))?.isTruthy ?? false else { continue }
+                }
+                started.append(try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: .object(input), now: now).id)
+            }
+        }
+        if !started.isEmpty { wake() }
+        return started
+    }
+
+    /// The event an execution's end is, unless it was itself started by an execution event (no cascades).
+    func executionEnded(_ id: String) {
+        guard let record = try? engine.store.execution(id), ["succeeded", "failed", "cancelled"].contains(record.status) else { return }
+        if record.triggerType == "trigger.event", record.input["event"]?.stringValue?.hasPrefix("execution.") == true { return }
+        var payload: [String: JSONValue] = [
+            "workflow": .string(record.workflowName), "execution_id": .string(record.id), "status": .string(record.status),
+        ]
+        if let error = record.errorMessage { payload["error"] = .string(error) }
+        if let node = record.errorNode { payload["failed_node"] = .string(node) }
+        _ = try? publish("execution.\(record.status)", payload: payload)
+    }
+
+    static func evaluate(_ condition: JSONValue, scope: ExpressionScope) throws -> JSONValue {
+        guard case .string(let text) = condition else { return condition }
+        if Template.containsPlaceholder(text) { return try Template.parse(text).render(in: scope) }
+        return try ExpressionParser.parse(text).evaluate(in: scope)
+    }
+}
