@@ -39,7 +39,7 @@ final class LogCollector: @unchecked Sendable {
 
 extension ExecutionRunner {
     /// Evaluates the node's configuration in its scope and picks its executor.
-    func prepare(_ machine: ExecutionStateMachine, key: NodeKey, attempt: Int, record: ExecutionRecord) -> PreparedAttempt {
+    func prepare(_ machine: ExecutionStateMachine, key: NodeKey, attempt: Int, record: ExecutionRecord, secrets: [String: String]) -> PreparedAttempt {
         let logs = LogCollector()
         guard let node = machine.node(key) else {
             return PreparedAttempt(key: key, attempt: attempt, immediate: .failed(NodeFailure(.internal, "unknown node \(key)")),
@@ -52,7 +52,7 @@ extension ExecutionRunner {
         }
         var roots = machine.scopeRoots(for: key)
         roots["env"] = .object(configuration.environment.mapValues(JSONValue.string))
-        roots["secrets"] = .object(configuration.secrets.mapValues(JSONValue.string))
+        roots["secrets"] = .object(secrets.mapValues(JSONValue.string))
         roots["execution"] = [
             "id": .string(record.id), "idempotency_key": .string("\(record.id):\(key)"), "attempt": .int(attempt),
             "started_at": .double(record.startedAt ?? clock.now()), "trigger_type": .string(record.triggerType),
@@ -77,7 +77,7 @@ extension ExecutionRunner {
         prepared.context = NodeContext(
             key: key, node: node, attempt: attempt, executionID: record.id, idempotencyKey: "\(record.id):\(key)",
             input: input, scope: scope, incoming: machine.incomingOutputs(for: key), now: clock.now(),
-            log: { [observer, redactor = Redactor(secrets: configuration.secrets)] line in
+            log: { [observer, redactor = Redactor(secrets: secrets)] line in
                 logs.append(line)
                 observer?(.log(key, redactor.redact(line)))
             })

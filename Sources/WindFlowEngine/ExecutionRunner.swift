@@ -40,9 +40,11 @@ public struct ExecutionRunner: Sendable {
         guard let stored = try store.workflow(record.workflowID, version: record.workflowVersion) else {
             throw EngineError("execution \(id) refers to workflow \(record.workflowID) version \(record.workflowVersion), which is not stored")
         }
+        // Secrets in the store add to (and override) those the process was given.
+        let secrets = configuration.secrets.merging(try store.secrets()) { _, stored in stored }
         var run = RunState(
             machine: ExecutionStateMachine(workflow: stored.workflow, executionID: id, registry: registry), record: record,
-            redactor: Redactor(secrets: configuration.secrets))
+            redactor: Redactor(secrets: secrets), secrets: secrets)
         let history = try store.events(of: id).compactMap { text in
             (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).flatMap(ExecutionEvent.init(jsonValue:))
         }
@@ -101,7 +103,7 @@ public struct ExecutionRunner: Sendable {
                 for action in pending {
                     switch action {
                     case .run(let key, let attempt):
-                        let prepared = prepare(run.machine, key: key, attempt: attempt, record: run.record)
+                        let prepared = prepare(run.machine, key: key, attempt: attempt, record: run.record, secrets: run.secrets)
                         observer?(.nodeStarted(key, attempt: attempt))
                         if prepared.executor?.isInstant ?? true {
                             // Pure computation (or an outcome known without running): no task, no timeout race.
@@ -181,6 +183,8 @@ struct RunState {
     var machine: ExecutionStateMachine
     var record: ExecutionRecord
     let redactor: Redactor
+    /// Values for `{{ secrets.NAME }}` in this run.
+    let secrets: [String: String]
     /// The latest attempt number of each node, for node runs that end without an attempt of their own.
     var lastAttempt: [NodeKey: Int] = [:]
     /// Events stored so far; the next one gets this number plus one.

@@ -35,6 +35,7 @@ struct APIRoutes {
         api.get("executions/:id") { _, context in try execution(context) }
         EventStreamRoute(store: store).register(on: api)
         VersionRoutes(routes: self).register(on: api)
+        SecretRoutes(routes: self).register(on: api)
         api.post("executions/:id/cancel") { _, context in
             let id = context.parameters.get("id") ?? ""
             do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }

@@ -70,7 +70,8 @@ struct WebhookRoutes {
         func value(_ name: String) -> String? {
             guard case .string(let text)? = node.configuration[name] else { return nil }
             guard Template.containsPlaceholder(text) else { return text }
-            let scope = ExpressionScope(["secrets": .object(secrets.mapValues(JSONValue.string))])
+            let all = secrets.merging((try? store.secrets()) ?? [:]) { _, stored in stored }
+            let scope = ExpressionScope(["secrets": .object(all.mapValues(JSONValue.string))])
             return (try? Template.parse(text).render(in: scope))?.stringValue
         }
         let denied = ServiceResponse.problem(.unauthorized, "Unauthorized")

@@ -244,3 +244,26 @@ struct EventTriggerTests {
         await service.stop()
     }
 }
+
+@Suite(.serialized)
+struct SecretTests {
+    @Test func secretsAreWriteOnlyAndReachNodesRedacted() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        #expect(try await service.request("PUT", "/api/v1/secrets/API_TOKEN", body: "{\"value\": \"sup3r-s3cret\"}").status == 204)
+        #expect(try await service.request("PUT", "/api/v1/secrets/bad-name", body: "{\"value\": \"x\"}").status == 400)
+        let listed = try await service.request("GET", "/api/v1/secrets")
+        #expect(listed.json.arrayValue?.map { $0["name"] } == ["API_TOKEN"])
+        #expect(!listed.json.jsonText.contains("sup3r"))
+        let created = try await service.request("POST", "/api/v1/workflows", body: "name: uses secret\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {env: {TOKEN: \"{{ secrets.API_TOKEN }}\"}, script: \"echo token=$TOKEN; test $TOKEN = sup3r-s3cret\"}}\n")
+        let run = try await service.request("POST", "/api/v1/workflows/\(try #require(created.json["id"]?.stringValue))/run", body: "{}")
+        let execution = try await service.finished(try #require(run.json["execution_id"]?.stringValue))
+        #expect(execution["status"] == "succeeded")
+        #expect(execution["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "token=[secret]\n")
+        #expect(!execution.jsonText.contains("sup3r-s3cret"))
+        #expect(try await service.request("DELETE", "/api/v1/secrets/API_TOKEN").status == 204)
+        #expect(try await service.request("DELETE", "/api/v1/secrets/API_TOKEN").status == 404)
+        await service.stop()
+    }
+}
