@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "WindFlowCore", targets: ["WindFlowCore"]),
         .library(name: "WindFlowStore", targets: ["WindFlowStore"]),
         .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
+        .library(name: "WindFlowServer", targets: ["WindFlowServer"]),
         .library(name: "WindFlowEngine", targets: ["WindFlowEngine"]),
     ],
     dependencies: [

@@ -15,6 +15,7 @@ let package = Package(
                 .product(name: "WindFlowStore", package: "WindFlow"),
                 .product(name: "WindFlowEngine", package: "WindFlow"),
                 .product(name: "CurlHTTP", package: "WindFlow"),
+                .product(name: "WindFlowServer", package: "WindFlow"),
             ],
             path: "Sources/WindFlowBenchmarks"
         )

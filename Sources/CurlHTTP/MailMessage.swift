@@ -35,15 +35,17 @@ public struct MailMessage: Sendable {
 
     /// The message, CRLF line endings, ready to upload.
     public func rendered(date: Date = Date(), boundarySeed: String = UUID().uuidString) -> Data {
+        // Header values are one line each: a line break in a subject or an address cannot add headers.
+        func line(_ text: String) -> String { text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
         var lines = [
-            "From: \(from)", "To: \(to.joined(separator: ", "))",
+            "From: \(line(from))", "To: \(line(to.joined(separator: ", ")))",
         ]
-        if !cc.isEmpty { lines.append("Cc: \(cc.joined(separator: ", "))") }
+        if !cc.isEmpty { lines.append("Cc: \(line(cc.joined(separator: ", ")))") }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         lines += [
-            "Subject: \(Self.encodedWord(subject))", "Date: \(formatter.string(from: date))",
+            "Subject: \(Self.encodedWord(line(subject)))", "Date: \(formatter.string(from: date))",
             "Message-ID: <\(boundarySeed.lowercased())@windflow>", "MIME-Version: 1.0",
         ]
         let boundary = "windflow-\(boundarySeed.prefix(12))"

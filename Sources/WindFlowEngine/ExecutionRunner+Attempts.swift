@@ -203,11 +203,13 @@ extension ExecutionRunner {
     /// Applies `event` to the state machine and commits the event with every effect of the resulting actions, in one
     /// transaction.
     @discardableResult
-    func commit(_ run: inout RunState, event: ExecutionEvent, extra: (inout Transition) -> Void = { _ in }) throws -> [ExecutionAction] {
+    func commit(_ run: inout RunState, event original: ExecutionEvent, extra: (inout Transition) -> Void = { _ in }) throws -> [ExecutionAction] {
+        // The machine sees exactly what is stored: secrets hidden in payloads, structure untouched.
+        let event = run.redactor.redact(original)
         let before = run.machine
         let actions = run.machine.handle(event)
         let now = event.at
-        var transition = Transition(event: run.redactor.redact(event.jsonValue).jsonText)
+        var transition = Transition(event: event.jsonValue.jsonText)
         run.storedEvents += 1
         transition.sequence = run.storedEvents
         extra(&transition)

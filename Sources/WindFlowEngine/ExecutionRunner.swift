@@ -45,12 +45,20 @@ public struct ExecutionRunner: Sendable {
         var run = RunState(
             machine: ExecutionStateMachine(workflow: stored.workflow, executionID: id, registry: registry), record: record,
             redactor: Redactor(secrets: secrets), secrets: secrets)
-        let history = try store.events(of: id).compactMap { text in
-            (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))).flatMap(ExecutionEvent.init(jsonValue:))
+        let storedEvents = try store.events(of: id)
+        let history = try storedEvents.enumerated().map { index, text -> ExecutionEvent in
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let event = ExecutionEvent(jsonValue: value)
+            else { throw EngineError("event \(index + 1) of execution \(id) cannot be read; the execution cannot be resumed safely") }
+            return event
         }
         for event in history { _ = run.machine.handle(event) }
-        run.storedEvents = try store.eventCount(of: id)
+        run.storedEvents = storedEvents.count
         if run.machine.status.isTerminal { return .finished(run.machine.status, run.machine.error) }
+        // A cancel asked for while the execution was queued or parked takes effect before anything runs.
+        if try store.isCancelRequested(id) {
+            try commit(&run, event: .cancelled(at: clock.now()))
+            return .finished(.cancelled, nil)
+        }
 
         var actions: [ExecutionAction]
         if history.isEmpty {
@@ -123,13 +131,12 @@ public struct ExecutionRunner: Sendable {
                             return .timer(key, at: at)
                         }
                     case .park(let key, let until):
+                        // Always armed: if the run parks, cancelAll drops the sleep with the rest.
                         timers[key] = until
-                        if until - clock.now() <= configuration.parkAfter {
-                            observer?(.waiting(key, until: until))
-                            group.addTask { [clock] in
-                                try await clock.sleep(until: until)
-                                return .timer(key, at: until)
-                            }
+                        observer?(.waiting(key, until: until))
+                        group.addTask { [clock] in
+                            try await clock.sleep(until: until)
+                            return .timer(key, at: until)
                         }
                     case .cancel(let keys):
                         for key in keys { attempts[key]?.cancel() }

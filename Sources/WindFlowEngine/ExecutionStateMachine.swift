@@ -163,7 +163,10 @@ public struct ExecutionStateMachine: Sendable {
         switch handling {
         case .continue:
             nodes[key] = .failed
-            resolve(key, output: errorOutput, taking: .branch(nil), into: &actions)
+            // Going on means the node's usual way forward: a loop's done, a switch's default.
+            let type = topology.indexByID[key.node].map { workflow.nodes[$0].type }
+            let onward = type == "logic.loop" ? "done" : type == "logic.switch" ? "default" : nil
+            resolve(key, output: errorOutput, taking: .branch(onward), into: &actions)
         case .branch:
             nodes[key] = .failed
             resolve(key, output: errorOutput, taking: .branch("error"), into: &actions)

@@ -9,6 +9,14 @@ struct GitExecutor: NodeExecutor {
         guard let operation = context.input["operation"]?.stringValue, let directory = context.input["directory"]?.stringValue else {
             return .failed(NodeFailure(.validation, "operation and directory are required", retryable: false))
         }
+        // Values often come from webhooks: one starting with '-' would be read by git as an option (--mirror,
+        // --upload-pack=…), so none may.
+        for name in ["directory", "repository", "branch", "ref", "tag", "base_ref"] {
+            if let value = context.input[name]?.stringValue, value.hasPrefix("-") || value.contains(where: { $0.isNewline || $0 == "\0" }) {
+                return .failed(NodeFailure(.validation, "\(name) '\(value)' is not allowed: it must not start with '-' or hold control characters",
+                                           retryable: false))
+            }
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-git-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var environment = ["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"]

@@ -18,6 +18,10 @@ struct HTTPExecutor: NodeExecutor {
             maxResponseBytes: context.parameter("max_response_bytes")?.intValue ?? 10_485_760,
             followRedirects: context.parameter("follow_redirects")?.boolValue ?? true)
         for (name, value) in (context.input["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            // A line break in a header would let a value smuggle in headers of its own.
+            guard !(name + value.renderedText).contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                return .failed(NodeFailure(.validation, "header '\(name)' holds a line break", retryable: false))
+            }
             request.headers.append((name, value.renderedText))
         }
         if let body = context.input["body"], !body.isNull {
@@ -125,9 +129,15 @@ struct HTTPExecutor: NodeExecutor {
 
     static func adding(query: [String: JSONValue], to url: String) -> String {
         guard !query.isEmpty, var components = URLComponents(string: url) else { return url }
-        var items = components.queryItems ?? []
-        for key in query.keys.sorted() { items.append(URLQueryItem(name: key, value: query[key]!.renderedText)) }
-        components.queryItems = items
+        // Stricter than URLComponents: `+ & = #` in a value are encoded, so `a + b` stays a plus, not a space.
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "+&=#")
+        var items = components.percentEncodedQueryItems ?? []
+        for key in query.keys.sorted() {
+            items.append(URLQueryItem(name: key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key,
+                                      value: query[key]!.renderedText.addingPercentEncoding(withAllowedCharacters: allowed)))
+        }
+        components.percentEncodedQueryItems = items
         return components.string ?? url
     }
 

@@ -52,7 +52,7 @@ struct MonitoringExecutor: NodeExecutor {
         samples = samples.filter { sample in wanted.allSatisfy { sample.labels[$0.key] == $0.value } }
         guard !samples.isEmpty else {
             let what = context.input["metric"]?.stringValue ?? context.input["query"]?.stringValue ?? "the metric"
-            return .failed(NodeFailure(.validation, "no sample of \(what) matches at \(redactedURL(requestURL))", retryable: true))
+            return .failed(NodeFailure(.validation, "no sample of \(what) matches at \(redactedURL(requestURL))", retryable: false))
         }
         let values = samples.map(\.value)
         let aggregate = context.parameter("aggregate")?.stringValue ?? "sum"

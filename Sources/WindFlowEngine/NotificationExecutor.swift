@@ -35,7 +35,9 @@ struct NotificationExecutor: NodeExecutor {
                     "workflow": context.scope.roots["workflow"]?["name"] ?? .null, "execution_id": .string(context.executionID),
                     "node": .string(context.key.node),
                 ])
-            case "email": failure = await sendEmail(context, subject: title ?? String(message.prefix(78)), text: message)
+            case "email":
+                let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+                failure = await sendEmail(context, subject: title ?? String(firstLine.prefix(78)), text: message)
             default: failure = NodeFailure(.validation, "unknown channel '\(channel)'", retryable: false)
             }
             var result: [String: JSONValue] = ["channel": .string(channel), "ok": .bool(failure == nil)]
@@ -96,6 +98,9 @@ struct NotificationExecutor: NodeExecutor {
             return NodeFailure(.validation, "email needs email.to (or WINDFLOW_SMTP_TO)", retryable: false)
         }
         let from = value("from", env: "FROM") ?? "windflow@localhost"
+        for address in [from] + recipients + copies where address.contains(where: { $0.isNewline || $0 == "<" || $0 == ">" }) {
+            return NodeFailure(.validation, "email address '\(address)' holds a line break or angle brackets", retryable: false)
+        }
         let port = email["smtp_port"]?.intValue ?? value("port", env: "PORT").flatMap(Int.init) ?? 587
         let security = email["security"]?.stringValue ?? value("security", env: "SECURITY") ?? "starttls"
         var attachments: [MailMessage.Attachment] = []

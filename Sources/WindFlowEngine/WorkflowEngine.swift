@@ -54,6 +54,14 @@ public struct WorkflowEngine: Sendable {
     /// - Returns: The error workflow's execution, if one was started.
     @discardableResult
     public func runErrorWorkflow(after id: String) async throws -> ExecutionRecord? {
+        guard let record = try enqueueErrorWorkflow(after: id) else { return nil }
+        _ = try await runner.run(record.id)
+        return record
+    }
+
+    /// Queues `settings.error_workflow` for a failed execution (the service's workers then run it).
+    @discardableResult
+    public func enqueueErrorWorkflow(after id: String) throws -> ExecutionRecord? {
         guard let failed = try store.execution(id), failed.status == "failed",
             let stored = try store.workflow(failed.workflowID, version: failed.workflowVersion),
             let name = stored.workflow.settings.errorWorkflow
@@ -72,9 +80,7 @@ public struct WorkflowEngine: Sendable {
         if let node = failed.errorNode { input["failed_node"] = .string(node) }
         if let kind = failed.errorKind { input["error_kind"] = .string(kind) }
         input["payload"] = .object(input)
-        let record = try store.enqueueExecution(workflow: handler, triggerNode: trigger.id, input: .object(input), now: runner.clock.now())
-        _ = try await runner.run(record.id)
-        return record
+        return try store.enqueueExecution(workflow: handler, triggerNode: trigger.id, input: .object(input), now: runner.clock.now())
     }
 
     /// Finishes every execution a crash interrupted and every parked one whose time has come.
@@ -94,6 +100,8 @@ public struct WorkflowEngine: Sendable {
             throw EngineError("execution \(id) is already \(record.status)")
         }
         try store.requestCancel(id)
+        // A queued or parked execution is taken up at once, so the cancel does not wait for its timer.
+        if record.status == "waiting" || record.status == "queued" { try store.enqueueIfAbsent(id, now: runner.clock.now()) }
     }
 
     /// A new execution of the same workflow version and input that reuses the outputs of every node upstream of

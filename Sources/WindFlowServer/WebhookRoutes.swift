@@ -12,6 +12,7 @@ struct WebhookRoutes {
     let configuration: ServerConfiguration
     let secrets: [String: String]
     let wake: @Sendable () -> Void
+    let cache = WebhookCache()
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -54,15 +55,20 @@ struct WebhookRoutes {
                                     status: .accepted)
     }
 
+    /// The active workflow and webhook node for `method path`, from a table rebuilt only when workflows change.
     private func find(path: String, method: String) throws -> (WorkflowRecord, WorkflowNode)? {
+        let generation = try store.activeWorkflowsGeneration()
+        if let table = cache.table(for: generation) { return table["\(method) \(path)"] }
+        var table: [String: (WorkflowRecord, WorkflowNode)] = [:]
         for record in try store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.webhook" && !node.disabled {
-                guard node.configuration["webhook_path"]?.stringValue == path else { continue }
+                guard let hookPath = node.configuration["webhook_path"]?.stringValue else { continue }
                 let wanted = (node.configuration["method"]?.stringValue ?? "POST").uppercased()
-                if wanted == method { return (record, node) }
+                table["\(wanted) \(hookPath)"] = table["\(wanted) \(hookPath)"] ?? (record, node)
             }
         }
-        return nil
+        cache.store(table, generation: generation)
+        return table["\(method) \(path)"]
     }
 
     /// `nil` when the caller may go on; a 401 otherwise (saying what is expected, never what was wrong).
@@ -121,5 +127,24 @@ struct WebhookRoutes {
         input["method"] = .string(request.method.rawValue)
         input["path"] = .string(path)
         return .object(input)
+    }
+}
+
+/// The webhook routing table, kept until the active workflows change.
+final class WebhookCache: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    private let lock = NSLock()
+    private var generation = ""
+    private var entries: [String: (WorkflowRecord, WorkflowNode)] = [:]
+
+    func table(for generation: String) -> [String: (WorkflowRecord, WorkflowNode)]? {
+        lock.withLock { self.generation == generation ? entries : nil }
+    }
+
+    func store(_ table: [String: (WorkflowRecord, WorkflowNode)], generation: String) {
+        lock.withLock {
+            entries = table
+            self.generation = generation
+        }
     }
 }

@@ -63,7 +63,8 @@ extension SQLiteStore {
                                arguments: [error.kind, error.message, error.node, id])
             }
             if transition.dequeue {
-                try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+                // A worker's claim stays until the worker releases it, so no one else takes the execution meanwhile.
+                try db.run(sql: "DELETE FROM queue WHERE execution_id = ? AND claimed_by IS NULL", arguments: [id])
             }
         }
     }
@@ -71,7 +72,7 @@ extension SQLiteStore {
     private func upsert(_ run: NodeRunRecord, execution: String, workflowID: String, db: Database) throws {
         let (input, inputCut) = capped(run.input)
         let (output, outputCut) = capped(run.output)
-        let tail = run.logTail.map { String($0.utf8.suffix(limits.maxLogTailBytes)) ?? $0 }
+        let tail = run.logTail.map { String(decoding: $0.utf8.suffix(limits.maxLogTailBytes), as: UTF8.self) }
         try db.run(
             sql: """
                 INSERT INTO node_run (execution_id, workflow_id, node_key, node_id, node_type, attempt, status, input, output,

@@ -45,7 +45,9 @@ extension SQLiteStore {
                 """)
         }
         return rows.compactMap { row in
-            guard let workflow = try? WorkflowCodec.load(row["definition"] as String).workflow else { return nil }
+            let key = "\(row["id"] as String)@\(row["current_version"] as Int)"
+            guard let workflow = try? versionCache.workflow(key, decode: { try WorkflowCodec.load(row["definition"] as String).workflow })
+            else { return nil }
             return WorkflowRecord(id: row["id"], name: row["name"], version: row["current_version"], active: row["active"], workflow: workflow)
         }
     }
@@ -196,6 +198,17 @@ extension SQLiteStore {
     public func secrets() throws -> [String: String] {
         try pool.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, value FROM secret").map { ($0["name"] as String, $0["value"] as String) })
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Changes whenever a workflow is saved, activated, deactivated or deleted: a cheap key for caches of active
+    /// workflows.
+    public func activeWorkflowsGeneration() throws -> String {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MAX(updated_at) AS latest, SUM(current_version) AS versions FROM workflow WHERE active = 1")
+            return "\(row?["n"] as Int? ?? 0):\(row?["latest"] as Double? ?? 0):\(row?["versions"] as Int? ?? 0)"
         }
     }
 }

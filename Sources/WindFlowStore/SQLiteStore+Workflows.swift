@@ -42,7 +42,7 @@ extension SQLiteStore {
             guard let definition = try String.fetchOne(
                 db, sql: "SELECT definition FROM workflow_version WHERE workflow_id = ? AND version = ?", arguments: [id, wanted])
             else { return nil }
-            let workflow = try WorkflowCodec.load(definition).workflow
+            let workflow = try versionCache.workflow("\(id)@\(wanted)") { try WorkflowCodec.load(definition).workflow }
             return WorkflowRecord(id: id, name: row["name"], version: wanted, active: row["active"], workflow: workflow)
         }
     }

@@ -7,6 +7,8 @@ import WindFlowCore
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     public let limits: StoreLimits
+    /// Decoded workflow versions; versions never change, so entries never go stale.
+    let versionCache = VersionCache()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
@@ -183,5 +185,23 @@ extension Database {
     /// every transition, and compiling them each time costs more than running them.
     func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
         try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
+
+/// Decoded workflow versions by "id@version", bounded.
+final class VersionCache: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    private let lock = NSLock()
+    private var entries: [String: Workflow] = [:]
+    private let limit = 512
+
+    func workflow(_ key: String, decode: () throws -> Workflow) rethrows -> Workflow {
+        if let found = lock.withLock({ entries[key] }) { return found }
+        let decoded = try decode()
+        lock.withLock {
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = decoded
+        }
+        return decoded
     }
 }

@@ -1,6 +1,12 @@
 import Foundation
 import WindFlowCore
 
+// `WINDFLOW_BENCH_ONLY=service` runs the webhook load benchmark only.
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "service" {
+    print(try await ServiceBenchmarks.webhookLoad(requests: 10_000, concurrency: 64, workers: 8))
+    exit(0)
+}
+
 // `WINDFLOW_BENCH_ONLY=curl` runs the HTTP client benchmarks only.
 if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "curl" {
     let nginx = try CurlBenchmarks.startNginx()

@@ -1,0 +1,76 @@
+import CurlHTTP
+import Foundation
+import WindFlowCore
+import WindFlowEngine
+import WindFlowServer
+import WindFlowStore
+
+/// Webhook → small workflow through the real service on loopback: throughput, latency, and a count proving every
+/// accepted request became exactly one execution that finished.
+enum ServiceBenchmarks {
+    static func webhookLoad(requests: Int, concurrency: Int, workers: Int) async throws -> String {
+        let (store, directory) = try EngineBenchmarks.scratchStore("service")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let workflow = try WorkflowCodec.load("""
+            name: load
+            nodes:
+              - {id: hook, type: trigger.webhook, configuration: {webhook_path: /load, authentication: none}}
+              - {id: check, type: logic.condition, configuration: {condition: "trigger.n >= 0"}}
+              - {id: done, type: logic.stop, configuration: {message: "{{ trigger.n }}"}}
+            """).workflow
+        _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, configuration: EngineConfiguration(parkAfter: 1, cancelPollInterval: 5)))
+        let service = WindFlowService(engine: engine, configuration: ServerConfiguration(port: 0, workers: workers, maxQueueDepth: 1_000_000))
+        let port = PortHolder()
+        let server = Task { try await service.run { port.set($0) } }
+        while port.value == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        let url = "http://127.0.0.1:\(port.value)/webhooks/load"
+        let started = Date()
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var times: [Double] = []
+                    var index = worker
+                    while index < requests {
+                        let begin = Date()
+                        let response = try await CurlClient.shared.perform(CurlRequest(method: "POST", url: url,
+                                                                                       headers: [("Content-Type", "application/json")],
+                                                                                       body: Data("{\"n\": \(index)}".utf8)))
+                        precondition(response.status == 202, "status \(response.status)")
+                        times.append(Date().timeIntervalSince(begin) * 1000)
+                        index += concurrency
+                    }
+                    return times
+                }
+            }
+            return try await group.reduce(into: [Double]()) { $0 += $1 }.sorted()
+        }
+        let accepted = Date().timeIntervalSince(started)
+        // Wait (bounded) for the workers to finish every execution.
+        let deadline = Date().addingTimeInterval(120)
+        var finished = 0
+        while Date() < deadline {
+            finished = try store.metrics().byStatus["succeeded"] ?? 0
+            if finished >= requests { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        let total = Date().timeIntervalSince(started)
+        let executions = try store.metrics().byStatus.values.reduce(0, +)
+        server.cancel()
+        _ = await server.result
+        return String(format: """
+            webhook → 3-node workflow, %d requests at concurrency %d, %d workers: accepted %.0f requests/s (p50 %.2f ms, p99 %.2f ms); \
+            %d executions stored for %d accepted requests, %d succeeded; all done after %.1f s = %.0f executions/s end to end
+            """, requests, concurrency, workers, Double(requests) / accepted, latencies[latencies.count / 2],
+                      latencies[min(latencies.count - 1, latencies.count * 99 / 100)], executions, requests, finished, total,
+                      Double(finished) / total)
+    }
+}
+
+final class PortHolder: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    private let lock = NSLock()
+    private var port = 0
+    func set(_ value: Int) { lock.withLock { port = value } }
+    var value: Int { lock.withLock { port } }
+}

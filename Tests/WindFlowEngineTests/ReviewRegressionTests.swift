@@ -1,0 +1,117 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowEngine
+@testable import WindFlowStore
+
+/// Regressions for problems a code review found.
+@Suite(.serialized)
+struct ReviewRegressionTests {
+    @Test func aWaitDueWhileAnotherNodeRunsStillWakes() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine(parkAfter: 0.2)
+        let workflow = try WorkflowCodec.load("""
+            name: wait beside work
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: pause, type: logic.wait, configuration: {duration: 0.5}}
+              - {id: work, type: integration.script, configuration: {script: "sleep 1"}}
+              - {id: join, type: logic.merge}
+            edges:
+              - {source: start, target: pause}
+              - {source: start, target: work}
+              - {source: pause, target: join}
+              - {source: work, target: join}
+            """).workflow
+        let record = try engine.enqueue(workflow)
+        let outcome = try await withThrowingTaskGroup(of: RunResult?.self) { group in
+            group.addTask { try await engine.runToEnd(record.id) }
+            group.addTask { try await Task.sleep(for: .seconds(10)); return nil }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+        #expect(outcome == .finished(.succeeded, nil), "the run hung")
+    }
+
+    @Test func aCancelAskedWhileQueuedTakesEffectBeforeAnythingRuns() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let marker = box.path("ran")
+        let engine = box.engine()
+        let record = try engine.enqueue(try WorkflowCodec.load(
+            "name: c\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"touch \(marker)\"}}\n").workflow)
+        try engine.cancel(record.id)
+        #expect(try await engine.runToEnd(record.id) == .finished(.cancelled, nil))
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
+    @Test func redactionNeverChangesTheFlow() async throws {
+        // A secret that equals a branch name must not break the replay or the branch taken.
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine(secrets: ["FLAG": "true"])
+        let (execution, runs) = try await box.run("""
+            name: branchy
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: check, type: logic.condition, configuration: {condition: "1 == 1"}}
+              - {id: yes, type: integration.script, configuration: {script: "echo yes"}}
+            edges:
+              - {source: start, target: check}
+              - {source: check, target: yes, branch: "true"}
+            """, engine: engine)
+        #expect(execution.status == "succeeded")
+        #expect(runs.last("yes")?.status == "succeeded")
+    }
+
+    @Test func continueOnALoopGoesOnAlongDone() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: tolerant loop
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: each, type: logic.loop, error_handling: continue, configuration: {items: [1, 2]}}
+              - {id: body, type: integration.script, configuration: {script: "exit {{ item }}"}}
+              - {id: after, type: integration.script, configuration: {script: "echo after"}}
+            edges:
+              - {source: start, target: each}
+              - {source: each, target: body, branch: loop}
+              - {source: each, target: after, branch: done}
+            """)
+        #expect(execution.status == "succeeded")
+        #expect(runs.last("after")?.output?["stdout"] == "after\n")
+    }
+
+    @Test func gitRefusesValuesThatWouldBeOptions() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, _) = try await box.run("""
+            name: injected
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: push, type: integration.git, configuration: {operation: push, directory: "\(box.path("w"))", branch: "{{ trigger.ref }}"}}
+            """, input: ["ref": "--mirror"])
+        #expect(execution.status == "failed")
+        #expect(execution.errorMessage?.contains("must not start with '-'") == true)
+    }
+
+    @Test func plusSignsInQueryValuesStayPlusSigns() async throws {
+        let server = try LoopbackServer()
+        let box = try Sandbox()
+        defer { box.remove() }
+        let (execution, runs) = try await box.run("""
+            name: promql
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "\(server.base)/echo", query: {q: "sum(a) + sum(b)", at: "2026-01-01T00:00:00+02:00"}}}
+            """)
+        #expect(execution.status == "succeeded")
+        let path = runs.last("call")?.output?["body"]?["path"]?.stringValue ?? ""
+        #expect(path.contains("q=sum(a)%20%2B%20sum(b)"), "\(path)")
+        #expect(path.contains("%2B02:00"))
+    }
+}
