@@ -25,7 +25,18 @@ extension ValidationRun {
                 // The path is built only for a problem; `suffix` locates values nested in lists and objects.
                 let base = { (suffix: String) in "nodes[\(index)].configuration.\(key)\(suffix)" }
                 var expressions: [(Expression, String)] = []
-                collectExpressions(value, suffix: "", base: base, bareIsExpression: isCondition, node: node.id, into: &expressions)
+                if node.type == "integration.script", key == "script", case .string(let script) = value,
+                    node.configuration["script_type"]?.stringValue != "python3"
+                {
+                    // Shell text in single quotes is the shell's own ({{.Names}} for docker --format).
+                    do {
+                        for case .placeholder(let expression) in try ShellPlaceholders.split(script) { expressions.append((expression, "")) }
+                    } catch {
+                        report(.expressionSyntax, base(""), "expression error: \(error.message)", suggestion: error.hint, node: node.id)
+                    }
+                } else {
+                    collectExpressions(value, suffix: "", base: base, bareIsExpression: isCondition, node: node.id, into: &expressions)
+                }
                 for (expression, suffix) in expressions {
                     for reference in expression.references {
                         checkReference(reference, path: { base(suffix) }, nodeIndex: index, ancestors: ancestors,

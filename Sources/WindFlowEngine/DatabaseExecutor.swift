@@ -23,7 +23,12 @@ struct DatabaseExecutor: NodeExecutor {
         let transaction = context.parameter("transaction")?.boolValue ?? false
         let outcome: Swift.Result<Result, NodeFailure>
         switch driver {
-        case "sqlite": outcome = Self.sqlite(path: connection, query: query, parameters: parameters, maxRows: maxRows, transaction: transaction)
+        case "sqlite":
+            // SQLite blocks: it runs on a thread of its own, never on Swift's shared pool, and is interrupted on cancel.
+            outcome = await Self.onThread { interrupt in
+                Self.sqlite(path: connection, query: query, parameters: parameters, maxRows: maxRows, transaction: transaction,
+                            interrupt: interrupt)
+            }
         case "postgresql":
             outcome = await PostgresConnection.run(connection, query: query, parameters: parameters, maxRows: maxRows, transaction: transaction)
         default: return .failed(NodeFailure(.validation, "driver must be sqlite or postgresql", retryable: false))
@@ -40,9 +45,27 @@ struct DatabaseExecutor: NodeExecutor {
         }
     }
 
-    static func sqlite(path: String, query: String, parameters: [JSONValue], maxRows: Int, transaction: Bool) -> Swift.Result<Result, NodeFailure> {
+    /// Runs `work` on a new thread; cancelling the task calls the interrupt `work` registered.
+    static func onThread(_ work: @escaping @Sendable (InterruptHandle) -> Swift.Result<Result, NodeFailure>) async -> Swift.Result<Result, NodeFailure> {
+        let interrupt = InterruptHandle()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let thread = Thread { continuation.resume(returning: work(interrupt)) }
+                thread.name = "windflow-sqlite"
+                thread.start()
+            }
+        } onCancel: {
+            interrupt.fire()
+        }
+    }
+
+    static func sqlite(path: String, query: String, parameters: [JSONValue], maxRows: Int, transaction: Bool,
+                       interrupt: InterruptHandle = InterruptHandle()) -> Swift.Result<Result, NodeFailure> {
         do {
-            let queue = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            interrupt.set { queue.interrupt() }
             let arguments = StatementArguments(parameters.map(databaseValue))
             let work = { (db: Database) throws -> Result in
                 var result = Result()
@@ -66,6 +89,8 @@ struct DatabaseExecutor: NodeExecutor {
                 return result
             }
             return .success(transaction ? try queue.write(work) : try queue.writeWithoutTransaction(work))
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            return .failure(NodeFailure(.cancelled, "the query was interrupted"))
         } catch let error as DatabaseError {
             let retryable = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
             return .failure(NodeFailure(retryable ? .connection : .validation, "SQLite: \(error.message ?? "\(error.resultCode)")",
@@ -119,8 +144,17 @@ enum PostgresConnection {
     }
 
     private static func perform(
-        _ conninfo: String, query: String, parameters: [JSONValue], maxRows: Int, transaction: Bool, canceller: PostgresCanceller
+        _ given: String, query: String, parameters: [JSONValue], maxRows: Int, transaction: Bool, canceller: PostgresCanceller
     ) -> Swift.Result<DatabaseExecutor.Result, NodeFailure> {
+        // A connection attempt that never answers must not hold the thread forever.
+        var conninfo = given
+        if !given.contains("connect_timeout") {
+            if given.hasPrefix("postgres://") || given.hasPrefix("postgresql://") {
+                conninfo += given.contains("?") ? "&connect_timeout=10" : "?connect_timeout=10"
+            } else {
+                conninfo += " connect_timeout=10"
+            }
+        }
         guard let connection = PQconnectdb(conninfo) else { return .failure(NodeFailure(.internal, "libpq could not allocate a connection")) }
         defer { PQfinish(connection) }
         guard PQstatus(connection) == CONNECTION_OK else {
@@ -237,5 +271,29 @@ final class PostgresCanceller: @unchecked Sendable {
         guard let handle else { return }
         var buffer = [CChar](repeating: 0, count: 256)
         _ = PQcancel(handle, &buffer, 256)
+    }
+}
+
+/// Lets a cancellation reach work running on another thread.
+final class InterruptHandle: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    private let lock = NSLock()
+    private var action: (@Sendable () -> Void)?
+    private var fired = false
+
+    func set(_ action: @escaping @Sendable () -> Void) {
+        let fireNow = lock.withLock { () -> Bool in
+            self.action = action
+            return fired
+        }
+        if fireNow { action() }
+    }
+
+    func fire() {
+        let action = lock.withLock { () -> (@Sendable () -> Void)? in
+            fired = true
+            return self.action
+        }
+        action?()
     }
 }

@@ -86,6 +86,8 @@ public struct ExecutionRunner: Sendable {
             actions = try commit(&run, event: .resumed(interrupted: interrupted, at: clock.now()))
             if fresh { for (key, attempt) in running { actions.append(.run(key, attempt: attempt)) } }
             for timer in run.machine.pendingTimers { actions.append(.park(timer.key, until: timer.at)) }
+            // Timers the state no longer has (iterations of an abandoned loop) would wake the run for nothing.
+            try store.clearTimers(of: id, except: Set(run.machine.pendingTimers.map { $0.key.description }))
         }
         return try await drive(&run, actions: actions)
     }

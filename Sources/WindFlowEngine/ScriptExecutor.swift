@@ -90,20 +90,32 @@ struct ScriptExecutor: NodeExecutor {
         }
     }
 
-    /// Replaces each `{{ … }}` by a reference to an environment variable holding its value.
+    /// Replaces each `{{ … }}` by a reference to an environment variable holding its value. In bash and sh, text in
+    /// single quotes is the shell's own and is left as written.
     static func substitute(_ script: String, language: String, scope: ExpressionScope) throws(ExpressionError)
         -> (text: String, environment: [String: String])
     {
         guard Template.containsPlaceholder(script) else { return (script, [:]) }
         var text = language == "python3" ? "import os as _windflow_os\n" : ""
         var environment: [String: String] = [:]
-        for segment in try Template.parse(script).segments {
-            switch segment {
-            case .text(let literal): text += literal
-            case .expression(let expression, _, _):
-                let name = "WINDFLOW_EXPR_\(environment.count + 1)"
-                environment[name] = try expression.evaluate(in: scope).renderedText
-                text += language == "python3" ? "_windflow_os.environ['\(name)']" : "\"${\(name)}\""
+        func placeholder(_ expression: WindFlowCore.Expression) throws(ExpressionError) {
+            let name = "WINDFLOW_EXPR_\(environment.count + 1)"
+            environment[name] = try expression.evaluate(in: scope).renderedText
+            text += language == "python3" ? "_windflow_os.environ['\(name)']" : "\"${\(name)}\""
+        }
+        if language == "python3" {
+            for segment in try Template.parse(script).segments {
+                switch segment {
+                case .text(let literal): text += literal
+                case .expression(let expression, _, _): try placeholder(expression)
+                }
+            }
+        } else {
+            for piece in try ShellPlaceholders.split(script) {
+                switch piece {
+                case .text(let literal): text += literal
+                case .placeholder(let expression): try placeholder(expression)
+                }
             }
         }
         return (text, environment)

@@ -132,26 +132,22 @@ public struct WorkflowEngine: Sendable {
             }
         }
         try checkRunnable(workflow)
-        let record = try store.enqueueExecution(
-            workflow: stored, triggerNode: original.triggerNode, input: original.input, now: runner.clock.now(),
-            restartedFrom: id, restartNode: node)
+        let now = runner.clock.now()
         let order = graph.topologicalOrder().order.filter { ancestors.contains($0) }
-        var events: [ExecutionEvent] = [.started(trigger: original.triggerNode, input: original.input, at: runner.clock.now())]
+        var seed = [Transition(event: ExecutionEvent.started(trigger: original.triggerNode, input: original.input, at: now).jsonValue.jsonText)]
         for index in order {
             let upstream = workflow.nodes[index]
             if upstream.id == original.triggerNode || (NodeRegistry.standard.type(upstream.type)?.isTrigger ?? false) { continue }
             guard let (output, branch) = outcomes[upstream.id] else { continue }
-            events.append(.reused(NodeKey(upstream.id), output: output, branch: branch, at: runner.clock.now()))
+            var transition = Transition(event: ExecutionEvent.reused(NodeKey(upstream.id), output: output, branch: branch, at: now).jsonValue.jsonText)
+            transition.nodeRuns = [NodeRunRecord(
+                nodeKey: upstream.id, nodeID: upstream.id, nodeType: upstream.type, attempt: 0, status: "reused", output: output,
+                startedAt: now, finishedAt: now, durationMS: 0)]
+            seed.append(transition)
         }
-        for event in events {
-            var transition = Transition(event: event.jsonValue.jsonText)
-            if case .reused(let key, let output, _, let at) = event {
-                transition.nodeRuns = [NodeRunRecord(
-                    nodeKey: key.description, nodeID: key.node, nodeType: workflow.node(key.node)?.type ?? "", attempt: 0,
-                    status: "reused", output: output, startedAt: at, finishedAt: at, durationMS: 0)]
-            }
-            try store.commit(transition, execution: record.id, workflowID: record.workflowID)
-        }
+        let record = try store.enqueueExecution(
+            workflow: stored, triggerNode: original.triggerNode, input: original.input, now: now, restartedFrom: id,
+            restartNode: node, seed: seed)
         return record
     }
 }

@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// acknowledged — nothing is lost.
     public func enqueueExecution(
         workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String? = nil,
-        restartNode: String? = nil, id: String? = nil
+        restartNode: String? = nil, id: String? = nil, seed: [Transition] = []
     ) throws -> ExecutionRecord {
         let triggerType = workflow.workflow.node(triggerNode)?.type ?? "trigger.manual"
         let record = ExecutionRecord(
@@ -24,8 +24,19 @@ extension SQLiteStore {
                 arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, triggerNode,
                             triggerType, input.jsonText, now, restartedFrom, restartNode])
             try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, now])
+            // A restart's first events go in with it: a crash cannot leave it half seeded.
+            for (index, transition) in seed.enumerated() {
+                if let event = transition.event {
+                    try db.run(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
+                               arguments: [record.id, index + 1, event])
+                }
+                for run in transition.nodeRuns { try upsert(run, execution: record.id, workflowID: record.workflowID, db: db) }
+            }
+            if !seed.isEmpty { try db.run(sql: "UPDATE execution SET started_at = ? WHERE id = ?", arguments: [now, record.id]) }
         }
-        return record
+        var seeded = record
+        if !seed.isEmpty { seeded.startedAt = now }
+        return seeded
     }
 
     /// Commits one transition: its event, node runs, timers, logs and status change, all or nothing.

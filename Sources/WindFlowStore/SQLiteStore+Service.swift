@@ -212,3 +212,15 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Deletes an execution's timers other than `keep` (node keys), e.g. those of loop iterations that were dropped.
+    public func clearTimers(of id: String, except keep: Set<String>) throws {
+        try pool.write { db in
+            let keys = try String.fetchAll(db, sql: "SELECT node_key FROM timer WHERE execution_id = ?", arguments: [id])
+            for key in keys where !keep.contains(key) {
+                try db.run(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
+            }
+        }
+    }
+}

@@ -115,3 +115,30 @@ struct ReviewRegressionTests {
         #expect(path.contains("%2B02:00"))
     }
 }
+
+@Suite(.serialized)
+struct ShellQuotingTests {
+    @Test func singleQuotedBracesStayTheShellsOwn() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let yaml = """
+            name: quoting
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: show
+                type: integration.script
+                configuration:
+                  script: |
+                    echo '{{.Names}} {{ not an expression'
+                    echo "name: {{ trigger.name }}"
+            """
+        #expect(try validate(yaml).problems.isEmpty)
+        let (execution, runs) = try await box.run(yaml, input: ["name": "it's $(whoami)"])
+        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(runs.last("show")?.output?["stdout"] == "{{.Names}} {{ not an expression\nname: it's $(whoami)\n")
+    }
+}
+
+func validate(_ yaml: String) throws -> ValidationReport {
+    Validator().validate(try WorkflowCodec.load(yaml))
+}
