@@ -16,6 +16,7 @@ struct APIRoutes {
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(store: store))
         api.get("registry") { _, _ in ServiceResponse.json(.array(NodeRegistry.standard.types.map(\.jsonValue))) }
         api.get("schema") { _, _ in ServiceResponse.json(WorkflowSchema.generate()) }
+        router.get("api/v1/openapi.json") { _, _ in ServiceResponse.json(OpenAPIDocument.json) }
         api.post("validate") { request, context in try await validate(request, context) }
         api.post("workflows") { request, context in try await createWorkflow(request, context) }
         api.get("workflows") { _, _ in
