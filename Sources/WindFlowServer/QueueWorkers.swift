@@ -40,8 +40,10 @@ struct QueueWorkers {
 
     private func timers() async {
         let scheduler = Scheduler(engine: engine, wake: { signal.wake() })
+        let files = FileWatcher(engine: engine, wake: { signal.wake() })
         while !Task.isCancelled {
             _ = try? scheduler.tick()
+            _ = try? files.tick()
             let now = Date().timeIntervalSince1970
             for timer in (try? engine.store.dueTimers(now: now)) ?? [] {
                 try? engine.store.enqueueIfAbsent(timer.execution, now: now)

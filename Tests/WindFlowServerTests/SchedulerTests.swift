@@ -83,3 +83,45 @@ struct SchedulerTests {
         #expect(next.map { try? store.execution($0)?.workflowName } == ["skipper"])
     }
 }
+
+@Suite(.serialized)
+struct FileWatcherTests {
+    @Test func createdModifiedAndDeletedFilesFireWithDebounce() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-files-\(UUID().uuidString)")
+        let inbox = directory.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
+        let clock = ManualClock(1_000)
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
+        let workflow = try WorkflowCodec.load("""
+            name: imports
+            nodes:
+              - {id: dropped, type: trigger.file, configuration: {path: "\(inbox.path)/*.csv", events: [created, modified, deleted], debounce: 10, poll_interval: 1}}
+              - {id: note, type: logic.stop, configuration: {message: "{{ trigger.path }}"}}
+            """).workflow
+        _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
+        let watcher = FileWatcher(engine: engine, wake: {})
+        try Data("old".utf8).write(to: inbox.appendingPathComponent("existing.csv"))
+        #expect(try watcher.tick().isEmpty)  // the first look only records
+        try Data("a,b\n".utf8).write(to: inbox.appendingPathComponent("orders.csv"))
+        try Data("ignored".utf8).write(to: inbox.appendingPathComponent("notes.txt"))
+        clock.set(1_001)
+        let created = try watcher.tick()
+        #expect(created.count == 1)
+        #expect(try store.execution(created[0])?.input["event"] == "created")
+        #expect(try store.execution(created[0])?.input["path"]?.stringValue?.hasSuffix("/orders.csv") == true)
+        // Within the debounce, a change to the same file does not fire again; after it, it does.
+        try Data("a,b\n1,2\n".utf8).write(to: inbox.appendingPathComponent("orders.csv"))
+        clock.set(1_002)
+        #expect(try watcher.tick().isEmpty)
+        try Data("a,b\n1,2\n3,4\n".utf8).write(to: inbox.appendingPathComponent("orders.csv"))
+        clock.set(1_020)
+        let modified = try watcher.tick()
+        #expect(modified.map { try? store.execution($0)?.input["event"] } == ["modified"])
+        try FileManager.default.removeItem(at: inbox.appendingPathComponent("existing.csv"))
+        clock.set(1_040)
+        let deleted = try watcher.tick()
+        #expect(deleted.map { try? store.execution($0)?.input["event"] } == ["deleted"])
+    }
+}
