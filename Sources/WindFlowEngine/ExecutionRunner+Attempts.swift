@@ -254,6 +254,7 @@ extension ExecutionRunner {
                 if let error {
                     transition.error = (error.kind.rawValue, run.redactor.redact(error.message), error.node?.description)
                 }
+                if status == .failed { transition.followUp = try errorWorkflowFollowUp(run, error: error, at: now) }
             }
         }
         if transition.status == nil, run.machine.status.rawValue != run.record.status {
@@ -262,5 +263,29 @@ extension ExecutionRunner {
         if let status = transition.status { run.record.status = status }
         try store.commit(transition, execution: run.record.id, workflowID: run.record.workflowID)
         return actions
+    }
+}
+
+extension ExecutionRunner {
+    /// The failed run's error workflow, if its workflow names one that is stored: started from its event trigger (or
+    /// manual trigger) with the failure as input.
+    func errorWorkflowFollowUp(_ run: RunState, error: ExecutionError?, at now: Double) throws -> FollowUp? {
+        guard let name = run.machine.workflow.settings.errorWorkflow, name != run.record.workflowName else { return nil }
+        guard let handler = try store.workflow(name) else {
+            observer?(.log(NodeKey("error_workflow"), "error workflow '\(name)' is not stored; nothing was started"))
+            return nil
+        }
+        let triggers = handler.workflow.nodes.filter { registry.type($0.type)?.isTrigger ?? false }
+        guard let trigger = triggers.first(where: { $0.type == "trigger.event" }) ?? triggers.first(where: { $0.type == "trigger.manual" })
+            ?? triggers.first
+        else { return nil }
+        var input: [String: JSONValue] = [
+            "event": "execution.failed", "workflow": .string(run.record.workflowName), "execution_id": .string(run.record.id),
+            "error": .string(run.redactor.redact(error?.message ?? "")), "occurred_at": .string(ExecutionStateMachine.iso8601(now)),
+        ]
+        if let node = error?.node { input["failed_node"] = .string(node.description) }
+        if let kind = error?.kind { input["error_kind"] = .string(kind.rawValue) }
+        input["payload"] = .object(input)
+        return FollowUp(workflow: handler, triggerNode: trigger.id, input: .object(input))
     }
 }

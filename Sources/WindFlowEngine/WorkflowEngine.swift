@@ -39,48 +39,16 @@ public struct WorkflowEngine: Sendable {
     }
 
     /// Runs an execution to its end, sleeping through waits (for the CLI's `run`); when it fails and its workflow
-    /// names an error workflow, runs that one too with the failure as its input.
+    /// names an error workflow, runs that one too (it was queued with the failure, in the same transaction).
     public func runToEnd(_ id: String) async throws -> RunResult {
         while true {
             let result = try await runner.run(id)
-            if case .finished(.failed, _) = result { try await runErrorWorkflow(after: id) }
+            if case .finished(.failed, _) = result {
+                for followUp in try store.queuedFollowUps(of: id) { _ = try await runner.run(followUp) }
+            }
             guard case .parked(let until) = result else { return result }
             try await runner.clock.sleep(until: until)
         }
-    }
-
-    /// Starts `settings.error_workflow` for a failed execution, from its event trigger (or manual trigger), with the
-    /// failure's details as input — the same fields an `execution.failed` event trigger receives.
-    /// - Returns: The error workflow's execution, if one was started.
-    @discardableResult
-    public func runErrorWorkflow(after id: String) async throws -> ExecutionRecord? {
-        guard let record = try enqueueErrorWorkflow(after: id) else { return nil }
-        _ = try await runner.run(record.id)
-        return record
-    }
-
-    /// Queues `settings.error_workflow` for a failed execution (the service's workers then run it).
-    @discardableResult
-    public func enqueueErrorWorkflow(after id: String) throws -> ExecutionRecord? {
-        guard let failed = try store.execution(id), failed.status == "failed",
-            let stored = try store.workflow(failed.workflowID, version: failed.workflowVersion),
-            let name = stored.workflow.settings.errorWorkflow
-        else { return nil }
-        guard name != stored.name, let handler = try store.workflow(name) else {
-            runner.observer?(.log(NodeKey("error_workflow"), "error workflow '\(name)' is not stored; nothing was started"))
-            return nil
-        }
-        let triggers = handler.workflow.nodes.filter { NodeRegistry.standard.type($0.type)?.isTrigger ?? false }
-        let trigger = triggers.first { $0.type == "trigger.event" } ?? triggers.first { $0.type == "trigger.manual" } ?? triggers.first
-        guard let trigger else { return nil }
-        var input: [String: JSONValue] = [
-            "event": "execution.failed", "workflow": .string(failed.workflowName), "execution_id": .string(failed.id),
-            "error": .string(failed.errorMessage ?? ""), "occurred_at": .double(failed.finishedAt ?? runner.clock.now()),
-        ]
-        if let node = failed.errorNode { input["failed_node"] = .string(node) }
-        if let kind = failed.errorKind { input["error_kind"] = .string(kind) }
-        input["payload"] = .object(input)
-        return try store.enqueueExecution(workflow: handler, triggerNode: trigger.id, input: .object(input), now: runner.clock.now())
     }
 
     /// Finishes every execution a crash interrupted and every parked one whose time has come.

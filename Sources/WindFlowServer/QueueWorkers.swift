@@ -32,7 +32,7 @@ struct QueueWorkers {
                 continue
             }
             let result = try? await engine.runner.run(id)
-            if case .finished(.failed, _)? = result, (try? engine.enqueueErrorWorkflow(after: id)) != nil { signal.wake() }
+            if case .finished(.failed, _)? = result { signal.wake() }  // its error workflow, queued with the failure
             try? engine.store.release(id)
             if case .finished? = result { events.executionEnded(id) }
         }

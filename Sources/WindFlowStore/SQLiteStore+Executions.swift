@@ -73,6 +73,17 @@ extension SQLiteStore {
                 try db.run(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
                                arguments: [error.kind, error.message, error.node, id])
             }
+            if let followUp = transition.followUp {
+                let followID = "ex_" + Self.newID()
+                let triggerType = followUp.workflow.workflow.node(followUp.triggerNode)?.type ?? "trigger.manual"
+                try db.run(sql: """
+                    INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
+                        status, created_at, restarted_from)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, NULL)
+                    """, arguments: [followID, followUp.workflow.id, followUp.workflow.version, followUp.workflow.name,
+                                    followUp.triggerNode, triggerType, followUp.input.jsonText, transition.finishedAt ?? 0])
+                try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [followID, transition.finishedAt ?? 0])
+            }
             if transition.dequeue {
                 // A worker's claim stays until the worker releases it, so no one else takes the execution meanwhile.
                 try db.run(sql: "DELETE FROM queue WHERE execution_id = ? AND claimed_by IS NULL", arguments: [id])
@@ -277,5 +288,17 @@ extension SQLiteStore {
     /// How many events an execution has stored.
     public func eventCount(of id: String) throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM execution_event WHERE execution_id = ?", arguments: [id]) ?? 0 }
+    }
+}
+
+extension SQLiteStore {
+    /// Queued executions started by the failure of `id` (its error workflow).
+    public func queuedFollowUps(of id: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT id FROM execution WHERE status = 'queued' AND json_extract(input, '$.execution_id') = ?
+                AND json_extract(input, '$.event') = 'execution.failed' ORDER BY created_at
+                """, arguments: [id])
+        }
     }
 }

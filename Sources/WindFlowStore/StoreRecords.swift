@@ -100,8 +100,24 @@ public struct Transition: Sendable {
     public var error: (kind: String, message: String, node: String?)?
     /// Remove the execution from the queue (it has been taken up).
     public var dequeue = false
+    /// An execution to create and queue in the same transaction (a failed run's error workflow), so a crash cannot
+    /// lose it.
+    public var followUp: FollowUp?
 
     public init(event: String? = nil) {
         self.event = event
+    }
+}
+
+/// An execution queued together with a transition.
+public struct FollowUp: Sendable {
+    public var workflow: WorkflowRecord
+    public var triggerNode: String
+    public var input: JSONValue
+
+    public init(workflow: WorkflowRecord, triggerNode: String, input: JSONValue) {
+        self.workflow = workflow
+        self.triggerNode = triggerNode
+        self.input = input
     }
 }

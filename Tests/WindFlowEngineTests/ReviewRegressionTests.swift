@@ -142,3 +142,22 @@ struct ShellQuotingTests {
 func validate(_ yaml: String) throws -> ValidationReport {
     Validator().validate(try WorkflowCodec.load(yaml))
 }
+
+@Suite(.serialized)
+struct ErrorWorkflowDurabilityTests {
+    @Test func theErrorWorkflowIsQueuedWithTheFailureItself() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        try box.store.saveWorkflow(try WorkflowCodec.load(
+            "name: on failure\nnodes:\n  - {id: failed, type: trigger.event, configuration: {event: execution.failed}}\n  - {id: a, type: logic.stop}\n").workflow, now: 0)
+        let engine = box.engine()
+        let record = try engine.enqueue(try WorkflowCodec.load(
+            "name: fragile\nsettings: {error_workflow: on failure}\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"exit 9\"}}\n").workflow)
+        // Only the failed run: whoever runs it next (a worker, or resume after a crash) finds the error workflow queued.
+        #expect(try await engine.runner.run(record.id) == .finished(.failed, ExecutionError(kind: .exit, message: "the script exited with status 9", node: NodeKey("a"))))
+        let queued = try box.store.queuedFollowUps(of: record.id)
+        #expect(queued.count == 1)
+        #expect(try box.store.execution(queued[0])?.input["failed_node"] == "a")
+        #expect(try box.store.unfinishedExecutions().map(\.id) == queued)
+    }
+}
