@@ -222,6 +222,7 @@ extension ExecutionRunner {
             transition.startedAt = now
             transition.dequeue = true
             run.record.startedAt = run.record.startedAt ?? now
+            if let limit = run.machine.workflow.settings.timeout { transition.setTimers.append((Self.timeoutTimer, now + limit)) }
         case .timerFired(let key, _):
             transition.clearTimers.append(key.description)
         default:

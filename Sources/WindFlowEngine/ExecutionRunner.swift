@@ -25,6 +25,9 @@ public struct ExecutionRunner: Sendable {
         self.registry = registry
     }
 
+    /// The timer row that wakes a parked run at its workflow timeout.
+    static let timeoutTimer = "(workflow timeout)"
+
     /// What a child task of the run reports.
     enum Child: Sendable {
         case node(NodeKey, attempt: Int, AttemptResult)
@@ -87,7 +90,7 @@ public struct ExecutionRunner: Sendable {
             if fresh { for (key, attempt) in running { actions.append(.run(key, attempt: attempt)) } }
             for timer in run.machine.pendingTimers { actions.append(.park(timer.key, until: timer.at)) }
             // Timers the state no longer has (iterations of an abandoned loop) would wake the run for nothing.
-            try store.clearTimers(of: id, except: Set(run.machine.pendingTimers.map { $0.key.description }))
+            try store.clearTimers(of: id, except: Set(run.machine.pendingTimers.map { $0.key.description } + [Self.timeoutTimer]))
         }
         return try await drive(&run, actions: actions)
     }
@@ -101,8 +104,8 @@ public struct ExecutionRunner: Sendable {
                 try await clock.sleep(until: clock.now() + configuration.cancelPollInterval)
                 return .cancelCheck
             }
-            if let limit = run.machine.workflow.settings.timeout {
-                let deadline = (run.record.startedAt ?? clock.now()) + limit
+            let deadline = run.machine.workflow.settings.timeout.map { (run.record.startedAt ?? clock.now()) + $0 }
+            if let deadline {
                 group.addTask { [clock] in
                     try await clock.sleep(until: deadline)
                     return .workflowTimeout
@@ -154,10 +157,11 @@ public struct ExecutionRunner: Sendable {
                 }
                 pending = []
                 if inline.isEmpty, run.machine.runningAttempts.isEmpty, let next = timers.values.min(),
-                    next - clock.now() > configuration.parkAfter
+                    min(next, deadline ?? .infinity) - clock.now() > configuration.parkAfter
                 {
                     group.cancelAll()
-                    return .parked(until: next)
+                    // A parked run still ends at its workflow timeout: it wakes then (its timer row says so too).
+                    return .parked(until: min(next, deadline ?? .infinity))
                 }
                 let next: Child?
                 if inline.isEmpty { next = try await group.next() } else { next = inline.removeFirst() }

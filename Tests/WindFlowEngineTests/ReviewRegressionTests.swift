@@ -161,3 +161,31 @@ struct ErrorWorkflowDurabilityTests {
         #expect(try box.store.unfinishedExecutions().map(\.id) == queued)
     }
 }
+
+@Suite(.serialized)
+struct ParkedTimeoutTests {
+    @Test func aParkedRunStillEndsAtItsWorkflowTimeout() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine(parkAfter: 0.1)
+        let record = try engine.enqueue(try WorkflowCodec.load("""
+            name: patient
+            settings: {timeout: 1}
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: pause, type: logic.wait, configuration: {duration: 1h}}
+            """).workflow)
+        guard case .parked(let until) = try await engine.runner.run(record.id) else {
+            Issue.record("expected the run to park")
+            return
+        }
+        #expect(until - Date().timeIntervalSince1970 < 2, "it parks until the workflow timeout, not the wait")
+        #expect(try box.store.dueTimers(now: Date().timeIntervalSince1970 + 2).contains { $0.nodeKey == ExecutionRunner.timeoutTimer })
+        let result = try await engine.runToEnd(record.id)
+        guard case .finished(.failed, let error) = result else {
+            Issue.record("expected a timeout, got \(result)")
+            return
+        }
+        #expect(error?.kind == .timeout)
+    }
+}
