@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .library(name: "WindFlowServer", targets: ["WindFlowServer"]),
         .library(name: "WindFlowEngine", targets: ["WindFlowEngine"]),
+        .library(name: "WindFlowDesigner", targets: ["WindFlowDesigner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -54,9 +56,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "WindFlowDesigner",
+            dependencies: [
+                "WindFlowCore", "WindFlowStore", "CurlHTTP",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
             name: "WindFlowServer",
             dependencies: [
-                "WindFlowCore", "WindFlowStore", "WindFlowEngine",
+                "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowDesigner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -64,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "windflow",
             dependencies: [
-                "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowServer",
+                "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowServer", "WindFlowDesigner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,6 +102,10 @@ let package = Package(
         .testTarget(
             name: "WindFlowServerTests",
             dependencies: ["WindFlowServer", "WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
+        ),
+        .testTarget(
+            name: "WindFlowDesignerTests",
+            dependencies: ["WindFlowDesigner", "WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
         ),
         .testTarget(
             name: "WindFlowCLITests",

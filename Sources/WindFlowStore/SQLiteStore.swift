@@ -154,6 +154,50 @@ public final class SQLiteStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5: designer proposals and LLM calls") { db in
+            try db.execute(sql: """
+                CREATE TABLE proposal (
+                    id TEXT PRIMARY KEY,
+                    status TEXT NOT NULL,
+                    prose TEXT NOT NULL,
+                    workflow_name TEXT NOT NULL,
+                    base_workflow_id TEXT,
+                    base_version INTEGER,
+                    definition TEXT,
+                    valid INTEGER NOT NULL,
+                    report TEXT NOT NULL,
+                    rounds TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    latency_ms REAL NOT NULL,
+                    explanation TEXT NOT NULL,
+                    assumptions TEXT NOT NULL,
+                    diff TEXT,
+                    created_at REAL NOT NULL,
+                    accepted_workflow_id TEXT,
+                    accepted_version INTEGER,
+                    decided_at REAL
+                );
+                CREATE INDEX proposal_by_time ON proposal(created_at);
+                CREATE TABLE llm_call (
+                    id INTEGER PRIMARY KEY,
+                    at REAL NOT NULL,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    purpose TEXT NOT NULL,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    latency_ms REAL NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    error TEXT,
+                    proposal_id TEXT
+                );
+                CREATE INDEX llm_call_by_time ON llm_call(at);
+                """)
+        }
         return migrator
     }
 }

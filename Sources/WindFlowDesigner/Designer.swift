@@ -1,0 +1,239 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// Prose in, a validated workflow out: the model's answer is read tolerantly, auto-fixed where the fix is
+/// unambiguous, validated against the registry, and sent back with the validator's own messages for at most
+/// ``maxRepairRounds`` repairs. With no model, the offline planner designs from templates.
+public struct Designer: Sendable {
+    public let registry: NodeRegistry
+    public let prompts: PromptLibrary
+    public let templates: TemplateCatalog
+    public let recommender: TemplateRecommender
+    /// nil: the offline planner.
+    public let provider: (any LLMProvider)?
+    public var maxRepairRounds = 2
+    /// Values never sent to a model (they are replaced by `[secret]` in prompts).
+    public var secrets: [String: String] = [:]
+    /// Hears about every model call, whatever its outcome (the store records them).
+    public var recordCall: (@Sendable (LLMCallRecord) -> Void)?
+    /// Prompt budget for the design system prompt, in estimated tokens.
+    public var systemPromptBudget = 1500
+
+    public init(
+        registry: NodeRegistry = .standard, prompts: PromptLibrary, templates: TemplateCatalog, recommender: TemplateRecommender,
+        provider: (any LLMProvider)?
+    ) {
+        self.registry = registry
+        self.prompts = prompts
+        self.templates = templates
+        self.recommender = recommender
+        self.provider = provider
+    }
+
+    public var providerName: String { provider?.name ?? "offline" }
+    public var modelName: String { provider?.model ?? "templates" }
+
+    /// Designs a workflow for `prose`; with `current`, changes that workflow instead.
+    /// - Throws: ``LLMError`` when the model cannot be reached or refuses (after retries); an answer that is not a
+    ///   workflow is not an error but a round that did not produce one.
+    public func design(_ prose: String, editing current: Workflow? = nil, progress: (@Sendable (DesignProgress) -> Void)? = nil) async throws -> Design {
+        let recommendations = recommender.recommend(current.map { prose + " " + $0.name + " " + $0.description } ?? prose, limit: 3)
+        guard let provider else { return offlineDesign(prose, editing: current, recommendations: recommendations) }
+        let redactor = Redactor(secrets: secrets)
+        let system = systemPrompt(example: recommendations.first?.id)
+        let request = redactor.redact(prompts.render("design-request", [
+            "prose": prose, "current": current.map { WorkflowCodec.yaml($0, registry: registry) } ?? "",
+        ]))
+        var messages = [LLMMessage(.user, request)]
+        var design = Design(provider: provider.name, model: provider.model, recommendations: recommendations)
+        let schema = DesignSchema.answer(registry)
+        for round in 0...maxRepairRounds {
+            let purpose = round == 0 ? "design" : "repair"
+            progress?(.round(round + 1, purpose: purpose))
+            let started = Date()
+            let completion: LLMCompletion
+            do {
+                completion = try await provider.complete(LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)) { event in
+                    switch event {
+                    case .text(_, let characters): progress?(.receiving(characters: characters))
+                    case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
+                    }
+                }
+            } catch {
+                let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
+                recordCall?(LLMCallRecord(
+                    at: started.timeIntervalSince1970, provider: provider.name, model: provider.model, purpose: purpose, promptTokens: 0,
+                    completionTokens: 0, latencyMs: Date().timeIntervalSince(started) * 1000, attempts: 0, outcome: failure.kind.rawValue,
+                    error: failure.message))
+                throw failure
+            }
+            recordCall?(LLMCallRecord(
+                at: started.timeIntervalSince1970, provider: provider.name, model: completion.model, purpose: purpose,
+                promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, latencyMs: completion.latency * 1000,
+                attempts: completion.attempts, outcome: "ok"))
+            design.model = completion.model
+            design.promptTokens += completion.promptTokens
+            design.completionTokens += completion.completionTokens
+            design.latency += completion.latency
+            var record = DesignRound(number: round + 1, purpose: purpose, promptTokens: completion.promptTokens,
+                                     completionTokens: completion.completionTokens, latency: completion.latency)
+            let feedback: [String]
+            do {
+                let parsed = try ResponseParser.parse(completion.text)
+                var (workflow, fixes) = AutoFixer(registry: registry).fix(parsed.loaded.workflow)
+                if let current { workflow.name = current.name }
+                if workflow.name.trimmingCharacters(in: .whitespaces).isEmpty { workflow.name = OfflinePlanner.title(prose) }
+                let report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: parsed.loaded.problems.filter { $0.severity == .error }))
+                record.fixes = fixes
+                record.errors = report.errors.map(\.description)
+                record.outcome = report.isValid ? "valid" : "invalid"
+                design.workflow = workflow
+                design.report = report
+                design.fixes += fixes
+                if !parsed.explanation.isEmpty { design.explanation = parsed.explanation }
+                if !parsed.assumptions.isEmpty { design.assumptions = parsed.assumptions }
+                feedback = Array(report.errors.prefix(15).map(\.description))
+            } catch {
+                record.outcome = "unreadable"
+                record.errors = ["\(error)"]
+                feedback = ["\(error). Reply with the JSON object only."]
+                if design.workflow == nil { design.report = ValidationReport(problems: [Problem(.syntaxError, path: "", message: "\(error)")]) }
+            }
+            if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
+            design.rounds.append(record)
+            progress?(.validated(round: round + 1, errors: record.errors.count, fixes: record.fixes))
+            if record.outcome == "valid" { break }
+            messages.append(LLMMessage(.assistant, String(completion.text.prefix(8000))))
+            messages.append(LLMMessage(.user, redactor.redact(prompts.render("repair", ["problems": feedback]))))
+        }
+        if let current, let workflow = design.workflow {
+            design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(workflow, registry: registry)).joined(separator: "\n")
+        }
+        return design
+    }
+
+    private func offlineDesign(_ prose: String, editing current: Workflow?, recommendations: [TemplateRecommender.Recommendation]) -> Design {
+        let started = Date()
+        let plan = OfflinePlanner(registry: registry, recommender: recommender).plan(prose)
+        var (workflow, fixes) = AutoFixer(registry: registry).fix(plan.workflow)
+        if let current { workflow.name = current.name }
+        let report = Validator(registry: registry).validate(workflow)
+        var design = Design(provider: "offline", model: plan.template.map { "template:\($0)" } ?? "composed", recommendations: recommendations)
+        design.workflow = workflow
+        design.report = report
+        design.explanation = plan.explanation
+        design.assumptions = plan.assumptions
+        design.fixes = fixes
+        design.latency = Date().timeIntervalSince(started)
+        design.rounds = [DesignRound(number: 1, purpose: "offline", latency: design.latency, outcome: report.isValid ? "valid" : "invalid",
+                                     errors: report.errors.map(\.description), fixes: fixes)]
+        if let current {
+            design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(workflow, registry: registry)).joined(separator: "\n")
+            design.assumptions.insert("offline, an edit is a fresh design from the request: review the diff", at: 0)
+        }
+        return design
+    }
+
+    /// The design system prompt: rules, the catalog, and one example answer (the template closest to the request
+    /// that fits the budget, long texts shortened).
+    public func systemPrompt(example preferred: String? = nil) -> String {
+        let catalog = NodeCatalog.text(registry)
+        let bare = prompts.render("design", ["catalog": catalog, "example": ""])
+        let room = systemPromptBudget - TokenEstimate.of(bare)
+        let ordered = (preferred.flatMap { templates.entry($0) }.map { [$0] } ?? []) + templates.entries.sorted { $0.yaml.count < $1.yaml.count }
+        let example = ordered.lazy.map { Self.exampleAnswer($0.workflow, registry: self.registry) }.first { TokenEstimate.of($0) <= room } ?? ""
+        return prompts.render("design", ["catalog": catalog, "example": example])
+    }
+
+    /// A workflow as a compact answer object, for the prompt's example.
+    static func exampleAnswer(_ workflow: Workflow, registry: NodeRegistry) -> String {
+        func shorten(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let text) where text.count > 60: return .string(String(text.prefix(57)) + "...")
+            case .array(let elements): return .array(elements.prefix(3).map(shorten))
+            case .object(let members): return .object(members.mapValues(shorten))
+            default: return value
+            }
+        }
+        let nodes: [JSONValue] = workflow.nodes.map { node in
+            var object: [String: JSONValue] = ["id": .string(node.id), "type": .string(node.type), "configuration": shorten(.object(node.configuration))]
+            if node.errorHandling != .stop { object["error_handling"] = .string(node.errorHandling.rawValue) }
+            return .object(object)
+        }
+        let edges: [JSONValue] = workflow.edges.map { edge in
+            var object: [String: JSONValue] = ["source": .string(edge.source), "target": .string(edge.target)]
+            if let branch = edge.branch { object["branch"] = .string(branch) }
+            return .object(object)
+        }
+        let answer: JSONValue = [
+            "explanation": .string(String(workflow.description.prefix(100))), "assumptions": [],
+            "workflow": ["name": .string(workflow.name), "nodes": .array(nodes), "edges": .array(edges)],
+        ]
+        return answer.jsonText
+    }
+}
+
+/// A design's outcome: the workflow (when one could be read), its validation, and how it was reached.
+public struct Design: Sendable {
+    public var workflow: Workflow?
+    public var report = ValidationReport(problems: [])
+    public var rounds: [DesignRound] = []
+    public var explanation = ""
+    public var assumptions: [String] = []
+    /// The deterministic fixes applied, over all rounds.
+    public var fixes: [String] = []
+    public var provider: String
+    public var model: String
+    public var promptTokens = 0
+    public var completionTokens = 0
+    /// Seconds spent waiting for the model (or planning offline).
+    public var latency = 0.0
+    public var recommendations: [TemplateRecommender.Recommendation]
+    /// For an edit: the line diff against the current workflow.
+    public var diff: String?
+
+    public init(provider: String, model: String, recommendations: [TemplateRecommender.Recommendation] = []) {
+        self.provider = provider
+        self.model = model
+        self.recommendations = recommendations
+    }
+
+    public var isValid: Bool { workflow != nil && report.isValid }
+    /// Repair rounds it took (0 when the first answer was valid).
+    public var repairs: Int { rounds.filter { $0.purpose == "repair" }.count }
+}
+
+/// One model call of a design (or the offline planning) and what came of it.
+public struct DesignRound: Sendable {
+    public var number: Int
+    /// `design`, `repair` or `offline`.
+    public var purpose: String
+    public var promptTokens = 0
+    public var completionTokens = 0
+    public var latency = 0.0
+    /// `valid`, `invalid` or `unreadable`.
+    public var outcome = ""
+    public var errors: [String] = []
+    public var fixes: [String] = []
+
+    public init(number: Int, purpose: String, promptTokens: Int = 0, completionTokens: Int = 0, latency: Double = 0, outcome: String = "",
+                errors: [String] = [], fixes: [String] = []) {
+        self.number = number
+        self.purpose = purpose
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.latency = latency
+        self.outcome = outcome
+        self.errors = errors
+        self.fixes = fixes
+    }
+}
+
+/// What a design reports while it runs.
+public enum DesignProgress: Sendable {
+    case round(Int, purpose: String)
+    case receiving(characters: Int)
+    case retrying(attempt: Int, delay: Double, reason: String)
+    case validated(round: Int, errors: Int, fixes: [String])
+}

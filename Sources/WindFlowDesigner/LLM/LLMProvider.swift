@@ -1,0 +1,74 @@
+import Foundation
+import WindFlowCore
+
+/// A language model behind an HTTP API, asked for one structured answer.
+public protocol LLMProvider: Sendable {
+    /// The provider's name as configured: `openai`, `anthropic`, `ollama`.
+    var name: String { get }
+    /// The model asked.
+    var model: String { get }
+    /// Sends `request` and returns the model's whole answer. `progress` hears about streamed text and retries.
+    /// - Throws: ``LLMError``, which never carries the API key.
+    func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion
+}
+
+/// One question to a model: a system prompt, the conversation so far, and the JSON shape wanted back.
+public struct LLMRequest: Sendable {
+    public var system: String
+    public var messages: [LLMMessage]
+    /// The JSON Schema the answer must follow, sent as the provider's structured-output option where it has one.
+    public var schema: JSONValue?
+    /// What the call is for (`design`, `repair`, `fix`, …): recorded with the call.
+    public var purpose: String
+
+    public init(system: String, messages: [LLMMessage], schema: JSONValue? = nil, purpose: String) {
+        self.system = system
+        self.messages = messages
+        self.schema = schema
+        self.purpose = purpose
+    }
+}
+
+public struct LLMMessage: Sendable, Hashable {
+    public enum Role: String, Sendable { case user, assistant }
+    public var role: Role
+    public var content: String
+
+    public init(_ role: Role, _ content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// A model's answer and what it cost.
+public struct LLMCompletion: Sendable {
+    public var text: String
+    /// The model that answered, as the server names it.
+    public var model: String
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Seconds from the first request to the last byte, retries included.
+    public var latency: Double
+    /// HTTP requests sent (1 unless retried).
+    public var attempts: Int
+    /// Whether the answer stopped because it ran out of tokens.
+    public var truncated: Bool
+
+    public init(text: String, model: String, promptTokens: Int, completionTokens: Int, latency: Double, attempts: Int, truncated: Bool = false) {
+        self.text = text
+        self.model = model
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.latency = latency
+        self.attempts = attempts
+        self.truncated = truncated
+    }
+}
+
+/// What a call reports while it runs.
+public enum LLMProgress: Sendable {
+    /// More of the answer arrived (streaming); `characters` is the total so far.
+    case text(String, characters: Int)
+    /// The server asked to wait (429) or failed (5xx, connection); the call is sent again after `delay` seconds.
+    case retrying(attempt: Int, delay: Double, reason: String)
+}

@@ -1,0 +1,87 @@
+import CurlHTTP
+import Foundation
+import WindFlowCore
+
+/// Any OpenAI-compatible `/v1/chat/completions`: OpenAI, llama.cpp's llama-server, vLLM, LM Studio, Ollama's /v1.
+/// Asks for `response_format: json_schema`; a server that refuses it is asked again for plain JSON.
+public struct OpenAIProvider: LLMProvider {
+    public let configuration: LLMConfiguration
+    let transport: LLMTransport
+
+    public var name: String { "openai" }
+    public var model: String { configuration.model }
+
+    public init(configuration: LLMConfiguration, client: CurlClientRef = .shared) {
+        self.configuration = configuration
+        transport = LLMTransport(configuration: configuration, client: client.client)
+    }
+
+    public func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
+        let started = Date()
+        do {
+            return try await send(request, structured: request.schema != nil, started: started, progress: progress)
+        } catch let error as LLMError where error.kind == .rejected && error.status == 400 && request.schema != nil
+            && error.message.lowercased().contains("response_format")
+        {
+            // The server does not know structured output: the prompt already asks for JSON.
+            return try await send(request, structured: false, started: started, progress: progress)
+        }
+    }
+
+    private func send(_ request: LLMRequest, structured: Bool, started: Date, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
+        var messages: [JSONValue] = [["role": "system", "content": .string(request.system)]]
+        messages += request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }
+        var body: [String: JSONValue] = [
+            "model": .string(configuration.model), "messages": .array(messages),
+            "temperature": .double(configuration.temperature), "max_tokens": .int(configuration.maxTokens),
+        ]
+        if structured, let schema = request.schema {
+            body["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(request.purpose), "schema": schema]]
+        }
+        let headers = configuration.apiKey.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+        let path = "/v1/chat/completions"
+        guard configuration.stream else {
+            let (response, attempts) = try await transport.send(path: path, headers: headers, body: .object(body), progress: progress)
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: response.body),
+                let choice = value["choices"]?.arrayValue?.first, let text = choice["message"]?["content"]?.stringValue
+            else { throw LLMError(.malformedResponse, "\(redactedURL(configuration.baseURL)) answered without choices[0].message.content") }
+            return LLMCompletion(
+                text: text, model: value["model"]?.stringValue ?? configuration.model,
+                promptTokens: value["usage"]?["prompt_tokens"]?.intValue ?? 0,
+                completionTokens: value["usage"]?["completion_tokens"]?.intValue ?? 0,
+                latency: Date().timeIntervalSince(started), attempts: attempts,
+                truncated: choice["finish_reason"]?.stringValue == "length")
+        }
+        body["stream"] = true
+        body["stream_options"] = ["include_usage": true]
+        var decoder = SSEDecoder()
+        var text = "", model = configuration.model, promptTokens = 0, completionTokens = 0, finish: String?
+        var done = false
+        let attempts = try await transport.stream(path: path, headers: headers, body: .object(body), progress: progress) { data in
+            for event in decoder.feed(data) {
+                if event.data == "[DONE]" { done = true; continue }
+                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(event.data.utf8)) else { continue }
+                if let message = value["error"]?["message"]?.stringValue {
+                    throw LLMError(.server, "\(redactedURL(configuration.baseURL)) failed while answering: \(message)")
+                }
+                if let name = value["model"]?.stringValue { model = name }
+                if let usage = value["usage"], usage.objectValue != nil {
+                    promptTokens = usage["prompt_tokens"]?.intValue ?? promptTokens
+                    completionTokens = usage["completion_tokens"]?.intValue ?? completionTokens
+                }
+                guard let choice = value["choices"]?.arrayValue?.first else { continue }
+                if let piece = choice["delta"]?["content"]?.stringValue, !piece.isEmpty {
+                    text += piece
+                    progress?(.text(piece, characters: text.count))
+                }
+                if let reason = choice["finish_reason"]?.stringValue { finish = reason }
+            }
+        }
+        if !done && finish == nil && text.isEmpty {
+            throw LLMError(.malformedResponse, "\(redactedURL(configuration.baseURL)) ended the stream without an answer")
+        }
+        return LLMCompletion(
+            text: text, model: model, promptTokens: promptTokens, completionTokens: completionTokens,
+            latency: Date().timeIntervalSince(started), attempts: attempts, truncated: finish == "length" || (!done && finish == nil))
+    }
+}

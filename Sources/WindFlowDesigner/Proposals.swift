@@ -1,0 +1,107 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// Designs stored as proposals, and the user's decision on them: only a valid proposal can be accepted, and only
+/// an accepted one becomes a workflow version (and so can run).
+public struct Proposals: Sendable {
+    public let store: SQLiteStore
+    public let designer: Designer
+
+    public init(store: SQLiteStore, designer: Designer) {
+        self.store = store
+        var designer = designer
+        let previous = designer.recordCall
+        designer.recordCall = { call in
+            previous?(call)
+            try? store.recordLLMCall(call)
+        }
+        self.designer = designer
+    }
+
+    /// Designs `prose` (changing the stored workflow `editing` when given) and stores the result as a proposal.
+    /// - Throws: ``DesignError`` for an unknown workflow to edit; ``LLMError`` when the model cannot be used.
+    public func propose(_ prose: String, editing name: String? = nil, progress: (@Sendable (DesignProgress) -> Void)? = nil) async throws -> (ProposalRecord, Design) {
+        let trimmed = prose.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw DesignError("describe the workflow you want: the request is empty") }
+        guard trimmed.count <= 20_000 else { throw DesignError("the request is \(trimmed.count) characters; keep it under 20,000") }
+        var base: WorkflowRecord?
+        if let name {
+            guard let found = try store.workflow(name) else { throw DesignError("there is no workflow '\(name)' to edit") }
+            base = found
+        }
+        let started = Date().timeIntervalSince1970
+        var design = try await designer.design(trimmed, editing: base?.workflow, progress: progress)
+        if base == nil, var workflow = design.workflow {
+            workflow.name = try uniqueName(workflow.name)
+            design.workflow = workflow
+        }
+        let record = ProposalRecord(
+            id: "", prose: trimmed, workflowName: design.workflow?.name ?? OfflinePlanner.title(trimmed), baseWorkflowID: base?.id,
+            baseVersion: base?.version, definition: design.workflow.map { WorkflowCodec.yaml($0, registry: designer.registry) },
+            valid: design.isValid, report: .array(design.report.problems.map(\.jsonValue)), rounds: .array(design.rounds.map(\.jsonValue)),
+            provider: design.provider, model: design.model, promptTokens: design.promptTokens, completionTokens: design.completionTokens,
+            latencyMs: design.latency * 1000, explanation: design.explanation, assumptions: design.assumptions, diff: design.diff,
+            createdAt: Date().timeIntervalSince1970)
+        let id = try store.saveProposal(record)
+        try store.attachLLMCalls(since: started, purposeIn: ["design", "repair"], toProposal: id)
+        return (try store.proposal(id) ?? record, design)
+    }
+
+    /// Turns a valid proposal into a new workflow version, activated when asked.
+    /// - Throws: ``DesignError`` when the proposal does not exist, was already decided, or is not valid (with its
+    ///   problems).
+    public func accept(_ id: String, activate: Bool = false) throws -> WorkflowRecord {
+        guard let proposal = try store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
+        guard proposal.status == .proposed else {
+            throw DesignError("proposal \(proposal.id) was already \(proposal.status.rawValue)" + (proposal.acceptedVersion.map { " (version \($0))" } ?? ""))
+        }
+        guard let definition = proposal.definition, let loaded = try? WorkflowCodec.load(definition) else {
+            throw DesignError("proposal \(proposal.id) holds no workflow: the model never produced one that could be read; design again")
+        }
+        // Validated again: the registry may have changed since it was proposed.
+        let report = designer.validator.validate(loaded)
+        guard proposal.valid, report.isValid else {
+            let problems = report.errors.prefix(5).map { "  " + $0.description }.joined(separator: "\n")
+            throw DesignError("proposal \(proposal.id) is not valid and cannot be accepted:\n\(problems)\nedit it, or design again")
+        }
+        guard let saved = try store.acceptProposal(proposal.id, workflow: loaded.workflow, activate: activate, now: Date().timeIntervalSince1970) else {
+            throw DesignError("proposal \(proposal.id) was decided meanwhile")
+        }
+        return saved
+    }
+
+    public func discard(_ id: String) throws {
+        guard let proposal = try store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
+        guard try store.discardProposal(proposal.id, now: Date().timeIntervalSince1970) else {
+            throw DesignError("proposal \(proposal.id) was already \(proposal.status.rawValue)")
+        }
+    }
+
+    /// `name`, or `name (2)`, `name (3)`… when a stored workflow already has it (accepting must not silently become
+    /// a new version of an unrelated workflow).
+    private func uniqueName(_ name: String) throws -> String {
+        var candidate = name
+        var suffix = 2
+        while try store.workflow(candidate) != nil {
+            candidate = "\(name) (\(suffix))"
+            suffix += 1
+        }
+        return candidate
+    }
+}
+
+extension Designer {
+    var validator: Validator { Validator(registry: registry) }
+}
+
+extension DesignRound {
+    public var jsonValue: JSONValue {
+        [
+            "round": .int(number), "purpose": .string(purpose), "outcome": .string(outcome),
+            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens),
+            "latency_ms": .double((latency * 1000).rounded()), "errors": .array(errors.map { .string($0) }),
+            "fixes": .array(fixes.map { .string($0) }),
+        ]
+    }
+}

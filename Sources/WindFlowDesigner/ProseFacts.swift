@@ -1,0 +1,112 @@
+import Foundation
+
+/// What a request says in so many words: when it runs, where, on what, whom to tell. Read with patterns, never
+/// guessed; the offline planner fills templates with these, and says what it had to assume.
+public struct ProseFacts: Sendable {
+    public enum TriggerKind: String, Sendable { case manual, schedule, webhook, event, file }
+
+    public var schedule: CronPhrase.Match?
+    public var trigger: TriggerKind?
+    public var environment: String?
+    public var stack: String?
+    public var services: [String] = []
+    public var channels: [String] = []
+    public var slackChannel: String?
+    public var emails: [String] = []
+    public var urls: [String] = []
+    /// A percentage or "above N" limit.
+    public var threshold: Double?
+    public var retentionDays: Int?
+    public var replicas: Int?
+    public var path: String?
+    /// Node types the words ask for, in the order they are asked.
+    public var actions: [String] = []
+
+    public init(_ prose: String) {
+        let text = " " + prose.lowercased() + " "
+        schedule = CronPhrase.parse(prose)
+        trigger = Self.trigger(text, hasSchedule: schedule != nil)
+        if Self.has(text, [" staging", "pre-prod", "preprod", "recette"]) { environment = "staging" }
+        else if Self.has(text, ["production", " prod ", " prod,", " prod.", " prod)", " live "]) { environment = "production" }
+        else if Self.has(text, [" dev ", "development", " test environment"]) { environment = "development" }
+        stack = Self.capture([#"(?:stack|stack_id)\s+(?:named\s+|called\s+)?["'`]?([a-z0-9][\w-]*)"#, #"\b([a-z0-9][\w-]*)\s+stack\b"#], in: text,
+                             excluding: ["the", "a", "our", "my", "whole", "this", "that", "compose", "docker", "entire", "full", "de", "la", "le"])
+        services = Self.captures(#"(?:service|svc)\s+["'`]?([a-z0-9][\w-]*)"#, in: text, excluding: ["the", "a", "each", "every", "that", "is", "which"])
+            + Self.captures(#"\b([a-z0-9][\w-]*)\s+service\b"#, in: text, excluding: ["the", "a", "each", "every", "web", "that", "which", "my", "our", "this", "scale", "notification"])
+        services = Array(NSOrderedSet(array: services)) as? [String] ?? services
+        if Self.has(text, ["slack", " #"]) { channels.append("slack") }
+        if Self.has(text, ["email", "e-mail", " mail ", "courriel", "@"]) { channels.append("email") }
+        if Self.has(text, ["teams"]) { channels.append("teams") }
+        if Self.has(text, ["discord"]) { channels.append("discord") }
+        slackChannel = CronPhrase.firstMatch(#"(#[a-z0-9][\w-]*)"#, in: text)?.first
+        emails = Self.captures(#"([a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,})"#, in: text, excluding: [])
+        urls = Self.captures(#"(https?://[^\s"'<>),]+)"#, in: prose, excluding: []).map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
+        if let value = CronPhrase.firstMatch(#"(?:above|over|exceeds?|higher than|greater than|more than|>|dépasse|au-dessus de|plus de)\s*(\d+(?:\.\d+)?)"#, in: text)?.first {
+            threshold = Double(value)
+        } else if let value = CronPhrase.firstMatch(#"(\d+(?:\.\d+)?)\s*%"#, in: text)?.first {
+            threshold = Double(value)
+        }
+        retentionDays = CronPhrase.firstMatch(#"(?:keep|retain|retention(?: of)?|for|garder|conserver)\s+(?:the last\s+)?(\d+)\s*(?:days|jours|d\b)"#, in: text)?.first.flatMap { Int($0) }
+        replicas = CronPhrase.firstMatch(#"(\d+)\s+(?:replicas|instances|copies|containers)"#, in: text)?.first.flatMap { Int($0) }
+        path = Self.capture([#"(?:in|into|to|under|dans)\s+(/[\w./*-]+)"#, #"(/[\w.-]+/[\w./*-]*)"#], in: prose.lowercased(), excluding: [])
+        actions = Self.actions(text)
+    }
+
+    private static func has(_ text: String, _ needles: [String]) -> Bool { needles.contains { text.contains($0) } }
+
+    private static func trigger(_ text: String, hasSchedule: Bool) -> TriggerKind? {
+        if has(text, ["workflow fails", "workflow failed", "execution fails", "execution failed", "run fails", "a run failed",
+                      "any workflow fail", "execution.failed", "when a deployment fails", "échoue", "event"]) { return .event }
+        if has(text, ["webhook", "github push", "push to", "pushed", "on push", "pull request", "http request comes", "is posted",
+                      "receives a post", "when called", "callback", "gitlab"]) { return .webhook }
+        if has(text, ["file is dropped", "file lands", "new file", "files appear", "file appears", "dropped into", "dropped in",
+                      "lands in", "uploaded to", "is created in", "is modified", "nouveau fichier", "watch the folder", "watch folder"]) { return .file }
+        if hasSchedule { return .schedule }
+        if has(text, ["manually", "on demand", "button", "by hand", "when i run", "when i trigger", "à la demande"]) { return .manual }
+        return nil
+    }
+
+    /// The node types the request's verbs ask for, ordered by where they appear.
+    private static func actions(_ text: String) -> [String] {
+        let table: [(String, [String])] = [
+            ("windflow.validate_stack", ["validate the stack", "validate stack", "lint the compose", "check the compose", "validate the compose"]),
+            ("windflow.backup_data", ["backup", "back up", "back-up", "sauvegard", "snapshot"]),
+            ("integration.git", ["git pull", "clone", "pull the repo", "checkout", "git "]),
+            ("integration.script", ["run the tests", "run tests", "test suite", "script", "command", "shell", "execute", "lance les tests"]),
+            ("windflow.deploy_stack", ["deploy", "déploie", "déployer", "roll out", "release"]),
+            ("windflow.get_metrics", ["cpu", "memory usage", "metrics", "load is", "request rate", "métriques"]),
+            ("windflow.scale_service", ["scale", "replicas", "instances"]),
+            ("windflow.health_check", ["health check", "healthcheck", "health-check", "is healthy", "santé"]),
+            ("windflow.renew_certificates", ["certificate", "certificat", " ssl", " tls", "cert "]),
+            ("integration.monitoring", ["prometheus", "promql", "alertmanager"]),
+            ("integration.database", [" sql", "query", "database", "postgres", "sqlite", "table", "base de données"]),
+            ("integration.http", ["http://", "https://", "call the api", "api call", "endpoint", "post to", "get request", "ping", "url"]),
+            ("logic.loop", ["for each", "for every", "each of", "pour chaque", "loop over"]),
+            ("logic.wait", ["wait ", "pause", "attendre", "attends"]),
+            ("logic.condition", [" if ", " when it", " unless ", "above", "below", "exceeds", " si ", "fails", "failed"]),
+            ("integration.notification", ["notify", "slack", "email", "e-mail", "alert", "tell ", "message", "page ", "teams", "préviens", "prévenir"]),
+        ]
+        var found: [(Int, String)] = []
+        for (type, words) in table {
+            let positions = words.compactMap { text.range(of: $0).map { text.distance(from: text.startIndex, to: $0.lowerBound) } }
+            if let first = positions.min() { found.append((first, type)) }
+        }
+        return found.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    private static func capture(_ patterns: [String], in text: String, excluding: Set<String>) -> String? {
+        for pattern in patterns {
+            if let value = captures(pattern, in: text, excluding: excluding).first { return value }
+        }
+        return nil
+    }
+
+    private static func captures(_ pattern: String, in text: String, excluding: Set<String>) -> [String] {
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return [] }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            guard match.numberOfRanges > 1, let range = Range(match.range(at: 1), in: text) else { return nil }
+            let value = String(text[range])
+            return excluding.contains(value) ? nil : value
+        }
+    }
+}
