@@ -4,8 +4,8 @@ import WindFlowCore
 /// spelled out) and outputs. Generated, so the prompt can never name a type or parameter the validator rejects.
 public enum NodeCatalog {
     /// Optional parameters shown per type beyond the required ones; the rest have defaults the model can ignore.
-    static let optionalShown = 4
-    static let outputsShown = 5
+    static let optionalShown = 2
+    static let outputsShown = 3
 
     public static func text(_ registry: NodeRegistry) -> String {
         registry.types.map(line).joined(separator: "\n")
@@ -21,7 +21,7 @@ public enum NodeCatalog {
         for group in type.requiresOneOf { parts.append("one of " + group.joined(separator: "/") + "*") }
         if case .named(let branches) = type.branches { parts.append("branches " + branches.joined(separator: "/")) }
         if case .cases(let parameter, let fallback) = type.branches { parts.append("branches: each \(parameter)[].name, \(fallback)") }
-        var text = "\(type.id): \(shortSummary(type.summary))"
+        var text = "\(type.id): (\(type.displayName))"
         if !parts.isEmpty { text += " " + parts.joined(separator: ", ") }
         let outputs = type.outputs.prefix(outputsShown).map(\.name)
         if !outputs.isEmpty { text += " -> " + outputs.joined(separator: ", ") }
@@ -38,12 +38,6 @@ public enum NodeCatalog {
     private static func describe(_ parameter: ParameterSpec) -> String {
         if let allowed = parameter.allowedValues, allowed.count <= 6 { return parameter.name + "=" + allowed.joined(separator: "|") }
         return parameter.name
-    }
-
-    /// The summary's first sentence, without its final period.
-    private static func shortSummary(_ summary: String) -> String {
-        let first = summary.split(separator: ".", maxSplits: 1).first.map(String.init) ?? summary
-        return first.trimmingCharacters(in: .whitespaces) + "."
     }
 }
 

@@ -118,6 +118,9 @@ public struct OfflinePlanner: Sendable {
         let wanted = facts.trigger.map { "trigger." + $0.rawValue } ?? current.type
         if wanted != current.type {
             workflow.nodes[index] = WorkflowNode(id: current.id, type: wanted, name: nil, configuration: starter(wanted, facts: facts, assumptions: &assumptions))
+        } else if wanted == "trigger.file" {
+            if let path = facts.path { workflow.nodes[index].configuration["path"] = .string(path) }
+            else { assumptions.append("no folder named; kept the template's path \(current.configuration["path"]?.jsonText ?? "")") }
         } else if wanted == "trigger.schedule" {
             if let schedule = facts.schedule {
                 workflow.nodes[index].configuration["schedule"] = .string(schedule.cron)

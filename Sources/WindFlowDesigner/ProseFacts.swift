@@ -29,10 +29,10 @@ public struct ProseFacts: Sendable {
         if Self.has(text, [" staging", "pre-prod", "preprod", "recette"]) { environment = "staging" }
         else if Self.has(text, ["production", " prod ", " prod,", " prod.", " prod)", " live "]) { environment = "production" }
         else if Self.has(text, [" dev ", "development", " test environment"]) { environment = "development" }
-        stack = Self.capture([#"(?:stack|stack_id)\s+(?:named\s+|called\s+)?["'`]?([a-z0-9][\w-]*)"#, #"\b([a-z0-9][\w-]*)\s+stack\b"#], in: text,
-                             excluding: ["the", "a", "our", "my", "whole", "this", "that", "compose", "docker", "entire", "full", "de", "la", "le"])
-        services = Self.captures(#"(?:service|svc)\s+["'`]?([a-z0-9][\w-]*)"#, in: text, excluding: ["the", "a", "each", "every", "that", "is", "which"])
-            + Self.captures(#"\b([a-z0-9][\w-]*)\s+service\b"#, in: text, excluding: ["the", "a", "each", "every", "web", "that", "which", "my", "our", "this", "scale", "notification"])
+        stack = Self.capture([#"\b([a-z0-9][\w-]*)\s+stack\b"#, #"(?:stack|stack_id)\s+(?:named\s+|called\s+)?["'`]?([a-z0-9][\w-]*)"#], in: text,
+                             excluding: Self.notNames.union(["compose", "docker", "entire", "full", "whole"]))
+        services = Self.captures(#"(?:service|svc)\s+["'`]?([a-z0-9][\w-]*)"#, in: text, excluding: Self.notNames)
+            + Self.captures(#"\b([a-z0-9][\w-]*)\s+service\b"#, in: text, excluding: Self.notNames.union(["scale", "notification"]))
         services = Array(NSOrderedSet(array: services)) as? [String] ?? services
         if Self.has(text, ["slack", " #"]) { channels.append("slack") }
         if Self.has(text, ["email", "e-mail", " mail ", "courriel", "@"]) { channels.append("email") }
@@ -51,6 +51,12 @@ public struct ProseFacts: Sendable {
         path = Self.capture([#"(?:in|into|to|under|dans)\s+(/[\w./*-]+)"#, #"(/[\w.-]+/[\w./*-]*)"#], in: prose.lowercased(), excluding: [])
         actions = Self.actions(text)
     }
+
+    /// Words that follow "stack" or "service" without being a name.
+    static let notNames: Set<String> = [
+        "the", "a", "an", "our", "my", "this", "that", "each", "every", "which", "is", "in", "on", "for", "to", "of", "and",
+        "with", "at", "from", "it", "its", "when", "if", "then", "de", "la", "le", "en", "dans", "du", "des", "et",
+    ]
 
     private static func has(_ text: String, _ needles: [String]) -> Bool { needles.contains { text.contains($0) } }
 

@@ -100,7 +100,8 @@ struct LLMTransport: Sendable {
     /// Throws for a status that is not a success, with the server's own error message.
     private func check(_ status: Int, body: Data, headers: [(name: String, value: String)]) throws {
         guard status >= 300 else { return }
-        let detail = Self.errorDetail(body).map { ": \($0)" } ?? ""
+        // Servers quote the key they refused ("Incorrect API key provided: sk-…"): never repeat it.
+        let detail = Self.errorDetail(body).map { ": " + Self.hiding(configuration.apiKey, in: $0) } ?? ""
         let server = redactedURL(configuration.baseURL)
         let retryAfter = headers.first { $0.name.lowercased() == "retry-after" }.flatMap { Self.retryAfterSeconds($0.value) }
         switch status {
@@ -126,6 +127,15 @@ struct LLMTransport: Sendable {
         }
         text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : String(text.prefix(300))
+    }
+
+    /// `text` with `key` (and any long run of it) replaced by `***`.
+    static func hiding(_ key: String?, in text: String) -> String {
+        guard let key, key.count >= 4 else { return text }
+        var result = text.replacingOccurrences(of: key, with: "***")
+        // A quoted prefix of the key (servers show the first characters and mask the rest) goes too.
+        if key.count >= 12 { result = result.replacingOccurrences(of: String(key.prefix(8)), with: "***") }
+        return result
     }
 
     /// `Retry-After` as seconds: a number, or an HTTP date.
