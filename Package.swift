@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "WindFlowCore", "WindFlowStore", "CurlHTTP",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(

@@ -25,27 +25,35 @@ public struct OfflinePlanner: Sendable {
 
     public func plan(_ prose: String) -> Plan {
         let facts = ProseFacts(prose)
-        let best = recommender.recommend(prose, limit: 3).first { recommendation in
-            // A template is a good start only if it does what the request asks for most.
-            let types = Set(recommendation.workflow.nodes.map(\.type))
-            let asked = facts.actions.filter { !$0.hasPrefix("logic.") && $0 != "integration.notification" }
-            let covered = asked.filter(types.contains).count
-            return recommendation.relevance >= minimumRelevance && (asked.isEmpty || covered * 2 >= asked.count)
+        // A template is a good start only if it has every step the request names (conditions and messages aside).
+        let asked = facts.actions.filter { $0 != "logic.condition" && $0 != "integration.notification" }
+        let fitting = recommender.recommend(prose, limit: 5).filter { recommendation in
+            recommendation.relevance >= minimumRelevance && asked.allSatisfy(Set(recommendation.workflow.nodes.map(\.type)).contains)
+        }
+        var candidates: [Plan] = fitting.map { recommendation in
+            var assumptions: [String] = []
+            var workflow = recommendation.workflow
+            fill(&workflow, with: facts, assumptions: &assumptions)
+            let explanation = "Started from the template '\(recommendation.name)' (\(recommendation.reason)) and filled in what the request says."
+            return Plan(workflow: workflow, explanation: explanation, assumptions: assumptions, template: recommendation.id)
         }
         var assumptions: [String] = []
-        var workflow: Workflow
-        var explanation: String
-        if let best {
-            workflow = best.workflow
-            explanation = "Started from the template '\(best.name)' (\(best.reason)) and filled in what the request says."
-            fill(&workflow, with: facts, assumptions: &assumptions)
-        } else {
-            workflow = compose(facts, prose: prose, assumptions: &assumptions)
-            explanation = "No template fits well, so the steps the request names were chained in its order."
+        let composed = compose(facts, prose: prose, assumptions: &assumptions)
+        candidates.append(Plan(workflow: composed, explanation: "No template fits well, so the steps the request names were chained in its order.",
+                               assumptions: assumptions, template: nil))
+        // The first that validates (a template's trigger swapped for another may read fields the new one lacks).
+        let validator = Validator(registry: registry)
+        var plan = candidates.min { a, b in
+            let (ea, eb) = (validator.validate(a.workflow).errors.count, validator.validate(b.workflow).errors.count)
+            return ea == 0 && eb > 0
+        } ?? candidates[candidates.count - 1]
+        if let first = candidates.first(where: { validator.validate($0.workflow).isValid }) { plan = first }
+        if let channel = facts.slackChannel, facts.channels.contains("slack") {
+            plan.assumptions.append("Slack messages go to the channel the SLACK_WEBHOOK_URL webhook was made for (\(channel))")
         }
-        workflow.name = Self.title(prose)
-        workflow.description = prose.count > 300 ? String(prose.prefix(297)) + "…" : prose
-        return Plan(workflow: workflow, explanation: explanation, assumptions: assumptions, template: best?.id)
+        plan.workflow.name = Self.title(prose)
+        plan.workflow.description = prose.count > 300 ? String(prose.prefix(297)) + "…" : prose
+        return plan
     }
 
     /// A short name from the request's first words: "Every night at 3am back up…" → "Every night at 3am back up".
@@ -115,7 +123,11 @@ public struct OfflinePlanner: Sendable {
     private func setTrigger(_ workflow: inout Workflow, facts: ProseFacts, assumptions: inout [String]) {
         guard let index = workflow.nodes.firstIndex(where: { registry.type($0.type)?.isTrigger == true }) else { return }
         let current = workflow.nodes[index]
-        let wanted = facts.trigger.map { "trigger." + $0.rawValue } ?? current.type
+        // A request that says nothing of what starts it runs by hand.
+        let wanted = "trigger." + (facts.trigger ?? .manual).rawValue
+        if facts.trigger == nil, current.type != wanted {
+            assumptions.append("the request says nothing of what starts it; it runs when started by hand")
+        }
         if wanted != current.type {
             workflow.nodes[index] = WorkflowNode(id: current.id, type: wanted, name: nil, configuration: starter(wanted, facts: facts, assumptions: &assumptions))
         } else if wanted == "trigger.file" {
@@ -196,7 +208,6 @@ public struct OfflinePlanner: Sendable {
         if channels.contains("email"), !facts.emails.isEmpty {
             node.configuration["email"] = ["to": .array(facts.emails.map { .string($0) })]
         }
-        if let channel = facts.slackChannel { node.configuration["slack_channel"] = .string(channel) }
     }
 
     /// A first configuration for a node of `type` from the facts, with stand-ins said as assumptions.
@@ -245,7 +256,7 @@ public struct OfflinePlanner: Sendable {
             if facts.urls.isEmpty { assumptions.append("no URL given; set the url of the HTTP step") }
             return ["method": "GET", "url": .string(facts.urls.first ?? "https://example.org/health")]
         case "integration.monitoring":
-            return ["url": .string(facts.urls.first ?? "http://127.0.0.1:9090"), "query": "up"]
+            return ["url": .string(facts.urls.first ?? "http://127.0.0.1:9090"), "source": "prometheus_query", "query": "up"]
         case "integration.script":
             assumptions.append("the script step only echoes; write its commands")
             return ["script": "echo 'replace with your commands'"]
@@ -263,7 +274,14 @@ public struct OfflinePlanner: Sendable {
             assumptions.append("the condition compares the previous step's value with \(limit); check the field it reads")
             return ["condition": .string("{{ trigger.value > \(limit) }}")]
         case "logic.loop":
-            return ["items": "{{ trigger.items }}"]
+            if facts.services.count < 2 { assumptions.append("the loop goes over a stand-in list: set its items") }
+            let items = facts.services.count > 1 ? facts.services : ["first", "second"]
+            return ["items": .array(items.map { .string($0) })]
+        case "logic.switch":
+            assumptions.append("the switch's cases are examples: set its value and cases")
+            return ["value": "{{ trigger.body.severity }}", "cases": [["name": "critical", "equals": "critical"], ["name": "warning", "equals": "warning"]]]
+        case "logic.merge":
+            return ["mode": "wait_all"]
         case "logic.wait":
             return ["duration": "5m"]
         default:

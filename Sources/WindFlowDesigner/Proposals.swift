@@ -19,20 +19,17 @@ public struct Proposals: Sendable {
         self.designer = designer
     }
 
-    /// Designs `prose` (changing the stored workflow `editing` when given) and stores the result as a proposal.
-    /// - Throws: ``DesignError`` for an unknown workflow to edit; ``LLMError`` when the model cannot be used.
-    public func propose(_ prose: String, editing name: String? = nil, progress: (@Sendable (DesignProgress) -> Void)? = nil) async throws -> (ProposalRecord, Design) {
+    /// Designs `prose` (changing `current` when given: a stored workflow, or one read from a file) and stores the
+    /// result as a proposal; an edit of a stored workflow records the version it changes.
+    /// - Throws: ``DesignError`` for an empty or huge request; ``LLMError`` when the model cannot be used.
+    public func propose(_ prose: String, editing current: Workflow? = nil, progress: (@Sendable (DesignProgress) -> Void)? = nil) async throws -> (ProposalRecord, Design) {
         let trimmed = prose.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw DesignError("describe the workflow you want: the request is empty") }
         guard trimmed.count <= 20_000 else { throw DesignError("the request is \(trimmed.count) characters; keep it under 20,000") }
-        var base: WorkflowRecord?
-        if let name {
-            guard let found = try store.workflow(name) else { throw DesignError("there is no workflow '\(name)' to edit") }
-            base = found
-        }
+        let base = try current.flatMap { try store.workflow($0.name) }
         let started = Date().timeIntervalSince1970
-        var design = try await designer.design(trimmed, editing: base?.workflow, progress: progress)
-        if base == nil, var workflow = design.workflow {
+        var design = try await designer.design(trimmed, editing: current, progress: progress)
+        if current == nil, var workflow = design.workflow {
             workflow.name = try uniqueName(workflow.name)
             design.workflow = workflow
         }

@@ -60,16 +60,32 @@ public struct ProseFacts: Sendable {
 
     private static func has(_ text: String, _ needles: [String]) -> Bool { needles.contains { text.contains($0) } }
 
+    /// The trigger whose words come first: "Every 15 min … post to our webhook" is a schedule, "When the workflow
+    /// 'Deploy' fails, … push the tag" an event.
     private static func trigger(_ text: String, hasSchedule: Bool) -> TriggerKind? {
-        if has(text, ["workflow fails", "workflow failed", "execution fails", "execution failed", "run fails", "a run failed",
-                      "any workflow fail", "execution.failed", "when a deployment fails", "échoue", "event"]) { return .event }
-        if has(text, ["webhook", "github push", "push to", "pushed", "on push", "pull request", "http request comes", "is posted",
-                      "receives a post", "when called", "callback", "gitlab"]) { return .webhook }
-        if has(text, ["file is dropped", "file lands", "new file", "files appear", "file appears", "dropped into", "dropped in",
-                      "lands in", "uploaded to", "is created in", "is modified", "nouveau fichier", "watch the folder", "watch folder"]) { return .file }
-        if hasSchedule { return .schedule }
-        if has(text, ["manually", "on demand", "button", "by hand", "when i run", "when i trigger", "à la demande"]) { return .manual }
-        return nil
+        let signals: [(TriggerKind, [String])] = [
+            (.event, [#"workflow\s+(?:'[^']*'\s+|"[^"]*"\s+)?(?:fails|failed|succeeds|succeeded|completes|finishes)"#,
+                      #"(?:execution|run|deployment|deploy)\s+(?:fails|failed|succeeds|succeeded)"#, #"execution\.(?:failed|succeeded)"#,
+                      #"\bevent\b"#, #"échoue"#]),
+            (.webhook, [#"webhook"#, #"\bhook\b"#, #"github"#, #"gitlab"#, #"stripe"#, #"\bpush(?:ed|es)?\b"#, #"pull request"#,
+                        #"\bposts\b"#, #"is posted"#, #"callback"#, #"http request (?:comes|arrives)"#]),
+            (.file, [#"lands? in"#, #"dropped"#, #"appears? in"#, #"new file"#, #"file changes"#, #"files? (?:is|are) (?:created|added|modified)"#,
+                     #"\bwatch\b"#, #"uploaded"#, #"nouveau fichier"#, #"arrive dans"#]),
+            (.schedule, hasSchedule ? [#"\bevery\b"#, #"\beach\b"#, #"nightly"#, #"daily"#, #"hourly"#, #"weekly"#, #"monthly"#, #"midnight"#,
+                                       #"weekday"#, #"weekend"#, #"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"#, #"tous les"#,
+                                       #"toutes les"#, #"chaque"#, #"\bat \d"#, #"\d(?:am|pm)\b"#] : []),
+            (.manual, [#"manually"#, #"on demand"#, #"button"#, #"by hand"#, #"when i (?:start|run|trigger)"#, #"à la demande"#]),
+        ]
+        var best: (TriggerKind, Int)?
+        for (kind, patterns) in signals {
+            for pattern in patterns {
+                guard let regex = try? NSRegularExpression(pattern: pattern),
+                    let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+                else { continue }
+                if match.range.location < (best?.1 ?? Int.max) { best = (kind, match.range.location) }
+            }
+        }
+        return best?.0
     }
 
     /// The node types the request's verbs ask for, ordered by where they appear.

@@ -10,7 +10,8 @@ struct WindFlowCommand: AsyncParsableCommand {
         version: WindFlowVersion.current,
         subcommands: [
             ServeCommand.self, ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, ResumeCommand.self, RegistryCommand.self,
-            SchemaCommand.self, GraphCommand.self, FormatCommand.self, APIKeyCommand.self,
+            SchemaCommand.self, GraphCommand.self, FormatCommand.self, APIKeyCommand.self, DesignCommand.self, ProposalsCommand.self,
+            TemplatesCommand.self, EvalCommand.self,
         ])
 }
 

@@ -124,7 +124,7 @@ struct DesignPipelineTests {
         var designer = proposals.designer
         designer.secrets = try box.store.secrets()
         proposals = Proposals(store: box.store, designer: designer)
-        let (proposal, _) = try await proposals.propose("also compress the dump", editing: "Nightly dump")
+        let (proposal, _) = try await proposals.propose("also compress the dump", editing: current)
         let sent = try await llm.requests()
         #expect(!sent[0]["body"]!.jsonText.contains("hunter2"))
         #expect(sent[0]["body"]!.jsonText.contains("[secret]"))

@@ -21,7 +21,9 @@ struct OfflineDesignTests {
         let backup = try #require(workflow.nodes.first { $0.type == "windflow.backup_data" })
         #expect(backup.configuration["stack_id"] == "billing" && backup.configuration["environment"] == "staging")
         #expect(backup.configuration["retention_days"] == 14)
-        #expect(workflow.nodes.contains { $0.type == "integration.notification" && $0.configuration["slack_channel"] == "#ops" })
+        #expect(workflow.nodes.contains { $0.type == "integration.notification" && $0.configuration["channels"] == ["slack"] })
+        #expect(design.assumptions.contains { $0.contains("#ops") })
+        #expect(design.report.warnings.isEmpty, "\(design.report.warnings)")
         #expect(design.model.hasPrefix("template:"))
         #expect(try box.store.llmCalls().isEmpty)
     }

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import WindFlowCore
+import WindFlowDesigner
+import WindFlowStore
+
+/// The model and the prompt and template folders, shared by `design` and `eval`.
+struct DesignerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("openai, anthropic, ollama or offline.", discussion: "Default: $WINDFLOW_LLM_PROVIDER, else offline (templates, no model)."))
+    var provider: String?
+
+    @Option(help: "The model (default: $WINDFLOW_LLM_MODEL, else the provider's usual small model).")
+    var model: String?
+
+    @Option(name: .customLong("base-url"), help: "The server's root URL, e.g. http://127.0.0.1:8091 (default: $WINDFLOW_LLM_BASE_URL, else the provider's).")
+    var baseURL: String?
+
+    @Option(help: "Seconds one model call may take (default: $WINDFLOW_LLM_TIMEOUT, else 300).")
+    var timeout: Double?
+
+    @Option(name: .customLong("max-repairs"), help: "Repair rounds after the first answer, 0–5.")
+    var maxRepairs = 2
+
+    @Option(name: .customLong("prompts-dir"), help: "A folder of *.mustache files replacing the bundled prompts of the same name (default: $WINDFLOW_PROMPTS_DIR).")
+    var promptsDirectory: String?
+
+    @Option(name: .customLong("templates-dir"), help: "A folder of workflow templates to use instead of the bundled ones (default: $WINDFLOW_TEMPLATES_DIR).")
+    var templatesDirectory: String?
+
+    @Flag(name: .customLong("no-stream"), help: "Ask for the whole answer at once (for servers that cannot stream).")
+    var noStream = false
+
+    func validate() throws {
+        guard (0...5).contains(maxRepairs) else { throw ValidationError("--max-repairs must be between 0 and 5") }
+    }
+
+    /// The designer these options describe, over `store` (for history and secrets) when one is given.
+    /// The API key comes from the environment only, never a flag (flags show in `ps`).
+    func designer(store: SQLiteStore?) throws -> Designer {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration: LLMConfiguration
+        do { configuration = try LLMConfiguration.resolve(provider: provider, baseURL: baseURL, model: model) } catch { throw CLIError("\(error)") }
+        if let timeout { configuration.timeout = timeout }
+        configuration.stream = !noStream
+        let prompts: PromptLibrary
+        let templates: TemplateCatalog
+        do {
+            prompts = try PromptLibrary(overrides: promptsDirectory ?? environment["WINDFLOW_PROMPTS_DIR"].flatMap { $0.isEmpty ? nil : $0 })
+            templates = try TemplateCatalog(directory: templatesDirectory ?? environment["WINDFLOW_TEMPLATES_DIR"].flatMap { $0.isEmpty ? nil : $0 })
+        } catch { throw CLIError("\(error)") }
+        let workflows = try store?.workflows().map(\.workflow) ?? []
+        let recommender = TemplateRecommender(
+            candidates: TemplateRecommender.candidates(catalog: templates, workflows: workflows), history: try store?.successCounts() ?? [:])
+        var designer = Designer(prompts: prompts, templates: templates, recommender: recommender, provider: configuration.makeProvider())
+        designer.maxRepairRounds = maxRepairs
+        var secrets = try store?.secrets() ?? [:]
+        for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") { secrets[String(name.dropFirst(16))] = value }
+        if let key = configuration.apiKey { secrets["LLM_API_KEY"] = key }
+        designer.secrets = secrets
+        return designer
+    }
+}
+
+/// How the CLI shows a design's progress on standard error.
+func printDesignProgress(_ event: DesignProgress) {
+    switch event {
+    case .round(let number, let purpose):
+        printError("round \(number): \(purpose)…")
+    case .receiving:
+        break
+    case .retrying(let attempt, let delay, let reason):
+        printError("  \(reason); attempt \(attempt) in \(String(format: "%.1f", delay)) s")
+    case .validated(let round, let errors, let fixes):
+        for fix in fixes { printError("  fixed: \(fix)") }
+        printError("  round \(round): " + (errors == 0 ? "valid" : "\(errors) error(s)"))
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import WindFlowCore
+import WindFlowDesigner
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Run prose cases through the designer and report how well it did.",
+        discussion: """
+            Each case (see Evals/design-cases.yaml) is designed with the configured provider, then checked: valid after \
+            0, 1 or 2 repairs, the expected trigger, node types, ordering and cron. Prints a Markdown report.
+            """)
+
+    @Argument(help: "A YAML file of cases.")
+    var cases: String
+
+    @Option(help: "Only the cases whose id contains this.")
+    var only: String?
+
+    @Option(help: "Also write the report to this file.")
+    var out: String?
+
+    @OptionGroup var designerOptions: DesignerOptions
+
+    func run() async throws {
+        var list: [DesignEvaluation.Case]
+        do { list = try DesignEvaluation.cases(try WorkflowFile.read(cases).text) } catch let error as CLIError { throw error } catch { throw CLIError("\(cases): \(error)") }
+        if let only { list = list.filter { $0.id.contains(only) } }
+        let designer = try designerOptions.designer(store: nil)
+        printError("\(list.count) case(s) with \(designer.providerName)/\(designer.modelName)")
+        let results = await DesignEvaluation.run(list, designer: designer) { result in
+            let checks = "\(result.checks.filter(\.passed).count)/\(result.checks.count)"
+            printError("  \(result.id): \(result.valid ? "valid" : "invalid")\(result.repairs.map { " after \($0) repair(s)" } ?? ""), checks \(checks), \(String(format: "%.1f", result.latency)) s\(result.error.map { " — \($0)" } ?? "")")
+        }
+        let report = DesignEvaluation.report(results, title: "\(designer.providerName) / \(designer.modelName) — \(list.count) cases")
+        writeLine(report)
+        if let out { try report.write(toFile: out, atomically: true, encoding: .utf8) }
+    }
+}
