@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowServerTests",
-            dependencies: ["WindFlowServer", "WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
+            dependencies: ["WindFlowServer", "WindFlowDesigner", "WindFlowEngine", "WindFlowStore", "WindFlowCore", "CurlHTTP", "TestSupport"]
         ),
         .testTarget(
             name: "WindFlowDesignerTests",

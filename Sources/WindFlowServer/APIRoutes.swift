@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WindFlowCore
+import WindFlowDesigner
 import WindFlowEngine
 import WindFlowStore
 
@@ -10,6 +11,7 @@ struct APIRoutes {
     let configuration: ServerConfiguration
     let wake: @Sendable () -> Void
     let events: EventDispatcher
+    let designer: DesignerSetup
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -37,6 +39,7 @@ struct APIRoutes {
         EventStreamRoute(store: store).register(on: api)
         VersionRoutes(routes: self).register(on: api)
         SecretRoutes(routes: self).register(on: api)
+        DesignerRoutes(routes: self, setup: designer).register(on: api)
         api.post("executions/:id/cancel") { _, context in
             let id = context.parameters.get("id") ?? ""
             do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }

@@ -24,6 +24,15 @@ struct MetricsRoute {
             lines.append("windflow_node_duration_seconds_bucket{le=\"+Inf\"} \(figures.durations.count)")
             lines.append("windflow_node_duration_seconds_sum \(figures.durations.reduce(0, +))")
             lines.append("windflow_node_duration_seconds_count \(figures.durations.count)")
+            let calls = try store.llmCallTotals()
+            lines += ["# HELP windflow_llm_calls_total Calls to language models, by provider and outcome.", "# TYPE windflow_llm_calls_total counter"]
+            for call in calls { lines.append("windflow_llm_calls_total{provider=\"\(call.provider)\",outcome=\"\(call.outcome)\"} \(call.calls)") }
+            lines += ["# HELP windflow_llm_tokens_total Tokens sent to and received from language models.", "# TYPE windflow_llm_tokens_total counter"]
+            for provider in Set(calls.map(\.provider)).sorted() {
+                let mine = calls.filter { $0.provider == provider }
+                lines.append("windflow_llm_tokens_total{provider=\"\(provider)\",direction=\"prompt\"} \(mine.map(\.promptTokens).reduce(0, +))")
+                lines.append("windflow_llm_tokens_total{provider=\"\(provider)\",direction=\"completion\"} \(mine.map(\.completionTokens).reduce(0, +))")
+            }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n")))
         }

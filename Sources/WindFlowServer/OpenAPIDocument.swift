@@ -39,6 +39,14 @@ enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/secrets", summary: "Secret names", success: 200),
         Operation(method: "put", path: "/api/v1/secrets/{name}", summary: "Set a secret (write-only)", success: 204, body: "application/json"),
         Operation(method: "delete", path: "/api/v1/secrets/{name}", summary: "Delete a secret", success: 204),
+        Operation(method: "post", path: "/api/v1/designs", summary: "Design from prose: a stored proposal ({prose, workflow?, accept?, activate?})", success: 201, body: "application/json"),
+        Operation(method: "get", path: "/api/v1/proposals", summary: "Proposals, newest first", success: 200),
+        Operation(method: "get", path: "/api/v1/proposals/{id}", summary: "A proposal: workflow, validation, rounds, assumptions", success: 200),
+        Operation(method: "post", path: "/api/v1/proposals/{id}/accept", summary: "Accept a valid proposal: a new workflow version (?activate=true)", success: 201),
+        Operation(method: "post", path: "/api/v1/proposals/{id}/discard", summary: "Discard a proposal", success: 200),
+        Operation(method: "get", path: "/api/v1/templates", summary: "Workflow templates", success: 200),
+        Operation(method: "get", path: "/api/v1/templates/{id}", summary: "A template and its YAML", success: 200),
+        Operation(method: "get", path: "/api/v1/recommendations", summary: "Templates and workflows ranked for ?q= (text relevance × success in history)", success: 200),
         Operation(method: "post", path: "/webhooks/{path}", summary: "Webhook trigger (token, HMAC or basic auth)", success: 202, body: "application/json", open: true),
     ]
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import WindFlowCore
+import WindFlowDesigner
 import WindFlowEngine
 import WindFlowStore
 
@@ -9,11 +10,14 @@ public struct WindFlowService: Sendable {
     public let engine: WorkflowEngine
     public let configuration: ServerConfiguration
     public let secrets: [String: String]
+    /// The designer behind `/api/v1/designs` (the offline planner unless a model is configured).
+    public let designer: DesignerSetup
 
-    public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:]) {
+    public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:], designer: DesignerSetup? = nil) throws {
         self.engine = engine
         self.configuration = configuration
         self.secrets = secrets
+        self.designer = try designer ?? DesignerSetup.offline()
     }
 
     /// Serves until the task is cancelled (or, with `handleSignals`, until SIGTERM / SIGINT). Executions in flight
@@ -28,7 +32,7 @@ public struct WindFlowService: Sendable {
             ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
         }
         MetricsRoute(store: engine.store).register(on: router)
-        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events).register(on: router)
+        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events, designer: designer).register(on: router)
         WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
         let app = Application(
             router: router,

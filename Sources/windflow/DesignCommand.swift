@@ -89,21 +89,7 @@ struct DesignCommand: AsyncParsableCommand {
 
 /// How proposals read on the terminal and in JSON.
 enum ProposalPresenter {
-    static func json(_ proposal: ProposalRecord) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(proposal.id), "status": .string(proposal.status.rawValue), "prose": .string(proposal.prose),
-            "workflow_name": .string(proposal.workflowName), "valid": .bool(proposal.valid), "problems": proposal.report,
-            "rounds": proposal.rounds, "provider": .string(proposal.provider), "model": .string(proposal.model),
-            "prompt_tokens": .int(proposal.promptTokens), "completion_tokens": .int(proposal.completionTokens),
-            "latency_ms": .double(proposal.latencyMs.rounded()), "explanation": .string(proposal.explanation),
-            "assumptions": .array(proposal.assumptions.map { .string($0) }), "created_at": .double(proposal.createdAt),
-        ]
-        if let definition = proposal.definition { object["definition"] = .string(definition) }
-        if let diff = proposal.diff { object["diff"] = .string(diff) }
-        if let id = proposal.baseWorkflowID { object["base"] = ["workflow_id": .string(id), "version": .int(proposal.baseVersion ?? 0)] }
-        if let version = proposal.acceptedVersion { object["accepted_version"] = .int(version) }
-        return .object(object)
-    }
+    static func json(_ proposal: ProposalRecord) -> JSONValue { proposal.jsonValue }
 
     static func text(_ proposal: ProposalRecord, showDefinition: Bool) -> String {
         var lines = ["proposal \(proposal.id): \(proposal.workflowName) — \(proposal.valid ? "valid" : "NOT valid") (\(proposal.status.rawValue))"]

@@ -34,30 +34,28 @@ struct DesignerOptions: ParsableArguments {
         guard (0...5).contains(maxRepairs) else { throw ValidationError("--max-repairs must be between 0 and 5") }
     }
 
-    /// The designer these options describe, over `store` (for history and secrets) when one is given.
-    /// The API key comes from the environment only, never a flag (flags show in `ps`).
-    func designer(store: SQLiteStore?) throws -> Designer {
+    /// The setup these options describe. The API key comes from the environment only, never a flag (flags show
+    /// in `ps`).
+    func setup() throws -> DesignerSetup {
         let environment = ProcessInfo.processInfo.environment
         var configuration: LLMConfiguration
         do { configuration = try LLMConfiguration.resolve(provider: provider, baseURL: baseURL, model: model) } catch { throw CLIError("\(error)") }
         if let timeout { configuration.timeout = timeout }
         configuration.stream = !noStream
-        let prompts: PromptLibrary
-        let templates: TemplateCatalog
-        do {
-            prompts = try PromptLibrary(overrides: promptsDirectory ?? environment["WINDFLOW_PROMPTS_DIR"].flatMap { $0.isEmpty ? nil : $0 })
-            templates = try TemplateCatalog(directory: templatesDirectory ?? environment["WINDFLOW_TEMPLATES_DIR"].flatMap { $0.isEmpty ? nil : $0 })
-        } catch { throw CLIError("\(error)") }
-        let workflows = try store?.workflows().map(\.workflow) ?? []
-        let recommender = TemplateRecommender(
-            candidates: TemplateRecommender.candidates(catalog: templates, workflows: workflows), history: try store?.successCounts() ?? [:])
-        var designer = Designer(prompts: prompts, templates: templates, recommender: recommender, provider: configuration.makeProvider())
-        designer.maxRepairRounds = maxRepairs
-        var secrets = try store?.secrets() ?? [:]
+        var secrets: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") { secrets[String(name.dropFirst(16))] = value }
-        if let key = configuration.apiKey { secrets["LLM_API_KEY"] = key }
-        designer.secrets = secrets
-        return designer
+        do {
+            return DesignerSetup(
+                llm: configuration,
+                prompts: try PromptLibrary(overrides: promptsDirectory ?? environment["WINDFLOW_PROMPTS_DIR"].flatMap { $0.isEmpty ? nil : $0 }),
+                templates: try TemplateCatalog(directory: templatesDirectory ?? environment["WINDFLOW_TEMPLATES_DIR"].flatMap { $0.isEmpty ? nil : $0 }),
+                maxRepairRounds: maxRepairs, secrets: secrets)
+        } catch { throw CLIError("\(error)") }
+    }
+
+    /// The designer these options describe, over `store` (for history and secrets) when one is given.
+    func designer(store: SQLiteStore?) throws -> Designer {
+        try setup().designer(store: store)
     }
 }
 

@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Executions run at the same time.") var workers = 4
     @OptionGroup var store: StoreOptions
+    @OptionGroup(title: "Designer (POST /api/v1/designs)") var designerOptions: DesignerOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
@@ -31,11 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
             writeLine("API key (shown once, keep it): \(key)")
         }
         let engine = try store.engine(parkAfter: 1)
-        let service = WindFlowService(
+        let service = try WindFlowService(
             engine: engine, configuration: ServerConfiguration(host: host, port: port, workers: workers),
-            secrets: engine.runner.configuration.secrets)
+            secrets: engine.runner.configuration.secrets, designer: try designerOptions.setup())
         try await service.run(handleSignals: true) { [host] bound in
             writeLine("WindFlow listening on http://\(host):\(bound) (database \(store.resolvedPath))")
+            writeLine("designer: \(designerOptions.provider ?? ProcessInfo.processInfo.environment["WINDFLOW_LLM_PROVIDER"] ?? "offline")")
         }
     }
 }

@@ -56,13 +56,5 @@ struct TemplatesCommand: AsyncParsableCommand {
 }
 
 enum RecommendationPresenter {
-    static func json(_ recommendation: TemplateRecommender.Recommendation) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "source": .string(recommendation.source), "id": .string(recommendation.id), "name": .string(recommendation.name),
-            "description": .string(recommendation.description), "score": .double((recommendation.score * 1000).rounded() / 1000),
-            "relevance": .double((recommendation.relevance * 1000).rounded() / 1000), "reason": .string(recommendation.reason),
-        ]
-        if let runs = recommendation.runs { object["runs"] = ["succeeded": .int(runs.succeeded), "finished": .int(runs.finished)] }
-        return .object(object)
-    }
+    static func json(_ recommendation: TemplateRecommender.Recommendation) -> JSONValue { recommendation.jsonValue }
 }

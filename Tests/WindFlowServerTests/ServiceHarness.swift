@@ -2,6 +2,7 @@ import CurlHTTP
 import Foundation
 import Testing
 @testable import WindFlowCore
+import WindFlowDesigner
 @testable import WindFlowEngine
 @testable import WindFlowServer
 @testable import WindFlowStore
@@ -25,10 +26,10 @@ final class ServiceHarness: @unchecked Sendable {
     }
 
     /// Starts the service and waits until it listens (bounded to 20 s).
-    func start(configuration: ServerConfiguration = ServerConfiguration(port: 0, workers: 2, maxBodyBytes: 64 * 1024)) async throws {
+    func start(configuration: ServerConfiguration = ServerConfiguration(port: 0, workers: 2, maxBodyBytes: 64 * 1024), designer: DesignerSetup? = nil) async throws {
         let engine = WorkflowEngine(runner: ExecutionRunner(
             store: store, configuration: EngineConfiguration(secrets: secrets, parkAfter: 0.5, cancelPollInterval: 0.1)))
-        let service = WindFlowService(engine: engine, configuration: configuration, secrets: secrets)
+        let service = try WindFlowService(engine: engine, configuration: configuration, secrets: secrets, designer: designer)
         let bound = PortBox()
         task = Task { try await service.run { port in bound.set(port) } }
         let deadline = Date().addingTimeInterval(20)

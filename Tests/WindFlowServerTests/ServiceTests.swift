@@ -290,16 +290,27 @@ struct OpenAPITests {
         _ = try await service.finished(execution)
         _ = try await service.request("PUT", "/api/v1/secrets/DOC", body: "{\"value\": \"doc-secret\"}")
         let values = ["id": id, "version": "1", "from": "1", "to": "2", "name": "DOC", "path": "doc"]
+        var proposalIDs: [String] = []
+        for _ in 0..<2 {
+            let designed = try await service.request("POST", "/api/v1/designs", body: #"{"prose": "every night at 3am back up the shop stack"}"#)
+            proposalIDs.append(try #require(designed.json["id"]?.stringValue))
+        }
         // Destructive operations last, on their own fixtures.
         let ordered = OpenAPIDocument.operations.sorted { ($0.method == "delete" ? 1 : 0) < ($1.method == "delete" ? 1 : 0) }
         for operation in ordered {
             var path = operation.path.hasPrefix("/api/v1/executions/{id}") ? operation.path.replacingOccurrences(of: "{id}", with: execution) : operation.path
+            if operation.path.hasPrefix("/api/v1/proposals/{id}") {
+                path = path.replacingOccurrences(of: "{id}", with: operation.path.hasSuffix("discard") ? proposalIDs[1] : proposalIDs[0])
+            }
+            if operation.path == "/api/v1/templates/{id}" { path = "/api/v1/templates/hello" }
+            if operation.path == "/api/v1/recommendations" { path += "?q=nightly%20backup" }
             for (key, value) in values { path = path.replacingOccurrences(of: "{\(key)}", with: value) }
             if operation.path.hasPrefix("/webhooks") { _ = try await service.request("POST", "/api/v1/workflows/\(id)/activate") }
             var body: String? = nil
             switch operation.body {
             case "text/yaml"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
-            case "application/json"?: body = operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}" : "{}"
+            case "application/json"?: body = operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
+                : operation.path == "/api/v1/designs" ? #"{"prose": "call https://example.org/health every 5 minutes"}"# : "{}"
             default: break
             }
             if operation.path.hasSuffix("/cancel") {

@@ -1,0 +1,37 @@
+import WindFlowCore
+import WindFlowStore
+
+extension ProposalRecord {
+    /// The proposal as the API and `--format json` show it.
+    public var jsonValue: JSONValue {
+        let proposal = self
+        var object: [String: JSONValue] = [
+            "id": .string(proposal.id), "status": .string(proposal.status.rawValue), "prose": .string(proposal.prose),
+            "workflow_name": .string(proposal.workflowName), "valid": .bool(proposal.valid), "problems": proposal.report,
+            "rounds": proposal.rounds, "provider": .string(proposal.provider), "model": .string(proposal.model),
+            "prompt_tokens": .int(proposal.promptTokens), "completion_tokens": .int(proposal.completionTokens),
+            "latency_ms": .double(proposal.latencyMs.rounded()), "explanation": .string(proposal.explanation),
+            "assumptions": .array(proposal.assumptions.map { .string($0) }), "created_at": .double(proposal.createdAt),
+        ]
+        if let definition = proposal.definition { object["definition"] = .string(definition) }
+        if let diff = proposal.diff { object["diff"] = .string(diff) }
+        if let id = proposal.baseWorkflowID { object["base"] = ["workflow_id": .string(id), "version": .int(proposal.baseVersion ?? 0)] }
+        if let version = proposal.acceptedVersion { object["accepted_version"] = .int(version) }
+        return .object(object)
+    }
+
+}
+
+extension TemplateRecommender.Recommendation {
+    /// The recommendation as the API and `--format json` show it.
+    public var jsonValue: JSONValue {
+        let recommendation = self
+        var object: [String: JSONValue] = [
+            "source": .string(recommendation.source), "id": .string(recommendation.id), "name": .string(recommendation.name),
+            "description": .string(recommendation.description), "score": .double((recommendation.score * 1000).rounded() / 1000),
+            "relevance": .double((recommendation.relevance * 1000).rounded() / 1000), "reason": .string(recommendation.reason),
+        ]
+        if let runs = recommendation.runs { object["runs"] = ["succeeded": .int(runs.succeeded), "finished": .int(runs.finished)] }
+        return .object(object)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// Everything a designer needs that does not change between requests (the model, prompts, templates); makes a
+/// designer whose recommendations and secrets are the store's as they are now.
+public struct DesignerSetup: Sendable {
+    public var llm: LLMConfiguration
+    public var prompts: PromptLibrary
+    public var templates: TemplateCatalog
+    public var maxRepairRounds: Int
+    /// Secrets from the process (`WINDFLOW_SECRET_*`), added to the store's.
+    public var secrets: [String: String]
+
+    public init(llm: LLMConfiguration, prompts: PromptLibrary, templates: TemplateCatalog, maxRepairRounds: Int = 2, secrets: [String: String] = [:]) {
+        self.llm = llm
+        self.prompts = prompts
+        self.templates = templates
+        self.maxRepairRounds = maxRepairRounds
+        self.secrets = secrets
+    }
+
+    /// The offline planner with the bundled prompts and templates.
+    public static func offline() throws -> DesignerSetup {
+        DesignerSetup(llm: LLMConfiguration(provider: .offline), prompts: try PromptLibrary(), templates: try TemplateCatalog())
+    }
+
+    /// A designer over `store`'s workflows, history and secrets (none without a store).
+    public func designer(store: SQLiteStore?) throws -> Designer {
+        let workflows = try store?.workflows().map(\.workflow) ?? []
+        let recommender = TemplateRecommender(
+            candidates: TemplateRecommender.candidates(catalog: templates, workflows: workflows), history: try store?.successCounts() ?? [:])
+        var designer = Designer(prompts: prompts, templates: templates, recommender: recommender, provider: llm.makeProvider())
+        designer.maxRepairRounds = maxRepairRounds
+        var secrets = try store?.secrets() ?? [:]
+        secrets.merge(self.secrets) { _, process in process }
+        if let key = llm.apiKey { secrets["LLM_API_KEY"] = key }
+        designer.secrets = secrets
+        return designer
+    }
+}
