@@ -29,9 +29,18 @@ struct CrashTests {
             let process = Process()
             process.executableURL = try windflowBinary()
             process.arguments = ["run", file.path, "--db", database]
-            process.standardOutput = FileHandle.nullDevice
+            let output = Pipe()
+            process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
+            // The kill point counts from the moment the execution is stored ("execution ex_… of …"), so a slow start on
+            // a loaded machine cannot turn a mid-run kill into a kill before the run exists.
+            var printed = Data()
+            while !printed.contains(0x0A) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                printed.append(chunk)
+            }
             usleep(UInt32(delay * 1_000_000))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
