@@ -47,6 +47,9 @@ enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/templates", summary: "Workflow templates", success: 200),
         Operation(method: "get", path: "/api/v1/templates/{id}", summary: "A template and its YAML", success: 200),
         Operation(method: "get", path: "/api/v1/recommendations", summary: "Templates and workflows ranked for ?q= (text relevance × success in history)", success: 200),
+        Operation(method: "get", path: "/api/v1/apikeys", summary: "API keys (ids and names; keys are never shown again)", success: 200),
+        Operation(method: "post", path: "/api/v1/apikeys", summary: "Create an API key ({name}); the key is in the answer, once", success: 201, body: "application/json"),
+        Operation(method: "delete", path: "/api/v1/apikeys/{id}", summary: "Revoke an API key (not the last one)", success: 204),
         Operation(method: "post", path: "/webhooks/{path}", summary: "Webhook trigger (token, HMAC or basic auth)", success: 202, body: "application/json", open: true),
     ]
 

@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
 
 struct APIKeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "apikey", abstract: "Manage API keys for the service.", subcommands: [Create.self])
+        commandName: "apikey", abstract: "Manage API keys for the service.", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key and print it (only its hash is stored).")
@@ -53,6 +53,28 @@ struct APIKeyCommand: ParsableCommand {
 
         func run() throws {
             print(try store.openStore().createAPIKey(name: name, now: Date().timeIntervalSince1970))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The keys' ids and names (the keys themselves are not stored).")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            for key in try store.openStore().apiKeys() { writeLine("\(key.id)  \(key.name)") }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id (never the last one).")
+        @Argument(help: "The key's id, from 'windflow apikey list'.") var id: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            do {
+                guard try store.openStore().revokeAPIKey(id) else { throw CLIError("there is no API key '\(id)'") }
+            } catch let error as CLIError { throw error } catch { throw CLIError("\(error)") }
+            writeLine("revoked \(id)")
         }
     }
 }

@@ -30,6 +30,26 @@ struct ServiceTests {
         await service.stop()
     }
 
+    @Test func keysAreCreatedListedAndRevokedOverTheAPI() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let made = try await service.request("POST", "/api/v1/apikeys", body: #"{"name": "ci"}"#)
+        #expect(made.status == 201)
+        let key = try #require(made.json["key"]?.stringValue)
+        let id = try #require(made.json["id"]?.stringValue)
+        let listed = try await service.request("GET", "/api/v1/apikeys")
+        #expect(listed.json.arrayValue?.map { $0["name"] } == ["test", "ci"])
+        #expect(!listed.json.jsonText.contains(key) && !listed.json.jsonText.contains("hash"), "keys are never shown again")
+        #expect(try await service.request("GET", "/api/v1/workflows", headers: [("Authorization", "Bearer \(key)")], auth: false).status == 200)
+        #expect(try await service.request("DELETE", "/api/v1/apikeys/\(id)").status == 204)
+        #expect(try await service.request("GET", "/api/v1/workflows", headers: [("Authorization", "Bearer \(key)")], auth: false).status == 401)
+        let own = try #require(try await service.request("GET", "/api/v1/apikeys").json.arrayValue?.first?["id"]?.stringValue)
+        let last = try await service.request("DELETE", "/api/v1/apikeys/\(own)")
+        #expect(last.status == 409, "the last key cannot be revoked: nobody could use the API again")
+        await service.stop()
+    }
+
     @Test func invalidWorkflowsAreRefusedWithTheValidatorsProblems() async throws {
         let service = try ServiceHarness()
         defer { service.remove() }
@@ -303,6 +323,10 @@ struct OpenAPITests {
                 path = path.replacingOccurrences(of: "{id}", with: operation.path.hasSuffix("discard") ? proposalIDs[1] : proposalIDs[0])
             }
             if operation.path == "/api/v1/templates/{id}" { path = "/api/v1/templates/hello" }
+            if operation.path == "/api/v1/apikeys/{id}" {
+                let made = try await service.request("POST", "/api/v1/apikeys", body: #"{"name": "doomed"}"#)
+                path = "/api/v1/apikeys/" + (made.json["id"]?.stringValue ?? "")
+            }
             if operation.path == "/api/v1/recommendations" { path += "?q=nightly%20backup" }
             for (key, value) in values { path = path.replacingOccurrences(of: "{\(key)}", with: value) }
             if operation.path.hasPrefix("/webhooks") { _ = try await service.request("POST", "/api/v1/workflows/\(id)/activate") }
