@@ -51,8 +51,42 @@ struct WebhookRoutes {
         ])
         let execution = try store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: Date().timeIntervalSince1970)
         wake()
+        if node.configuration["response_mode"]?.stringValue == "wait" {
+            let limit = node.configuration["response_timeout"].flatMap { DurationText.seconds(from: $0) } ?? 30
+            if let result = try await result(of: execution.id, within: limit) { return result }
+        }
         return ServiceResponse.json(["execution_id": .string(execution.id), "status_url": .string("/api/v1/executions/\(execution.id)")],
                                     status: .accepted)
+    }
+
+    /// `response_mode: wait`: the run's result once it ends — 200 with the outputs of its last nodes when it
+    /// succeeded, 500 (problem+json) when it failed, 409 when cancelled — or nil when it is still running after
+    /// `limit` seconds (the caller then answers 202 as usual).
+    private func result(of id: String, within limit: Double) async throws -> Response? {
+        let deadline = Date().addingTimeInterval(limit)
+        var delay = 0.005
+        while Date() < deadline {
+            if let record = try store.execution(id), ["succeeded", "failed", "cancelled"].contains(record.status) {
+                let base: [String: JSONValue] = ["execution_id": .string(id), "status": .string(record.status),
+                                                 "status_url": .string("/api/v1/executions/\(id)")]
+                switch record.status {
+                case "succeeded":
+                    let runs = try store.nodeRuns(of: id)
+                    let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
+                    let sources = Set(workflow?.edges.map(\.source) ?? [])
+                    var output: [String: JSONValue] = [:]
+                    for run in runs where run.status == "succeeded" && !sources.contains(run.nodeID) { output[run.nodeID] = run.output ?? .null }
+                    return ServiceResponse.json(.object(base.merging(["output": .object(output)]) { $1 }))
+                case "failed":
+                    return ServiceResponse.problem(.internalServerError, "Execution failed", detail: record.errorMessage ?? "the run failed", extra: base)
+                default:
+                    return ServiceResponse.problem(.conflict, "Execution cancelled", extra: base)
+                }
+            }
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            delay = min(delay * 2, 0.1)
+        }
+        return nil
     }
 
     /// The active workflow and webhook node for `method path`, from a table rebuilt only when workflows change.
