@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowServer", "WindFlowDesigner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
@@ -110,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowCLITests",
-            dependencies: ["WindFlowCore"]
+            dependencies: ["WindFlowCore", "CurlHTTP"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,8 @@ struct QueueWorkers {
     let configuration: ServerConfiguration
     let signal: WakeSignal
     let events: EventDispatcher
+    /// Set at shutdown: workers finish the execution in hand and take no more.
+    let draining = DrainFlag()
 
     func run() async {
         try? engine.store.releaseAllClaims()
@@ -25,8 +27,14 @@ struct QueueWorkers {
         }
     }
 
+    /// Stops taking executions; running ones go on (the service cancels them after its grace period).
+    func drain() {
+        draining.set()
+        signal.wake()
+    }
+
     private func worker(_ name: String) async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !draining.isSet {
             guard let id = try? engine.store.claimNext(worker: name, now: Date().timeIntervalSince1970) else {
                 await signal.wait(upTo: 0.25)
                 continue
@@ -41,7 +49,7 @@ struct QueueWorkers {
     private func timers() async {
         let scheduler = Scheduler(engine: engine, wake: { signal.wake() })
         let files = FileWatcher(engine: engine, wake: { signal.wake() })
-        while !Task.isCancelled {
+        while !Task.isCancelled && !draining.isSet {
             _ = try? scheduler.tick()
             _ = try? files.tick()
             let now = Date().timeIntervalSince1970
@@ -52,6 +60,15 @@ struct QueueWorkers {
             try? await Task.sleep(nanoseconds: UInt64(configuration.timerInterval * 1e9))
         }
     }
+}
+
+/// A one-way switch read from many tasks.
+final class DrainFlag: @unchecked Sendable {
+    // Safe: `value` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Wakes idle workers when work arrives, so a webhook does not wait for the next poll.

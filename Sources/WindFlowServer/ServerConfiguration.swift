@@ -11,11 +11,14 @@ public struct ServerConfiguration: Sendable {
     public var maxQueueDepth: Int
     /// How often due timers (waits, retry delays) are looked for, in seconds.
     public var timerInterval: Double
+    /// Seconds running executions get to finish at shutdown before they are stopped (to resume at the next start).
+    public var shutdownGrace: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, workers: Int = 4, maxBodyBytes: Int = 1_048_576,
-        maxQueueDepth: Int = 10_000, timerInterval: Double = 0.2
+        maxQueueDepth: Int = 10_000, timerInterval: Double = 0.2, shutdownGrace: Double = 30
     ) {
+        self.shutdownGrace = shutdownGrace
         self.host = host
         self.port = port
         self.workers = workers

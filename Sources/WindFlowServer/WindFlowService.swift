@@ -45,6 +45,12 @@ public struct WindFlowService: Sendable {
             }
             group.addTask { await workers.run() }
             _ = try await group.next()
+            // Stopping (SIGTERM / SIGINT): take no more work and let the nodes running now finish within the grace
+            // period; what is still running then is cancelled and stays in the store, to resume at the next start.
+            workers.drain()
+            let grace = configuration.shutdownGrace
+            group.addTask { try await Task.sleep(nanoseconds: UInt64(grace * 1e9)) }
+            _ = try? await group.next()
             group.cancelAll()
         }
     }

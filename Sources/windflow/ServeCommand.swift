@@ -14,31 +14,53 @@ struct ServeCommand: AsyncParsableCommand {
             printed once. Stops on SIGTERM or SIGINT; executions in flight resume at the next start.
             """)
 
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-    @Option(help: "Executions run at the same time.") var workers = 4
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on; 0 picks a free one (default 8080).") var port: Int?
+    @Option(help: "Executions run at the same time (default 4).") var workers: Int?
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get to finish at SIGTERM before they are parked (default 30).")
+    var shutdownGrace: Double?
+    @Option(help: "A YAML or JSON file of settings (see docs/CONFIGURATION.md); flags and environment variables win over it.")
+    var config: String?
     @OptionGroup var store: StoreOptions
     @OptionGroup(title: "Designer (POST /api/v1/designs)") var designerOptions: DesignerOptions
 
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard (1...256).contains(workers) else { throw ValidationError("--workers must be from 1 to 256") }
-    }
-
     func run() async throws {
-        let database = try store.openStore()
+        let settings = try ServiceSettings(file: config)
+        var storeOptions = store
+        if storeOptions.path == nil { storeOptions.path = settings.string("db") }
+        let defaults = ServerConfiguration()
+        let configuration = ServerConfiguration(
+            host: host ?? settings.string("host") ?? defaults.host,
+            port: try port ?? (try settings.number("port")).map { Int($0) } ?? defaults.port,
+            workers: try workers ?? (try settings.number("workers")).map { Int($0) } ?? defaults.workers,
+            maxBodyBytes: try (try settings.number("max_body_bytes")).map { Int($0) } ?? defaults.maxBodyBytes,
+            maxQueueDepth: try (try settings.number("max_queue_depth")).map { Int($0) } ?? defaults.maxQueueDepth,
+            shutdownGrace: try shutdownGrace ?? settings.number("shutdown_grace") ?? defaults.shutdownGrace)
+        guard (0...65535).contains(configuration.port) else { throw CLIError("the port must be from 0 to 65535, not \(configuration.port)") }
+        guard (1...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
+        guard configuration.shutdownGrace >= 0 else { throw CLIError("the shutdown grace must be 0 or more seconds") }
+        var designer = designerOptions
+        designer.provider = designer.provider ?? settings.string("llm.provider")
+        designer.baseURL = designer.baseURL ?? settings.string("llm.base_url")
+        designer.model = designer.model ?? settings.string("llm.model")
+        designer.timeout = try designer.timeout ?? settings.number("llm.timeout")
+        designer.promptsDirectory = designer.promptsDirectory ?? settings.string("prompts_dir")
+        designer.templatesDirectory = designer.templatesDirectory ?? settings.string("templates_dir")
+
+        let database = try storeOptions.openStore()
         if try database.apiKeyCount() == 0 {
             let key = try database.createAPIKey(name: "first key", now: Date().timeIntervalSince1970)
             writeLine("API key (shown once, keep it): \(key)")
         }
-        let engine = try store.engine(parkAfter: 1)
+        let engine = try storeOptions.engine(parkAfter: 1)
         let service = try WindFlowService(
-            engine: engine, configuration: ServerConfiguration(host: host, port: port, workers: workers),
-            secrets: engine.runner.configuration.secrets, designer: try designerOptions.setup())
-        try await service.run(handleSignals: true) { [host] bound in
-            writeLine("WindFlow listening on http://\(host):\(bound) (database \(store.resolvedPath))")
-            writeLine("designer: \(designerOptions.provider ?? ProcessInfo.processInfo.environment["WINDFLOW_LLM_PROVIDER"] ?? "offline")")
+            engine: engine, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup())
+        let (host, path, provider) = (configuration.host, storeOptions.resolvedPath, designer.provider ?? "offline")
+        try await service.run(handleSignals: true) { bound in
+            writeLine("WindFlow listening on http://\(host):\(bound) (database \(path))")
+            writeLine("designer: \(provider)")
         }
+        writeLine("WindFlow stopped")
     }
 }
 
