@@ -53,6 +53,18 @@ public struct AutoFixer: Sendable {
         return (workflow, fixes)
     }
 
+    /// The request's own schedule words win over the model's cron: "every weekday at 8:30" is `30 8 * * 1-5`
+    /// whatever the model wrote. Only for one schedule trigger and a phrase read without assumptions.
+    public static func alignSchedule(_ workflow: inout Workflow, withRequest prose: String) -> [String] {
+        let schedules = workflow.nodes.indices.filter { workflow.nodes[$0].type == "trigger.schedule" }
+        guard schedules.count == 1, let phrase = CronPhrase.parse(prose), phrase.assumption == nil else { return [] }
+        let index = schedules[0]
+        let written = workflow.nodes[index].configuration["schedule"]?.stringValue
+        guard written?.split(separator: " ").joined(separator: " ") != phrase.cron else { return [] }
+        workflow.nodes[index].configuration["schedule"] = .string(phrase.cron)
+        return ["\(workflow.nodes[index].id): schedule '\(written ?? "")' → '\(phrase.cron)' (the request says \(phrase.phrase))"]
+    }
+
     // MARK: Node types
 
     func resolveType(_ written: String) -> String? {

@@ -82,6 +82,7 @@ public struct Designer: Sendable {
             do {
                 let parsed = try ResponseParser.parse(completion.text)
                 var (workflow, fixes) = AutoFixer(registry: registry).fix(parsed.loaded.workflow)
+                fixes += AutoFixer.alignSchedule(&workflow, withRequest: prose)
                 if let current { workflow.name = current.name }
                 if workflow.name.trimmingCharacters(in: .whitespaces).isEmpty { workflow.name = OfflinePlanner.title(prose) }
                 let report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: parsed.loaded.problems.filter { $0.severity == .error }))
@@ -141,13 +142,24 @@ public struct Designer: Sendable {
         let catalog = NodeCatalog.text(registry)
         let bare = prompts.render("design", ["catalog": catalog, "example": ""])
         let room = systemPromptBudget - TokenEstimate.of(bare)
-        let ordered = (preferred.flatMap { templates.entry($0) }.map { [$0] } ?? []) + templates.entries.sorted { $0.yaml.count < $1.yaml.count }
-        let example = ordered.lazy.map { Self.exampleAnswer($0.workflow, registry: self.registry) }.first { TokenEstimate.of($0) <= room } ?? ""
+        // The recommended template, whole or its first steps, else the smallest template that fits.
+        var candidates: [String] = []
+        if let entry = preferred.flatMap({ templates.entry($0) }) {
+            candidates += stride(from: entry.workflow.nodes.count, through: 3, by: -1).map { Self.exampleAnswer(entry.workflow, registry: registry, nodes: $0) }
+        }
+        candidates += templates.entries.sorted { $0.yaml.count < $1.yaml.count }.map { Self.exampleAnswer($0.workflow, registry: registry) }
+        let example = candidates.first { TokenEstimate.of($0) <= room } ?? ""
         return prompts.render("design", ["catalog": catalog, "example": example])
     }
 
     /// A workflow as a compact answer object, for the prompt's example.
-    static func exampleAnswer(_ workflow: Workflow, registry: NodeRegistry) -> String {
+    static func exampleAnswer(_ whole: Workflow, registry: NodeRegistry, nodes limit: Int = .max) -> String {
+        var workflow = whole
+        if workflow.nodes.count > limit {
+            workflow.nodes = Array(workflow.nodes.prefix(limit))
+            let kept = Set(workflow.nodes.map(\.id))
+            workflow.edges = workflow.edges.filter { kept.contains($0.source) && kept.contains($0.target) }
+        }
         func shorten(_ value: JSONValue) -> JSONValue {
             switch value {
             case .string(let text) where text.count > 60: return .string(String(text.prefix(57)) + "...")

@@ -133,6 +133,16 @@ struct DesignPipelineTests {
         #expect(try proposals.accept(proposal.id).version == 2)
     }
 
+    @Test func theRequestsScheduleWordsWinOverTheModelsCron() async throws {
+        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        defer { box.remove() }
+        try await llm.script(Answers.valid.replacingOccurrences(of: "*/5 * * * *", with: "0 8 * * 1"))
+        let (proposal, design) = try await box.proposals(llm.configuration(.openai).makeProvider()).propose("check example.org every weekday at 8:30")
+        #expect(proposal.valid)
+        #expect(design.workflow?.nodes.first?.configuration["schedule"] == "30 8 * * 1-5")
+        #expect(design.fixes.contains { $0.contains("'0 8 * * 1' → '30 8 * * 1-5'") })
+    }
+
     @Test func theSystemPromptFitsItsBudgetAndNamesEveryType() throws {
         let templates = try TemplateCatalog()
         let designer = Designer(prompts: try PromptLibrary(), templates: templates,
