@@ -8,14 +8,19 @@ import WindFlowStore
 #endif
 
 /// Fires the `trigger.file` nodes of active workflows when files matching their path or glob are created, modified
-/// or deleted. It polls (every `poll_interval`) and compares size and modification time; changes to one file within
-/// `debounce` fire once. The first look at a path only records what is there.
+/// or deleted. Directories are watched with inotify (a change is looked at on the next tick) and also polled every
+/// `poll_interval` (subdirectories of a recursive watch, filesystems inotify does not see). A file fires once it has
+/// been quiet for `debounce` seconds, with its final state: a CSV written in ten chunks fires once, complete. What was
+/// seen is kept in the store, so files created, changed or deleted while the service was down fire at the next start;
+/// the very first look at a path only records what is there.
 final class FileWatcher: @unchecked Sendable {
     // Safe: `tick` is only called from the service's single timer task.
-    private struct Entry { var size: Int; var modified: Double }
+    struct Entry: Codable, Equatable { var size: Int; var modified: Double }
+    private struct Pending { var event: String; var entry: Entry?; var due: Double }
     private var snapshots: [String: [String: Entry]] = [:]
+    private var pending: [String: [String: Pending]] = [:]
     private var lastLook: [String: Double] = [:]
-    private var lastFire: [String: Double] = [:]
+    private let events = DirectoryEvents()
     let engine: WorkflowEngine
     let wake: @Sendable () -> Void
 
@@ -24,66 +29,103 @@ final class FileWatcher: @unchecked Sendable {
         self.wake = wake
     }
 
-    /// Looks at every watched path whose poll interval has passed; enqueues an execution per change.
+    /// Whether changes are noticed through inotify (otherwise only by polling).
+    var usesInotify: Bool { events != nil }
+
+    /// Looks at every watched path that changed or whose poll interval has passed; enqueues an execution per file
+    /// that has been quiet for its debounce.
     @discardableResult
     func tick() throws -> [String] {
         let now = engine.runner.clock.now()
+        let changed = events?.changed() ?? []
         var started: [String] = []
-        var watched: Set<String> = []
+        var watched: Set<String> = [], directories: Set<String> = []
         for record in try engine.store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.file" && !node.disabled {
                 guard let pattern = node.configuration["path"]?.stringValue else { continue }
                 let key = "\(record.id)/\(node.id)"
                 watched.insert(key)
+                let (directory, glob) = Self.split(pattern)
+                directories.insert(directory)
+                let inotify = events?.watch(directory) ?? false
                 let interval = DurationText.seconds(from: node.configuration["poll_interval"] ?? 5) ?? 5
-                guard now - (lastLook[key] ?? -.infinity) >= interval else { continue }
-                lastLook[key] = now
-                let recursive = node.configuration["recursive"]?.boolValue ?? false
-                let current = Self.scan(pattern, recursive: recursive)
-                guard let previous = snapshots[key] else {
-                    snapshots[key] = current
-                    continue
+                let due = now - (lastLook[key] ?? -.infinity) >= interval
+                if due || (inotify && changed.contains(directory)) || snapshots[key] == nil {
+                    lastLook[key] = now
+                    try look(key: key, directory: directory, glob: glob, recursive: node.configuration["recursive"]?.boolValue ?? false,
+                             debounce: DurationText.seconds(from: node.configuration["debounce"] ?? 2) ?? 2, now: now)
                 }
-                snapshots[key] = current
                 let wanted = Set((node.configuration["events"]?.arrayValue ?? ["created", "modified"]).compactMap(\.stringValue))
-                let debounce = DurationText.seconds(from: node.configuration["debounce"] ?? 2) ?? 2
-                var changes: [(String, String, Entry?)] = []
-                for (path, entry) in current {
-                    if let old = previous[path] {
-                        if old.size != entry.size || old.modified != entry.modified { changes.append((path, "modified", entry)) }
-                    } else {
-                        changes.append((path, "created", entry))
-                    }
-                }
-                for path in previous.keys where current[path] == nil { changes.append((path, "deleted", nil)) }
-                for (path, event, entry) in changes.sorted(by: { $0.0 < $1.0 }) where wanted.contains(event) {
-                    let fireKey = "\(key)|\(path)"
-                    guard now - (lastFire[fireKey] ?? -.infinity) >= debounce else { continue }
-                    lastFire[fireKey] = now
+                for (path, change) in (pending[key] ?? [:]).sorted(by: { $0.key < $1.key }) where change.due <= now {
+                    pending[key]?[path] = nil
+                    guard wanted.contains(change.event) else { continue }
                     let input: JSONValue = [
-                        "path": .string(path), "event": .string(event), "size": .int(entry?.size ?? 0),
-                        "modified_at": entry.map { .string(ExecutionStateMachine.iso8601($0.modified)) } ?? .null,
+                        "path": .string(path), "event": .string(change.event), "size": .int(change.entry?.size ?? 0),
+                        "modified_at": change.entry.map { .string(ExecutionStateMachine.iso8601($0.modified)) } ?? .null,
                     ]
                     started.append(try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: now).id)
                 }
             }
         }
-        for key in snapshots.keys where !watched.contains(key) { snapshots[key] = nil }
+        for key in snapshots.keys where !watched.contains(key) {
+            snapshots[key] = nil
+            pending[key] = nil
+        }
+        events?.keep(only: directories)
         if !started.isEmpty { wake() }
         return started
     }
 
-    /// Regular files matching `pattern`: a file, every file of a directory, or a glob in its last component.
-    private static func scan(_ pattern: String, recursive: Bool) -> [String: Entry] {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        let directory: String, glob: String?
-        if manager.fileExists(atPath: pattern, isDirectory: &isDirectory), isDirectory.boolValue {
-            (directory, glob) = (pattern, nil)
-        } else {
-            let url = URL(fileURLWithPath: pattern)
-            (directory, glob) = (url.deletingLastPathComponent().path, url.lastPathComponent)
+    /// Scans one watch, compares with what it saw last (in memory, else in the store), and schedules the changes.
+    private func look(key: String, directory: String, glob: String?, recursive: Bool, debounce: Double, now: Double) throws {
+        let current = Self.scan(directory: directory, glob: glob, recursive: recursive)
+        var previous = snapshots[key]
+        if previous == nil, let stored = try engine.store.fileSnapshot(key) {
+            previous = try? JSONDecoder().decode([String: Entry].self, from: Data(stored.utf8))
         }
+        snapshots[key] = current
+        guard let previous else {
+            try engine.store.setFileSnapshot(key, Self.encode(current), now: now)  // the first look only records
+            return
+        }
+        guard current != previous else { return }
+        try engine.store.setFileSnapshot(key, Self.encode(current), now: now)
+        for (path, entry) in current where previous[path] != entry {
+            schedule(key: key, path: path, event: previous[path] == nil ? "created" : "modified", entry: entry, due: now + debounce)
+        }
+        for path in previous.keys where current[path] == nil {
+            schedule(key: key, path: path, event: "deleted", entry: nil, due: now + debounce)
+        }
+    }
+
+    /// Adds a change to a file's pending one: created then modified is created; created then deleted is nothing;
+    /// deleted then created is modified; the quiet period starts again.
+    private func schedule(key: String, path: String, event: String, entry: Entry?, due: Double) {
+        let merged: String?
+        switch (pending[key]?[path]?.event, event) {
+        case ("created"?, "deleted"): merged = nil
+        case ("created"?, _): merged = "created"
+        case ("deleted"?, "created"): merged = "modified"
+        default: merged = event
+        }
+        pending[key, default: [:]][path] = merged.map { Pending(event: $0, entry: entry, due: due) }
+    }
+
+    private static func encode(_ snapshot: [String: Entry]) -> String {
+        (try? String(decoding: JSONEncoder().encode(snapshot), as: UTF8.self)) ?? "{}"
+    }
+
+    /// The directory to watch and the glob of the last component, if any.
+    static func split(_ pattern: String) -> (directory: String, glob: String?) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: pattern, isDirectory: &isDirectory), isDirectory.boolValue { return (pattern, nil) }
+        let url = URL(fileURLWithPath: pattern)
+        return (url.deletingLastPathComponent().path, url.lastPathComponent)
+    }
+
+    /// Regular files in `directory` whose name matches `glob` (all when nil), at most 100,000.
+    private static func scan(directory: String, glob: String?, recursive: Bool) -> [String: Entry] {
+        let manager = FileManager.default
         var found: [String: Entry] = [:]
         let names = (recursive ? (manager.enumerator(atPath: directory)?.allObjects as? [String]) : try? manager.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.prefix(100_000) {

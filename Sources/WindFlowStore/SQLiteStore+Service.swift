@@ -244,4 +244,17 @@ extension SQLiteStore {
             }
         }
     }
+
+    /// What a file trigger last saw (JSON, the watcher's own format), so changes made while the service was down
+    /// are seen at the next start. nil: never looked.
+    public func fileSnapshot(_ key: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT snapshot FROM file_watch WHERE watch_key = ?", arguments: [key]) }
+    }
+
+    public func setFileSnapshot(_ key: String, _ snapshot: String, now: Double) throws {
+        try pool.write { db in
+            try db.run(sql: "INSERT INTO file_watch (watch_key, snapshot, looked_at) VALUES (?, ?, ?) ON CONFLICT(watch_key) DO UPDATE SET snapshot = excluded.snapshot, looked_at = excluded.looked_at",
+                       arguments: [key, snapshot, now])
+        }
+    }
 }

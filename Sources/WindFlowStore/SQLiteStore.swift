@@ -198,6 +198,15 @@ public final class SQLiteStore: Sendable {
                 CREATE INDEX llm_call_by_time ON llm_call(at);
                 """)
         }
+        migrator.registerMigration("v6: file trigger snapshots") { db in
+            try db.execute(sql: """
+                CREATE TABLE file_watch (
+                    watch_key TEXT PRIMARY KEY,
+                    snapshot TEXT NOT NULL,
+                    looked_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

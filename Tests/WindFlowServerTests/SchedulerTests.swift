@@ -86,42 +86,90 @@ struct SchedulerTests {
 
 @Suite(.serialized)
 struct FileWatcherTests {
-    @Test func createdModifiedAndDeletedFilesFireWithDebounce() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-files-\(UUID().uuidString)")
-        let inbox = directory.appendingPathComponent("inbox")
-        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
+    struct Scene {
+        let directory: URL
+        let inbox: URL
+        let store: SQLiteStore
         let clock = ManualClock(1_000)
-        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
-        let workflow = try WorkflowCodec.load("""
-            name: imports
-            nodes:
-              - {id: dropped, type: trigger.file, configuration: {path: "\(inbox.path)/*.csv", events: [created, modified, deleted], debounce: 10, poll_interval: 1}}
-              - {id: note, type: logic.stop, configuration: {message: "{{ trigger.path }}"}}
-            """).workflow
-        _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
-        let watcher = FileWatcher(engine: engine, wake: {})
-        try Data("old".utf8).write(to: inbox.appendingPathComponent("existing.csv"))
+        let engine: WorkflowEngine
+
+        init(events: String = "[created, modified, deleted]", debounce: Double, pollInterval: Double) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-files-\(UUID().uuidString)")
+            inbox = directory.appendingPathComponent("inbox")
+            try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+            store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
+            engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
+            let workflow = try WorkflowCodec.load("""
+                name: imports
+                nodes:
+                  - {id: dropped, type: trigger.file, configuration: {path: "\(inbox.path)/*.csv", events: \(events), debounce: \(debounce), poll_interval: \(pollInterval)}}
+                  - {id: note, type: logic.stop, configuration: {message: "{{ trigger.path }}"}}
+                """).workflow
+            _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
+        }
+
+        func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: inbox.appendingPathComponent(name)) }
+        func events(_ ids: [String]) throws -> [String] { try ids.compactMap { try store.execution($0)?.input["event"]?.stringValue } }
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test func aFileFiresOnceItHasBeenQuietForTheDebounceWithItsFinalState() throws {
+        let scene = try Scene(debounce: 10, pollInterval: 1)
+        defer { scene.remove() }
+        let watcher = FileWatcher(engine: scene.engine, wake: {})
+        try scene.write("existing.csv", "old")
         #expect(try watcher.tick().isEmpty)  // the first look only records
-        try Data("a,b\n".utf8).write(to: inbox.appendingPathComponent("orders.csv"))
-        try Data("ignored".utf8).write(to: inbox.appendingPathComponent("notes.txt"))
-        clock.set(1_001)
-        let created = try watcher.tick()
-        #expect(created.count == 1)
-        #expect(try store.execution(created[0])?.input["event"] == "created")
-        #expect(try store.execution(created[0])?.input["path"]?.stringValue?.hasSuffix("/orders.csv") == true)
-        // Within the debounce, a change to the same file does not fire again; after it, it does.
-        try Data("a,b\n1,2\n".utf8).write(to: inbox.appendingPathComponent("orders.csv"))
-        clock.set(1_002)
+        try scene.write("orders.csv", "a,b\n")
+        try scene.write("notes.txt", "ignored")
+        scene.clock.set(1_001)
+        #expect(try watcher.tick().isEmpty, "still being written, perhaps: wait for quiet")
+        try scene.write("orders.csv", "a,b\n1,2\n")
+        scene.clock.set(1_005)
         #expect(try watcher.tick().isEmpty)
-        try Data("a,b\n1,2\n3,4\n".utf8).write(to: inbox.appendingPathComponent("orders.csv"))
-        clock.set(1_020)
-        let modified = try watcher.tick()
-        #expect(modified.map { try? store.execution($0)?.input["event"] } == ["modified"])
-        try FileManager.default.removeItem(at: inbox.appendingPathComponent("existing.csv"))
-        clock.set(1_040)
-        let deleted = try watcher.tick()
-        #expect(deleted.map { try? store.execution($0)?.input["event"] } == ["deleted"])
+        scene.clock.set(1_016)
+        let created = try watcher.tick()
+        #expect(try scene.events(created) == ["created"], "created then modified is one 'created'")
+        #expect(try scene.store.execution(created[0])?.input["size"] == 8, "with the final size")
+        #expect(try scene.store.execution(created[0])?.input["path"]?.stringValue?.hasSuffix("/orders.csv") == true)
+        try FileManager.default.removeItem(at: scene.inbox.appendingPathComponent("existing.csv"))
+        scene.clock.set(1_020)
+        #expect(try watcher.tick().isEmpty)
+        scene.clock.set(1_031)
+        #expect(try scene.events(try watcher.tick()) == ["deleted"])
+        // A file that comes and goes within the quiet period fires nothing.
+        try scene.write("blip.csv", "x")
+        scene.clock.set(1_032)
+        _ = try watcher.tick()
+        try FileManager.default.removeItem(at: scene.inbox.appendingPathComponent("blip.csv"))
+        scene.clock.set(1_034)
+        _ = try watcher.tick()
+        scene.clock.set(1_050)
+        #expect(try watcher.tick().isEmpty)
+    }
+
+    @Test func inotifySeesAChangeLongBeforeThePollInterval() throws {
+        let scene = try Scene(events: "[created]", debounce: 0, pollInterval: 3600)
+        defer { scene.remove() }
+        let watcher = FileWatcher(engine: scene.engine, wake: {})
+        #expect(watcher.usesInotify)
+        #expect(try watcher.tick().isEmpty)
+        try scene.write("now.csv", "1")
+        scene.clock.set(1_000.2)
+        #expect(try scene.events(try watcher.tick()) == ["created"], "seen at the next tick, not in an hour")
+    }
+
+    @Test func changesMadeWhileTheServiceWasDownFireAtTheNextStart() throws {
+        let scene = try Scene(debounce: 0, pollInterval: 1)
+        defer { scene.remove() }
+        try scene.write("kept.csv", "1")
+        try scene.write("gone.csv", "1")
+        #expect(try FileWatcher(engine: scene.engine, wake: {}).tick().isEmpty)
+        // Down: a file appears, one changes, one goes.
+        try scene.write("new.csv", "1")
+        try scene.write("kept.csv", "1,2,3")
+        try FileManager.default.removeItem(at: scene.inbox.appendingPathComponent("gone.csv"))
+        scene.clock.set(1_100)
+        let fired = try FileWatcher(engine: scene.engine, wake: {}).tick()
+        #expect(try scene.events(fired).sorted() == ["created", "deleted", "modified"])
     }
 }
