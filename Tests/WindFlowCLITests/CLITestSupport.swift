@@ -32,7 +32,20 @@ struct CLITestError: Error, CustomStringConvertible {
 }
 
 /// Runs `windflow` with `arguments` from the repository root, feeding `input` on standard input; bounded to 60 s.
-func windflow(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+/// The waiting happens on a thread of its own: blocking the tests' shared pool would starve the timing-sensitive
+/// tests running beside these.
+func windflow(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> CommandResult {
+    try await offPool { try windflowBlocking(arguments, input: input, environment: environment) }
+}
+
+/// Runs blocking work on a new thread and waits for it without holding a thread of the concurrency pool.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+private func windflowBlocking(_ arguments: [String], input: String?, environment: [String: String]) throws -> CommandResult {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }

@@ -7,7 +7,7 @@ import Testing
 struct CrashTests {
     static let iterations = 12
 
-    @Test func killingTheProcessAnywhereLosesNothingAndRepeatsNothing() throws {
+    @Test func killingTheProcessAnywhereLosesNothingAndRepeatsNothing() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -35,24 +35,28 @@ struct CrashTests {
             try process.run()
             // The kill point counts from the moment the execution is stored ("execution ex_… of …"), so a slow start on
             // a loaded machine cannot turn a mid-run kill into a kill before the run exists.
-            var printed = Data()
-            while !printed.contains(0x0A) {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                printed.append(chunk)
+            let reader = output.fileHandleForReading
+            _ = try await offPool {
+                var printed = Data()
+                while !printed.contains(0x0A) {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }
+                    printed.append(chunk)
+                }
+                return printed.count
             }
-            usleep(UInt32(delay * 1_000_000))
+            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killed += 1
             }
-            process.waitUntilExit()
-            let resumed = try windflow(["resume", "--db", database])
+            while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+            let resumed = try await windflow(["resume", "--db", database])
             #expect(resumed.status == 0, "resume failed: \(resumed.stdout) \(resumed.stderr)")
         }
         #expect(killed >= Self.iterations / 2, "too few runs were killed mid-flight to prove anything")
 
-        let listed = try windflow(["executions", "list", "--db", database, "--limit", "100", "--format", "json"])
+        let listed = try await windflow(["executions", "list", "--db", database, "--limit", "100", "--format", "json"])
         let executions = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(executions.count == Self.iterations)
         #expect(executions.allSatisfy { $0["status"] as? String == "succeeded" }, "\(executions.map { $0["status"] ?? "" })")
@@ -68,7 +72,7 @@ struct CrashTests {
         #expect(seen.values.contains { $0.contains(2) }, "no kill interrupted a running node")
         for execution in executions {
             let id = try #require(execution["id"] as? String)
-            let shown = try windflow(["executions", "show", id, "--db", database, "--format", "json"])
+            let shown = try await windflow(["executions", "show", id, "--db", database, "--format", "json"])
             let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
             let runs = try #require(object["node_runs"] as? [[String: Any]])
             for index in 1...10 {

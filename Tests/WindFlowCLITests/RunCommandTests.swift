@@ -22,7 +22,7 @@ final class RunCommandTests {
         return url.path
     }
 
-    @Test func runPrintsEachNodeAndExits0OnSuccess() throws {
+    @Test func runPrintsEachNodeAndExits0OnSuccess() async throws {
         let file = try write("""
             name: hello
             nodes:
@@ -37,7 +37,7 @@ final class RunCommandTests {
               - {source: check, target: many, branch: "true"}
               - {source: check, target: few, branch: "false"}
             """)
-        let result = try windflow(["run", file, "--db", database, "--input", "who=Ada", "--input", "count=3"])
+        let result = try await windflow(["run", file, "--db", database, "--input", "who=Ada", "--input", "count=3"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map { line in
             // Durations vary; keep the words.
@@ -48,62 +48,62 @@ final class RunCommandTests {
             "greet: started", "  greet | hi Ada", "greet: succeeded in T", "check: started", "check: succeeded in T", "few: skipped",
             "many: started", "many: succeeded in T", "execution succeeded",
         ])
-        let shown = try windflow(["executions", "list", "--db", database])
+        let shown = try await windflow(["executions", "list", "--db", database])
         #expect(shown.stdout.contains("succeeded") && shown.stdout.contains("hello v1"))
     }
 
-    @Test func aFailedRunExits1AndShowsWhereAndWhy() throws {
+    @Test func aFailedRunExits1AndShowsWhereAndWhy() async throws {
         let file = try write("""
             name: failing
             nodes:
               - {id: start, type: trigger.manual}
               - {id: tests, type: integration.script, configuration: {script: "echo FAIL: 2 tests >&2; exit 2"}}
             """)
-        let result = try windflow(["run", file, "--db", database])
+        let result = try await windflow(["run", file, "--db", database])
         #expect(result.status == 1)
         #expect(result.stdout.contains("tests: failed in"))
         #expect(result.stdout.contains("the script exited with status 2: FAIL: 2 tests"))
         let id = String(result.stdout.split(separator: " ")[1])
-        let show = try windflow(["executions", "show", id, "--db", database])
+        let show = try await windflow(["executions", "show", id, "--db", database])
         #expect(show.stdout.contains("execution \(id): failed"))
         #expect(show.stdout.contains("error     [exit] tests: the script exited with status 2: FAIL: 2 tests"))
         // Retrying starts again from the failed node (which still fails).
-        let retry = try windflow(["executions", "retry", id, "--db", database])
+        let retry = try await windflow(["executions", "retry", id, "--db", database])
         #expect(retry.status == 1)
         #expect(retry.stdout.contains("again from tests"))
     }
 
-    @Test func aWorkflowThatCannotRunYetIsRefusedBeforeItStarts() throws {
+    @Test func aWorkflowThatCannotRunYetIsRefusedBeforeItStarts() async throws {
         let file = try write("""
             name: later
             nodes:
               - {id: start, type: trigger.manual}
               - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: shop}}
             """)
-        let result = try windflow(["run", file, "--db", database])
+        let result = try await windflow(["run", file, "--db", database])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot run yet: windflow.deploy_stack"))
-        let listed = try windflow(["executions", "list", "--db", database])
+        let listed = try await windflow(["executions", "list", "--db", database])
         #expect(listed.stdout == "no executions\n")
     }
 
-    @Test func anInvalidWorkflowIsRefusedWithItsProblems() throws {
+    @Test func anInvalidWorkflowIsRefusedWithItsProblems() async throws {
         let file = try write("name: bad\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {message: \"{{ nope.x }}\"}}\n")
-        let result = try windflow(["run", file, "--db", database])
+        let result = try await windflow(["run", file, "--db", database])
         #expect(result.status == 1)
         #expect(result.stderr.contains("is not valid"))
         #expect(result.stderr.contains("'nope.x' reads 'nope'"))
     }
 
-    @Test func badInputsAreUsageErrors() throws {
+    @Test func badInputsAreUsageErrors() async throws {
         let file = try write("name: x\nnodes:\n  - {id: start, type: trigger.manual}\n")
-        let result = try windflow(["run", file, "--db", database, "--input", "novalue"])
+        let result = try await windflow(["run", file, "--db", database, "--input", "novalue"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--input 'novalue' must be key=value"))
     }
 
-    @Test func logsAndCancelNameMissingExecutions() throws {
-        let result = try windflow(["executions", "cancel", "ex_nope", "--db", database])
+    @Test func logsAndCancelNameMissingExecutions() async throws {
+        let result = try await windflow(["executions", "cancel", "ex_nope", "--db", database])
         #expect(result.status == 1)
         #expect(result.stderr.contains("there is no execution 'ex_nope'"))
     }
@@ -111,7 +111,7 @@ final class RunCommandTests {
 
 @Suite(.serialized)
 struct ProxyTests {
-    @Test func httpNodesUseTheProxyFromTheEnvironment() throws {
+    @Test func httpNodesUseTheProxyFromTheEnvironment() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -132,7 +132,7 @@ struct ProxyTests {
               - {id: call, type: integration.http, configuration: {url: "http://service.internal.invalid/json"}}
               - {id: show, type: integration.script, configuration: {script: "echo name={{ call.body.name }}"}}
             """.utf8).write(to: file)
-        let result = try windflow(["run", file.path, "--db", scratch.appendingPathComponent("db.sqlite").path],
+        let result = try await windflow(["run", file.path, "--db", scratch.appendingPathComponent("db.sqlite").path],
                                   environment: ["http_proxy": "http://127.0.0.1:\(port)"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("name=windflow"))

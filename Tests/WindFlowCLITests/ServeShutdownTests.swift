@@ -14,7 +14,7 @@ struct ServeShutdownTests {
         var base = ""
         var key = ""
 
-        init(_ arguments: [String], scratch: URL, key: String? = nil) throws {
+        init(_ arguments: [String], scratch: URL, key: String? = nil) async throws {
             output = scratch.appendingPathComponent("serve-\(UUID().uuidString).out")
             FileManager.default.createFile(atPath: output.path, contents: nil)
             process.executableURL = try windflowBinary()
@@ -30,7 +30,7 @@ struct ServeShutdownTests {
                     self.key = key ?? text.split(separator: "\n").first { $0.hasPrefix("API key") }.map { String($0.split(separator: " ").last ?? "") } ?? ""
                     return
                 }
-                usleep(50_000)
+                try await Task.sleep(for: .milliseconds(50))
             }
             throw CLITestError("windflow serve did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
         }
@@ -42,10 +42,10 @@ struct ServeShutdownTests {
         }
 
         /// Sends SIGTERM and waits (bounded) for the exit; returns the seconds it took, or nil if it did not exit.
-        func terminate(within limit: Double) -> Double? {
+        func terminate(within limit: Double) async -> Double? {
             let started = Date()
             kill(process.processIdentifier, SIGTERM)
-            while process.isRunning, Date().timeIntervalSince(started) < limit { usleep(20_000) }
+            while process.isRunning, Date().timeIntervalSince(started) < limit { try? await Task.sleep(for: .milliseconds(20)) }
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 return nil
@@ -78,16 +78,16 @@ struct ServeShutdownTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let config = scratch.appendingPathComponent("windflow.yaml")
         try "port: 0\nworkers: 2\nshutdown_grace: 20\ndb: \(scratch.path)/db.sqlite\n".write(to: config, atomically: true, encoding: .utf8)
-        let server = try Server(["--config", config.path], scratch: scratch)
+        let server = try await Server(["--config", config.path], scratch: scratch)
         let marker = scratch.appendingPathComponent("marker").path
         let created = try await server.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 1.5))
         let id = try #require(created["id"]?.stringValue, "\(created)")
         let execution = try #require(try await server.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
         #expect(try await Self.waitFor(execution, on: server, status: ["running"], within: 10) == "running")
-        let took = try #require(server.terminate(within: 20), "serve did not stop")
+        let took = try #require(await server.terminate(within: 20), "serve did not stop")
         #expect(took >= 0.5, "it waited for the node")
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "1\n", "the node finished, once")
-        let listed = try windflow(["executions", "show", execution, "--db", scratch.path + "/db.sqlite"])
+        let listed = try await windflow(["executions", "show", execution, "--db", scratch.path + "/db.sqlite"])
         #expect(listed.stdout.contains("succeeded"), "\(listed.stdout)")
         #expect(((try? String(contentsOf: server.output, encoding: .utf8)) ?? "").contains("WindFlow stopped"))
     }
@@ -97,18 +97,18 @@ struct ServeShutdownTests {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let database = scratch.path + "/db.sqlite"
-        let first = try Server(["--port", "0", "--db", database, "--shutdown-grace", "0.5"], scratch: scratch)
+        let first = try await Server(["--port", "0", "--db", database, "--shutdown-grace", "0.5"], scratch: scratch)
         let marker = scratch.appendingPathComponent("marker").path
         let created = try await first.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 4))
         let id = try #require(created["id"]?.stringValue, "\(created)")
         let execution = try #require(try await first.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
         #expect(try await Self.waitFor(execution, on: first, status: ["running"], within: 10) == "running")
-        let took = try #require(first.terminate(within: 10), "serve did not stop")
+        let took = try #require(await first.terminate(within: 10), "serve did not stop")
         #expect(took < 3.5, "it stopped at the grace period, not at the end of the node")
         #expect(!FileManager.default.fileExists(atPath: marker), "the interrupted attempt did not finish")
-        let second = try Server(["--port", "0", "--db", database], scratch: scratch, key: first.key)
-        defer { _ = second.terminate(within: 10) }
+        let second = try await Server(["--port", "0", "--db", database], scratch: scratch, key: first.key)
         #expect(try await Self.waitFor(execution, on: second, status: ["succeeded", "failed"], within: 20) == "succeeded")
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "2\n", "resumed as attempt 2, and only that attempt finished")
+        _ = await second.terminate(within: 10)
     }
 }

@@ -5,8 +5,8 @@ import Testing
 struct ValidateCommandTests {
     let seed = "Tests/WindFlowCoreTests/Fixtures/"
 
-    @Test func seedTemplate2PrintsItsTwoProblemsWithLinesAndExits1() throws {
-        let result = try windflow(["validate", seed + "seed-template-2-auto-scaling.yaml"])
+    @Test func seedTemplate2PrintsItsTwoProblemsWithLinesAndExits1() async throws {
+        let result = try await windflow(["validate", seed + "seed-template-2-auto-scaling.yaml"])
         #expect(result.status == 1)
         let file = seed + "seed-template-2-auto-scaling.yaml"
         #expect(result.stdout == """
@@ -19,14 +19,14 @@ struct ValidateCommandTests {
             """)
     }
 
-    @Test func validFilesExit0() throws {
-        let result = try windflow(["validate", seed + "seed-template-1-deploy-with-tests.yaml", seed + "seed-template-3-maintenance.yaml"])
+    @Test func validFilesExit0() async throws {
+        let result = try await windflow(["validate", seed + "seed-template-1-deploy-with-tests.yaml", seed + "seed-template-3-maintenance.yaml"])
         #expect(result.status == 0)
         #expect(result.stdout == "\(seed)seed-template-1-deploy-with-tests.yaml: valid\n\(seed)seed-template-3-maintenance.yaml: valid\n")
     }
 
-    @Test func jsonFormatIsMachineReadable() throws {
-        let result = try windflow(["validate", "--format", "json", seed + "seed-template-2-auto-scaling.yaml"])
+    @Test func jsonFormatIsMachineReadable() async throws {
+        let result = try await windflow(["validate", "--format", "json", seed + "seed-template-2-auto-scaling.yaml"])
         #expect(result.status == 1)
         let parsed = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
         let report = try #require(parsed?.first)
@@ -38,33 +38,33 @@ struct ValidateCommandTests {
         #expect(problems.first?["node_id"] as? String == "rollback_if_needed")
     }
 
-    @Test func syntaxErrorsNameTheFileAndLine() throws {
-        let result = try windflow(["validate", "-"], input: "workflow:\n  name: x\n  nodes: [\n")
+    @Test func syntaxErrorsNameTheFileAndLine() async throws {
+        let result = try await windflow(["validate", "-"], input: "workflow:\n  name: x\n  nodes: [\n")
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix("<stdin>: invalid, 1 error, 0 warnings\n  <stdin>:4: error [syntax_error]"))
     }
 
-    @Test func missingFilesAreReportedAndFail() throws {
-        let result = try windflow(["validate", "no/such/file.yaml"])
+    @Test func missingFilesAreReportedAndFail() async throws {
+        let result = try await windflow(["validate", "no/such/file.yaml"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("no/such/file.yaml: no such file"))
     }
 
-    @Test func strictTurnsWarningsIntoFailure() throws {
+    @Test func strictTurnsWarningsIntoFailure() async throws {
         let text = "name: t\nnodes:\n  - {id: s, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {mesage: x}}\n"
-        let lenient = try windflow(["validate", "-"], input: text)
+        let lenient = try await windflow(["validate", "-"], input: text)
         #expect(lenient.status == 0)
         #expect(lenient.stdout.contains("valid, 0 errors, 1 warning"))
         #expect(lenient.stdout.contains("fix: did you mean 'message'?"))
-        let strict = try windflow(["validate", "--strict", "-"], input: text)
+        let strict = try await windflow(["validate", "--strict", "-"], input: text)
         #expect(strict.status == 1)
     }
 
-    @Test func everyTemplateValidatesWithoutWarnings() throws {
+    @Test func everyTemplateValidatesWithoutWarnings() async throws {
         let directory = repositoryRoot.appendingPathComponent("Templates")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(files.count >= 15)
-        let result = try windflow(["validate", "--strict"] + files.map { "Templates/\($0)" })
+        let result = try await windflow(["validate", "--strict"] + files.map { "Templates/\($0)" })
         #expect(result.status == 0, "\(result.stdout)")
     }
 }
