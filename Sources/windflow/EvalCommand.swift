@@ -29,12 +29,33 @@ struct EvalCommand: AsyncParsableCommand {
         if let only { list = list.filter { $0.id.contains(only) } }
         let designer = try designerOptions.designer(store: nil)
         printError("\(list.count) case(s) with \(designer.providerName)/\(designer.modelName)")
-        let results = await DesignEvaluation.run(list, designer: designer) { result in
+        let title = "\(designer.providerName) / \(designer.modelName)"
+        let partial = PartialReport()
+        let results = await DesignEvaluation.run(list, designer: designer) { [out] result in
+            // The report so far is rewritten after every case, so a long run cut short keeps what it measured.
+            let done = partial.add(result)
+            if let out {
+                try? DesignEvaluation.report(done, title: "\(title) — \(done.count) of \(list.count) cases").write(toFile: out, atomically: true, encoding: .utf8)
+            }
             let checks = "\(result.checks.filter(\.passed).count)/\(result.checks.count)"
             printError("  \(result.id): \(result.valid ? "valid" : "invalid")\(result.repairs.map { " after \($0) repair(s)" } ?? ""), checks \(checks), \(String(format: "%.1f", result.latency)) s\(result.error.map { " — \($0)" } ?? "")")
         }
-        let report = DesignEvaluation.report(results, title: "\(designer.providerName) / \(designer.modelName) — \(list.count) cases")
+        let report = DesignEvaluation.report(results, title: "\(title) — \(list.count) cases")
         writeLine(report)
         if let out { try report.write(toFile: out, atomically: true, encoding: .utf8) }
+    }
+}
+
+/// The results so far, shared with the progress callback.
+final class PartialReport: @unchecked Sendable {
+    // Safe: guarded by `lock`.
+    private let lock = NSLock()
+    private var results: [DesignEvaluation.Result] = []
+
+    func add(_ result: DesignEvaluation.Result) -> [DesignEvaluation.Result] {
+        lock.withLock {
+            results.append(result)
+            return results
+        }
     }
 }
