@@ -31,11 +31,12 @@ struct EvalCommand: AsyncParsableCommand {
         printError("\(list.count) case(s) with \(designer.providerName)/\(designer.modelName)")
         let title = "\(designer.providerName) / \(designer.modelName)"
         let partial = PartialReport()
+        let total = list.count
         let results = await DesignEvaluation.run(list, designer: designer) { [out] result in
             // The report so far is rewritten after every case, so a long run cut short keeps what it measured.
             let done = partial.add(result)
             if let out {
-                try? DesignEvaluation.report(done, title: "\(title) — \(done.count) of \(list.count) cases").write(toFile: out, atomically: true, encoding: .utf8)
+                try? DesignEvaluation.report(done, title: "\(title) — \(done.count) of \(total) cases").write(toFile: out, atomically: true, encoding: .utf8)
             }
             let checks = "\(result.checks.filter(\.passed).count)/\(result.checks.count)"
             printError("  \(result.id): \(result.valid ? "valid" : "invalid")\(result.repairs.map { " after \($0) repair(s)" } ?? ""), checks \(checks), \(String(format: "%.1f", result.latency)) s\(result.error.map { " — \($0)" } ?? "")")
