@@ -207,6 +207,30 @@ public final class SQLiteStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v7: suggestions") { db in
+            try db.execute(sql: """
+                CREATE TABLE suggestion (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    workflow_id TEXT NOT NULL,
+                    workflow_version INTEGER NOT NULL,
+                    execution_id TEXT,
+                    node_id TEXT,
+                    rule TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    rationale TEXT NOT NULL,
+                    confidence REAL NOT NULL,
+                    patch TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    applied_version INTEGER,
+                    created_at REAL NOT NULL,
+                    decided_at REAL
+                );
+                CREATE INDEX suggestion_by_workflow ON suggestion(workflow_id, created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,134 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// Fix suggestions for a failed execution: the deterministic rules first, then (when a model is configured and no
+/// rule applies) the model. Every suggestion is a patch that has been applied and validated; one that does not
+/// validate is dropped, never offered. Suggestions are stored with their evidence.
+public struct FixAdvisor: Sendable {
+    public let store: SQLiteStore
+    public let registry: NodeRegistry
+    /// For the model's suggestions; nil: rules only.
+    public let designer: Designer?
+
+    public init(store: SQLiteStore, registry: NodeRegistry = .standard, designer: Designer? = nil) {
+        self.store = store
+        self.registry = registry
+        self.designer = designer
+    }
+
+    /// What came of asking: the suggestions offered (stored), and those dropped with the reason.
+    public struct Advice: Sendable {
+        public var offered: [SuggestionRecord]
+        public var dropped: [(title: String, reason: String)]
+    }
+
+    /// - Throws: ``DesignError`` when the execution does not exist or did not fail.
+    public func suggest(for executionID: String) async throws -> Advice {
+        let context = try failureContext(executionID)
+        var candidates = FixRules.all.compactMap { $0(context) }
+        var source = "rule"
+        if candidates.isEmpty, let designer, designer.provider != nil {
+            candidates = try await modelCandidates(context, designer: designer)
+            source = "llm"
+        }
+        var advice = Advice(offered: [], dropped: [])
+        for candidate in candidates {
+            do {
+                _ = try WorkflowPatcher.apply(candidate.patch, to: context.workflow.workflow, registry: registry)
+            } catch {
+                advice.dropped.append((candidate.title, "\(error)"))
+                continue
+            }
+            var record = SuggestionRecord(
+                kind: "fix", workflowID: context.workflow.id, workflowVersion: context.workflow.version, executionID: context.execution.id,
+                nodeID: context.node.id, rule: candidate.rule, title: candidate.title, rationale: candidate.rationale,
+                confidence: candidate.confidence, patch: candidate.patch.jsonValue, evidence: candidate.evidence, source: source,
+                createdAt: Date().timeIntervalSince1970)
+            record.id = try store.saveSuggestion(record)
+            advice.offered.append(record)
+        }
+        return advice
+    }
+
+    /// The failed execution, its workflow version, the failed node and that node's history.
+    public func failureContext(_ executionID: String) throws -> FailureContext {
+        guard let execution = try store.execution(matching: executionID) else { throw DesignError("there is no execution '\(executionID)'") }
+        guard execution.status == "failed" else {
+            throw DesignError("execution \(execution.id) \(execution.status == "succeeded" ? "succeeded" : "is \(execution.status)"): there is nothing to fix")
+        }
+        guard let workflow = try store.workflow(execution.workflowID, version: execution.workflowVersion) else {
+            throw DesignError("the workflow of execution \(execution.id) is no longer stored")
+        }
+        let runs = try store.nodeRuns(of: execution.id)
+        guard let failed = runs.last(where: { $0.status == "failed" && ($0.nodeID == execution.errorNode || execution.errorNode == nil) })
+            ?? runs.last(where: { $0.status == "failed" }),
+            let index = workflow.workflow.nodes.firstIndex(where: { $0.id == failed.nodeID })
+        else {
+            throw DesignError("execution \(execution.id) failed outside any node (\(execution.errorMessage ?? "no message")); nothing to patch")
+        }
+        return FailureContext(
+            execution: execution, workflow: workflow, nodeIndex: index, node: workflow.workflow.nodes[index], run: failed,
+            history: try store.nodeHistory(workflow: workflow.id, node: failed.nodeID))
+    }
+
+    /// Asks the model for a patch (prompts `fix` and `fix-request`), secrets redacted.
+    private func modelCandidates(_ context: FailureContext, designer: Designer) async throws -> [FixCandidate] {
+        guard let provider = designer.provider else { return [] }
+        let redactor = Redactor(secrets: designer.secrets)
+        let system = designer.prompts.render("fix", ["catalog": NodeCatalog.text(registry)])
+        let request = redactor.redact(designer.prompts.render("fix-request", [
+            "workflow": WorkflowPatcher.document(context.workflow.workflow, registry: registry).jsonText,
+            "node": "\(context.node.id) at \(context.pointer)", "nodeType": context.node.type, "attempt": String(context.run.attempt),
+            "errorKind": context.run.errorKind ?? "", "errorMessage": context.message,
+            "input": context.run.input.map { String($0.jsonText.prefix(2000)) } ?? "",
+            "logTail": String((context.run.logTail ?? "").suffix(2000)),
+            "history": "\(context.history.attempts) attempts, \(context.history.succeeded) succeeded, \(context.history.failed) failed, \(context.history.retries) retries",
+        ]))
+        let schema: JSONValue = [
+            "type": "object", "required": ["rationale", "confidence", "patch"],
+            "properties": ["rationale": ["type": "string"], "confidence": ["type": "number"],
+                           "patch": ["type": "array", "items": ["type": "object", "required": ["op", "path"]]]],
+        ]
+        let started = Date()
+        let completion: LLMCompletion
+        do {
+            completion = try await provider.complete(LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"), progress: nil)
+        } catch {
+            let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
+            try? store.recordLLMCall(LLMCallRecord(at: started.timeIntervalSince1970, provider: provider.name, model: provider.model, purpose: "fix",
+                                                   promptTokens: 0, completionTokens: 0, latencyMs: Date().timeIntervalSince(started) * 1000,
+                                                   attempts: 0, outcome: failure.kind.rawValue, error: failure.message))
+            throw failure
+        }
+        try? store.recordLLMCall(LLMCallRecord(at: started.timeIntervalSince1970, provider: provider.name, model: completion.model, purpose: "fix",
+                                               promptTokens: completion.promptTokens, completionTokens: completion.completionTokens,
+                                               latencyMs: completion.latency * 1000, attempts: completion.attempts, outcome: "ok"))
+        let text = ResponseParser.outermostObject(completion.text) ?? completion.text
+        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let patchValue = answer["patch"],
+            let patch = try? JSONPatch(json: patchValue)
+        else { return [] }
+        return [FixCandidate(
+            rule: "llm", title: String((answer["rationale"]?.stringValue ?? "A change proposed by the model").prefix(80)),
+            rationale: answer["rationale"]?.stringValue ?? "", confidence: min(1, max(0, answer["confidence"]?.doubleValue ?? 0.5)),
+            patch: patch, evidence: .object(FixRules.evidence(context)))]
+    }
+
+    /// Applies an offered suggestion: a new version of its workflow.
+    /// - Throws: ``DesignError`` when it does not exist, was already applied, or no longer applies to the current version.
+    public func apply(_ id: String) throws -> WorkflowRecord {
+        guard let suggestion = try store.suggestion(id) else { throw DesignError("there is no suggestion '\(id)'") }
+        guard suggestion.status == .offered else { throw DesignError("suggestion \(suggestion.id) was already \(suggestion.status.rawValue)") }
+        guard let current = try store.workflow(suggestion.workflowID) else { throw DesignError("its workflow is no longer stored") }
+        let patch: JSONPatch
+        do { patch = try JSONPatch(json: suggestion.patch) } catch { throw DesignError("suggestion \(suggestion.id) holds a broken patch: \(error)") }
+        let patched: Workflow
+        do { patched = try WorkflowPatcher.apply(patch, to: current.workflow, registry: registry) } catch {
+            throw DesignError("suggestion \(suggestion.id) was made for version \(suggestion.workflowVersion) and no longer applies to version \(current.version): \(error)")
+        }
+        guard let saved = try store.applySuggestion(suggestion.id, workflow: patched, now: Date().timeIntervalSince1970) else {
+            throw DesignError("suggestion \(suggestion.id) was decided meanwhile")
+        }
+        return saved
+    }
+}

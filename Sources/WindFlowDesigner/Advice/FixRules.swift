@@ -1,0 +1,180 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// A failed run as the fix rules see it.
+public struct FailureContext: Sendable {
+    public var execution: ExecutionRecord
+    public var workflow: WorkflowRecord
+    public var nodeIndex: Int
+    public var node: WorkflowNode
+    /// The failed attempt.
+    public var run: NodeRunRecord
+    public var history: NodeHistory
+
+    var message: String { run.errorMessage ?? execution.errorMessage ?? "" }
+    var pointer: String { WorkflowPatcher.node(nodeIndex) }
+}
+
+/// A change a rule (or the model) proposes, before it is validated and stored.
+public struct FixCandidate: Sendable {
+    public var rule: String
+    public var title: String
+    public var rationale: String
+    public var confidence: Double
+    public var patch: JSONPatch
+    public var evidence: JSONValue
+}
+
+/// The deterministic fix rules, tried before any model: each reads the failure and the node's history and proposes
+/// one exact change, or nothing.
+public enum FixRules {
+    static let all: [@Sendable (FailureContext) -> FixCandidate?] = [timeout, transientHTTP, credentials, unreachableHost, missingCommand, missingField]
+
+    static func evidence(_ context: FailureContext) -> [String: JSONValue] {
+        var evidence: [String: JSONValue] = [
+            "error_kind": .string(context.run.errorKind ?? ""), "error": .string(context.message),
+            "attempts": .int(context.history.attempts), "succeeded": .int(context.history.succeeded), "failed": .int(context.history.failed),
+            "retries": .int(context.history.retries), "failures_by_kind": .object(context.history.failuresByKind.mapValues { .int($0) }),
+        ]
+        if let p95 = context.history.percentile(0.95) { evidence["p95_ms"] = .double(p95.rounded()) }
+        if let p50 = context.history.percentile(0.5) { evidence["p50_ms"] = .double(p50.rounded()) }
+        return evidence
+    }
+
+    /// Ran past its timeout → a timeout that fits its real durations.
+    static let timeout: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.run.errorKind == "timeout" else { return nil }
+        let current = context.node.effectiveTimeout
+        let p95 = context.history.percentile(0.95).map { $0 / 1000 }
+        var proposed = max(current * 3, (p95 ?? 0) * 1.5)
+        proposed = proposed < 60 ? proposed.rounded(.up) : (proposed / 10).rounded(.up) * 10
+        proposed = min(proposed, 86_400)
+        let seen = p95.map { "its successful runs take up to \(JSONValue.format(($0 * 10).rounded() / 10)) s (p95 of \(context.history.succeeded))" }
+            ?? "it has never finished in time"
+        return FixCandidate(
+            rule: "timeout_near_limit", title: "Give '\(context.node.id)' \(JSONValue.format(proposed)) s instead of \(JSONValue.format(current)) s",
+            rationale: "'\(context.node.id)' was stopped at its \(JSONValue.format(current)) s timeout; \(seen). A limit of \(JSONValue.format(proposed)) s leaves room without letting a stuck run hang for long.",
+            confidence: p95 != nil ? 0.8 : 0.6,
+            patch: JSONPatch([.init(.add, context.pointer + "/timeout", value: proposed == proposed.rounded() ? .int(Int(proposed)) : .double(proposed))]),
+            evidence: .object(evidence(context)))
+    }
+
+    /// 5xx / 429 / lost connections that come and go → retries with backoff.
+    static let transientHTTP: @Sendable (FailureContext) -> FixCandidate? = { context in
+        let transient = (context.run.errorKind == "http" && context.message.range(of: #"answered (5\d\d|429)"#, options: .regularExpression) != nil)
+            || (context.run.errorKind == "connection" && context.history.succeeded > 0)
+        guard transient, context.node.retryCount < 3 else { return nil }
+        let sometimesWorks = context.history.succeeded > 0
+        return FixCandidate(
+            rule: "transient_failure", title: "Retry '\(context.node.id)' 3 times with backoff",
+            rationale: "'\(context.node.id)' failed with a transient error (\(context.message.prefix(120)))\(sometimesWorks ? ", and \(context.history.succeeded) of its \(context.history.attempts) attempts succeeded" : ""). Such failures pass on a later attempt: retry up to 3 times, 1 s then 2 s then 4 s apart.",
+            confidence: sometimesWorks ? 0.8 : 0.65,
+            patch: JSONPatch([
+                .init(.add, context.pointer + "/retry_count", value: 3),
+                .init(.add, context.pointer + "/retry", value: ["initial_delay": 1, "factor": 2, "max_delay": 30]),
+            ]), evidence: .object(evidence(context)))
+    }
+
+    /// 401 / 403 with no credentials configured → credentials from a secret.
+    static let credentials: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.node.type == "integration.http", context.run.errorKind == "http",
+            context.message.range(of: #"answered (401|403)"#, options: .regularExpression) != nil,
+            context.node.configuration["auth"] == nil,
+            context.node.configuration["headers"]?["Authorization"] == nil
+        else { return nil }
+        let secret = Validator.normalizedID(context.node.id).uppercased() + "_TOKEN"
+        return FixCandidate(
+            rule: "missing_credentials", title: "Send a bearer token from the secret \(secret)",
+            rationale: "The server refused '\(context.node.id)' (\(context.message.prefix(100))) and the node sends no credentials. Store the token as the secret \(secret) (PUT /api/v1/secrets/\(secret), or WINDFLOW_SECRET_\(secret)) and send it as a bearer token.",
+            confidence: 0.6,
+            patch: JSONPatch([.init(.add, context.pointer + "/configuration/auth", value: ["type": "bearer", "token": .string("{{ secrets.\(secret) }}")])]),
+            evidence: .object(evidence(context)))
+    }
+
+    /// Connection refused / DNS to a URL other than the one that last worked → that URL.
+    static let unreachableHost: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.run.errorKind == "connection", case .string(let written)? = context.node.configuration["url"],
+            !Template.containsPlaceholder(written), let worked = context.history.lastSuccessfulInput?["url"]?.stringValue, worked != written
+        else { return nil }
+        return FixCandidate(
+            rule: "unreachable_host", title: "Call \(redacted(worked)) again",
+            rationale: "'\(context.node.id)' cannot reach \(redacted(written)) (\(context.message.prefix(100))); its last successful run called \(redacted(worked)).",
+            confidence: 0.7, patch: JSONPatch([.init(.replace, context.pointer + "/configuration/url", value: .string(worked))]),
+            evidence: .object(evidence(context)))
+    }
+
+    /// Exit 127 → the closest command that exists on this machine.
+    static let missingCommand: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.node.type == "integration.script", case .string(let script)? = context.node.configuration["script"],
+            let missing = CronPhrase.firstMatch(#"([A-Za-z0-9_.+-]+): (?:command )?not found"#, in: context.message + "\n" + (context.run.logTail ?? ""))?.first,
+            let replacement = closestCommand(to: missing),
+            let regex = try? NSRegularExpression(pattern: "(?<![A-Za-z0-9_./-])" + NSRegularExpression.escapedPattern(for: missing) + "(?![A-Za-z0-9_/-])")
+        else { return nil }
+        let fixed = regex.stringByReplacingMatches(in: script, range: NSRange(script.startIndex..., in: script), withTemplate: NSRegularExpression.escapedTemplate(for: replacement))
+        guard fixed != script else { return nil }
+        return FixCandidate(
+            rule: "command_not_found", title: "Run '\(replacement)' instead of '\(missing)'",
+            rationale: "The script stopped with exit 127: '\(missing)' is not a command on this machine. '\(replacement)' is, and is the closest name.",
+            confidence: 0.7, patch: JSONPatch([.init(.replace, context.pointer + "/configuration/script", value: .string(fixed))]),
+            evidence: .object(evidence(context)))
+    }
+
+    /// An expression reading a field that is not there → the closest field that is.
+    static let missingField: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.run.errorKind == "expression",
+            let parts = CronPhrase.firstMatch(#"'([A-Za-z0-9_.\[\]]+)' has no field '([A-Za-z0-9_]+)'"#, in: context.message), parts.count == 2
+        else { return nil }
+        let (owner, field) = (parts[0], parts[1])
+        let replacement: String?
+        if let meant = CronPhrase.firstMatch(#"did you mean '[A-Za-z0-9_.\[\]]+\.([A-Za-z0-9_]+)'"#, in: context.message)?.first {
+            replacement = meant
+        } else if let list = CronPhrase.firstMatch(#"its fields are ([A-Za-z0-9_, ]+)"#, in: context.message)?.first {
+            replacement = closestMatch(to: field, among: list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        } else {
+            replacement = nil
+        }
+        guard let replacement, replacement != field else { return nil }
+        var operations: [JSONPatch.Operation] = []
+        for (key, value) in context.node.configuration.sorted(by: { $0.key < $1.key }) {
+            let renamed = renameField(value, owner: owner, from: field, to: replacement)
+            if renamed != value { operations.append(.init(.replace, context.pointer + "/configuration/" + JSONPatch.escape(key), value: renamed)) }
+        }
+        guard !operations.isEmpty else { return nil }
+        return FixCandidate(
+            rule: "missing_field", title: "Read '\(owner).\(replacement)' instead of '\(owner).\(field)'",
+            rationale: "'\(context.node.id)' reads '\(owner).\(field)', which the run did not have (\(context.message.prefix(160))). '\(replacement)' is the closest field it has.",
+            confidence: 0.85, patch: JSONPatch(operations), evidence: .object(evidence(context)))
+    }
+
+    static func renameField(_ value: JSONValue, owner: String, from field: String, to replacement: String) -> JSONValue {
+        switch value {
+        case .string(let text) where text.contains(owner + "." + field):
+            let pattern = "(?<![A-Za-z0-9_.])" + NSRegularExpression.escapedPattern(for: owner + "." + field) + "(?![A-Za-z0-9_])"
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { return value }
+            return .string(regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text),
+                                                          withTemplate: NSRegularExpression.escapedTemplate(for: owner + "." + replacement)))
+        case .array(let elements): return .array(elements.map { renameField($0, owner: owner, from: field, to: replacement) })
+        case .object(let members): return .object(members.mapValues { renameField($0, owner: owner, from: field, to: replacement) })
+        default: return value
+        }
+    }
+
+    /// The executable on `PATH` closest to `name` (a likely typo), if any.
+    static func closestCommand(to name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        var names: Set<String> = []
+        for directory in path.split(separator: ":") {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: String(directory))) ?? [] where entry.first == name.first {
+                names.insert(entry)
+            }
+        }
+        return closestMatch(to: name, among: names.sorted())
+    }
+
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? url
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowDesigner
+@testable import WindFlowEngine
+@testable import WindFlowStore
+
+/// Real failures, made by really running workflows; then the suggestion, its patch, and a run of the patched version.
+@Suite(.serialized)
+struct FixSuggestionTests {
+    struct Scene {
+        let box: DesignSandbox
+        let engine: WorkflowEngine
+
+        init() throws {
+            box = try DesignSandbox()
+            engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, configuration: EngineConfiguration(cancelPollInterval: 0.05)))
+        }
+
+        func run(_ workflow: Workflow) async throws -> ExecutionRecord {
+            let record = try engine.enqueue(workflow)
+            _ = try await engine.runToEnd(record.id)
+            return try #require(try box.store.execution(record.id))
+        }
+
+        func run(_ yaml: String) async throws -> ExecutionRecord { try await run(try WorkflowCodec.load(yaml).workflow) }
+
+        /// Suggests for `failed`, checks the one suggestion, applies it, and runs the new version.
+        func fixAndRerun(_ failed: ExecutionRecord, rule: String, designer: Designer? = nil) async throws -> (SuggestionRecord, ExecutionRecord) {
+            #expect(failed.status == "failed", "the scene should fail first: \(failed.errorMessage ?? "")")
+            let advisor = FixAdvisor(store: box.store, designer: designer)
+            let advice = try await advisor.suggest(for: failed.id)
+            let suggestion = try #require(advice.offered.first, "no suggestion; dropped: \(advice.dropped)")
+            #expect(suggestion.rule == rule)
+            #expect(!suggestion.rationale.isEmpty && suggestion.confidence > 0)
+            let saved = try advisor.apply(suggestion.id)
+            #expect(saved.version == failed.workflowVersion + 1)
+            #expect(try box.store.suggestion(suggestion.id)?.status == .applied)
+            let next = try await run(saved.workflow)
+            #expect(next.status == "succeeded", "the patched version still fails: \(next.errorMessage ?? "")")
+            #expect(try box.store.outcome(of: try #require(try box.store.suggestion(suggestion.id)))?.succeeded == 1)
+            return (suggestion, next)
+        }
+    }
+
+    @Test func aSlowScriptPastItsTimeoutGetsARoomierTimeout() async throws {
+        let scene = try Scene()
+        defer { scene.box.remove() }
+        let failed = try await scene.run("""
+            name: slow report
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: build, type: integration.script, timeout: 1, configuration: {script: "sleep 1.5"}}
+            """)
+        let (suggestion, _) = try await scene.fixAndRerun(failed, rule: "timeout_near_limit")
+        #expect(suggestion.patch == [["op": "add", "path": "/workflow/nodes/1/timeout", "value": 3]])
+    }
+
+    @Test func anIntermittent503GetsRetries() async throws {
+        let (scene, server) = (try Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        let failed = try await scene.run("""
+            name: flaky call
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "\(server.base)/flaky?key=\(UUID().uuidString)&fail=2"}}
+            """)
+        _ = try await scene.fixAndRerun(failed, rule: "transient_failure")
+    }
+
+    @Test func a401GetsCredentialsFromASecret() async throws {
+        let (scene, server) = (try Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        let failed = try await scene.run("""
+            name: private api
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "\(server.base)/auth"}}
+            """)
+        try scene.box.store.setSecret("CALL_TOKEN", value: "good", now: 0)
+        let (suggestion, _) = try await scene.fixAndRerun(failed, rule: "missing_credentials")
+        #expect(suggestion.rationale.contains("CALL_TOKEN"))
+        #expect(!suggestion.patch.jsonText.contains("good"), "the patch names the secret, never its value")
+    }
+
+    @Test func aMistypedCommandBecomesTheOneThatExists() async throws {
+        let scene = try Scene()
+        defer { scene.box.remove() }
+        let failed = try await scene.run("""
+            name: greeter
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: greet, type: integration.script, configuration: {script: "ech hello"}}
+            """)
+        let (suggestion, next) = try await scene.fixAndRerun(failed, rule: "command_not_found")
+        #expect(suggestion.title.contains("'echo'"))
+        #expect(try scene.box.store.nodeRuns(of: next.id).last { $0.nodeID == "greet" }?.output?["stdout"] == "hello\n")
+    }
+
+    @Test func aMissingFieldBecomesTheClosestOne() async throws {
+        let scene = try Scene()
+        defer { scene.box.remove() }
+        let failed = try await scene.run("""
+            name: pricing
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: price, type: integration.script, configuration: {script: "echo total=42 >> $WINDFLOW_OUTPUT"}}
+              - {id: dear, type: logic.condition, configuration: {condition: "{{ price.totl > 10 }}"}}
+              - {id: yes, type: logic.stop, configuration: {message: "dear"}}
+            edges:
+              - {source: start, target: price}
+              - {source: price, target: dear}
+              - {source: dear, target: yes, branch: "true"}
+            """)
+        let (suggestion, _) = try await scene.fixAndRerun(failed, rule: "missing_field")
+        #expect(suggestion.patch.jsonText.contains("price.total"))
+    }
+
+    @Test func theModelIsAskedWhenNoRuleKnowsAndAPatchThatDoesNotValidateIsDropped() async throws {
+        let (scene, llm) = (try Scene(), try ScriptedLLM())
+        defer { scene.box.remove() }
+        let yaml = """
+            name: picky
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: check, type: integration.script, configuration: {script: "exit 3"}}
+            """
+        let failed = try await scene.run(yaml)
+        let designer = try scene.box.proposals(llm.configuration(.openai).makeProvider()).designer
+        // A patch that removes the trigger would leave an invalid workflow: dropped, not offered, not stored.
+        try await llm.script(#"{"rationale": "remove the start", "confidence": 0.9, "patch": [{"op": "remove", "path": "/workflow/nodes/0"}]}"#)
+        let dropped = try await FixAdvisor(store: scene.box.store, designer: designer).suggest(for: failed.id)
+        #expect(dropped.offered.isEmpty && dropped.dropped.count == 1)
+        #expect(dropped.dropped.first?.reason.contains("not valid") == true)
+        #expect(try scene.box.store.suggestions(execution: failed.id).isEmpty)
+        try await llm.script(#"Here: {"rationale": "exit 3 means the check found nothing to do; treat it as success", "confidence": 0.55, "patch": [{"op": "replace", "path": "/workflow/nodes/1/configuration/script", "value": "exit 0"}]}"#)
+        let (suggestion, _) = try await scene.fixAndRerun(failed, rule: "llm", designer: designer)
+        #expect(suggestion.source == "llm" && suggestion.confidence == 0.55)
+        #expect(try scene.box.store.llmCalls().map(\.purpose) == ["fix", "fix"])
+    }
+
+    @Test func jsonPatchFollowsRFC6902() throws {
+        let document: JSONValue = ["a": ["b": [1, 2]], "c/d": "x"]
+        let patch = try JSONPatch(json: [
+            ["op": "add", "path": "/a/b/1", "value": 9], ["op": "replace", "path": "/c~1d", "value": "y"],
+            ["op": "copy", "from": "/a/b", "path": "/e"], ["op": "move", "from": "/e", "path": "/f"], ["op": "test", "path": "/f/2", "value": 2],
+            ["op": "remove", "path": "/a/b/0"],
+        ])
+        let result = try patch.apply(to: document)
+        #expect(result == ["a": ["b": [9, 2]], "c/d": "y", "f": [1, 9, 2]], "\(result.jsonText)")
+        #expect(throws: JSONPatchError.self) { try JSONPatch(json: [["op": "replace", "path": "/nope", "value": 1]]).apply(to: document) }
+        #expect(throws: JSONPatchError.self) { try JSONPatch(json: [["op": "test", "path": "/c~1d", "value": "z"]]).apply(to: document) }
+        #expect(throws: JSONPatchError.self) { try JSONPatch(json: [["op": "explode", "path": "/"]]) }
+    }
+}
