@@ -35,3 +35,19 @@ extension TemplateRecommender.Recommendation {
         return .object(object)
     }
 }
+
+extension SuggestionRecord {
+    /// The suggestion as the API and `--format json` show it.
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(id), "kind": .string(kind), "workflow_id": .string(workflowID), "workflow_version": .int(workflowVersion),
+            "rule": .string(rule), "title": .string(title), "rationale": .string(rationale), "confidence": .double(confidence),
+            "patch": patch, "evidence": evidence, "source": .string(source), "status": .string(status.rawValue),
+            "created_at": .double(createdAt),
+        ]
+        if let executionID { object["execution_id"] = .string(executionID) }
+        if let nodeID { object["node_id"] = .string(nodeID) }
+        if let appliedVersion { object["applied_version"] = .int(appliedVersion) }
+        return .object(object)
+    }
+}

@@ -41,6 +41,7 @@ struct APIRoutes {
         SecretRoutes(routes: self).register(on: api)
         DesignerRoutes(routes: self, setup: designer).register(on: api)
         APIKeyRoutes(routes: self).register(on: api)
+        SuggestionRoutes(routes: self, setup: designer).register(on: api)
         api.post("executions/:id/cancel") { _, context in
             let id = context.parameters.get("id") ?? ""
             do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }

@@ -310,6 +310,12 @@ struct OpenAPITests {
         _ = try await service.finished(execution)
         _ = try await service.request("PUT", "/api/v1/secrets/DOC", body: "{\"value\": \"doc-secret\"}")
         let values = ["id": id, "version": "1", "from": "1", "to": "2", "name": "DOC", "path": "doc"]
+        let failing = try await service.request("POST", "/api/v1/workflows", body: "name: doc-fail\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: greet, type: integration.script, configuration: {script: \"ech hi\"}}\n")
+        let failingRun = try await service.request("POST", "/api/v1/workflows/\(try #require(failing.json["id"]?.stringValue))/run", body: "{}")
+        let failedExecution = try #require(failingRun.json["execution_id"]?.stringValue)
+        _ = try await service.finished(failedExecution)
+        let suggested = try await service.request("POST", "/api/v1/executions/\(failedExecution)/suggestions")
+        let suggestionID = try #require(suggested.json["suggestions"]?.arrayValue?.first?["id"]?.stringValue, "\(suggested.json.jsonText)")
         var proposalIDs: [String] = []
         for _ in 0..<2 {
             let designed = try await service.request("POST", "/api/v1/designs", body: #"{"prose": "every night at 3am back up the shop stack"}"#)
@@ -323,6 +329,8 @@ struct OpenAPITests {
                 path = path.replacingOccurrences(of: "{id}", with: operation.path.hasSuffix("discard") ? proposalIDs[1] : proposalIDs[0])
             }
             if operation.path == "/api/v1/templates/{id}" { path = "/api/v1/templates/hello" }
+            if operation.path == "/api/v1/executions/{id}/suggestions" { path = "/api/v1/executions/\(failedExecution)/suggestions" }
+            if operation.path.hasPrefix("/api/v1/suggestions/{id}") { path = operation.path.replacingOccurrences(of: "{id}", with: suggestionID) }
             if operation.path == "/api/v1/apikeys/{id}" {
                 let made = try await service.request("POST", "/api/v1/apikeys", body: #"{"name": "doomed"}"#)
                 path = "/api/v1/apikeys/" + (made.json["id"]?.stringValue ?? "")

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import WindFlowCore
+import WindFlowDesigner
+import WindFlowStore
+
+/// `/api/v1/executions/{id}/suggestions` (fix suggestions for a failed run), `/api/v1/suggestions` (list, get, apply).
+struct SuggestionRoutes {
+    let routes: APIRoutes
+    let setup: DesignerSetup
+    var store: SQLiteStore { routes.store }
+
+    func register(on api: RouterGroup<BasicRequestContext>) {
+        api.post("executions/:id/suggestions") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            let advice: FixAdvisor.Advice
+            do {
+                advice = try await FixAdvisor(store: store, designer: try setup.designer(store: store)).suggest(for: id)
+            } catch let error as LLMError {
+                return ServiceResponse.problem(.badGateway, "The model could not be used", detail: error.message)
+            } catch {
+                return ServiceResponse.problem(.conflict, "No fix to suggest", detail: "\(error)")
+            }
+            return ServiceResponse.json([
+                "suggestions": .array(advice.offered.map(\.jsonValue)),
+                "dropped": .array(advice.dropped.map { ["title": .string($0.title), "reason": .string($0.reason)] }),
+            ], status: .created)
+        }
+        api.get("suggestions") { request, _ in
+            let workflow = try request.uri.queryParameters.get("workflow").flatMap { try store.workflow($0)?.id }
+            return ServiceResponse.json(.array(try store.suggestions(workflow: workflow, execution: request.uri.queryParameters.get("execution")).map(\.jsonValue)))
+        }
+        api.get("suggestions/:id") { _, context in
+            guard let suggestion = try store.suggestion(context.parameters.get("id") ?? "") else { return ServiceResponse.problem(.notFound, "No such suggestion") }
+            var value = suggestion.jsonValue
+            if let outcome = try store.outcome(of: suggestion), case .object(var object) = value {
+                object["outcome"] = ["succeeded": .int(outcome.succeeded), "finished": .int(outcome.finished)]
+                value = .object(object)
+            }
+            return ServiceResponse.json(value)
+        }
+        api.post("suggestions/:id/apply") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard try store.suggestion(id) != nil else { return ServiceResponse.problem(.notFound, "No such suggestion") }
+            do {
+                let saved = try FixAdvisor(store: store).apply(id)
+                routes.wake()
+                return ServiceResponse.json(["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version)], status: .created)
+            } catch {
+                return ServiceResponse.problem(.conflict, "Cannot apply", detail: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import WindFlowCore
+import WindFlowDesigner
+import WindFlowStore
+
+struct SuggestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest", abstract: "Fix suggestions for a failed run; apply one as a new version.",
+        subcommands: [Fix.self, Apply.self, List.self])
+
+    struct Fix: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suggest fixes for a failed execution.",
+            discussion: """
+                Deterministic rules first (timeouts, transient 5xx, credentials, unreachable hosts, missing commands, \
+                missing fields), then the configured model when no rule applies. Each suggestion is a JSON Patch that \
+                was applied and validated; the ones that would not validate are listed as dropped.
+                """)
+        @Argument(help: "The failed execution's id (or a unique prefix).") var execution: String
+        @Option(help: "text or json.") var format: OutputFormat = .text
+        @OptionGroup var designerOptions: DesignerOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let database = try store.openStore()
+            let designer = try designerOptions.designer(store: database)
+            let advice: FixAdvisor.Advice
+            do { advice = try await FixAdvisor(store: database, designer: designer).suggest(for: execution) } catch { throw CLIError("\(error)") }
+            if format == .json {
+                return writeLine(JSONValue.object([
+                    "suggestions": .array(advice.offered.map(\.jsonValue)),
+                    "dropped": .array(advice.dropped.map { ["title": .string($0.title), "reason": .string($0.reason)] }),
+                ]).prettyJSONText)
+            }
+            if advice.offered.isEmpty { writeLine("no suggestion for this failure" + (designer.provider == nil ? " (no rule applies; with a model configured, it would be asked)" : "")) }
+            for suggestion in advice.offered { writeLine(SuggestionPresenter.text(suggestion)) }
+            for dropped in advice.dropped { writeLine("dropped: \(dropped.title) — \(dropped.reason)") }
+        }
+    }
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply a suggestion: a new version of its workflow.")
+        @Argument(help: "The suggestion's id (or a unique prefix).") var id: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            do {
+                let saved = try FixAdvisor(store: try store.openStore()).apply(id)
+                writeLine("applied: \(saved.name) version \(saved.version)")
+            } catch let error as CLIError { throw error } catch { throw CLIError("\(error)") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suggestions made so far, newest first, with how the runs after an applied one went.")
+        @Option(help: "Only this workflow's (id or name).") var workflow: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let database = try store.openStore()
+            let id = try workflow.map { name -> String in
+                guard let found = try database.workflow(name) else { throw CLIError("there is no workflow '\(name)'") }
+                return found.id
+            }
+            for suggestion in try database.suggestions(workflow: id) {
+                var line = "\(suggestion.id)  \(suggestion.status.rawValue)  \(suggestion.kind)/\(suggestion.rule)  \(suggestion.title)"
+                if let outcome = try database.outcome(of: suggestion) { line += "  (after: \(outcome.succeeded)/\(outcome.finished) runs succeeded)" }
+                writeLine(line)
+            }
+        }
+    }
+}
+
+enum SuggestionPresenter {
+    static func text(_ suggestion: SuggestionRecord) -> String {
+        var lines = ["\(suggestion.id)  \(suggestion.title)  [\(suggestion.rule), confidence \(String(format: "%.2f", suggestion.confidence))]",
+                     "  " + suggestion.rationale]
+        for operation in suggestion.patch.arrayValue ?? [] {
+            lines.append("  \(operation["op"]?.stringValue ?? "") \(operation["path"]?.stringValue ?? "")" + (operation["value"].map { " = \($0.jsonText)" } ?? ""))
+        }
+        lines.append("  apply it with: windflow suggest apply \(suggestion.id)")
+        return lines.joined(separator: "\n")
+    }
+}
