@@ -51,6 +51,7 @@ enum OpenAPIDocument {
         Operation(method: "post", path: "/api/v1/apikeys", summary: "Create an API key ({name}); the key is in the answer, once", success: 201, body: "application/json"),
         Operation(method: "delete", path: "/api/v1/apikeys/{id}", summary: "Revoke an API key (not the last one)", success: 204),
         Operation(method: "post", path: "/api/v1/executions/{id}/suggestions", summary: "Fix suggestions for a failed execution (validated JSON Patches)", success: 201),
+        Operation(method: "post", path: "/api/v1/workflows/{id}/optimizations", summary: "Optimization suggestions from the workflow's runs", success: 201),
         Operation(method: "get", path: "/api/v1/suggestions", summary: "Suggestions (?workflow=&execution=)", success: 200),
         Operation(method: "get", path: "/api/v1/suggestions/{id}", summary: "A suggestion, with how the runs after it went once applied", success: 200),
         Operation(method: "post", path: "/api/v1/suggestions/{id}/apply", summary: "Apply a suggestion: a new workflow version", success: 201),

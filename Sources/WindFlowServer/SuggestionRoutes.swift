@@ -26,6 +26,17 @@ struct SuggestionRoutes {
                 "dropped": .array(advice.dropped.map { ["title": .string($0.title), "reason": .string($0.reason)] }),
             ], status: .created)
         }
+        api.post("workflows/:id/optimizations") { _, context in
+            let analysis: Optimizer.Analysis
+            do { analysis = try Optimizer(store: store).analyse(context.parameters.get("id") ?? "") } catch {
+                return ServiceResponse.problem(.notFound, "No such workflow", detail: "\(error)")
+            }
+            return ServiceResponse.json([
+                "critical_path": .array(analysis.criticalPath.map { .string($0) }), "critical_path_ms": .double(analysis.criticalPathMs.rounded()),
+                "suggestions": .array(analysis.offered.map(\.jsonValue)),
+                "dropped": .array(analysis.dropped.map { ["title": .string($0.title), "reason": .string($0.reason)] }),
+            ], status: .created)
+        }
         api.get("suggestions") { request, _ in
             let workflow = try request.uri.queryParameters.get("workflow").flatMap { try store.workflow($0)?.id }
             return ServiceResponse.json(.array(try store.suggestions(workflow: workflow, execution: request.uri.queryParameters.get("execution")).map(\.jsonValue)))

@@ -231,6 +231,10 @@ public final class SQLiteStore: Sendable {
                 CREATE INDEX suggestion_by_workflow ON suggestion(workflow_id, created_at);
                 """)
         }
+        migrator.registerMigration("v8: node statistics index") { db in
+            // Covering index for per-node analytics: counts and duration percentiles without reading the wide rows.
+            try db.execute(sql: "CREATE INDEX node_run_stats ON node_run(workflow_id, node_id, status, duration_ms, attempt)")
+        }
         return migrator
     }
 }

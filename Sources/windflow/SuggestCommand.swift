@@ -7,7 +7,44 @@ import WindFlowStore
 struct SuggestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suggest", abstract: "Fix suggestions for a failed run; apply one as a new version.",
-        subcommands: [Fix.self, Apply.self, List.self])
+        subcommands: [Fix.self, Optimize.self, Apply.self, List.self])
+
+    struct Optimize: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Optimizations mined from a workflow's stored runs, best first.",
+            discussion: """
+                Per node: runs, failures, retries, duration p50 / p95; the critical path; then suggestions, each a \
+                validated JSON Patch with its evidence and estimated benefit: read-only steps waiting for what they do \
+                not read, flaky steps without a retry policy, timeouts far from real durations, overlapping scheduled runs.
+                """)
+        @Argument(help: "The workflow (id or name).") var workflow: String
+        @Option(help: "text or json.") var format: OutputFormat = .text
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let analysis: Optimizer.Analysis
+            do { analysis = try Optimizer(store: try store.openStore()).analyse(workflow) } catch { throw CLIError("\(error)") }
+            if format == .json {
+                return writeLine(JSONValue.object([
+                    "critical_path": .array(analysis.criticalPath.map { .string($0) }), "critical_path_ms": .double(analysis.criticalPathMs.rounded()),
+                    "nodes": .object(analysis.statistics.mapValues { s in
+                        ["attempts": .int(s.attempts), "succeeded": .int(s.succeeded), "failed": .int(s.failed),
+                         "succeeded_after_retry": .int(s.succeededAfterRetry), "p50_ms": s.p50.map { .double($0) } ?? .null,
+                         "p95_ms": s.p95.map { .double($0) } ?? .null]
+                    }),
+                    "suggestions": .array(analysis.offered.map(\.jsonValue)),
+                    "dropped": .array(analysis.dropped.map { ["title": .string($0.title), "reason": .string($0.reason)] }),
+                ]).prettyJSONText)
+            }
+            writeLine("critical path: \(analysis.criticalPath.joined(separator: " → ")) (\(Int(analysis.criticalPathMs)) ms by medians)")
+            for (node, s) in analysis.statistics.sorted(by: { $0.key < $1.key }) {
+                writeLine("  \(node): \(s.attempts) attempts, \(s.failed) failed, \(s.succeededAfterRetry) after retry, p50 \(s.p50.map { "\(Int($0)) ms" } ?? "–"), p95 \(s.p95.map { "\(Int($0)) ms" } ?? "–")")
+            }
+            if analysis.offered.isEmpty { writeLine("no optimization to suggest from these runs") }
+            for suggestion in analysis.offered { writeLine(SuggestionPresenter.text(suggestion)) }
+            for dropped in analysis.dropped { writeLine("dropped: \(dropped.title) — \(dropped.reason)") }
+        }
+    }
 
     struct Fix: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

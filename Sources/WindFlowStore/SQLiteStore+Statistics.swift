@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import WindFlowCore
+
+/// One node's record over every stored run of its workflow.
+public struct NodeStatistics: Sendable, Hashable {
+    public var attempts = 0
+    public var succeeded = 0
+    public var failed = 0
+    /// Succeeded on an attempt after the first.
+    public var succeededAfterRetry = 0
+    public var p50: Double?
+    public var p95: Double?
+    public var max: Double?
+
+    public init() {}
+}
+
+extension SQLiteStore {
+    /// Per node of a workflow: attempts, outcomes, and succeeded-attempt duration percentiles in milliseconds, from an
+    /// index-only scan (no wide rows read).
+    public func nodeStatistics(workflow id: String) throws -> [String: NodeStatistics] {
+        try pool.read { db in
+            var result: [String: NodeStatistics] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT node_id, COUNT(*) AS attempts, SUM(status = 'succeeded') AS ok, SUM(status = 'failed') AS failed,
+                       SUM(status = 'succeeded' AND attempt > 1) AS late, SUM(status = 'succeeded' AND duration_ms IS NOT NULL) AS timed
+                FROM node_run INDEXED BY node_run_stats WHERE workflow_id = ? GROUP BY node_id
+                """, arguments: [id]) {
+                var statistics = NodeStatistics()
+                statistics.attempts = row["attempts"]
+                statistics.succeeded = row["ok"] ?? 0
+                statistics.failed = row["failed"] ?? 0
+                statistics.succeededAfterRetry = row["late"] ?? 0
+                let timed: Int = row["timed"] ?? 0
+                let node: String = row["node_id"]
+                if timed > 0 {
+                    let sql = """
+                        SELECT duration_ms FROM node_run INDEXED BY node_run_stats
+                        WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded' AND duration_ms IS NOT NULL
+                        ORDER BY duration_ms LIMIT 1 OFFSET ?
+                        """
+                    statistics.p50 = try Double.fetchOne(db, sql: sql, arguments: [id, node, (timed - 1) / 2])
+                    statistics.p95 = try Double.fetchOne(db, sql: sql, arguments: [id, node, Int(Double(timed - 1) * 0.95)])
+                    statistics.max = try Double.fetchOne(db, sql: sql, arguments: [id, node, timed - 1])
+                }
+                result[node] = statistics
+            }
+            return result
+        }
+    }
+
+    /// Finished runs of a workflow started by a schedule, and how many started while the one before was still running.
+    public func scheduleOverlaps(workflow id: String, limit: Int = 1000) throws -> (runs: Int, overlapping: Int, p95Seconds: Double?) {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT started_at, finished_at FROM execution
+                WHERE workflow_id = ? AND trigger_type = 'trigger.schedule' AND started_at IS NOT NULL AND finished_at IS NOT NULL
+                ORDER BY started_at DESC LIMIT ?
+                """, arguments: [id, limit])
+            let spans = rows.map { (start: $0["started_at"] as Double, end: $0["finished_at"] as Double) }.sorted { $0.start < $1.start }
+            var overlapping = 0
+            var latestEnd = -Double.infinity
+            for span in spans {
+                if span.start < latestEnd { overlapping += 1 }
+                latestEnd = Swift.max(latestEnd, span.end)
+            }
+            let durations = spans.map { $0.end - $0.start }.sorted()
+            let p95 = durations.isEmpty ? nil : durations[Int(Double(durations.count - 1) * 0.95)]
+            return (spans.count, overlapping, p95)
+        }
+    }
+}

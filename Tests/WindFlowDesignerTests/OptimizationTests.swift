@@ -1,0 +1,79 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowDesigner
+@testable import WindFlowEngine
+@testable import WindFlowStore
+
+/// Optimizations mined from histories made by really running workflows.
+@Suite(.serialized)
+struct OptimizationTests {
+    @Test func aReadOnlyStepThatWaitsForNothingItReadsIsStartedEarlierAndALooseTimeoutTightened() async throws {
+        let (scene, server) = (try FixSuggestionTests.Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        let workflow = try WorkflowCodec.load("""
+            name: report
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: build, type: integration.script, timeout: 3600, configuration: {script: "sleep 0.05; echo rows=3 >> $WINDFLOW_OUTPUT"}}
+              - {id: status, type: integration.http, configuration: {url: "\(server.base)/json"}}
+              - {id: tell, type: logic.stop, configuration: {message: "{{ build.rows }} {{ status.status }}"}}
+            edges:
+              - {source: start, target: build}
+              - {source: build, target: status}
+              - {source: status, target: tell}
+            """).workflow
+        for _ in 0..<10 { #expect(try await scene.run(workflow).status == "succeeded") }
+        let analysis = try Optimizer(store: scene.box.store).analyse("report")
+        #expect(analysis.criticalPath == ["start", "build", "status", "tell"])
+        #expect((analysis.statistics["build"]?.p50 ?? 0) >= 40)
+        let rules = analysis.offered.map(\.rule)
+        #expect(rules.contains("parallelizable") && rules.contains("timeout_too_far"), "\(rules) dropped: \(analysis.dropped)")
+        let parallel = try #require(analysis.offered.first { $0.rule == "parallelizable" })
+        #expect(parallel.title == "Run 'status' alongside 'build'")
+        #expect((parallel.evidence["estimated_benefit_ms"]?.doubleValue ?? 0) > 0)
+        let saved = try FixAdvisor(store: scene.box.store).apply(parallel.id)
+        #expect(saved.workflow.edges.contains(Edge(source: "start", target: "status")))
+        #expect(try await scene.run(saved.workflow).status == "succeeded")
+    }
+
+    @Test func aStepThatFailsNowAndThenGetsARetryPolicy() async throws {
+        let scene = try FixSuggestionTests.Scene()
+        defer { scene.box.remove() }
+        let counter = scene.box.directory.appendingPathComponent("counter").path
+        let workflow = try WorkflowCodec.load("""
+            name: shaky
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: fetch, type: integration.script, configuration: {script: "n=$(cat \(counter) 2>/dev/null || echo 0); echo $((n+1)) > \(counter); [ $((n % 3)) -ne 0 ] || exit 1"}}
+            """).workflow
+        for _ in 0..<12 { _ = try await scene.run(workflow) }
+        let analysis = try Optimizer(store: scene.box.store).analyse("shaky")
+        let flaky = try #require(analysis.offered.first { $0.rule == "flaky_node" }, "\(analysis.offered.map(\.rule)) \(analysis.dropped)")
+        #expect(flaky.rationale.contains("4 of its 12 attempts failed"))
+        #expect(flaky.patch.jsonText.contains("retry_count"))
+        #expect(try FixAdvisor(store: scene.box.store).apply(flaky.id).workflow.nodes[1].retryCount == 2)
+    }
+
+    @Test func overlappingScheduledRunsAreStopped() async throws {
+        let scene = try FixSuggestionTests.Scene()
+        defer { scene.box.remove() }
+        let workflow = try WorkflowCodec.load("""
+            name: ticking
+            nodes:
+              - {id: tick, type: trigger.schedule, configuration: {schedule: "* * * * *", allow_overlap: true}}
+              - {id: work, type: integration.script, configuration: {script: "sleep 0.3"}}
+            """).workflow
+        for _ in 0..<5 {
+            let first = try scene.engine.enqueue(workflow, trigger: "tick")
+            let second = try scene.engine.enqueue(workflow, trigger: "tick")
+            async let a = scene.engine.runToEnd(first.id)
+            async let b = scene.engine.runToEnd(second.id)
+            _ = try await (a, b)
+        }
+        let analysis = try Optimizer(store: scene.box.store).analyse("ticking")
+        let overlap = try #require(analysis.offered.first { $0.rule == "overlapping_runs" }, "\(analysis.offered.map(\.rule))")
+        #expect(overlap.patch == [["op": "replace", "path": "/workflow/nodes/0/configuration/allow_overlap", "value": false]])
+    }
+}
