@@ -6,7 +6,10 @@ import PackageDescription
 let package = Package(
     name: "WindFlowBenchmarks",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(name: "WindFlow", path: "..")],
+    dependencies: [
+        .package(name: "WindFlow", path: ".."),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
     targets: [
         .executableTarget(
             name: "windflow-benchmarks",
@@ -16,6 +19,8 @@ let package = Package(
                 .product(name: "WindFlowEngine", package: "WindFlow"),
                 .product(name: "CurlHTTP", package: "WindFlow"),
                 .product(name: "WindFlowServer", package: "WindFlow"),
+                .product(name: "WindFlowDesigner", package: "WindFlow"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/WindFlowBenchmarks"
         )

@@ -35,14 +35,22 @@ extension SQLiteStore {
                 let timed: Int = row["timed"] ?? 0
                 let node: String = row["node_id"]
                 if timed > 0 {
-                    let sql = """
+                    // One walk up the index to the p95 position (passing p50 on the way); the maximum is the index's end.
+                    let p50Index = (timed - 1) / 2, p95Index = Int(Double(timed - 1) * 0.95)
+                    let cursor = try Double.fetchCursor(db, sql: """
                         SELECT duration_ms FROM node_run INDEXED BY node_run_stats
                         WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded' AND duration_ms IS NOT NULL
-                        ORDER BY duration_ms LIMIT 1 OFFSET ?
-                        """
-                    statistics.p50 = try Double.fetchOne(db, sql: sql, arguments: [id, node, (timed - 1) / 2])
-                    statistics.p95 = try Double.fetchOne(db, sql: sql, arguments: [id, node, Int(Double(timed - 1) * 0.95)])
-                    statistics.max = try Double.fetchOne(db, sql: sql, arguments: [id, node, timed - 1])
+                        ORDER BY duration_ms LIMIT ?
+                        """, arguments: [id, node, p95Index + 1])
+                    var position = 0
+                    while let duration = try cursor.next() {
+                        if position == p50Index { statistics.p50 = duration }
+                        if position == p95Index { statistics.p95 = duration }
+                        position += 1
+                    }
+                    statistics.max = try Double.fetchOne(db, sql: """
+                        SELECT MAX(duration_ms) FROM node_run INDEXED BY node_run_stats WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded'
+                        """, arguments: [id, node])
                 }
                 result[node] = statistics
             }

@@ -30,6 +30,12 @@ if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "curl" {
     exit(0)
 }
 
+// `WINDFLOW_BENCH_ONLY=advice` times the optimization analysis over 1,000,000 stored node runs.
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "advice" {
+    print(try AdviceBenchmarks.optimizer(executions: 100_000).0.summary)
+    exit(0)
+}
+
 // `WINDFLOW_BENCH_ONLY=probe` times bare store commits only (for profiling).
 if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "probe" {
     print(String(format: "store commit of one node transition: %.3f ms", try CommitProbe.run()))
