@@ -32,6 +32,8 @@ public enum DesignEvaluation {
         public var latency: Double
         /// The designer's error when it could not finish (the model unreachable…).
         public var error: String?
+        /// The validation errors left in the final design (codes and messages), to see what the model gets wrong.
+        public var problems: [String] = []
 
         public var allChecksPass: Bool { error == nil && checks.allSatisfy(\.passed) }
     }
@@ -66,10 +68,12 @@ public enum DesignEvaluation {
             do {
                 let design = try await designer.design(testCase.prose)
                 let calls = design.rounds.filter { $0.purpose != "offline" }.count
-                result = Result(
+                var outcome = Result(
                     id: testCase.id, valid: design.isValid, repairs: design.isValid ? design.repairs : nil,
                     checks: check(design.workflow, against: testCase, registry: designer.registry), calls: calls,
                     promptTokens: design.promptTokens, completionTokens: design.completionTokens, latency: design.latency)
+                outcome.problems = design.isValid ? [] : (design.rounds.last?.errors ?? [])
+                result = outcome
             } catch {
                 result = Result(id: testCase.id, valid: false, repairs: nil, checks: [], calls: 0, promptTokens: 0, completionTokens: 0,
                                 latency: 0, error: "\(error)")
@@ -145,6 +149,16 @@ public enum DesignEvaluation {
             "| latency median / total | \(String(format: "%.2f", median)) s / \(String(format: "%.1f", latencies.reduce(0, +))) s |",
             "", "| case | valid | repairs | checks | calls | tokens (in/out) | latency | failed checks |", "|---|---|---|---|---|---|---|---|",
         ]
+        let codes = results.flatMap(\.problems).compactMap { CronPhrase.firstMatch(#"\[([a-z_]+)\]"#, in: $0)?.first }
+        if !codes.isEmpty {
+            var counts: [String: Int] = [:]
+            for code in codes { counts[code, default: 0] += 1 }
+            let ordered: [(key: String, value: Int)] = counts.sorted { (a: (key: String, value: Int), b: (key: String, value: Int)) -> Bool in
+                a.value != b.value ? a.value > b.value : a.key < b.key
+            }
+            let summary = ordered.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            lines.insert("| problems left in invalid designs | \(summary) |", at: 13)
+        }
         for result in results {
             let failed = result.error ?? result.checks.filter { !$0.passed }.map { $0.name + ($0.detail.isEmpty ? "" : " (\($0.detail))") }.joined(separator: "; ")
             lines.append("| \(result.id) | \(result.valid ? "yes" : "no") | \(result.repairs.map(String.init) ?? "–") | "
