@@ -70,14 +70,20 @@ struct DesignerRoutes {
         }
         let proposals = Proposals(store: store, designer: try setup.designer(store: store))
         let proposal: ProposalRecord
+        let design: Design
         do {
-            (proposal, _) = try await proposals.propose(prose, editing: current)
+            (proposal, design) = try await proposals.propose(prose, editing: current)
         } catch let error as LLMError {
             return ServiceResponse.problem(.badGateway, "The model could not be used", detail: error.message, extra: ["kind": .string(error.kind.rawValue)])
         } catch {
             return ServiceResponse.problem(.badRequest, "Cannot design", detail: "\(error)")
         }
         var value = proposal.jsonValue
+        if case .object(var object) = value {
+            // The templates and workflows that fit the request, to compare with (or start from instead).
+            object["recommendations"] = .array(design.recommendations.map(\.jsonValue))
+            value = .object(object)
+        }
         if body["accept"]?.boolValue == true, proposal.valid, case .object(var object) = value {
             let saved = try proposals.accept(proposal.id, activate: body["activate"]?.boolValue == true)
             object["status"] = "accepted"

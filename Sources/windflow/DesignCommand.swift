@@ -53,8 +53,9 @@ struct DesignCommand: AsyncParsableCommand {
             printError("templates that fit: " + recommendations.map { "\($0.id) (\(String(format: "%.1f", $0.score)))" }.joined(separator: ", "))
         }
         let proposal: ProposalRecord
+        let design: Design
         do {
-            (proposal, _) = try await proposals.propose(prose, editing: current, progress: format == .text ? printDesignProgress : nil)
+            (proposal, design) = try await proposals.propose(prose, editing: current, progress: format == .text ? printDesignProgress : nil)
         } catch let error as LLMError {
             throw CLIError("\(error)\n(to design without a model: --provider offline)")
         } catch {
@@ -77,6 +78,9 @@ struct DesignCommand: AsyncParsableCommand {
             writeLine(value.prettyJSONText)
         case .text:
             writeLine(ProposalPresenter.text(proposal, showDefinition: out == nil))
+            if let best = design.recommendations.first, proposal.provider != "offline" || !proposal.model.hasSuffix(best.id) {
+                writeLine("compare with the \(best.source) '\(best.id)' (\(best.reason)): windflow templates show \(best.id)")
+            }
             if let accepted {
                 writeLine("accepted: \(accepted.name) version \(accepted.version)\(accepted.active ? ", active" : "")")
             } else if proposal.valid {

@@ -24,6 +24,7 @@ struct DesignerAPITests {
         #expect(designed.json["valid"] == true && designed.json["provider"] == "openai")
         #expect(designed.json["rounds"]?.arrayValue?.first?["fixes"]?.arrayValue?.isEmpty == false, "the type 'shell' and the missing edge were fixed")
         #expect(!designed.json.jsonText.contains("sk-secret"))
+        #expect(designed.json["recommendations"]?.arrayValue != nil, "the templates that fit come with the proposal")
         let id = try #require(designed.json["id"]?.stringValue)
         // Not a workflow until accepted.
         #expect(try await service.request("GET", "/api/v1/workflows/Greeter").status == 404)
