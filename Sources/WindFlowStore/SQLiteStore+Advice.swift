@@ -112,3 +112,22 @@ extension SQLiteStore {
         return record
     }
 }
+
+extension SQLiteStore {
+    /// The last time `node` failed with `kind` in a version before `version`, and the first later version in which it
+    /// succeeded: the change that fixed it then.
+    public func precedent(workflow id: String, node: String, kind: String, before version: Int) throws -> (failed: Int, fixed: Int)? {
+        try pool.read { db in
+            guard let failed = try Int.fetchOne(db, sql: """
+                SELECT MAX(e.workflow_version) FROM node_run n JOIN execution e ON e.id = n.execution_id
+                WHERE n.workflow_id = ? AND n.node_id = ? AND n.error_kind = ? AND e.workflow_version < ?
+                """, arguments: [id, node, kind, version]),
+                let fixed = try Int.fetchOne(db, sql: """
+                SELECT MIN(e.workflow_version) FROM node_run n JOIN execution e ON e.id = n.execution_id
+                WHERE n.workflow_id = ? AND n.node_id = ? AND n.status = 'succeeded' AND e.workflow_version > ? AND e.workflow_version < ?
+                """, arguments: [id, node, failed, version])
+            else { return nil }
+            return (failed, fixed)
+        }
+    }
+}

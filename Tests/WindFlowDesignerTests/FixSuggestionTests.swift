@@ -58,6 +58,22 @@ struct FixSuggestionTests {
         #expect(suggestion.patch == [["op": "add", "path": "/workflow/nodes/1/timeout", "value": 6]])
     }
 
+    @Test func aRegressionGetsBackTheChangeThatFixedItBefore() async throws {
+        let scene = try Scene()
+        defer { scene.box.remove() }
+        func version(_ timeout: Int) -> String {
+            "name: nightly\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: dump, type: integration.script, timeout: \(timeout), configuration: {script: \"sleep 2.5\"}}\n"
+        }
+        #expect(try await scene.run(version(2)).status == "failed")      // version 1
+        #expect(try await scene.run(version(9)).status == "succeeded")   // version 2 fixed it
+        let regressed = try await scene.run(version(2))                  // version 3 undid the fix
+        let advice = try await FixAdvisor(store: scene.box.store).suggest(for: regressed.id)
+        let first = try #require(advice.offered.first)
+        #expect(first.rule == "earlier_fix" && first.confidence == 0.9)
+        #expect(first.rationale.contains("version 1") && first.rationale.contains("version 2"))
+        #expect(first.patch == [["op": "add", "path": "/workflow/nodes/1/timeout", "value": 9]])
+    }
+
     @Test func anIntermittent503GetsRetries() async throws {
         let (scene, server) = (try Scene(), try LoopbackServer())
         defer { scene.box.remove() }

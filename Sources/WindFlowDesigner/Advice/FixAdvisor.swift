@@ -67,9 +67,16 @@ public struct FixAdvisor: Sendable {
         else {
             throw DesignError("execution \(execution.id) failed outside any node (\(execution.errorMessage ?? "no message")); nothing to patch")
         }
-        return FailureContext(
+        var context = FailureContext(
             execution: execution, workflow: workflow, nodeIndex: index, node: workflow.workflow.nodes[index], run: failed,
             history: try store.nodeHistory(workflow: workflow.id, node: failed.nodeID))
+        if let kind = failed.errorKind, let found = try store.precedent(workflow: workflow.id, node: failed.nodeID, kind: kind, before: workflow.version),
+            let failedNode = try store.workflow(workflow.id, version: found.failed)?.workflow.node(failed.nodeID),
+            let fixedNode = try store.workflow(workflow.id, version: found.fixed)?.workflow.node(failed.nodeID)
+        {
+            context.precedent = (found.failed, found.fixed, failedNode, fixedNode)
+        }
+        return context
     }
 
     /// Asks the model for a patch (prompts `fix` and `fix-request`), secrets redacted.

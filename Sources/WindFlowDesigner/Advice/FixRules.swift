@@ -11,6 +11,8 @@ public struct FailureContext: Sendable {
     /// The failed attempt.
     public var run: NodeRunRecord
     public var history: NodeHistory
+    /// The same failure in an earlier version, and the node as it was in the version that fixed it.
+    public var precedent: (failedVersion: Int, fixedVersion: Int, failed: WorkflowNode, fixed: WorkflowNode)?
 
     var message: String { run.errorMessage ?? execution.errorMessage ?? "" }
     var pointer: String { WorkflowPatcher.node(nodeIndex) }
@@ -29,7 +31,7 @@ public struct FixCandidate: Sendable {
 /// The deterministic fix rules, tried before any model: each reads the failure and the node's history and proposes
 /// one exact change, or nothing.
 public enum FixRules {
-    static let all: [@Sendable (FailureContext) -> FixCandidate?] = [timeout, transientHTTP, credentials, unreachableHost, missingCommand, missingField]
+    static let all: [@Sendable (FailureContext) -> FixCandidate?] = [earlierFix, timeout, transientHTTP, credentials, unreachableHost, missingCommand, missingField]
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
         var evidence: [String: JSONValue] = [
@@ -40,6 +42,33 @@ public enum FixRules {
         if let p95 = context.history.percentile(0.95) { evidence["p95_ms"] = .double(p95.rounded()) }
         if let p50 = context.history.percentile(0.5) { evidence["p50_ms"] = .double(p50.rounded()) }
         return evidence
+    }
+
+    /// The same failure was fixed before by a change that is gone now → that change again.
+    static let earlierFix: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard let precedent = context.precedent else { return nil }
+        let before = WorkflowPatcher.document(Workflow(name: "x", nodes: [precedent.failed])), fixed = WorkflowPatcher.document(Workflow(name: "x", nodes: [precedent.fixed]))
+        let now = WorkflowPatcher.document(Workflow(name: "x", nodes: [context.node]))
+        guard let old = before["workflow"]?["nodes"]?.arrayValue?.first?.objectValue, let good = fixed["workflow"]?["nodes"]?.arrayValue?.first?.objectValue,
+            let current = now["workflow"]?["nodes"]?.arrayValue?.first?.objectValue
+        else { return nil }
+        var operations: [JSONPatch.Operation] = []
+        var changes: [String] = []
+        for key in Set(old.keys).union(good.keys).sorted() where key != "id" && old[key] != good[key] && current[key] != good[key] {
+            if let value = good[key] {
+                operations.append(.init(.add, context.pointer + "/" + JSONPatch.escape(key), value: value))
+                changes.append("\(key) \(current[key]?.jsonText ?? "unset") → \(value.jsonText)")
+            } else if current[key] != nil {
+                operations.append(.init(.remove, context.pointer + "/" + JSONPatch.escape(key)))
+                changes.append("\(key) removed")
+            }
+        }
+        guard !operations.isEmpty else { return nil }
+        return FixCandidate(
+            rule: "earlier_fix", title: "Restore what fixed this in version \(precedent.fixedVersion)",
+            rationale: "'\(context.node.id)' failed the same way (\(context.run.errorKind ?? "")) in version \(precedent.failedVersion); version \(precedent.fixedVersion) fixed it, and that change has since been undone: \(changes.joined(separator: "; ")).",
+            confidence: 0.9, patch: JSONPatch(operations),
+            evidence: .object(evidence(context).merging(["failed_version": .int(precedent.failedVersion), "fixed_version": .int(precedent.fixedVersion)]) { $1 }))
     }
 
     /// Ran past its timeout → a timeout that fits its real durations.
