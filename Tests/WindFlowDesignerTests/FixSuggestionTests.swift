@@ -74,6 +74,30 @@ struct FixSuggestionTests {
         #expect(first.patch == [["op": "add", "path": "/workflow/nodes/1/timeout", "value": 9]])
     }
 
+    @Test func adviceThatDidNotHelpBeforeIsTrustedLess() async throws {
+        let (scene, server) = (try Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        // Fails 10 times in a row: retries (3) will not be enough.
+        let failed = try await scene.run("""
+            name: stubborn
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "\(server.base)/flaky?key=\(UUID().uuidString)&fail=10"}}
+            """)
+        let advisor = FixAdvisor(store: scene.box.store)
+        let first = try #require(try await advisor.suggest(for: failed.id).offered.first)
+        #expect(first.rule == "transient_failure" && first.confidence == 0.65)
+        let patched = try advisor.apply(first.id)
+        var tuned = patched.workflow
+        tuned.nodes[1].retry = RetryPolicy(initialDelay: 0.01, factor: 1, maxDelay: 0.01, jitter: 0)
+        tuned.nodes[1].retryCount = 2
+        let again = try await scene.run(tuned)
+        #expect(again.status == "failed")
+        let second = try #require(try await advisor.suggest(for: again.id).offered.first)
+        #expect(second.rule == "transient_failure" && second.confidence < first.confidence)
+        #expect(second.rationale.contains("still failed"))
+    }
+
     @Test func anIntermittent503GetsRetries() async throws {
         let (scene, server) = (try Scene(), try LoopbackServer())
         defer { scene.box.remove() }

@@ -33,7 +33,18 @@ public struct FixAdvisor: Sendable {
             source = "llm"
         }
         var advice = Advice(offered: [], dropped: [])
-        for candidate in candidates {
+        let earlier = try store.suggestions(workflow: context.workflow.id, limit: 500).filter { $0.nodeID == context.node.id && $0.status == .applied }
+        for var candidate in candidates {
+            // What came of the same advice before: applied, and the runs after it still failed → say so, trust it less.
+            if let previous = earlier.first(where: { $0.rule == candidate.rule }), let outcome = try store.outcome(of: previous), outcome.finished > 0 {
+                let failed = outcome.finished - outcome.succeeded
+                if failed * 2 >= outcome.finished {
+                    candidate.confidence = (candidate.confidence * 0.5 * 100).rounded() / 100
+                    candidate.rationale += " The same kind of change (\(previous.id), version \(previous.appliedVersion ?? 0)) was applied before and \(failed) of the \(outcome.finished) runs after it still failed: look further than this."
+                } else {
+                    candidate.rationale += " The same kind of change (\(previous.id)) was applied before and \(outcome.succeeded) of the \(outcome.finished) runs after it succeeded."
+                }
+            }
             do {
                 _ = try WorkflowPatcher.apply(candidate.patch, to: context.workflow.workflow, registry: registry)
             } catch {
