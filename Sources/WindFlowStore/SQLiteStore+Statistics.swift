@@ -79,3 +79,23 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// The evaluated inputs of one node type's succeeded attempts in the workflow's latest `executions` runs, by
+    /// execution then node (for finding identical calls).
+    public func recentInputs(workflow id: String, nodeType: String, executions: Int = 50) throws -> [String: [String: JSONValue]] {
+        try pool.read { db in
+            var result: [String: [String: JSONValue]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT execution_id, node_id, input FROM node_run
+                WHERE node_type = ? AND status = 'succeeded' AND input IS NOT NULL
+                  AND execution_id IN (SELECT id FROM execution WHERE workflow_id = ? ORDER BY created_at DESC LIMIT ?)
+                """, arguments: [nodeType, id, executions]) {
+                let text: String = row["input"]
+                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { continue }
+                result[row["execution_id"], default: [:]][row["node_id"]] = value
+            }
+            return result
+        }
+    }
+}

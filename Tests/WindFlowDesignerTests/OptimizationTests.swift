@@ -38,6 +38,34 @@ struct OptimizationTests {
         #expect(try await scene.run(saved.workflow).status == "succeeded")
     }
 
+    @Test func theSameGETTwiceInOneRunIsReadOnce() async throws {
+        let (scene, server) = (try FixSuggestionTests.Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        let workflow = try WorkflowCodec.load("""
+            name: double check
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: before, type: integration.http, configuration: {url: "\(server.base)/json"}}
+              - {id: work, type: integration.script, configuration: {script: "echo working"}}
+              - {id: after, type: integration.http, configuration: {url: "\(server.base)/json"}}
+              - {id: report, type: logic.stop, configuration: {message: "{{ before.status }} then {{ after.body.name }}"}}
+            edges:
+              - {source: start, target: before}
+              - {source: before, target: work}
+              - {source: work, target: after}
+              - {source: after, target: report}
+            """).workflow
+        for _ in 0..<10 { #expect(try await scene.run(workflow).status == "succeeded") }
+        let analysis = try Optimizer(store: scene.box.store).analyse("double check")
+        let repeated = try #require(analysis.offered.first { $0.rule == "repeated_call" }, "\(analysis.offered.map(\.rule)) \(analysis.dropped)")
+        #expect(repeated.title == "Drop 'after': it repeats 'before'")
+        let saved = try FixAdvisor(store: scene.box.store).apply(repeated.id)
+        #expect(saved.workflow.node("after") == nil)
+        #expect(saved.workflow.node("report")?.configuration["message"] == "{{ before.status }} then {{ before.body.name }}")
+        #expect(saved.workflow.edges.contains(Edge(source: "work", target: "report")))
+        #expect(try await scene.run(saved.workflow).status == "succeeded")
+    }
+
     @Test func aStepThatFailsNowAndThenGetsARetryPolicy() async throws {
         let scene = try FixSuggestionTests.Scene()
         defer { scene.box.remove() }

@@ -38,6 +38,7 @@ public struct Optimizer: Sendable {
         candidates += flaky(record.workflow, statistics, pathMs: length)
         candidates += timeouts(record.workflow, statistics, pathMs: length)
         if let overlap = try overlaps(record) { candidates.append(overlap) }
+        candidates += try repeatedCalls(record, statistics)
         var analysis = Analysis(statistics: statistics, criticalPath: path, criticalPathMs: length, offered: [], dropped: [])
         for (candidate, benefit) in candidates.sorted(by: { $0.1 > $1.1 }) {
             do { _ = try WorkflowPatcher.apply(candidate.patch, to: record.workflow, registry: registry) } catch {
@@ -190,6 +191,63 @@ public struct Optimizer: Sendable {
             }
             return nil
         }
+    }
+
+    /// A GET that asks again, later in the same run, exactly what an earlier GET asked → read the earlier answer.
+    private func repeatedCalls(_ record: WorkflowRecord, _ statistics: [String: NodeStatistics]) throws -> [(FixCandidate, Double)] {
+        let workflow = record.workflow
+        let calls = workflow.nodes.indices.filter { workflow.nodes[$0].type == "integration.http" && isReadOnly(workflow.nodes[$0]) }
+        guard calls.count >= 2 else { return [] }
+        let inputs = try store.recentInputs(workflow: record.id, nodeType: "integration.http")
+        let graph = WorkflowGraph(workflow, registry: registry)
+        let ancestors = graph.ancestors()
+        var found: [(FixCandidate, Double)] = []
+        var removed: Set<Int> = []
+        for later in calls where !removed.contains(later) {
+            for earlier in calls where earlier != later && ancestors[later].contains(earlier) && !removed.contains(earlier) {
+                let (first, second) = (workflow.nodes[earlier].id, workflow.nodes[later].id)
+                let both = inputs.values.filter { $0[first] != nil && $0[second] != nil }
+                let same = both.filter { $0[first] == $0[second] }.count
+                guard both.count >= minimumRuns, Double(same) >= 0.8 * Double(both.count) else { continue }
+                guard let candidate = dropRepeat(workflow, graph: graph, keep: earlier, drop: later, same: same, of: both.count) else { continue }
+                found.append((candidate, statistics[second]?.p50 ?? 0))
+                removed.insert(later)
+                break
+            }
+        }
+        return found
+    }
+
+    private func dropRepeat(_ workflow: Workflow, graph: WorkflowGraph, keep: Int, drop: Int, same: Int, of total: Int) -> FixCandidate? {
+        let (first, second) = (workflow.nodes[keep].id, workflow.nodes[drop].id)
+        var operations: [JSONPatch.Operation] = []
+        // 1. Whoever read the repeat reads the original (indices still as they are).
+        for (index, node) in workflow.nodes.enumerated() where index != drop {
+            for (key, value) in node.configuration.sorted(by: { $0.key < $1.key }) {
+                let renamed = AutoFixer.renameReferences(value, from: second, to: first)
+                if renamed != value { operations.append(.init(.replace, WorkflowPatcher.node(index) + "/configuration/" + JSONPatch.escape(key), value: renamed)) }
+            }
+        }
+        // 2. Its edges go (highest index first), 3. what followed it follows what preceded it, 4. the node goes.
+        let touching = workflow.edges.indices.filter { workflow.edges[$0].source == second || workflow.edges[$0].target == second }
+        guard workflow.edges.allSatisfy({ $0.source != second || $0.branch == nil }) else { return nil }
+        for index in touching.sorted(by: >) { operations.append(.init(.remove, "/workflow/edges/\(index)")) }
+        let before = workflow.edges.filter { $0.target == second }, after = workflow.edges.filter { $0.source == second }
+        var added: Set<Edge> = []
+        for incoming in before {
+            for outgoing in after {
+                let edge = Edge(source: incoming.source, target: outgoing.target, branch: incoming.branch)
+                guard !workflow.edges.contains(edge), added.insert(edge).inserted else { continue }
+                var value: [String: JSONValue] = ["source": .string(edge.source), "target": .string(edge.target)]
+                if let branch = edge.branch { value["branch"] = .string(branch) }
+                operations.append(.init(.add, "/workflow/edges/-", value: .object(value)))
+            }
+        }
+        operations.append(.init(.remove, WorkflowPatcher.node(drop)))
+        return FixCandidate(
+            rule: "repeated_call", title: "Drop '\(second)': it repeats '\(first)'",
+            rationale: "In \(same) of the last \(total) runs where both ran, '\(second)' sent exactly the request '\(first)' had already sent (same method, URL, headers and body). Reading '\(first)'s answer instead saves the call; a GET that must see a change made in between should stay.",
+            confidence: 0.55, patch: JSONPatch(operations), evidence: ["identical": .int(same), "runs": .int(total)])
     }
 
     /// A schedule whose runs overlap while overlapping is allowed.
