@@ -19,11 +19,21 @@ struct SuggestCommand: AsyncParsableCommand {
                 """)
         @Argument(help: "The workflow (id or name).") var workflow: String
         @Option(help: "text or json.") var format: OutputFormat = .text
+        @Flag(help: "Also ask the configured model for a plain-words account of the findings (the figures stay the measured ones).")
+        var narrate = false
+        @OptionGroup var designerOptions: DesignerOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let analysis: Optimizer.Analysis
-            do { analysis = try Optimizer(store: try store.openStore()).analyse(workflow) } catch { throw CLIError("\(error)") }
+            let database = try store.openStore()
+            do { analysis = try Optimizer(store: database).analyse(workflow) } catch { throw CLIError("\(error)") }
+            var narrative: [String] = []
+            if narrate {
+                do { narrative = try await Optimizer(store: database).narrative(for: analysis.offered, workflow: workflow, designer: try designerOptions.designer(store: database)) } catch {
+                    printError("no narrative: \(error)")
+                }
+            }
             if format == .json {
                 return writeLine(JSONValue.object([
                     "critical_path": .array(analysis.criticalPath.map { .string($0) }), "critical_path_ms": .double(analysis.criticalPathMs.rounded()),
@@ -34,8 +44,10 @@ struct SuggestCommand: AsyncParsableCommand {
                     }),
                     "suggestions": .array(analysis.offered.map(\.jsonValue)),
                     "dropped": .array(analysis.dropped.map { ["title": .string($0.title), "reason": .string($0.reason)] }),
+                    "narrative": .array(narrative.map { .string($0) }),
                 ]).prettyJSONText)
             }
+            for line in narrative { writeLine(line) }
             writeLine("critical path: \(analysis.criticalPath.joined(separator: " → ")) (\(Int(analysis.criticalPathMs)) ms by medians)")
             for (node, s) in analysis.statistics.sorted(by: { $0.key < $1.key }) {
                 writeLine("  \(node): \(s.attempts) attempts, \(s.failed) failed, \(s.succeededAfterRetry) after retry, p50 \(s.p50.map { "\(Int($0)) ms" } ?? "–"), p95 \(s.p95.map { "\(Int($0)) ms" } ?? "–")")

@@ -66,6 +66,27 @@ struct OptimizationTests {
         #expect(try await scene.run(saved.workflow).status == "succeeded")
     }
 
+    @Test func theModelWordsTheFindingsWithoutInventingThem() async throws {
+        let (scene, llm) = (try FixSuggestionTests.Scene(), try ScriptedLLM())
+        defer { scene.box.remove() }
+        let workflow = try WorkflowCodec.load("""
+            name: loose
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: quick, type: integration.script, timeout: 3600, configuration: {script: "true"}}
+            """).workflow
+        for _ in 0..<10 { _ = try await scene.run(workflow) }
+        let optimizer = Optimizer(store: scene.box.store)
+        let analysis = try optimizer.analyse("loose")
+        #expect(analysis.offered.map(\.rule) == ["timeout_too_far"])
+        try await llm.script(#"{"narrative": ["quick never took a second, yet could hang an hour: a 30 s limit frees a stuck worker sooner."]}"#)
+        let designer = try scene.box.proposals(llm.configuration(.openai).makeProvider()).designer
+        let narrative = try await optimizer.narrative(for: analysis.offered, workflow: "loose", designer: designer)
+        #expect(narrative.count == 1 && narrative[0].contains("30 s"))
+        let sent = try await llm.requests()
+        #expect(sent.first?["body"]?.jsonText.contains("Lower 'quick' timeout to 30 s") == true, "the model is given the measured findings")
+    }
+
     @Test func aStepThatFailsNowAndThenGetsARetryPolicy() async throws {
         let scene = try FixSuggestionTests.Scene()
         defer { scene.box.remove() }
