@@ -88,6 +88,15 @@ public enum ProblemCode: String, Sendable, Hashable, CaseIterable {
     case referenceNotUpstream = "reference_not_upstream"
     case unknownOutputField = "unknown_output_field"
     case loopVariableOutsideLoop = "loop_variable_outside_loop"
+    // Stack files (deployments)
+    case invalidPort = "invalid_port"
+    case portClash = "port_clash"
+    case invalidVolume = "invalid_volume"
+    case missingVariable = "missing_variable"
+    case unknownService = "unknown_service"
+
+    /// The codes only stack files produce.
+    public static let stackCodes: Set<ProblemCode> = [.invalidPort, .portClash, .invalidVolume, .missingVariable, .unknownService]
 
     /// The severity the code has unless the check says otherwise.
     public var defaultSeverity: Severity {
