@@ -39,7 +39,12 @@ public struct Designer: Sendable {
     ///   workflow is not an error but a round that did not produce one.
     public func design(_ prose: String, editing current: Workflow? = nil, progress: (@Sendable (DesignProgress) -> Void)? = nil) async throws -> Design {
         let recommendations = recommender.recommend(current.map { prose + " " + $0.name + " " + $0.description } ?? prose, limit: 3)
-        guard let provider else { return offlineDesign(prose, editing: current, recommendations: recommendations) }
+        guard let provider else {
+            progress?(.round(1, purpose: "offline"))
+            let design = offlineDesign(prose, editing: current, recommendations: recommendations)
+            progress?(.validated(round: 1, errors: design.report.errors.count, fixes: design.fixes))
+            return design
+        }
         let redactor = Redactor(secrets: secrets)
         let system = systemPrompt(example: recommendations.first?.id)
         let request = redactor.redact(prompts.render("design-request", [

@@ -45,7 +45,7 @@ struct ProposalsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try store.openStore()
-            let proposals = Proposals(store: database, designer: try DesignerOptions().designer(store: nil))
+            let proposals = Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil))
             do {
                 let saved = try proposals.accept(id, activate: activate)
                 writeLine("accepted: \(saved.name) version \(saved.version)\(saved.active ? ", active" : "") (\(saved.id))")
@@ -61,7 +61,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try store.openStore()
             do {
-                try Proposals(store: database, designer: try DesignerOptions().designer(store: nil)).discard(id)
+                try Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil)).discard(id)
                 writeLine("discarded")
             } catch { throw CLIError("\(error)") }
         }
