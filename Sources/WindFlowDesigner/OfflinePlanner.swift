@@ -60,7 +60,10 @@ public struct OfflinePlanner: Sendable {
     static func title(_ prose: String) -> String {
         let words = prose.split(whereSeparator: { $0.isWhitespace }).prefix(8).joined(separator: " ")
         var title = words.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!? "))
-        if title.count > 60 { title = String(title.prefix(60)) }
+        if title.count > 60 {
+            let cut = title.prefix(60)
+            title = String(cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut)
+        }
         return title.isEmpty ? "Designed workflow" : title.prefix(1).uppercased() + title.dropFirst()
     }
 
