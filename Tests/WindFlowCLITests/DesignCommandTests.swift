@@ -79,3 +79,14 @@ struct DesignCommandTests {
         #expect(try String(contentsOfFile: report, encoding: .utf8) == result.stdout.trimmingCharacters(in: .newlines) + "\n" || FileManager.default.fileExists(atPath: report))
     }
 }
+
+@Suite(.serialized)
+struct ExplainCommandTests {
+    @Test func aWorkflowIsExplainedFromItsGraph() async throws {
+        let result = try await windflow(["explain", "Templates/seed-auto-scaling.yaml", "--db", FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString).sqlite").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Intelligent Auto-Scaling starts on the schedule */5 * * * * (UTC)"))
+        #expect(result.stdout.contains("analyze_load: Condition") && result.stdout.contains("true → scale_up"))
+        #expect(result.stdout.contains("note: uses the secrets SLACK_WEBHOOK_URL"))
+    }
+}
