@@ -47,7 +47,9 @@ struct LLMTransport: Sendable {
         } catch let error as LLMError {
             throw error
         } catch {
-            throw classify(error)
+            // Cut off mid-answer: not retried (part of it was shown), reported as what it was.
+            let classified = classify(error)
+            throw (classified as? RetryableFailure)?.error ?? classified
         }
         return attempts
     }
