@@ -219,6 +219,13 @@ public struct AutoFixer: Sendable {
             if seen.insert(edge).inserted { kept.append(edge) }
         }
         workflow.edges = kept
+        // "If X, then Y": the one edge leaving a condition without a branch is its true branch.
+        for node in workflow.nodes where node.type == "logic.condition" {
+            let leaving = workflow.edges.indices.filter { workflow.edges[$0].source == node.id }
+            guard leaving.count == 1, workflow.edges[leaving[0]].branch == nil else { continue }
+            workflow.edges[leaving[0]].branch = "true"
+            fixes.append("\(node.id) → \(workflow.edges[leaving[0]].target): the condition's only edge is its 'true' branch")
+        }
     }
 
     private func normalizedBranch(_ branch: String, type: NodeType) -> String? {

@@ -15,7 +15,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Argument(help: "A YAML file of cases.")
     var cases: String
 
-    @Option(help: "Only the cases whose id contains this.")
+    @Option(help: "Only the cases whose id contains this (several: comma-separated).")
     var only: String?
 
     @Option(help: "Also write the report to this file.")
@@ -26,7 +26,10 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         var list: [DesignEvaluation.Case]
         do { list = try DesignEvaluation.cases(try WorkflowFile.read(cases).text) } catch let error as CLIError { throw error } catch { throw CLIError("\(cases): \(error)") }
-        if let only { list = list.filter { $0.id.contains(only) } }
+        if let only {
+            let wanted = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            list = list.filter { testCase in wanted.contains { testCase.id.contains($0) } }
+        }
         let designer = try designerOptions.designer(store: nil)
         printError("\(list.count) case(s) with \(designer.providerName)/\(designer.modelName)")
         let title = "\(designer.providerName) / \(designer.modelName)"

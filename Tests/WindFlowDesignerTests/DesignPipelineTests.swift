@@ -143,6 +143,22 @@ struct DesignPipelineTests {
         #expect(design.fixes.contains { $0.contains("'0 8 * * 1' → '30 8 * * 1-5'") })
     }
 
+    @Test func aConditionsOnlyUnlabelledEdgeIsItsTrueBranch() {
+        let workflow = Workflow(name: "w", nodes: [
+            WorkflowNode(id: "start", type: "trigger.manual"),
+            WorkflowNode(id: "high", type: "logic.condition", configuration: ["condition": "{{ 1 > 0 }}"]),
+            WorkflowNode(id: "alert", type: "logic.stop"),
+        ], edges: [Edge(source: "start", target: "high"), Edge(source: "high", target: "alert")])
+        let (fixed, fixes) = AutoFixer().fix(workflow)
+        #expect(fixed.edges.last?.branch == "true" && fixes.count == 1)
+        #expect(Validator().validate(fixed).isValid)
+        // Two unlabelled edges would be a guess: left for the repair round.
+        var two = workflow
+        two.nodes.append(WorkflowNode(id: "calm", type: "logic.stop"))
+        two.edges.append(Edge(source: "high", target: "calm"))
+        #expect(AutoFixer().fix(two).workflow.edges.allSatisfy { $0.branch == nil })
+    }
+
     @Test func theSystemPromptFitsItsBudgetAndNamesEveryType() throws {
         let templates = try TemplateCatalog()
         let designer = Designer(prompts: try PromptLibrary(), templates: templates,
