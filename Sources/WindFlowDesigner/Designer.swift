@@ -56,27 +56,14 @@ public struct Designer: Sendable {
         for round in 0...maxRepairRounds {
             let purpose = round == 0 ? "design" : "repair"
             progress?(.round(round + 1, purpose: purpose))
-            let started = Date()
-            let completion: LLMCompletion
-            do {
-                completion = try await provider.complete(LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)) { event in
-                    switch event {
-                    case .text(_, let characters): progress?(.receiving(characters: characters))
-                    case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
-                    }
+            let completion = try await provider.completeRecorded(
+                LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose), record: recordCall
+            ) { event in
+                switch event {
+                case .text(_, let characters): progress?(.receiving(characters: characters))
+                case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
                 }
-            } catch {
-                let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
-                recordCall?(LLMCallRecord(
-                    at: started.timeIntervalSince1970, provider: provider.name, model: provider.model, purpose: purpose, promptTokens: 0,
-                    completionTokens: 0, latencyMs: Date().timeIntervalSince(started) * 1000, attempts: 0, outcome: failure.kind.rawValue,
-                    error: failure.message))
-                throw failure
             }
-            recordCall?(LLMCallRecord(
-                at: started.timeIntervalSince1970, provider: provider.name, model: completion.model, purpose: purpose,
-                promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, latencyMs: completion.latency * 1000,
-                attempts: completion.attempts, outcome: "ok"))
             design.model = completion.model
             design.promptTokens += completion.promptTokens
             design.completionTokens += completion.completionTokens

@@ -108,20 +108,9 @@ public struct FixAdvisor: Sendable {
             "properties": ["rationale": ["type": "string"], "confidence": ["type": "number"],
                            "patch": ["type": "array", "items": ["type": "object", "required": ["op", "path"]]]],
         ]
-        let started = Date()
-        let completion: LLMCompletion
-        do {
-            completion = try await provider.complete(LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"), progress: nil)
-        } catch {
-            let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
-            try? store.recordLLMCall(LLMCallRecord(at: started.timeIntervalSince1970, provider: provider.name, model: provider.model, purpose: "fix",
-                                                   promptTokens: 0, completionTokens: 0, latencyMs: Date().timeIntervalSince(started) * 1000,
-                                                   attempts: 0, outcome: failure.kind.rawValue, error: failure.message))
-            throw failure
-        }
-        try? store.recordLLMCall(LLMCallRecord(at: started.timeIntervalSince1970, provider: provider.name, model: completion.model, purpose: "fix",
-                                               promptTokens: completion.promptTokens, completionTokens: completion.completionTokens,
-                                               latencyMs: completion.latency * 1000, attempts: completion.attempts, outcome: "ok"))
+        let completion = try await provider.completeRecorded(
+            LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"),
+            record: { [store] in try? store.recordLLMCall($0) })
         let text = ResponseParser.outermostObject(completion.text) ?? completion.text
         guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let patchValue = answer["patch"],
             let patch = try? JSONPatch(json: patchValue)

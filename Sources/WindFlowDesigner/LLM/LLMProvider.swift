@@ -1,5 +1,6 @@
 import Foundation
 import WindFlowCore
+import WindFlowStore
 
 /// A language model behind an HTTP API, asked for one structured answer.
 public protocol LLMProvider: Sendable {
@@ -71,4 +72,29 @@ public enum LLMProgress: Sendable {
     case text(String, characters: Int)
     /// The server asked to wait (429) or failed (5xx, connection); the call is sent again after `delay` seconds.
     case retrying(attempt: Int, delay: Double, reason: String)
+}
+
+extension LLMProvider {
+    /// ``complete(_:progress:)``, with the call recorded whatever its outcome (tokens, latency, attempts, or the
+    /// error's kind and message).
+    /// - Throws: ``LLMError`` (any other failure is reported as `unreachable`).
+    func completeRecorded(
+        _ request: LLMRequest, record: (@Sendable (LLMCallRecord) -> Void)?, progress: (@Sendable (LLMProgress) -> Void)? = nil
+    ) async throws -> LLMCompletion {
+        let started = Date()
+        do {
+            let completion = try await complete(request, progress: progress)
+            record?(LLMCallRecord(
+                at: started.timeIntervalSince1970, provider: name, model: completion.model, purpose: request.purpose,
+                promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, latencyMs: completion.latency * 1000,
+                attempts: completion.attempts, outcome: "ok"))
+            return completion
+        } catch {
+            let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
+            record?(LLMCallRecord(
+                at: started.timeIntervalSince1970, provider: name, model: model, purpose: request.purpose, promptTokens: 0, completionTokens: 0,
+                latencyMs: Date().timeIntervalSince(started) * 1000, attempts: 0, outcome: failure.kind.rawValue, error: failure.message))
+            throw failure
+        }
+    }
 }
