@@ -37,7 +37,7 @@ public struct AutoFixer: Sendable {
     static let parameterAliases: [String: String] = [
         "cron": "schedule", "cron_expression": "schedule", "expression": "condition", "endpoint": "url", "sql": "query",
         "command": "script", "commands": "script", "text": "message", "body_text": "message", "channel": "channels", "path": "webhook_path",
-        "seconds": "duration", "delay": "duration", "items": "items", "replica_count": "replicas", "stack": "stack_id",
+        "seconds": "duration", "delay": "duration", "replica_count": "replicas", "stack": "stack_id",
         "stack_name": "stack_id", "service": "service_id", "service_name": "service_id", "env": "environment",
     ]
 

@@ -41,13 +41,11 @@ public struct OfflinePlanner: Sendable {
         let composed = compose(facts, prose: prose, assumptions: &assumptions)
         candidates.append(Plan(workflow: composed, explanation: "No template fits well, so the steps the request names were chained in its order.",
                                assumptions: assumptions, template: nil))
-        // The first that validates (a template's trigger swapped for another may read fields the new one lacks).
+        // The first that validates (a template's trigger swapped for another may read fields the new one lacks), else
+        // the one with the fewest errors; each validated once.
         let validator = Validator(registry: registry)
-        var plan = candidates.min { a, b in
-            let (ea, eb) = (validator.validate(a.workflow).errors.count, validator.validate(b.workflow).errors.count)
-            return ea == 0 && eb > 0
-        } ?? candidates[candidates.count - 1]
-        if let first = candidates.first(where: { validator.validate($0.workflow).isValid }) { plan = first }
+        let errors = candidates.map { validator.validate($0.workflow).errors.count }
+        var plan = candidates[errors.firstIndex(of: 0) ?? errors.indices.min { errors[$0] < errors[$1] }!]
         if let channel = facts.slackChannel, facts.channels.contains("slack") {
             plan.assumptions.append("Slack messages go to the channel the SLACK_WEBHOOK_URL webhook was made for (\(channel))")
         }

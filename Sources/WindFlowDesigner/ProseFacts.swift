@@ -33,7 +33,8 @@ public struct ProseFacts: Sendable {
                              excluding: Self.notNames.union(["compose", "docker", "entire", "full", "whole"]))
         services = Self.captures(#"(?:service|svc)\s+["'`]?([a-z0-9][\w-]*)"#, in: text, excluding: Self.notNames)
             + Self.captures(#"\b([a-z0-9][\w-]*)\s+service\b"#, in: text, excluding: Self.notNames.union(["scale", "notification"]))
-        services = Array(NSOrderedSet(array: services)) as? [String] ?? services
+        var seen: Set<String> = []
+        services = services.filter { seen.insert($0).inserted }
         if Self.has(text, ["slack", " #"]) { channels.append("slack") }
         if Self.has(text, ["email", "e-mail", " mail ", "courriel", "@"]) { channels.append("email") }
         if Self.has(text, ["teams"]) { channels.append("teams") }

@@ -21,7 +21,7 @@ public struct AnthropicProvider: LLMProvider {
         let started = Date()
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "system": .string(request.system),
-            "messages": .array(request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }),
+            "messages": .array(request.chatMessages(systemFirst: false)),
             "temperature": .double(configuration.temperature), "max_tokens": .int(configuration.maxTokens),
         ]
         if let schema = request.schema {

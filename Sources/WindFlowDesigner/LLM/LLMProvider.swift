@@ -30,6 +30,15 @@ public struct LLMRequest: Sendable {
     }
 }
 
+extension LLMRequest {
+    /// The conversation as `{role, content}` objects, with the system prompt as the first message when the API takes
+    /// it there (OpenAI, Ollama) rather than in a field of its own (Anthropic).
+    func chatMessages(systemFirst: Bool) -> [JSONValue] {
+        let turns: [JSONValue] = messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }
+        return systemFirst ? [["role": "system", "content": .string(system)]] + turns : turns
+    }
+}
+
 public struct LLMMessage: Sendable, Hashable {
     public enum Role: String, Sendable { case user, assistant }
     public var role: Role

@@ -17,8 +17,7 @@ public struct OllamaProvider: LLMProvider {
 
     public func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
         let started = Date()
-        var messages: [JSONValue] = [["role": "system", "content": .string(request.system)]]
-        messages += request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }
+        let messages = request.chatMessages(systemFirst: true)
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "messages": .array(messages), "stream": .bool(configuration.stream),
             "options": ["temperature": .double(configuration.temperature), "num_predict": .int(configuration.maxTokens)],

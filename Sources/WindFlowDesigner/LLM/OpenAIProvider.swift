@@ -29,8 +29,7 @@ public struct OpenAIProvider: LLMProvider {
     }
 
     private func send(_ request: LLMRequest, structured: Bool, started: Date, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
-        var messages: [JSONValue] = [["role": "system", "content": .string(request.system)]]
-        messages += request.messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }
+        let messages = request.chatMessages(systemFirst: true)
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "messages": .array(messages),
             "temperature": .double(configuration.temperature), "max_tokens": .int(configuration.maxTokens),
