@@ -13,11 +13,15 @@ public struct ServerConfiguration: Sendable {
     public var timerInterval: Double
     /// Seconds running executions get to finish at shutdown before they are stopped (to resume at the next start).
     public var shutdownGrace: Double
+    /// Serve the editor from this folder instead of the copy bundled in the binary (for working on Editor/).
+    public var editorDirectory: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, workers: Int = 4, maxBodyBytes: Int = 1_048_576,
-        maxQueueDepth: Int = 10_000, timerInterval: Double = 0.2, shutdownGrace: Double = 30
+        maxQueueDepth: Int = 10_000, timerInterval: Double = 0.2, shutdownGrace: Double = 30,
+        editorDirectory: String? = nil
     ) {
+        self.editorDirectory = editorDirectory
         self.shutdownGrace = shutdownGrace
         self.host = host
         self.port = port

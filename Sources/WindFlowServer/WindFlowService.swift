@@ -32,6 +32,7 @@ public struct WindFlowService: Sendable {
             ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
         }
         MetricsRoute(store: engine.store).register(on: router)
+        EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)
         APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events, designer: designer).register(on: router)
         WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
         let app = Application(

@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Executions run at the same time (default 4).") var workers: Int?
     @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get to finish at SIGTERM before they are parked (default 30).")
     var shutdownGrace: Double?
+    @Option(name: .customLong("editor-dir"), help: "Serve the editor from this folder instead of the bundled copy (default: $WINDFLOW_EDITOR_DIR).")
+    var editorDirectory: String?
     @Option(help: "A YAML or JSON file of settings (see docs/CONFIGURATION.md); flags and environment variables win over it.")
     var config: String?
     @OptionGroup var store: StoreOptions
@@ -35,7 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
             workers: try workers ?? (try settings.number("workers")).map { Int($0) } ?? defaults.workers,
             maxBodyBytes: try (try settings.number("max_body_bytes")).map { Int($0) } ?? defaults.maxBodyBytes,
             maxQueueDepth: try (try settings.number("max_queue_depth")).map { Int($0) } ?? defaults.maxQueueDepth,
-            shutdownGrace: try shutdownGrace ?? settings.number("shutdown_grace") ?? defaults.shutdownGrace)
+            shutdownGrace: try shutdownGrace ?? settings.number("shutdown_grace") ?? defaults.shutdownGrace,
+            editorDirectory: editorDirectory ?? ProcessInfo.processInfo.environment["WINDFLOW_EDITOR_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? settings.string("editor_dir"))
         guard (0...65535).contains(configuration.port) else { throw CLIError("the port must be from 0 to 65535, not \(configuration.port)") }
         guard (1...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
         guard configuration.shutdownGrace >= 0 else { throw CLIError("the shutdown grace must be 0 or more seconds") }
@@ -57,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             engine: engine, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup())
         let (host, path, provider) = (configuration.host, storeOptions.resolvedPath, designer.provider ?? "offline")
         try await service.run(handleSignals: true) { bound in
-            writeLine("WindFlow listening on http://\(host):\(bound) (database \(path))")
+            writeLine("WindFlow listening on http://\(host):\(bound) (database \(path)); the editor is at /")
             writeLine("designer: \(provider)")
         }
         writeLine("WindFlow stopped")

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+@testable import WindFlowServer
+
+@Suite(.serialized)
+struct EditorRouteTests {
+    @Test func theEditorIsServedWithoutAKeyAndNothingOutsideItsFolder() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let page = try await service.request("GET", "/", auth: false)
+        #expect(page.status == 200)
+        #expect(page.headers.header("content-type") == "text/html; charset=utf-8")
+        #expect(page.json.stringValue?.contains("<html") == true)
+        for path in ["/editor/../Package.swift", "/editor/.hidden", "/editor/nope.js"] {
+            #expect(try await service.request("GET", path, auth: false).status == 404, "\(path)")
+        }
+        await service.stop()
+    }
+
+    @Test func theBundledEditorIsTheEditorFolder() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("Editor")
+        let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])?
+            .compactMap { $0 as? URL }
+            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true } ?? []
+        let names = files.map { String($0.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1)) }
+        #expect(Set(names) == Set(BundledEditor.files.keys), "run scripts/bundle-resources.py")
+        for file in files {
+            let name = String(file.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1))
+            #expect(BundledEditor.files[name] == (try String(contentsOf: file, encoding: .utf8)), "Editor/\(name) changed: run scripts/bundle-resources.py")
+        }
+    }
+}
