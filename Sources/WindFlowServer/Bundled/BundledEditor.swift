@@ -3,12 +3,3332 @@
 enum BundledEditor {
     /// The visual editor's files by path under Editor/ by file name.
     static let files: [String: String] = [
+        "editor.css": ##"""
+:root {
+  --bg: #f6f7f9; --panel: #ffffff; --line: #d7dbe2; --text: #1d2330; --muted: #667085;
+  --accent: #2563eb; --ok: #16a34a; --fail: #dc2626; --run: #f59e0b; --skip: #94a3b8;
+  --added: #16a34a; --changed: #d97706; --removed: #dc2626; --focus: #7c3aed;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 14px; color: var(--text);
+}
+* { box-sizing: border-box; }
+html, body { margin: 0; height: 100%; background: var(--bg); }
+body { display: flex; flex-direction: column; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+button, .button, select, input, textarea { font: inherit; color: inherit; }
+button, .button {
+  border: 1px solid var(--line); background: #fff; border-radius: 6px; padding: 4px 10px; cursor: pointer;
+  text-decoration: none; display: inline-block;
+}
+button:hover { background: #eef2ff; }
+button:disabled { opacity: .45; cursor: default; }
+button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+button.go { background: var(--ok); color: #fff; border-color: var(--ok); }
+button.danger { background: #fff; color: var(--fail); border-color: var(--fail); }
+button.small { padding: 1px 6px; font-size: 12px; }
+input, select, textarea { border: 1px solid var(--line); border-radius: 6px; padding: 4px 6px; background: #fff; }
+textarea { width: 100%; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+.muted { color: var(--muted); font-size: 12px; }
+code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+pre { background: #f3f4f6; padding: 6px; border-radius: 6px; overflow: auto; max-height: 240px; margin: 4px 0; white-space: pre-wrap; word-break: break-word; }
+
+.toolbar { display: flex; align-items: center; gap: 6px; padding: 6px 10px; background: var(--panel); border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+.toolbar .brand { font-weight: 700; color: var(--accent); margin-right: 6px; }
+.toolbar .sep { width: 1px; height: 22px; background: var(--line); margin: 0 4px; }
+#workflow-name { width: 220px; }
+#workflow-picker { max-width: 200px; }
+
+.notices { position: fixed; top: 52px; left: 50%; transform: translateX(-50%); z-index: 20; width: min(720px, 90vw); display: flex; flex-direction: column; gap: 6px; }
+.notice { background: #fff; border: 1px solid var(--line); border-left: 5px solid var(--accent); border-radius: 6px; padding: 8px 10px; box-shadow: 0 4px 16px rgba(0,0,0,.12); }
+.notice.error { border-left-color: var(--fail); }
+.notice.success { border-left-color: var(--ok); }
+.notice h3 { margin: 0 0 2px; font-size: 14px; }
+.notice p { margin: 2px 0; }
+.notice ul { margin: 4px 0; padding-left: 18px; }
+.notice .close { float: right; }
+
+.workspace { flex: 1; display: flex; min-height: 0; }
+.palette { width: 220px; background: var(--panel); border-right: 1px solid var(--line); padding: 8px; overflow-y: auto; }
+.palette input[type=search] { width: 100%; }
+.palette .hint { font-size: 11px; color: var(--muted); margin: 4px 0 8px; }
+.palette h3 { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); margin: 10px 0 4px; }
+.palette-item { display: block; width: 100%; text-align: left; margin: 2px 0; padding: 5px 8px; border-radius: 6px; touch-action: none; user-select: none; cursor: grab; }
+.palette-item small { display: block; color: var(--muted); font-size: 11px; }
+.palette-item[data-category=trigger] { border-left: 4px solid #7c3aed; }
+.palette-item[data-category=windflow] { border-left: 4px solid #0891b2; }
+.palette-item[data-category=logic] { border-left: 4px solid #d97706; }
+.palette-item[data-category=integration] { border-left: 4px solid #2563eb; }
+.drag-ghost { position: fixed; z-index: 50; pointer-events: none; background: #fff; border: 2px dashed var(--accent); border-radius: 8px; padding: 6px 10px; opacity: .9; }
+
+.canvas-wrap { flex: 1; position: relative; min-width: 0; }
+.canvas { width: 100%; height: 100%; display: block; touch-action: none; user-select: none; background: #fbfcfd; }
+.canvas.panning { cursor: grabbing; }
+.grid-line { stroke: #eceff3; stroke-width: 1; }
+.canvas-empty { position: absolute; top: 40%; width: 100%; text-align: center; color: var(--muted); pointer-events: none; }
+.canvas-empty[hidden] { display: none; }
+.arrow-head { fill: #64748b; }
+
+.node rect.body { fill: #fff; stroke: #94a3b8; stroke-width: 1.5; rx: 8; }
+.node .stripe { rx: 3; }
+.node .stripe.trigger { fill: #7c3aed; } .node .stripe.windflow { fill: #0891b2; }
+.node .stripe.logic { fill: #d97706; } .node .stripe.integration { fill: #2563eb; }
+.node text { font-size: 12px; fill: var(--text); pointer-events: none; }
+.node text.title { font-weight: 600; font-size: 13px; }
+.node text.sub { fill: var(--muted); font-size: 11px; }
+.node text.port-label { font-size: 10px; fill: var(--muted); }
+.node { cursor: move; }
+.node:focus { outline: none; }
+.node:focus-visible rect.body, .node.selected rect.body { stroke: var(--accent); stroke-width: 3; }
+.node.invalid rect.body { stroke: var(--fail); stroke-width: 2.5; }
+.node.invalid.selected rect.body { stroke-dasharray: 6 3; }
+.node.disabled { opacity: .5; }
+.node .badge circle { fill: var(--fail); }
+.node .badge text { fill: #fff; font-size: 11px; font-weight: 700; }
+.node .status-dot { fill: transparent; }
+.node.status-running rect.body { fill: #fffbeb; stroke: var(--run); stroke-width: 3; }
+.node.status-running .status-dot { fill: var(--run); }
+.node.status-succeeded rect.body { fill: #f0fdf4; stroke: var(--ok); stroke-width: 3; }
+.node.status-succeeded .status-dot { fill: var(--ok); }
+.node.status-failed rect.body { fill: #fef2f2; stroke: var(--fail); stroke-width: 3; }
+.node.status-failed .status-dot { fill: var(--fail); }
+.node.status-skipped rect.body { fill: #f8fafc; stroke: var(--skip); stroke-dasharray: 4 3; }
+.node.status-skipped .status-dot { fill: var(--skip); }
+.node.status-cancelled rect.body { stroke: var(--skip); }
+.node.diff-added rect.body { stroke: var(--added); stroke-width: 3; fill: #f0fdf4; }
+.node.diff-changed rect.body { stroke: var(--changed); stroke-width: 3; fill: #fffbeb; }
+.node.diff-removed { opacity: .55; }
+.node.diff-removed rect.body { stroke: var(--removed); stroke-width: 3; stroke-dasharray: 6 4; fill: #fef2f2; }
+.node text.diff-tag { font-size: 10px; font-weight: 700; }
+.port { fill: #fff; stroke: #64748b; stroke-width: 1.5; cursor: crosshair; }
+.port:hover, .port.target { fill: var(--accent); stroke: var(--accent); }
+.port.error-port { stroke: var(--fail); }
+
+.edge path.line { fill: none; stroke: #64748b; stroke-width: 2; }
+.edge path.hit { fill: none; stroke: transparent; stroke-width: 14; cursor: pointer; }
+.edge.selected path.line { stroke: var(--accent); stroke-width: 3; }
+.edge.invalid path.line { stroke: var(--fail); stroke-dasharray: 5 3; }
+.edge.branch-error path.line { stroke: #ef4444; }
+.edge.taken path.line { stroke: var(--ok); }
+.edge.diff-added path.line { stroke: var(--added); stroke-width: 3; }
+.edge.diff-removed path.line { stroke: var(--removed); stroke-dasharray: 6 4; opacity: .6; }
+.edge text { font-size: 10px; fill: #475569; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
+.connecting { fill: none; stroke: var(--accent); stroke-width: 2; stroke-dasharray: 5 4; pointer-events: none; }
+.rubber-band { fill: rgba(37, 99, 235, .08); stroke: var(--accent); stroke-dasharray: 4 3; pointer-events: none; }
+
+.minimap { position: absolute; right: 10px; bottom: 10px; width: 200px; height: 130px; background: rgba(255,255,255,.92); border: 1px solid var(--line); border-radius: 6px; cursor: pointer; }
+.minimap rect.mini-node { fill: #94a3b8; }
+.minimap rect.mini-node.selected { fill: var(--accent); }
+.minimap rect.mini-node.invalid { fill: var(--fail); }
+.minimap rect.mini-view { fill: rgba(37,99,235,.08); stroke: var(--accent); stroke-width: 2; vector-effect: non-scaling-stroke; }
+
+.preview-banner { position: absolute; top: 8px; left: 8px; right: 220px; z-index: 5; background: #fff; border: 2px solid var(--changed); border-radius: 8px; padding: 8px 10px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
+.preview-banner[hidden] { display: none; }
+.legend span { margin-right: 8px; font-size: 12px; }
+.legend .added { color: var(--added); } .legend .changed { color: var(--changed); } .legend .removed { color: var(--removed); }
+
+.side { width: 380px; background: var(--panel); border-left: 1px solid var(--line); display: flex; flex-direction: column; min-height: 0; }
+.tabs { display: flex; flex-wrap: wrap; border-bottom: 1px solid var(--line); }
+.tabs [role=tab] { border: none; border-radius: 0; padding: 8px 8px; background: transparent; border-bottom: 3px solid transparent; font-size: 13px; }
+.tabs [role=tab][aria-selected=true] { border-bottom-color: var(--accent); font-weight: 600; }
+.count:not(:empty) { background: var(--fail); color: #fff; border-radius: 9px; padding: 0 6px; font-size: 11px; }
+.panel { padding: 10px; overflow-y: auto; flex: 1; }
+.panel h2 { font-size: 15px; margin: 4px 0 8px; }
+.panel h3 { font-size: 13px; margin: 12px 0 6px; }
+.field { margin: 0 0 10px; }
+.field > label { display: block; font-weight: 600; font-size: 12px; margin-bottom: 2px; }
+.field .required { color: var(--fail); margin-left: 2px; }
+.field .desc { display: block; color: var(--muted); font-size: 11px; margin-top: 2px; }
+.field input:not([type=checkbox]), .field select, .field textarea { width: 100%; }
+.field.invalid input, .field.invalid select, .field.invalid textarea { border-color: var(--fail); box-shadow: 0 0 0 1px var(--fail); }
+.field .field-error { color: var(--fail); font-size: 12px; margin-top: 2px; }
+.field .field-error:empty { display: none; }
+.field .insert { margin-top: 3px; font-size: 12px; }
+.row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+.row > * { flex: 0 0 auto; }
+.list { list-style: none; padding: 0; margin: 0; }
+.list li { border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; margin-bottom: 6px; }
+.list li.selected { border-color: var(--accent); box-shadow: 0 0 0 1px var(--accent); }
+.problem.error { border-left: 4px solid var(--fail); }
+.problem.warning { border-left: 4px solid var(--run); }
+.problem .code { font-family: ui-monospace, monospace; font-size: 11px; color: var(--muted); }
+.status-pill { display: inline-block; border-radius: 9px; padding: 0 7px; font-size: 11px; color: #fff; background: var(--skip); }
+.status-pill.succeeded { background: var(--ok); } .status-pill.failed { background: var(--fail); }
+.status-pill.running, .status-pill.queued, .status-pill.waiting { background: var(--run); }
+.status-pill.cancelled, .status-pill.skipped { background: var(--skip); }
+.log { background: #0f172a; color: #e2e8f0; border-radius: 6px; padding: 6px 8px; font-family: ui-monospace, monospace; font-size: 11.5px; max-height: 320px; overflow-y: auto; white-space: pre-wrap; }
+.log .failed { color: #fca5a5; } .log .succeeded { color: #86efac; } .log .info { color: #93c5fd; }
+.diff { font-family: ui-monospace, monospace; font-size: 11.5px; white-space: pre; overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; max-height: 360px; }
+.diff div { padding: 0 6px; }
+.diff .add { background: #dcfce7; } .diff .del { background: #fee2e2; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 8px; margin-bottom: 8px; }
+.card h4 { margin: 0 0 4px; font-size: 13px; }
+.card p { margin: 2px 0; font-size: 12px; }
+.valid-yes { color: var(--ok); font-weight: 600; } .valid-no { color: var(--fail); font-weight: 600; }
+dialog { border: 1px solid var(--line); border-radius: 10px; padding: 16px; width: min(560px, 92vw); }
+dialog::backdrop { background: rgba(15, 23, 42, .35); }
+dialog h2 { margin-top: 0; font-size: 16px; }
+dialog label { display: block; font-weight: 600; margin: 8px 0 3px; }
+dialog input[type=password] { width: 100%; }
+dialog .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 12px; }
+
+"""##,
         "index.html": ##"""
 <!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>WindFlow</title></head>
-<body><main id="app">WindFlow editor</main></body>
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>WindFlow editor</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/editor/editor.css">
+  <script type="module" src="/editor/js/main.js"></script>
+</head>
+<body>
+  <header class="toolbar" role="toolbar" aria-label="Workflow">
+    <span class="brand" aria-hidden="true">WindFlow</span>
+    <label class="sr-only" for="workflow-picker">Open a workflow</label>
+    <select id="workflow-picker" aria-label="Open a workflow"></select>
+    <button id="new-workflow" type="button" aria-label="New workflow">New</button>
+    <label class="sr-only" for="workflow-name">Workflow name</label>
+    <input id="workflow-name" aria-label="Workflow name" placeholder="Workflow name" autocomplete="off">
+    <span id="version-label" class="muted" aria-live="polite"></span>
+    <span id="dirty-label" class="muted" aria-live="polite"></span>
+    <span class="sep" aria-hidden="true"></span>
+    <button id="undo" type="button" aria-label="Undo (Ctrl+Z)" title="Undo (Ctrl+Z)">Undo</button>
+    <button id="redo" type="button" aria-label="Redo (Ctrl+Shift+Z)" title="Redo (Ctrl+Shift+Z)">Redo</button>
+    <button id="auto-layout" type="button" aria-label="Auto-layout (L)" title="Auto-layout (L)">Layout</button>
+    <button id="zoom-fit" type="button" aria-label="Fit to screen (0)" title="Fit to screen (0)">Fit</button>
+    <span class="sep" aria-hidden="true"></span>
+    <button id="validate" type="button" aria-label="Validate the workflow">Validate</button>
+    <button id="save" type="button" class="primary" aria-label="Save a new version (Ctrl+S)" title="Save (Ctrl+S)">Save</button>
+    <button id="run" type="button" class="go" aria-label="Run the saved workflow">Run</button>
+    <button id="stop" type="button" class="danger" aria-label="Stop the running execution" disabled>Stop</button>
+    <span class="sep" aria-hidden="true"></span>
+    <button id="import" type="button" aria-label="Import YAML">Import</button>
+    <button id="export" type="button" aria-label="Export YAML">Export</button>
+    <button id="change-key" type="button" aria-label="Change the API key">Key</button>
+  </header>
+
+  <div id="notices" class="notices" role="alert" aria-live="assertive"></div>
+
+  <div class="workspace">
+    <aside id="palette" class="palette" aria-label="Node palette">
+      <label for="palette-search" class="sr-only">Search node types</label>
+      <input id="palette-search" type="search" placeholder="Search nodes…" aria-label="Search node types" autocomplete="off">
+      <p class="hint">Drag onto the canvas, or focus one and press Enter.</p>
+      <div id="palette-groups"></div>
+    </aside>
+
+    <main class="canvas-wrap" aria-label="Workflow canvas">
+      <div id="preview-banner" class="preview-banner" hidden></div>
+      <svg id="canvas" class="canvas" tabindex="0" role="application"
+           aria-label="Canvas: drag to pan, wheel to zoom, shift-drag to select, Delete removes the selection"
+           xmlns="http://www.w3.org/2000/svg">
+        <defs>
+          <pattern id="grid" width="20" height="20" patternUnits="userSpaceOnUse">
+            <path d="M 20 0 L 0 0 0 20" fill="none" class="grid-line"/>
+          </pattern>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"/>
+          </marker>
+        </defs>
+        <rect class="grid-bg" width="100%" height="100%" fill="url(#grid)"/>
+        <g id="viewport">
+          <g id="edges-layer"></g>
+          <g id="nodes-layer"></g>
+          <g id="overlay-layer"></g>
+        </g>
+      </svg>
+      <svg id="minimap" class="minimap" role="img" aria-label="Minimap; click to move the view" xmlns="http://www.w3.org/2000/svg"></svg>
+      <div id="canvas-empty" class="canvas-empty">Drag a node from the palette, use a template, or describe the workflow in the Designer tab.</div>
+    </main>
+
+    <aside class="side" aria-label="Panels">
+      <div class="tabs" role="tablist" aria-label="Panels">
+        <button role="tab" id="tab-config" aria-controls="panel-config" aria-selected="true">Configure</button>
+        <button role="tab" id="tab-problems" aria-controls="panel-problems" aria-selected="false">Problems <span id="problem-count" class="count"></span></button>
+        <button role="tab" id="tab-run" aria-controls="panel-run" aria-selected="false">Run</button>
+        <button role="tab" id="tab-executions" aria-controls="panel-executions" aria-selected="false">Executions</button>
+        <button role="tab" id="tab-versions" aria-controls="panel-versions" aria-selected="false">Versions</button>
+        <button role="tab" id="tab-designer" aria-controls="panel-designer" aria-selected="false">Designer</button>
+      </div>
+      <section role="tabpanel" id="panel-config" aria-labelledby="tab-config" class="panel"></section>
+      <section role="tabpanel" id="panel-problems" aria-labelledby="tab-problems" class="panel" hidden></section>
+      <section role="tabpanel" id="panel-run" aria-labelledby="tab-run" class="panel" hidden></section>
+      <section role="tabpanel" id="panel-executions" aria-labelledby="tab-executions" class="panel" hidden></section>
+      <section role="tabpanel" id="panel-versions" aria-labelledby="tab-versions" class="panel" hidden></section>
+      <section role="tabpanel" id="panel-designer" aria-labelledby="tab-designer" class="panel" hidden></section>
+    </aside>
+  </div>
+
+  <dialog id="key-dialog" aria-labelledby="key-title">
+    <form method="dialog" id="key-form">
+      <h2 id="key-title">API key</h2>
+      <p id="key-message">WindFlow printed an API key when it first started (<code>wf_…</code>). It is kept in this browser.</p>
+      <label for="key-input">API key</label>
+      <input id="key-input" name="key" type="password" autocomplete="off" required aria-required="true">
+      <div class="actions"><button id="key-submit" type="submit" class="primary">Use this key</button></div>
+    </form>
+  </dialog>
+
+  <dialog id="import-dialog" aria-labelledby="import-title">
+    <form method="dialog" id="import-form">
+      <h2 id="import-title">Import a workflow</h2>
+      <label for="import-file">A YAML or JSON file</label>
+      <input id="import-file" type="file" accept=".yaml,.yml,.json,text/yaml,application/json">
+      <label for="import-text">Or paste it</label>
+      <textarea id="import-text" rows="14" spellcheck="false"></textarea>
+      <div class="actions">
+        <button value="cancel" type="submit" id="import-cancel">Cancel</button>
+        <button value="import" type="submit" class="primary" id="import-submit">Import</button>
+      </div>
+    </form>
+  </dialog>
+
+  <dialog id="export-dialog" aria-labelledby="export-title">
+    <form method="dialog">
+      <h2 id="export-title">Export YAML</h2>
+      <textarea id="export-text" rows="18" readonly spellcheck="false" aria-label="The workflow as YAML"></textarea>
+      <div class="actions">
+        <a id="export-download" class="button" download="workflow.yaml" href="#">Download</a>
+        <button value="close" type="submit" class="primary">Close</button>
+      </div>
+    </form>
+  </dialog>
+</body>
 </html>
+
+"""##,
+        "js/advice.js": ##"""
+// Advice from history: fix suggestions for a failed run and optimization suggestions for a workflow, each with its
+// rationale, evidence and patch, and an Apply button that makes a new version.
+import {api} from './api.js';
+import {h, notify, showError, pretty} from './dom.js';
+import {state} from './state.js';
+import {openWorkflow} from './workflow-io.js';
+
+/** Asks for fix suggestions for a failed execution and shows them in `container`. */
+export async function suggestFixes(executionId, container) {
+  container.replaceChildren(h('p', {class: 'muted'}, 'Looking for fixes…'));
+  try {
+    const advice = await api.post(`executions/${encodeURIComponent(executionId)}/suggestions`);
+    container.replaceChildren(...renderAdvice(advice, 'No fix to suggest for this failure.'));
+  } catch (error) {
+    container.replaceChildren(h('p', {class: 'valid-no'}, `${error.title || error.message}${error.detail ? `: ${error.detail}` : ''}`));
+    showError(error, 'No fix suggestions');
+  }
+}
+
+/** Asks for optimization suggestions for the saved workflow and shows them in `container`. */
+export async function suggestOptimizations(container) {
+  if (!state.workflowId) { container.replaceChildren(h('p', {class: 'muted'}, 'Save the workflow first: optimizations come from its runs.')); return; }
+  container.replaceChildren(h('p', {class: 'muted'}, 'Analysing the runs…'));
+  try {
+    const analysis = await api.post(`workflows/${encodeURIComponent(state.workflowId)}/optimizations`);
+    container.replaceChildren(
+      h('p', {}, 'Critical path: ', (analysis.critical_path || []).join(' → ') || '—', analysis.critical_path_ms ? ` (${analysis.critical_path_ms} ms median)` : ''),
+      ...renderAdvice(analysis, 'Nothing to optimise yet (at least 10 runs are needed before a node\'s figures count).'));
+  } catch (error) {
+    container.replaceChildren(h('p', {class: 'valid-no'}, error.title || error.message));
+    showError(error, 'No optimizations');
+  }
+}
+
+function renderAdvice(advice, empty) {
+  const suggestions = advice.suggestions || [];
+  const parts = [];
+  if (!suggestions.length) parts.push(h('p', {class: 'muted'}, empty));
+  for (const suggestion of suggestions) parts.push(card(suggestion));
+  if ((advice.dropped || []).length) {
+    parts.push(h('details', {}, h('summary', {}, `${advice.dropped.length} dropped (did not validate)`),
+      h('ul', {}, advice.dropped.map((d) => h('li', {}, `${d.title}: ${d.reason}`)))));
+  }
+  return parts;
+}
+
+function card(suggestion) {
+  const apply = h('button', {type: 'button', class: 'primary small', 'aria-label': `Apply: ${suggestion.title}`, dataset: {suggestion: suggestion.id}}, 'Apply');
+  const result = h('div', {class: 'muted', 'aria-live': 'polite'});
+  apply.addEventListener('click', async () => {
+    apply.disabled = true;
+    try {
+      const saved = await api.post(`suggestions/${encodeURIComponent(suggestion.id)}/apply`);
+      result.textContent = `Applied: ${saved.name} version ${saved.version}.`;
+      notify('success', `Applied "${suggestion.title}"`, `${saved.name} is now at version ${saved.version}.`);
+      await openWorkflow(saved.workflow_id, {force: true});
+    } catch (error) {
+      apply.disabled = false;
+      showError(error, 'Cannot apply the suggestion');
+    }
+  });
+  return h('div', {class: 'card suggestion', dataset: {rule: suggestion.rule, id: suggestion.id}},
+    h('h4', {}, suggestion.title),
+    h('p', {}, suggestion.rationale),
+    h('p', {class: 'muted'}, `${suggestion.rule} · ${suggestion.source} · confidence ${Math.round((suggestion.confidence || 0) * 100)} %${suggestion.node_id ? ` · node ${suggestion.node_id}` : ''}`),
+    h('details', {}, h('summary', {}, 'Change and evidence'), h('pre', {}, pretty(suggestion.patch)), h('pre', {}, pretty(suggestion.evidence))),
+    h('div', {class: 'row'}, suggestion.status === 'applied' ? h('span', {class: 'muted'}, `applied (v${suggestion.applied_version})`) : apply),
+    result);
+}
+
+"""##,
+        "js/api.js": ##"""
+// The WindFlow API over fetch: the key from localStorage, problem+json errors as ApiError, a 401 asks for the key
+// again, and server-sent events read with fetch() (EventSource cannot send the Authorization header).
+import {askForKey} from './key-dialog.js';
+
+const KEY = 'windflow.apiKey';
+
+/** An error answer of the API (RFC 9457 problem details). */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const problem = typeof body === 'object' && body ? body : {detail: String(body || '')};
+    super(problem.title || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.title = problem.title || `HTTP ${status}`;
+    this.detail = problem.detail || '';
+    this.problems = Array.isArray(problem.problems) ? problem.problems : [];
+    this.body = problem;
+  }
+}
+
+export function storedKey() {
+  return localStorage.getItem(KEY) || '';
+}
+
+export function setKey(key) {
+  localStorage.setItem(KEY, key.trim());
+}
+
+/** Makes sure a key is stored, asking once. */
+export async function ensureKey() {
+  while (!storedKey()) setKey(await askForKey());
+}
+
+async function send(method, path, body, accept) {
+  const headers = {Authorization: `Bearer ${storedKey()}`};
+  if (accept) headers.Accept = accept;
+  let payload = body;
+  if (body !== undefined && typeof body !== 'string') {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  } else if (typeof body === 'string') {
+    headers['Content-Type'] = 'text/plain; charset=utf-8';
+  }
+  return fetch(`/api/v1/${path}`, {method, headers, body: payload});
+}
+
+/** Sends a request; answers the parsed JSON (or text), throws ApiError for an error status. */
+export async function request(method, path, body, {accept, raw} = {}) {
+  let response = await send(method, path, body, accept);
+  for (let asked = 0; response.status === 401 && asked < 3; asked++) {
+    setKey(await askForKey('The API refused the key (401). Enter a valid key.'));
+    response = await send(method, path, body, accept);
+  }
+  if (raw && response.ok) return response;
+  const type = response.headers.get('Content-Type') || '';
+  const text = await response.text();
+  let parsed = text;
+  if (type.includes('json') && text) {
+    try { parsed = JSON.parse(text); } catch { parsed = text; }
+  }
+  if (!response.ok) throw new ApiError(response.status, parsed);
+  return parsed;
+}
+
+export const api = {
+  get: (path, options) => request('GET', path, undefined, options),
+  post: (path, body, options) => request('POST', path, body, options),
+  put: (path, body, options) => request('PUT', path, body, options),
+  del: (path, options) => request('DELETE', path, undefined, options),
+};
+
+/**
+ * Reads the server-sent events of `path` and calls onEvent({id, event, data}) for each until the stream ends or
+ * `signal` aborts. The data is parsed as JSON when it can be.
+ */
+export async function streamEvents(path, onEvent, signal) {
+  let response = await fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`, Accept: 'text/event-stream'}, signal});
+  if (response.status === 401) {
+    setKey(await askForKey('The API refused the key (401). Enter a valid key.'));
+    response = await fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`}, signal});
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    let body = text;
+    try { body = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+    throw new ApiError(response.status, body);
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, {stream: true}).replace(/\r\n/g, '\n');
+    let cut;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = parseBlock(block);
+      if (event) onEvent(event);
+    }
+  }
+}
+
+function parseBlock(block) {
+  const event = {event: 'message', data: '', id: null};
+  const data = [];
+  for (const line of block.split('\n')) {
+    if (!line || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event.event = value;
+    else if (field === 'id') event.id = value;
+  }
+  if (!data.length) return null;
+  event.data = data.join('\n');
+  try { event.data = JSON.parse(event.data); } catch { /* plain text data */ }
+  return event;
+}
+
+"""##,
+        "js/canvas.js": ##"""
+// The SVG canvas: draws the workflow (or a previewed proposal) and handles pan, zoom, moving, connecting, selecting
+// and rubber-band selection with pointer events (no HTML5 drag and drop, so real mouse input and tests drive it).
+import {svg, duration} from './dom.js';
+import {emit, on} from './events.js';
+import {NODE_WIDTH, nodeHeight, outputPorts, position, inputPoint, outputPoint, edgePath, bounds} from './geometry.js';
+import {typeOf, newNodeId} from './registry.js';
+import {state, history, mutate, changed, nodeById, select, toggleSelected, selectEdge, shownDoc, snapshot} from './state.js';
+
+const element = () => document.getElementById('canvas');
+const viewport = () => document.getElementById('viewport');
+let gesture = null;
+
+export function initCanvas() {
+  const canvas = element();
+  canvas.addEventListener('pointerdown', pointerDown);
+  canvas.addEventListener('wheel', wheel, {passive: false});
+  canvas.addEventListener('dblclick', (event) => { if (!event.target.closest('.node')) fit(); });
+  canvas.addEventListener('keydown', (event) => {
+    const node = event.target.closest?.('.node');
+    if (node && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      select([node.dataset.id]);
+      emit('open-config', node.dataset.id);
+    }
+  });
+  canvas.addEventListener('focusin', (event) => {
+    const node = event.target.closest?.('.node');
+    if (node && !state.selection.has(node.dataset.id) && !gesture) select([node.dataset.id]);
+  });
+  document.addEventListener('pointermove', pointerMove);
+  document.addEventListener('pointerup', pointerUp);
+  document.addEventListener('pointercancel', pointerUp);
+  new ResizeObserver(() => emit('view', state.view)).observe(canvas);
+  for (const name of ['doc', 'selection', 'problems', 'statuses', 'preview']) on(name, render);
+  on('view', applyView);
+}
+
+/** The point of the canvas under a screen position. */
+export function toCanvas(clientX, clientY) {
+  const rect = element().getBoundingClientRect();
+  return {x: (clientX - rect.left - state.view.x) / state.view.k, y: (clientY - rect.top - state.view.y) / state.view.k};
+}
+
+export function canvasRect() {
+  return element().getBoundingClientRect();
+}
+
+function applyView() {
+  const {x, y, k} = state.view;
+  viewport().setAttribute('transform', `translate(${x} ${y}) scale(${k})`);
+}
+
+export function setView(view) {
+  state.view = {...view, k: Math.min(2.5, Math.max(0.2, view.k))};
+  emit('view', state.view);
+}
+
+/** Zooms by `factor` around a screen point (the centre by default). */
+export function zoom(factor, clientX, clientY) {
+  const rect = element().getBoundingClientRect();
+  const cx = clientX ?? rect.left + rect.width / 2;
+  const cy = clientY ?? rect.top + rect.height / 2;
+  const k = Math.min(2.5, Math.max(0.2, state.view.k * factor));
+  const point = toCanvas(cx, cy);
+  setView({k, x: cx - rect.left - point.x * k, y: cy - rect.top - point.y * k});
+}
+
+/** Shows every node. */
+export function fit() {
+  const box = bounds(shownDoc().nodes);
+  const rect = element().getBoundingClientRect();
+  if (!box || !rect.width) return;
+  const k = Math.min(1.2, Math.max(0.2, Math.min((rect.width - 80) / box.width, (rect.height - 80) / box.height)));
+  setView({k, x: (rect.width - box.width * k) / 2 - box.x * k, y: (rect.height - box.height * k) / 2 - box.y * k});
+}
+
+function wheel(event) {
+  event.preventDefault();
+  zoom(event.deltaY < 0 ? 1.1 : 1 / 1.1, event.clientX, event.clientY);
+}
+
+/** Adds a node of `typeId` at a canvas point (the visible centre when none) and selects it. */
+export function addNode(typeId, point) {
+  if (state.preview) return null;
+  const rect = element().getBoundingClientRect();
+  const at = point || toCanvas(rect.left + rect.width / 2 - NODE_WIDTH / 2, rect.top + rect.height / 3);
+  const id = newNodeId(typeId, state.doc.nodes);
+  const count = state.doc.nodes.length;
+  mutate((doc) => {
+    doc.nodes.push({id, type: typeId, configuration: defaults(typeId), position: {x: Math.round(at.x + (point ? 0 : (count % 5) * 12)), y: Math.round(at.y + (point ? 0 : (count % 5) * 12))}});
+  });
+  select([id]);
+  emit('open-config', id);
+  focusNode(id);
+  return id;
+}
+
+function defaults(typeId) {
+  return {};
+}
+
+/** Adds an edge unless it exists or joins a node to itself. */
+export function connect(source, target, branch) {
+  if (source === target || state.preview) return false;
+  const exists = state.doc.edges.some((e) => e.source === source && e.target === target && (e.branch ?? null) === (branch ?? null));
+  if (exists) return false;
+  mutate((doc) => doc.edges.push(branch ? {source, target, branch} : {source, target}));
+  return true;
+}
+
+/** Deletes the selected nodes (with their edges) or the selected edge. */
+export function deleteSelection() {
+  if (state.preview) return;
+  if (state.selectedEdge !== null) {
+    const index = state.selectedEdge;
+    mutate((doc) => doc.edges.splice(index, 1));
+    state.selectedEdge = null;
+    emit('selection', state.selection);
+    return;
+  }
+  const ids = new Set(state.selection);
+  if (!ids.size) return;
+  mutate((doc) => {
+    doc.nodes = doc.nodes.filter((node) => !ids.has(node.id));
+    doc.edges = doc.edges.filter((edge) => !ids.has(edge.source) && !ids.has(edge.target));
+  });
+  state.selection.clear();
+  emit('selection', state.selection);
+}
+
+/** Moves the selected nodes by (dx, dy) as one undoable step. */
+export function nudgeSelection(dx, dy) {
+  if (state.preview || !state.selection.size) return;
+  mutate((doc) => {
+    for (const node of doc.nodes) if (state.selection.has(node.id)) {
+      const p = position(node);
+      node.position = {x: p.x + dx, y: p.y + dy};
+    }
+  });
+}
+
+export function focusNode(id) {
+  const target = element().querySelector(`.node[data-id="${CSS.escape(id)}"]`);
+  target?.focus({preventScroll: true});
+}
+
+function pointerDown(event) {
+  if (event.button !== 0) return;
+  const canvas = element();
+  const port = event.target.closest('.port-out');
+  const nodeElement = event.target.closest('.node');
+  const edgeElement = event.target.closest('.edge');
+  const start = {clientX: event.clientX, clientY: event.clientY};
+  if (port && !state.preview) {
+    event.preventDefault();
+    const line = svg('path', {class: 'connecting'});
+    document.getElementById('overlay-layer').append(line);
+    gesture = {kind: 'connect', source: port.dataset.node, branch: port.dataset.branch || null, line, start};
+  } else if (nodeElement) {
+    const id = nodeElement.dataset.id;
+    if (event.shiftKey) toggleSelected(id);
+    else if (!state.selection.has(id)) select([id]);
+    emit('open-config', id);
+    if (state.preview) return;
+    event.preventDefault();
+    focusNode(id);
+    const origins = new Map(state.doc.nodes.filter((n) => state.selection.has(n.id)).map((n) => [n.id, position(n)]));
+    gesture = {kind: 'move', origins, before: snapshot(), start, moved: false};
+  } else if (edgeElement) {
+    if (!state.preview) selectEdge(Number(edgeElement.dataset.index));
+    canvas.focus({preventScroll: true});
+  } else if (event.shiftKey) {
+    event.preventDefault();
+    const band = svg('rect', {class: 'rubber-band'});
+    document.getElementById('overlay-layer').append(band);
+    gesture = {kind: 'band', band, origin: toCanvas(event.clientX, event.clientY), start, add: true};
+  } else {
+    event.preventDefault();
+    canvas.focus({preventScroll: true});
+    canvas.classList.add('panning');
+    gesture = {kind: 'pan', view: {...state.view}, start, moved: false};
+  }
+}
+
+function pointerMove(event) {
+  if (!gesture) return;
+  const dx = event.clientX - gesture.start.clientX;
+  const dy = event.clientY - gesture.start.clientY;
+  if (Math.abs(dx) + Math.abs(dy) > 3) gesture.moved = true;
+  if (gesture.kind === 'pan') {
+    setView({...gesture.view, x: gesture.view.x + dx, y: gesture.view.y + dy});
+  } else if (gesture.kind === 'move' && gesture.moved) {
+    for (const [id, origin] of gesture.origins) {
+      const node = nodeById(id);
+      if (node) node.position = {x: Math.round(origin.x + dx / state.view.k), y: Math.round(origin.y + dy / state.view.k)};
+    }
+    render();
+  } else if (gesture.kind === 'connect') {
+    const source = nodeById(gesture.source);
+    const from = outputPoint(source, gesture.branch);
+    gesture.line.setAttribute('d', edgePath(from, toCanvas(event.clientX, event.clientY)));
+    markTarget(event);
+  } else if (gesture.kind === 'band') {
+    const p = toCanvas(event.clientX, event.clientY);
+    const box = {x: Math.min(p.x, gesture.origin.x), y: Math.min(p.y, gesture.origin.y), width: Math.abs(p.x - gesture.origin.x), height: Math.abs(p.y - gesture.origin.y)};
+    Object.entries(box).forEach(([k, v]) => gesture.band.setAttribute(k, v));
+    gesture.box = box;
+  }
+}
+
+function targetNodeAt(event) {
+  const hit = document.elementFromPoint(event.clientX, event.clientY);
+  return hit?.closest?.('.node')?.dataset.id || null;
+}
+
+function markTarget(event) {
+  element().querySelectorAll('.port.target').forEach((p) => p.classList.remove('target'));
+  const id = targetNodeAt(event);
+  if (id && id !== gesture.source) element().querySelector(`.node[data-id="${CSS.escape(id)}"] .port-in`)?.classList.add('target');
+}
+
+function pointerUp(event) {
+  if (!gesture) return;
+  const done = gesture;
+  gesture = null;
+  element().classList.remove('panning');
+  if (done.kind === 'move' && done.moved) {
+    history.record(done.before);
+    changed();
+  } else if (done.kind === 'pan' && !done.moved) {
+    select([]);
+  } else if (done.kind === 'connect') {
+    done.line.remove();
+    const target = targetNodeAt(event);
+    if (target) connect(done.source, target, done.branch);
+    render();
+  } else if (done.kind === 'band') {
+    done.band.remove();
+    if (done.box) {
+      const inside = shownDoc().nodes.filter((node) => {
+        const p = position(node);
+        return p.x < done.box.x + done.box.width && p.x + NODE_WIDTH > done.box.x && p.y < done.box.y + done.box.height && p.y + nodeHeight(node) > done.box.y;
+      });
+      select(inside.map((node) => node.id), {add: true});
+    }
+  }
+}
+
+/** Redraws everything from the state. */
+export function render() {
+  const doc = shownDoc();
+  const focused = document.activeElement?.closest?.('.node')?.dataset.id;
+  const edgesLayer = document.getElementById('edges-layer');
+  const nodesLayer = document.getElementById('nodes-layer');
+  edgesLayer.replaceChildren(...doc.edges.map((edge, index) => drawEdge(doc, edge, index)).filter(Boolean));
+  nodesLayer.replaceChildren(...doc.nodes.map((node) => drawNode(node)));
+  document.getElementById('canvas-empty').hidden = doc.nodes.length > 0;
+  applyView();
+  if (focused && !gesture) focusNode(focused);
+  emit('rendered', doc);
+}
+
+function problemsOf(id) {
+  return state.preview ? [] : state.problems.filter((p) => p.node_id === id && p.severity !== 'warning');
+}
+
+function drawNode(node) {
+  const type = typeOf(node);
+  const {x, y} = position(node);
+  const height = nodeHeight(node);
+  const problems = problemsOf(node.id);
+  const run = state.preview ? null : state.statuses.get(node.id);
+  const diff = state.preview?.diff.nodes[node.id];
+  const classes = ['node'];
+  if (state.selection.has(node.id)) classes.push('selected');
+  if (problems.length) classes.push('invalid');
+  if (node.disabled) classes.push('disabled');
+  if (run) classes.push(`status-${run.status}`);
+  if (diff) classes.push(`diff-${diff}`);
+  const label = `Node ${node.id}, ${type?.display_name || node.type}` + (run ? `, ${run.status}` : '') +
+    (problems.length ? `, ${problems.length} problem(s)` : '') + (diff ? `, ${diff}` : '');
+  const group = svg('g', {class: classes.join(' '), 'data-id': node.id, transform: `translate(${x} ${y})`, tabindex: '0',
+    role: 'button', 'aria-label': label, 'data-status': run?.status || '', 'data-diff': diff || ''});
+  group.append(
+    svg('rect', {class: 'body', width: NODE_WIDTH, height, rx: 8}),
+    svg('rect', {class: `stripe ${type?.category || ''}`, x: 0, y: 0, width: 6, height, rx: 3}),
+    svg('text', {class: 'title', x: 14, y: 19}, truncate(node.name || node.id, 22)),
+    svg('text', {class: 'sub', x: 14, y: 35}, truncate(type?.display_name || `${node.type} (unknown)`, 26)),
+    svg('circle', {class: 'status-dot', cx: NODE_WIDTH - 14, cy: 14, r: 5}),
+  );
+  if (run) {
+    const text = [run.status, run.durationMs !== undefined ? duration(run.durationMs) : '', run.attempts > 1 ? `${run.attempts} attempts` : ''].filter(Boolean).join(' · ');
+    group.append(svg('text', {class: 'sub run-text', x: 14, y: height - 8}, text));
+  }
+  if (diff) group.append(svg('text', {class: 'diff-tag', x: NODE_WIDTH - 60, y: height - 8, fill: `var(--${diff})`}, diff));
+  if (problems.length) {
+    const badge = svg('g', {class: 'badge', transform: `translate(${NODE_WIDTH - 2} -2)`},
+      svg('circle', {r: 10}), svg('text', {'text-anchor': 'middle', y: 4}, String(problems.length)),
+      svg('title', {}, problems.map((p) => p.message).join('\n')));
+    group.append(badge);
+  }
+  if (!type?.is_trigger) {
+    group.append(svg('circle', {class: 'port port-in', cx: 0, cy: 30, r: 7, 'data-node': node.id},
+      svg('title', {}, 'input')));
+  }
+  for (const port of outputPorts(node)) {
+    const circle = svg('circle', {class: `port port-out${port.branch === 'error' ? ' error-port' : ''}`, cx: NODE_WIDTH, cy: port.y, r: 7,
+      'data-node': node.id, 'data-branch': port.branch ?? ''}, svg('title', {}, port.branch ? `output ${port.branch}` : 'output'));
+    group.append(circle);
+    if (port.branch) group.append(svg('text', {class: 'port-label', x: NODE_WIDTH - 11, y: port.y + 3, 'text-anchor': 'end'}, port.branch));
+  }
+  return group;
+}
+
+function drawEdge(doc, edge, index) {
+  const source = nodeById(edge.source, doc);
+  const target = nodeById(edge.target, doc);
+  if (!source || !target) return null;
+  const from = outputPoint(source, edge.branch);
+  const to = inputPoint(target);
+  const d = edgePath(from, to);
+  const classes = ['edge'];
+  if (!state.preview && state.selectedEdge === index) classes.push('selected');
+  if (edge.branch === 'error') classes.push('branch-error');
+  if (!state.preview && state.problems.some((p) => p.path?.startsWith(`edges[${index}]`) && p.severity !== 'warning')) classes.push('invalid');
+  const diff = state.preview?.diff.edges[edgeKey(edge)];
+  if (diff) classes.push(`diff-${diff}`);
+  const group = svg('g', {class: classes.join(' '), 'data-index': index, 'data-source': edge.source, 'data-target': edge.target, 'data-branch': edge.branch || ''},
+    svg('path', {class: 'hit', d}), svg('path', {class: 'line', d, 'marker-end': 'url(#arrow)'}),
+    svg('title', {}, `${edge.source}${edge.branch ? ` (${edge.branch})` : ''} → ${edge.target}`));
+  if (edge.branch) group.append(svg('text', {x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 - 4, 'text-anchor': 'middle'}, edge.branch));
+  return group;
+}
+
+export function edgeKey(edge) {
+  return `${edge.source}>${edge.target}>${edge.branch ?? ''}`;
+}
+
+function truncate(text, length) {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+"""##,
+        "js/config-panel.js": ##"""
+// The configuration panel: the selected node's settings and the form generated from its type's parameters, with
+// required marks, defaults, descriptions, expression help and the validator's problems beside their fields.
+import {h} from './dom.js';
+import {on} from './events.js';
+import {controlFor} from './fields.js';
+import {suggestionsFor} from './expressions.js';
+import {typeOf, branchesOf, hasMainOutput} from './registry.js';
+import {state, mutate, changed, nodeById, select} from './state.js';
+import {connect, deleteSelection} from './canvas.js';
+import {showPanel} from './tabs.js';
+
+const panel = () => document.getElementById('panel-config');
+const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+let selfEdit = false;
+let lastEdit = {key: null, at: 0};
+
+export function initConfigPanel() {
+  on('selection', () => render());
+  on('open-config', () => showPanel('config'));
+  on('loaded', () => render());
+  on('preview', () => render());
+  on('doc', () => { if (!selfEdit) render(); });
+  on('problems', showProblems);
+  render();
+}
+
+/** Changes the document from the panel; keystrokes in one field within a moment make one undo step. */
+function edit(key, change) {
+  const now = Date.now();
+  selfEdit = true;
+  try {
+    if (lastEdit.key === key && now - lastEdit.at < 1500) {
+      change(state.doc);
+      changed();
+    } else {
+      mutate(change);
+    }
+  } finally {
+    selfEdit = false;
+  }
+  lastEdit = {key, at: now};
+}
+
+function render() {
+  const root = panel();
+  if (state.preview) {
+    root.replaceChildren(h('p', {class: 'muted'}, 'A proposal is shown on the canvas. Accept or discard it in the Designer tab.'));
+    return;
+  }
+  const ids = [...state.selection];
+  if (ids.length === 1 && nodeById(ids[0])) return root.replaceChildren(...nodeForm(nodeById(ids[0])));
+  if (ids.length > 1) {
+    return root.replaceChildren(h('h2', {}, `${ids.length} nodes selected`),
+      h('p', {class: 'muted'}, ids.join(', ')),
+      h('button', {type: 'button', class: 'danger', onclick: deleteSelection}, 'Delete the selected nodes'));
+  }
+  root.replaceChildren(...workflowForm());
+  showProblems();
+}
+
+function workflowForm() {
+  const doc = state.doc;
+  const description = h('textarea', {id: 'workflow-description', rows: 3}, doc.description || '');
+  description.addEventListener('input', () => edit('wf-description', (d) => { if (description.value) d.description = description.value; else delete d.description; }));
+  const tags = h('input', {id: 'workflow-tags', value: (doc.tags || []).join(', '), autocomplete: 'off'});
+  tags.addEventListener('input', () => edit('wf-tags', (d) => {
+    const list = tags.value.split(',').map((t) => t.trim()).filter(Boolean);
+    if (list.length) d.tags = list; else delete d.tags;
+  }));
+  return [
+    h('h2', {}, 'Workflow'),
+    h('p', {class: 'muted'}, 'Select a node on the canvas to configure it. Drag from an output port (right) to a node to connect.'),
+    h('div', {class: 'field', dataset: {path: 'description'}}, h('label', {for: 'workflow-description'}, 'Description'), description, h('div', {class: 'field-error'})),
+    h('div', {class: 'field', dataset: {path: 'tags'}}, h('label', {for: 'workflow-tags'}, 'Tags'), tags, h('span', {class: 'desc'}, 'Comma-separated.'), h('div', {class: 'field-error'})),
+    h('div', {id: 'node-problems'}),
+  ];
+}
+
+function nodeForm(node) {
+  const type = typeOf(node);
+  const parts = [
+    h('h2', {}, type ? type.display_name : `Unknown type ${node.type}`),
+    h('p', {class: 'muted'}, type?.description || ''),
+    h('div', {id: 'node-problems'}),
+    h('h3', {}, 'Node'),
+    idField(node),
+    simpleField(node, 'name', 'Label', 'A name for people; the id is what expressions use.'),
+  ];
+  if (!type?.is_trigger) {
+    parts.push(selectField(node, 'error_handling', 'On error', ['stop', 'continue', 'branch'], 'stop: the run fails; continue: go on with {error}; branch: follow the error output.'));
+    parts.push(simpleField(node, 'retry_count', 'Retries', 'Retries after the first attempt for retryable failures, 0–100.', 'number'));
+    parts.push(simpleField(node, 'timeout', 'Timeout', 'Seconds or a duration such as 90s, 5m (default 300 s).', 'duration'));
+  }
+  parts.push(checkboxField(node, 'disabled', 'Disabled (kept but not run)'));
+  parts.push(h('h3', {}, 'Parameters'));
+  if (!type) parts.push(h('p', {class: 'muted'}, 'The registry has no such type; its configuration cannot be edited here.'));
+  for (const parameter of type?.parameters || []) parts.push(parameterField(node, parameter));
+  parts.push(simpleField(node, 'notes', 'Notes', '', 'text'));
+  parts.push(...connections(node));
+  parts.push(h('div', {class: 'row'}, h('button', {type: 'button', class: 'danger', onclick: deleteSelection, 'aria-label': `Delete node ${node.id}`}, 'Delete node')));
+  queueMicrotask(showProblems);
+  return parts;
+}
+
+function fieldWrapper(path, label, control, {required = false, description = '', extra = null} = {}) {
+  return h('div', {class: 'field', dataset: {path}},
+    h('label', {for: control.id}, label, required ? h('span', {class: 'required', 'aria-hidden': 'true'}, '*') : null),
+    control, extra, description ? h('span', {class: 'desc'}, description) : null,
+    h('div', {class: 'field-error', id: `${control.id}-error`, 'aria-live': 'polite'}));
+}
+
+function idField(node) {
+  const input = h('input', {id: 'node-id', value: node.id, autocomplete: 'off', 'aria-required': 'true', 'aria-describedby': 'node-id-error'});
+  const wrapper = fieldWrapper('id', 'Id', input, {required: true, description: 'Letters, digits and _; later nodes read its output as {{ id.field }}.'});
+  input.addEventListener('change', () => {
+    const next = input.value.trim();
+    const error = wrapper.querySelector('.field-error');
+    if (next === node.id) return;
+    if (!ID_PATTERN.test(next)) { error.textContent = 'An id is a letter or _ then letters, digits or _ (at most 64).'; return; }
+    if (nodeById(next)) { error.textContent = `'${next}' is taken.`; return; }
+    error.textContent = '';
+    renameNode(node.id, next);
+  });
+  return wrapper;
+}
+
+/** Renames a node and everything that refers to it: edges and {{ id. }} references. */
+export function renameNode(from, to) {
+  const pattern = new RegExp(`(\\{\\{[^}]*?)\\b${from}\\b(?=\\s*[.\\[|}])`, 'g');
+  const rewrite = (value) => {
+    if (typeof value === 'string') return value.replace(pattern, `$1${to}`);
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
+    return value;
+  };
+  mutate((doc) => {
+    for (const node of doc.nodes) {
+      if (node.id === from) node.id = to;
+      if (node.configuration) node.configuration = rewrite(node.configuration);
+    }
+    for (const edge of doc.edges) {
+      if (edge.source === from) edge.source = to;
+      if (edge.target === from) edge.target = to;
+    }
+  });
+  select([to]);
+}
+
+function setOrDelete(object, key, result) {
+  if (result.unset) delete object[key]; else object[key] = result.value;
+}
+
+function simpleField(node, key, label, description, kind = 'string') {
+  const control = controlFor({name: key, type: {kind}}, `node-${key}`);
+  control.write(node[key]);
+  const wrapper = fieldWrapper(key, label, control.control, {description});
+  control.control.addEventListener('input', () => {
+    const result = control.read();
+    wrapper.querySelector('.field-error').textContent = result.error || '';
+    if (!result.error) edit(`${node.id}.${key}`, (doc) => setOrDelete(nodeById(node.id, doc), key, result));
+  });
+  return wrapper;
+}
+
+function selectField(node, key, label, values, description) {
+  const control = controlFor({name: key, enum: values, default: values[0], type: {kind: 'string'}}, `node-${key}`);
+  control.write(node[key]);
+  const wrapper = fieldWrapper(key, label, control.control, {description});
+  control.control.addEventListener('change', () => edit(`${node.id}.${key}`, (doc) => {
+    const target = nodeById(node.id, doc);
+    const result = control.read();
+    setOrDelete(target, key, result.value === values[0] ? {unset: true} : result);
+    if (key === 'error_handling' && target.error_handling !== 'branch') {
+      doc.edges = doc.edges.filter((e) => !(e.source === node.id && e.branch === 'error'));
+    }
+  }));
+  return wrapper;
+}
+
+function checkboxField(node, key, label) {
+  const input = h('input', {type: 'checkbox', id: `node-${key}`, checked: node[key] === true});
+  input.addEventListener('change', () => edit(`${node.id}.${key}`, (doc) => {
+    const target = nodeById(node.id, doc);
+    if (input.checked) target[key] = true; else delete target[key];
+  }));
+  return h('div', {class: 'field', dataset: {path: key}}, h('label', {}, input, ' ', label), h('div', {class: 'field-error'}));
+}
+
+function parameterField(node, parameter) {
+  const id = `field-${parameter.name}`;
+  const control = controlFor(parameter, id);
+  control.write(node.configuration?.[parameter.name]);
+  control.control.setAttribute('aria-describedby', `${id}-error ${id}-desc`);
+  if (parameter.required) control.control.setAttribute('aria-required', 'true');
+  control.control.dataset.parameter = parameter.name;
+  const kind = parameter.type?.kind;
+  const accepts = !parameter.enum && kind !== 'boolean';
+  const extra = accepts ? insertMenu(node, control.control, parameter.name) : null;
+  const description = [parameter.description, parameter.secret ? 'Use {{ secrets.NAME }}.' : '', kindHint(parameter)].filter(Boolean).join(' ');
+  const wrapper = fieldWrapper(`configuration.${parameter.name}`, parameter.name, control.control, {required: parameter.required, description, extra});
+  wrapper.querySelector('.desc')?.setAttribute('id', `${id}-desc`);
+  const commit = () => {
+    const result = control.read();
+    wrapper.querySelector('.field-error').textContent = result.error || '';
+    if (result.error) return;
+    edit(`${node.id}.configuration.${parameter.name}`, (doc) => {
+      const target = nodeById(node.id, doc);
+      target.configuration ||= {};
+      setOrDelete(target.configuration, parameter.name, result);
+      if (!Object.keys(target.configuration).length) delete target.configuration;
+    });
+  };
+  control.control.addEventListener(control.control.tagName === 'SELECT' ? 'change' : 'input', commit);
+  control.commit = commit;
+  return wrapper;
+}
+
+function kindHint(parameter) {
+  const kind = parameter.type?.kind;
+  const hints = {duration: 'A duration: 30, 90s, 5m.', cron: 'A cron expression, e.g. 0 3 * * *.', condition: 'An expression, with or without {{ }}.',
+    map: 'JSON object.', object: 'JSON object.', list: 'JSON list.'};
+  const range = parameter.minimum !== undefined ? ` ${parameter.minimum}–${parameter.maximum ?? '…'}.` : '';
+  return (hints[kind] || '') + range;
+}
+
+/** A menu of the upstream outputs; choosing one inserts it at the cursor of `control`. */
+function insertMenu(node, control, name) {
+  const groups = suggestionsFor(node.id, state.doc);
+  const menu = h('select', {class: 'insert', 'aria-label': `Insert an upstream value into ${name}`},
+    h('option', {value: ''}, '{{ }} Insert a value…'),
+    groups.map((group) => h('optgroup', {label: group.label}, group.fields.map((field) => h('option', {value: field.value}, field.label)))));
+  menu.addEventListener('change', () => {
+    const text = menu.value;
+    menu.value = '';
+    if (!text) return;
+    const start = control.selectionStart ?? control.value.length;
+    const end = control.selectionEnd ?? control.value.length;
+    control.value = control.value.slice(0, start) + text + control.value.slice(end);
+    control.dispatchEvent(new Event('input', {bubbles: true}));
+    control.focus();
+  });
+  return menu;
+}
+
+function connections(node) {
+  const doc = state.doc;
+  const outgoing = doc.edges.map((edge, index) => ({edge, index})).filter(({edge}) => edge.source === node.id);
+  const incoming = doc.edges.map((edge, index) => ({edge, index})).filter(({edge}) => edge.target === node.id);
+  const removeButton = (index, text) => h('button', {type: 'button', class: 'small', 'aria-label': `Remove the connection ${text}`,
+    onclick: () => mutate((d) => d.edges.splice(index, 1))}, 'Remove');
+  const line = ({edge, index}) => {
+    const text = `${edge.source}${edge.branch ? ` (${edge.branch})` : ''} → ${edge.target}`;
+    return h('li', {dataset: {edge: index}}, h('div', {class: 'row'}, h('span', {}, text), removeButton(index, text)));
+  };
+  const outputs = [...(hasMainOutput(node) ? [''] : []), ...branchesOf(node)];
+  const branch = h('select', {'aria-label': 'Output to connect from'}, outputs.map((b) => h('option', {value: b}, b || 'output')));
+  const target = h('select', {'aria-label': 'Node to connect to'}, doc.nodes.filter((n) => n.id !== node.id && !typeOf(n)?.is_trigger).map((n) => h('option', {value: n.id}, n.id)));
+  const add = h('button', {type: 'button', class: 'small', onclick: () => { if (target.value) connect(node.id, target.value, branch.value || null); }}, 'Connect');
+  return [
+    h('h3', {}, 'Connections'),
+    h('ul', {class: 'list'}, [...incoming, ...outgoing].map(line)),
+    h('div', {class: 'row'}, branch, h('span', {}, '→'), target, add),
+  ];
+}
+
+/** Puts each validator problem of the shown node (or the workflow) beside its field, the rest at the top. */
+export function showProblems() {
+  const root = panel();
+  root.querySelectorAll('.field').forEach((field) => {
+    field.classList.remove('invalid');
+    const error = field.querySelector('.field-error');
+    if (error && error.dataset.fromValidator) { error.textContent = ''; delete error.dataset.fromValidator; }
+  });
+  const ids = [...state.selection];
+  const nodeId = ids.length === 1 ? ids[0] : null;
+  const mine = state.problems.filter((p) => (nodeId ? p.node_id === nodeId : !p.node_id));
+  const fields = [...root.querySelectorAll('.field[data-path]')];
+  const loose = [];
+  for (const problem of mine) {
+    const path = (problem.path || '').replace(/^nodes\[\d+\]\.?/, '');
+    const field = fields.filter((f) => path === f.dataset.path || path.startsWith(`${f.dataset.path}.`) || path.startsWith(`${f.dataset.path}[`))
+      .sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+    if (!field) { loose.push(problem); continue; }
+    if (problem.severity !== 'warning') field.classList.add('invalid');
+    const error = field.querySelector('.field-error');
+    error.dataset.fromValidator = 'true';
+    error.textContent = [error.textContent, `${problem.message}${problem.suggestion ? ` — ${problem.suggestion}` : ''}`].filter(Boolean).join(' ');
+  }
+  const box = root.querySelector('#node-problems');
+  if (box) {
+    box.replaceChildren(...(loose.length ? [h('ul', {class: 'list'}, loose.map((p) => h('li', {class: `problem ${p.severity}`},
+      h('span', {class: 'code'}, p.code), ' ', p.message, p.suggestion ? h('div', {class: 'muted'}, p.suggestion) : null)))] : []));
+  }
+}
+
+
+"""##,
+        "js/designer-panel.js": ##"""
+// The designer: prose → POST /api/v1/designs → the proposal previewed on the canvas (added, changed and removed parts
+// highlighted when it edits the open workflow) with its validation report → accept or discard. Also the template
+// gallery, recommendations for the prose typed, and optimization suggestions for the open workflow.
+import {api} from './api.js';
+import {h, showError, notify, describeProblem} from './dom.js';
+import {emit} from './events.js';
+import {ensurePositions, layeredPositions} from './layout.js';
+import {parseYAML} from './yaml.js';
+import {state, load, normalise} from './state.js';
+import {edgeKey, fit} from './canvas.js';
+import {openWorkflow} from './workflow-io.js';
+import {suggestOptimizations} from './advice.js';
+
+const panel = () => document.getElementById('panel-designer');
+let recommendTimer = null;
+let templatesLoaded = false;
+
+export function initDesigner() {
+  const prose = h('textarea', {id: 'design-prose', rows: 5, placeholder: 'e.g. When CI calls /deploy, run the tests, deploy to staging, smoke-test /health and tell Slack', 'aria-describedby': 'design-help'});
+  const edit = h('input', {type: 'checkbox', id: 'design-edit'});
+  const button = h('button', {type: 'button', class: 'primary', id: 'design-button'}, 'Design');
+  const recommendations = h('div', {id: 'recommendations', 'aria-live': 'polite'});
+  prose.addEventListener('input', () => {
+    clearTimeout(recommendTimer);
+    recommendTimer = setTimeout(() => recommend(prose.value, recommendations).catch((e) => showError(e, 'Recommendations')), 400);
+  });
+  prose.addEventListener('keydown', (event) => { if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) button.click(); });
+  button.addEventListener('click', () => design(prose.value, edit.checked, button).catch((e) => showError(e, 'Design failed')));
+  const optimizations = h('div', {id: 'optimizations'});
+  panel().replaceChildren(
+    h('h2', {}, 'Design from prose'),
+    h('div', {class: 'field'}, h('label', {for: 'design-prose'}, 'What should the workflow do?'), prose,
+      h('span', {class: 'desc', id: 'design-help'}, 'Ctrl+Enter designs. Nothing is saved until you accept the proposal.')),
+    h('div', {class: 'field'}, h('label', {for: 'design-edit'}, edit, ' Change the open workflow (instead of a new one)')),
+    h('div', {class: 'row'}, button),
+    h('div', {id: 'proposal'}),
+    h('h3', {}, 'Recommended for this text'), recommendations,
+    h('h3', {}, 'Templates'), h('div', {id: 'template-gallery'}, h('p', {class: 'muted'}, 'Loading…')),
+    h('h3', {}, 'Optimize the open workflow'),
+    h('button', {type: 'button', id: 'optimize-button', onclick: () => suggestOptimizations(optimizations)}, 'Suggest optimizations'),
+    optimizations);
+  document.addEventListener('panel-shown', (event) => {
+    if (event.detail !== 'designer') return;
+    edit.disabled = !state.workflowId;
+    if (!state.workflowId) edit.checked = false;
+    if (!templatesLoaded) gallery().catch((e) => showError(e, 'Cannot list templates'));
+  });
+}
+
+async function recommend(text, container) {
+  if (!text.trim()) { container.replaceChildren(); return; }
+  const found = await api.get(`recommendations?q=${encodeURIComponent(text)}&limit=5`);
+  container.replaceChildren(found.length ? h('ul', {class: 'list', id: 'recommendation-list'}, found.map((r) => h('li', {dataset: {id: r.id, source: r.source}},
+    h('strong', {}, r.name), h('span', {class: 'muted'}, ` · ${r.source}`),
+    h('p', {class: 'muted'}, r.reason), h('p', {}, r.description),
+    h('button', {type: 'button', class: 'small', 'aria-label': `Use ${r.name}`, onclick: () => useRecommendation(r).catch((e) => showError(e))}, r.source === 'template' ? 'Use this template' : 'Open')))) :
+    h('p', {class: 'muted'}, 'No template or workflow matches.'));
+}
+
+async function useRecommendation(recommendation) {
+  if (recommendation.source === 'template') await useTemplate(recommendation.id);
+  else await openWorkflow(recommendation.id);
+}
+
+async function gallery() {
+  const templates = await api.get('templates');
+  templatesLoaded = true;
+  document.getElementById('template-gallery').replaceChildren(...templates.map((t) => h('div', {class: 'card template', dataset: {template: t.id}},
+    h('h4', {}, t.name), h('p', {}, t.description), h('p', {class: 'muted'}, (t.tags || []).join(', ')),
+    h('button', {type: 'button', class: 'small', 'aria-label': `Use template ${t.name}`, onclick: () => useTemplate(t.id).catch((e) => showError(e, 'Cannot use the template'))}, 'Use'))));
+}
+
+async function useTemplate(id) {
+  if (state.doc.nodes.length && !confirm('Replace the canvas with this template? Unsaved changes are lost.')) return;
+  const template = await api.get(`templates/${encodeURIComponent(id)}`);
+  const doc = normalise(template.workflow || parseYAML(template.yaml));
+  ensurePositions(doc);
+  load(doc);
+  requestAnimationFrame(fit);
+  notify('success', `Template '${template.name}' loaded`, 'Configure it, then save.');
+}
+
+async function design(prose, editing, button) {
+  if (!prose.trim()) throw new Error('Describe what the workflow should do first.');
+  button.disabled = true;
+  const box = document.getElementById('proposal');
+  box.replaceChildren(h('p', {class: 'muted'}, 'Designing… (a model can take a while)'));
+  try {
+    const body = {prose};
+    if (editing && state.workflowId) body.workflow = state.workflowId;
+    const proposal = await api.post('designs', body);
+    showProposal(proposal, editing && state.workflowId);
+  } catch (error) {
+    box.replaceChildren(h('p', {class: 'valid-no'}, `${error.title || error.message}${error.detail ? `: ${error.detail}` : ''}`));
+    throw error;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Draws the proposal on the canvas as a preview and shows its report with Accept and Discard. */
+export function showProposal(proposal, editing) {
+  const doc = normalise(parseYAML(proposal.definition || 'workflow: {name: empty}'));
+  const diff = {nodes: {}, edges: {}};
+  const shown = structuredClone(doc);
+  if (editing) {
+    const current = state.doc;
+    const before = new Map(current.nodes.map((n) => [n.id, n]));
+    for (const node of shown.nodes) {
+      const old = before.get(node.id);
+      if (old && !node.position) node.position = old.position;
+      if (!old) diff.nodes[node.id] = 'added';
+      else if (JSON.stringify(strip(old)) !== JSON.stringify(strip(node))) diff.nodes[node.id] = 'changed';
+    }
+    const kept = new Set(shown.nodes.map((n) => n.id));
+    for (const old of current.nodes) if (!kept.has(old.id)) { shown.nodes.push(structuredClone(old)); diff.nodes[old.id] = 'removed'; }
+    const newEdges = new Set(doc.edges.map(edgeKey));
+    const oldEdges = new Set(current.edges.map(edgeKey));
+    for (const edge of doc.edges) if (!oldEdges.has(edgeKey(edge))) diff.edges[edgeKey(edge)] = 'added';
+    for (const edge of current.edges) if (!newEdges.has(edgeKey(edge))) { shown.edges.push(structuredClone(edge)); diff.edges[edgeKey(edge)] = 'removed'; }
+    const missing = shown.nodes.filter((n) => !n.position);
+    if (missing.length) {
+      const positions = layeredPositions(shown.nodes, shown.edges);
+      for (const node of missing) node.position = positions[node.id];
+    }
+  } else {
+    ensurePositions(shown);
+  }
+  state.preview = {proposal, doc: shown, diff, editing: Boolean(editing)};
+  emit('preview', state.preview);
+  requestAnimationFrame(fit);
+  renderReport(proposal, diff);
+  renderBanner(proposal, diff);
+}
+
+function strip(node) {
+  const {position, ...rest} = node;
+  return rest;
+}
+
+function counts(diff) {
+  const values = [...Object.values(diff.nodes)];
+  return ['added', 'changed', 'removed'].map((kind) => [kind, values.filter((v) => v === kind).length]);
+}
+
+function actions(proposal) {
+  const accept = h('button', {type: 'button', class: 'primary accept-proposal', disabled: !proposal.valid, 'aria-label': 'Accept the proposal',
+    title: proposal.valid ? 'Save it as a workflow version' : 'An invalid proposal cannot be accepted'}, 'Accept');
+  const discard = h('button', {type: 'button', class: 'discard-proposal', 'aria-label': 'Discard the proposal'}, 'Discard');
+  accept.addEventListener('click', () => acceptProposal(proposal).catch((e) => showError(e, 'Cannot accept')));
+  discard.addEventListener('click', () => discardProposal(proposal).catch((e) => showError(e, 'Cannot discard')));
+  return [accept, discard];
+}
+
+function renderBanner(proposal, diff) {
+  const banner = document.getElementById('preview-banner');
+  banner.hidden = false;
+  banner.replaceChildren(h('strong', {}, `Proposal: ${proposal.workflow_name}`),
+    h('span', {class: proposal.valid ? 'valid-yes' : 'valid-no'}, proposal.valid ? 'valid' : 'invalid'),
+    state.preview.editing ? h('span', {class: 'legend'}, counts(diff).map(([kind, n]) => h('span', {class: kind}, `${n} ${kind}`))) : null,
+    ...actions(proposal));
+}
+
+function renderReport(proposal, diff) {
+  const problems = Array.isArray(proposal.problems) ? proposal.problems : (proposal.problems?.problems || []);
+  document.getElementById('proposal').replaceChildren(h('div', {class: 'card', id: 'proposal-report', dataset: {proposal: proposal.id, valid: String(proposal.valid)}},
+    h('h4', {}, proposal.workflow_name, ' ', h('span', {class: proposal.valid ? 'valid-yes' : 'valid-no'}, proposal.valid ? '✓ valid' : '✗ invalid')),
+    h('p', {}, proposal.explanation),
+    proposal.assumptions?.length ? [h('strong', {}, 'Assumed'), h('ul', {}, proposal.assumptions.map((a) => h('li', {}, a)))] : null,
+    problems.length ? [h('strong', {}, 'Validation report'), h('ul', {class: 'list'}, problems.map((p) => h('li', {class: `problem ${p.severity}`}, describeProblem(p))))] : h('p', {class: 'muted'}, 'The validator found no problem.'),
+    h('p', {class: 'muted'}, `${proposal.provider} · ${proposal.model} · ${proposal.rounds?.length || 0} round(s) · ${proposal.latency_ms} ms · ${proposal.prompt_tokens + proposal.completion_tokens} tokens`),
+    state.preview.editing ? h('p', {class: 'legend'}, counts(diff).map(([kind, n]) => h('span', {class: kind}, `${n} ${kind}`))) : null,
+    proposal.diff ? h('details', {}, h('summary', {}, 'Line diff'), h('pre', {}, proposal.diff)) : null,
+    h('details', {}, h('summary', {}, 'YAML'), h('pre', {}, proposal.definition || '')),
+    h('div', {class: 'row'}, ...actions(proposal))));
+}
+
+function endPreview() {
+  state.preview = null;
+  document.getElementById('preview-banner').hidden = true;
+  emit('preview', null);
+}
+
+async function acceptProposal(proposal) {
+  const saved = await api.post(`proposals/${encodeURIComponent(proposal.id)}/accept`);
+  endPreview();
+  document.getElementById('proposal').replaceChildren(h('p', {class: 'valid-yes', id: 'proposal-accepted'}, `Accepted: ${saved.name} version ${saved.version}.`));
+  notify('success', `Accepted: ${saved.name}`, `Saved as version ${saved.version}.`);
+  await openWorkflow(saved.workflow_id, {force: true});
+}
+
+async function discardProposal(proposal) {
+  await api.post(`proposals/${encodeURIComponent(proposal.id)}/discard`);
+  endPreview();
+  document.getElementById('proposal').replaceChildren(h('p', {class: 'muted'}, 'Proposal discarded.'));
+  requestAnimationFrame(fit);
+}
+
+"""##,
+        "js/dom.js": ##"""
+// Small DOM helpers shared by the panels: element creation and the notice area where errors are shown.
+
+/** Creates an element: h('button', {class: 'x', onclick: f, 'aria-label': 'Go'}, 'text', child…). */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else if (name === 'dataset') Object.assign(element.dataset, value);
+    else if (name in element && typeof value !== 'string') element[name] = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  append(element, children);
+  return element;
+}
+
+/** Creates an SVG element with attributes. */
+export function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null) element.setAttribute(name, value);
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Pretty JSON for display. */
+export function pretty(value) {
+  return value === undefined ? '' : JSON.stringify(value, null, 2);
+}
+
+const notices = () => document.getElementById('notices');
+
+/** Shows a notice; errors stay until dismissed, others fade after a few seconds. */
+export function notify(kind, title, detail = '', items = []) {
+  const close = h('button', {class: 'close small', type: 'button', 'aria-label': `Dismiss: ${title}`}, '×');
+  const notice = h('div', {class: `notice ${kind}`, dataset: {kind}},
+    close, h('h3', {}, title), detail ? h('p', {}, detail) : null,
+    items.length ? h('ul', {}, items.map((item) => h('li', {}, item))) : null);
+  close.addEventListener('click', () => notice.remove());
+  notices().append(notice);
+  if (kind !== 'error') setTimeout(() => notice.remove(), 5000);
+  return notice;
+}
+
+/** Shows any error: an API problem with its title, detail and problems, or anything else with its message. */
+export function showError(error, context = '') {
+  if (error && error.name === 'AbortError') return;
+  console.error(error);
+  const title = (context ? `${context}: ` : '') + (error?.title || error?.message || String(error));
+  const items = (error?.problems || []).map(describeProblem);
+  notify('error', title, error?.detail || '', items);
+}
+
+/** One line for a validator problem. */
+export function describeProblem(problem) {
+  const where = problem.node_id ? `${problem.node_id}: ` : (problem.path ? `${problem.path}: ` : '');
+  return `${where}${problem.message}${problem.suggestion ? ` (${problem.suggestion})` : ''}`;
+}
+
+/** Seconds since 1970 as local time. */
+export function time(seconds) {
+  return seconds ? new Date(seconds * 1000).toLocaleString() : '';
+}
+
+/** A duration in milliseconds, readable. */
+export function duration(ms) {
+  if (ms === undefined || ms === null) return '';
+  return ms < 1000 ? `${Math.round(ms)} ms` : ms < 60000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 60000).toFixed(1)} min`;
+}
+
+"""##,
+        "js/events.js": ##"""
+// A tiny publish/subscribe hub the modules use to hear about each other's changes.
+
+const listeners = new Map();
+
+/** Calls `listener(detail)` whenever `name` is emitted. */
+export function on(name, listener) {
+  if (!listeners.has(name)) listeners.set(name, []);
+  listeners.get(name).push(listener);
+}
+
+export function emit(name, detail) {
+  for (const listener of listeners.get(name) || []) listener(detail);
+}
+
+"""##,
+        "js/executions.js": ##"""
+// Executions: the list for the open workflow (or all), and one execution's node runs — input, output, error,
+// attempts — with "retry from this node", "show on canvas" and, for a failed run, fix suggestions.
+import {api} from './api.js';
+import {h, showError, time, duration, pretty, notify} from './dom.js';
+import {on, emit} from './events.js';
+import {RunTracker} from './run-tracker.js';
+import {state} from './state.js';
+import {watch} from './run-panel.js';
+import {suggestFixes} from './advice.js';
+import {showPanel} from './tabs.js';
+
+const panel = () => document.getElementById('panel-executions');
+
+export function initExecutions() {
+  document.addEventListener('panel-shown', (event) => { if (event.detail === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
+  on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e)); });
+  on('loaded', () => { delete panel().dataset.detail; });
+}
+
+export async function refreshList() {
+  delete panel().dataset.detail;
+  const query = state.workflowId ? `?workflow=${encodeURIComponent(state.workflowId)}&limit=50` : '?limit=50';
+  const records = await api.get(`executions${query}`);
+  const scope = state.workflowId ? `of ${state.doc.name}` : '(all workflows)';
+  panel().replaceChildren(
+    h('div', {class: 'row'}, h('h2', {}, `Executions ${scope}`), h('button', {type: 'button', class: 'small', onclick: () => refreshList().catch((e) => showError(e))}, 'Refresh')),
+    records.length ? h('ul', {class: 'list', id: 'execution-list'}, records.map((record) => h('li', {dataset: {execution: record.id, status: record.status}},
+      h('div', {class: 'row'}, h('span', {class: `status-pill ${record.status}`}, record.status), h('code', {}, record.id)),
+      h('div', {class: 'muted'}, `v${record.workflow_version} · ${record.trigger_type} · ${time(record.created_at)}`),
+      record.error_message ? h('div', {class: 'valid-no'}, `${record.error_node || ''} ${record.error_message}`.trim().slice(0, 200)) : null,
+      h('button', {type: 'button', class: 'small', 'aria-label': `Open execution ${record.id}`, onclick: () => openExecution(record.id).catch((e) => showError(e, 'Cannot open the execution'))}, 'Open'))))
+      : h('p', {class: 'muted'}, 'No executions yet.'));
+}
+
+/** Shows one execution's details. */
+export async function openExecution(id) {
+  showPanel('executions');
+  const record = await api.get(`executions/${encodeURIComponent(id)}`);
+  panel().dataset.detail = id;
+  const runs = record.node_runs || [];
+  const byNode = new Map();
+  for (const run of runs) {
+    const key = run.node;
+    if (!byNode.has(key)) byNode.set(key, []);
+    byNode.get(key).push(run);
+  }
+  const fixes = h('div', {id: 'fix-suggestions'});
+  const parts = [
+    h('div', {class: 'row'}, h('button', {type: 'button', class: 'small', onclick: () => refreshList().catch((e) => showError(e))}, '← All executions'),
+      h('button', {type: 'button', class: 'small', onclick: () => showOnCanvas(record)}, 'Show on canvas')),
+    h('h2', {}, 'Execution ', h('span', {class: `status-pill ${record.status}`, id: 'execution-status'}, record.status)),
+    h('p', {}, h('code', {}, record.id)),
+    h('p', {class: 'muted'}, `${record.workflow_name} v${record.workflow_version} · ${record.trigger_type} · started ${time(record.started_at)}${record.finished_at ? ` · finished ${time(record.finished_at)}` : ''}`),
+    record.restarted_from ? h('p', {class: 'muted'}, `Retry of ${record.restarted_from} from ${record.restart_node}`) : null,
+    record.error_message ? h('p', {class: 'valid-no'}, `${record.error_node ? `${record.error_node}: ` : ''}${record.error_message}`) : null,
+  ];
+  if (record.status === 'failed') {
+    parts.push(h('div', {class: 'row'}, h('button', {type: 'button', class: 'primary', id: 'suggest-fixes', onclick: () => suggestFixes(record.id, fixes)}, 'Suggest fixes')), fixes);
+  }
+  if (['running', 'queued', 'waiting'].includes(record.status)) {
+    parts.push(h('button', {type: 'button', onclick: () => watch(record.id).catch((e) => showError(e))}, 'Watch live'));
+  }
+  parts.push(h('h3', {}, 'Nodes'));
+  parts.push(h('ul', {class: 'list', id: 'execution-nodes'}, [...byNode].map(([node, attempts]) => nodeRuns(record, node, attempts))));
+  panel().replaceChildren(...parts.filter(Boolean));
+  showOnCanvas(record);
+}
+
+function nodeRuns(record, node, attempts) {
+  const last = attempts[attempts.length - 1];
+  const retry = h('button', {type: 'button', class: 'small', 'aria-label': `Retry from ${node}`, dataset: {retry: node}},
+    'Retry from this node');
+  retry.addEventListener('click', () => retryFrom(record.id, last.node_id || node).catch((e) => showError(e, `Cannot retry from ${node}`)));
+  return h('li', {dataset: {node, status: last.status}},
+    h('div', {class: 'row'}, h('strong', {}, node), h('span', {class: `status-pill ${last.status}`}, last.status),
+      h('span', {class: 'muted'}, `${attempts.length} attempt(s) · ${duration(last.duration_ms)}`)),
+    attempts.map((run) => h('details', {open: attempts.length === 1 && run.status === 'failed'},
+      h('summary', {}, `Attempt ${run.attempt}: ${run.status}${run.duration_ms !== undefined ? `, ${duration(run.duration_ms)}` : ''}`),
+      run.error_message ? h('div', {}, h('strong', {}, 'Error '), h('span', {class: 'valid-no'}, `${run.error_kind ? `[${run.error_kind}] ` : ''}${run.error_message}`)) : null,
+      h('div', {}, h('strong', {}, 'Input')), h('pre', {}, pretty(run.input ?? {})),
+      h('div', {}, h('strong', {}, 'Output')), h('pre', {}, pretty(run.output ?? null)),
+      run.log_tail ? [h('div', {}, h('strong', {}, 'Log')), h('pre', {}, run.log_tail)] : null,
+      run.truncated ? h('p', {class: 'muted'}, 'The output was cut at its limit.') : null)),
+    h('div', {class: 'row'}, retry));
+}
+
+function showOnCanvas(record) {
+  const tracker = new RunTracker(state.doc);
+  tracker.apply({event: 'started', data: {trigger: record.trigger_node, at: record.started_at}});
+  tracker.merge(record.node_runs || []);
+  tracker.status = record.status;
+  tracker.propagate(record.finished_at);
+  if (record.finished_at) tracker.settle();
+  state.statuses = new Map(tracker.nodes);
+  emit('statuses', state.statuses);
+}
+
+/** POST /executions/{id}/retry {"from": node}: a new execution reusing the outputs upstream of `node`. */
+export async function retryFrom(executionId, node) {
+  const answer = await api.post(`executions/${encodeURIComponent(executionId)}/retry`, {from: node});
+  const id = answer.id || answer.execution_id;
+  notify('success', `Retrying from ${node}`, `New execution ${id}.`);
+  await watch(id);
+}
+
+"""##,
+        "js/expressions.js": ##"""
+// Expression help: what a node's fields can read — the outputs of the nodes upstream of it (docs/EXPRESSIONS.md).
+import {registry} from './registry.js';
+
+/** The ids of the nodes with an edge path to `id`. */
+export function upstreamOf(id, doc) {
+  const seen = new Set();
+  const stack = [id];
+  while (stack.length) {
+    const current = stack.pop();
+    for (const edge of doc.edges) {
+      if (edge.target === current && !seen.has(edge.source) && edge.source !== id) {
+        seen.add(edge.source);
+        stack.push(edge.source);
+      }
+    }
+  }
+  return doc.nodes.filter((node) => seen.has(node.id));
+}
+
+/** Groups of {label, value} a field of node `id` can insert: upstream outputs first, then the built-in roots. */
+export function suggestionsFor(id, doc) {
+  const groups = [];
+  const upstream = upstreamOf(id, doc);
+  for (const node of upstream) {
+    const type = registry.byId.get(node.type);
+    if (!type) continue;
+    const root = type.is_trigger ? 'trigger' : node.id;
+    const fields = (type.outputs || []).map((output) => ({label: `${root}.${output.name} — ${output.description || output.type}`, value: `{{ ${root}.${output.name} }}`}));
+    if (type.id === 'trigger.manual') {
+      for (const input of node.configuration?.inputs || []) if (input?.name) fields.push({label: `trigger.${input.name} — input`, value: `{{ trigger.${input.name} }}`});
+    }
+    if (type.dynamic_outputs) fields.push({label: `${root}.… — any field it writes`, value: `{{ ${root}.FIELD }}`});
+    if (node.error_handling === 'branch' || node.error_handling === 'continue') {
+      fields.push({label: `${node.id}.error.message — its error`, value: `{{ ${node.id}.error.message }}`});
+    }
+    if (fields.length) groups.push({label: `${node.id} (${type.display_name})`, fields});
+  }
+  if (upstream.some((node) => node.type === 'logic.loop')) {
+    groups.push({label: 'loop', fields: [{label: 'item — the current element', value: '{{ item }}'}, {label: 'index — its position', value: '{{ index }}'}]});
+  }
+  groups.push({label: 'run', fields: [
+    {label: 'execution.id', value: '{{ execution.id }}'}, {label: 'workflow.name', value: '{{ workflow.name }}'},
+    {label: 'secrets.NAME — a stored secret', value: '{{ secrets.NAME }}'}, {label: 'env.NAME — an environment variable', value: '{{ env.NAME }}'},
+  ]});
+  return groups;
+}
+
+"""##,
+        "js/fields.js": ##"""
+// One form control per parameter kind of the registry (string, text, integer, enum, list…), reading and writing the
+// configuration value. Any text field also accepts a {{ … }} expression.
+import {h} from './dom.js';
+
+const TEXTUAL = new Set(['string', 'cron', 'time_zone', 'condition', 'duration']);
+
+/** The control for a parameter: {control, read() → {value} | {error} | {unset: true}, write(value)}. */
+export function controlFor(parameter, id) {
+  const kind = parameter.type?.kind || 'any';
+  const label = parameter.name;
+  if (parameter.enum) return enumControl(parameter, id);
+  if (kind === 'boolean') return booleanControl(parameter, id);
+  if (kind === 'text') return textControl(h('textarea', {id, rows: 4, spellcheck: 'false'}), parameter, id);
+  if (TEXTUAL.has(kind) || kind === 'integer' || kind === 'number') {
+    return textControl(h('input', {id, type: 'text', autocomplete: 'off', inputmode: kind === 'integer' || kind === 'number' ? 'decimal' : undefined}), parameter, id);
+  }
+  if (kind === 'list' && TEXTUAL.has(parameter.type.of?.kind)) return listControl(parameter, id);
+  return jsonControl(parameter, id, label);
+}
+
+function placeholder(parameter) {
+  if (parameter.default !== undefined) return `default: ${typeof parameter.default === 'string' ? parameter.default : JSON.stringify(parameter.default)}`;
+  if (parameter.example !== undefined) return `e.g. ${typeof parameter.example === 'string' ? parameter.example : JSON.stringify(parameter.example)}`;
+  return '';
+}
+
+function textControl(control, parameter) {
+  const kind = parameter.type?.kind;
+  control.placeholder = placeholder(parameter);
+  return {
+    control,
+    write(value) { control.value = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value); },
+    read() {
+      const text = control.value;
+      if (text === '') return {unset: true};
+      if ((kind === 'integer' || kind === 'number' || kind === 'duration') && /^-?\d+(\.\d+)?$/.test(text.trim())) return {value: Number(text)};
+      if ((kind === 'integer' || kind === 'number') && !text.includes('{{')) return {error: `${parameter.name} takes a number or a {{ … }} expression`};
+      return {value: text};
+    },
+  };
+}
+
+function enumControl(parameter, id) {
+  const control = h('select', {id});
+  const fill = (current) => {
+    control.replaceChildren(h('option', {value: ''}, parameter.default !== undefined ? `(default: ${parameter.default})` : '(not set)'));
+    const values = parameter.enum.map(String);
+    if (current !== undefined && current !== null && !values.includes(String(current))) values.push(String(current));
+    for (const value of values) control.append(h('option', {value}, value));
+  };
+  fill();
+  return {
+    control,
+    write(value) { fill(value); control.value = value === undefined || value === null ? '' : String(value); },
+    read() {
+      if (control.value === '') return {unset: true};
+      const original = parameter.enum.find((value) => String(value) === control.value);
+      return {value: original ?? control.value};
+    },
+  };
+}
+
+function booleanControl(parameter, id) {
+  const control = h('select', {id},
+    h('option', {value: ''}, parameter.default !== undefined ? `(default: ${parameter.default})` : '(not set)'),
+    h('option', {value: 'true'}, 'true'), h('option', {value: 'false'}, 'false'));
+  return {
+    control,
+    write(value) {
+      if (typeof value === 'string' && value !== 'true' && value !== 'false') control.append(h('option', {value}, value));
+      control.value = value === undefined || value === null ? '' : String(value);
+    },
+    read() {
+      if (control.value === '') return {unset: true};
+      return {value: control.value === 'true' ? true : control.value === 'false' ? false : control.value};
+    },
+  };
+}
+
+function listControl(parameter, id) {
+  const control = h('input', {id, type: 'text', autocomplete: 'off', placeholder: placeholder(parameter) || 'comma-separated'});
+  return {
+    control,
+    write(value) { control.value = Array.isArray(value) ? value.join(', ') : value === undefined || value === null ? '' : String(value); },
+    read() {
+      const text = control.value.trim();
+      if (!text) return {unset: true};
+      if (/^\{\{.*\}\}$/.test(text)) return {value: text};
+      return {value: text.split(',').map((part) => part.trim()).filter(Boolean)};
+    },
+  };
+}
+
+function jsonControl(parameter, id) {
+  const kind = parameter.type?.kind;
+  const control = h('textarea', {id, rows: 3, spellcheck: 'false', placeholder: placeholder(parameter) || 'JSON'});
+  return {
+    control,
+    write(value) { control.value = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2); },
+    read() {
+      const text = control.value.trim();
+      if (!text) return {unset: true};
+      try {
+        const parsed = JSON.parse(text);
+        if (kind === 'any' || kind === 'one_of' || typeof parsed !== 'string') return {value: parsed};
+      } catch { /* not JSON */ }
+      if (kind === 'any' || kind === 'one_of' || text.includes('{{')) return {value: text};
+      return {error: `${parameter.name} takes JSON (${kind === 'map' || kind === 'object' ? '{"key": "value"}' : '[…]'}) or a {{ … }} expression`};
+    },
+  };
+}
+
+"""##,
+        "js/geometry.js": ##"""
+// Where things are drawn: node sizes and port positions, shared by the canvas, the minimap and the layout.
+import {branchesOf, hasMainOutput} from './registry.js';
+
+export const NODE_WIDTH = 200;
+const HEADER = 30;
+const PORT_GAP = 20;
+
+/** The node's output ports: {branch (null for the main output), y}. */
+export function outputPorts(node) {
+  const ports = [];
+  if (hasMainOutput(node)) ports.push(null);
+  for (const branch of branchesOf(node)) ports.push(branch);
+  return ports.map((branch, index) => ({branch, y: HEADER + index * PORT_GAP}));
+}
+
+export function nodeHeight(node) {
+  return Math.max(62, HEADER + outputPorts(node).length * PORT_GAP + 14);
+}
+
+export function position(node) {
+  return {x: Number(node.position?.x) || 0, y: Number(node.position?.y) || 0};
+}
+
+export function inputPoint(node) {
+  const {x, y} = position(node);
+  return {x, y: y + HEADER};
+}
+
+export function outputPoint(node, branch) {
+  const {x, y} = position(node);
+  const ports = outputPorts(node);
+  const port = ports.find((p) => (p.branch ?? null) === (branch ?? null)) || ports[0] || {y: HEADER};
+  return {x: x + NODE_WIDTH, y: y + port.y};
+}
+
+/** The bounding box of the nodes, or null when there are none. */
+export function bounds(nodes) {
+  if (!nodes.length) return null;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const node of nodes) {
+    const {x, y} = position(node);
+    minX = Math.min(minX, x); minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x + NODE_WIDTH); maxY = Math.max(maxY, y + nodeHeight(node));
+  }
+  return {x: minX, y: minY, width: maxX - minX, height: maxY - minY};
+}
+
+/** A cubic curve from an output to an input. */
+export function edgePath(from, to) {
+  const dx = Math.max(40, Math.abs(to.x - from.x) / 2);
+  return `M ${from.x} ${from.y} C ${from.x + dx} ${from.y}, ${to.x - dx} ${to.y}, ${to.x} ${to.y}`;
+}
+
+"""##,
+        "js/history.js": ##"""
+// Undo / redo as snapshots of the workflow document (JSON text), at most LIMIT deep.
+
+const LIMIT = 200;
+
+export class History {
+  constructor() {
+    this.undoStack = [];
+    this.redoStack = [];
+  }
+
+  /** Records the state before a change. */
+  record(snapshot) {
+    if (this.undoStack[this.undoStack.length - 1] === snapshot) return;
+    this.undoStack.push(snapshot);
+    if (this.undoStack.length > LIMIT) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  /** The state to go back to, given the current one; null when there is none. */
+  undo(current) {
+    if (!this.undoStack.length) return null;
+    this.redoStack.push(current);
+    return this.undoStack.pop();
+  }
+
+  redo(current) {
+    if (!this.redoStack.length) return null;
+    this.undoStack.push(current);
+    return this.redoStack.pop();
+  }
+
+  clear() {
+    this.undoStack = [];
+    this.redoStack = [];
+  }
+
+  get canUndo() { return this.undoStack.length > 0; }
+  get canRedo() { return this.redoStack.length > 0; }
+}
+
+"""##,
+        "js/key-dialog.js": ##"""
+// The API key dialog: asked once, kept in localStorage by api.js; asked again after a 401.
+
+let pending = null;
+
+/** Opens the dialog (once, however many requests wait) and resolves with the key typed. */
+export function askForKey(message) {
+  if (pending) return pending;
+  const dialog = document.getElementById('key-dialog');
+  const input = document.getElementById('key-input');
+  const text = document.getElementById('key-message');
+  if (message) text.textContent = message;
+  input.value = '';
+  pending = new Promise((resolve) => {
+    const form = document.getElementById('key-form');
+    const done = (event) => {
+      event.preventDefault();
+      const key = input.value.trim();
+      if (!key) return;
+      form.removeEventListener('submit', done);
+      dialog.close();
+      pending = null;
+      resolve(key);
+    };
+    form.addEventListener('submit', done);
+    dialog.addEventListener('cancel', (event) => event.preventDefault(), {once: true});
+  });
+  dialog.showModal();
+  input.focus();
+  return pending;
+}
+
+"""##,
+        "js/keyboard.js": ##"""
+// Keyboard shortcuts of the canvas and the editor (docs/EDITOR.md lists them).
+import {state, undo, redo, select} from './state.js';
+import {deleteSelection, nudgeSelection, zoom, fit} from './canvas.js';
+import {autoLayout} from './layout-action.js';
+import {save} from './workflow-io.js';
+import {showError} from './dom.js';
+
+function typing(target) {
+  return Boolean(target.closest?.('input, textarea, select, [contenteditable=true]'));
+}
+
+export function initKeyboard() {
+  document.addEventListener('keydown', (event) => {
+    const mod = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
+    if (mod && key === 's') { event.preventDefault(); save().catch((e) => showError(e, 'Save failed')); return; }
+    if (document.querySelector('dialog[open]')) return;
+    if (typing(event.target)) return;
+    if (mod && key === 'z') { event.preventDefault(); if (event.shiftKey) redo(); else undo(); return; }
+    if (mod && key === 'y') { event.preventDefault(); redo(); return; }
+    const onCanvas = event.target === document.body || event.target.closest?.('#canvas');
+    if (!onCanvas) return;
+    if (mod && key === 'a') { event.preventDefault(); select(state.doc.nodes.map((n) => n.id)); return; }
+    if (mod) return;
+    const step = event.shiftKey ? 50 : 10;
+    const moves = {arrowleft: [-step, 0], arrowright: [step, 0], arrowup: [0, -step], arrowdown: [0, step]};
+    if (key === 'delete' || key === 'backspace') { event.preventDefault(); deleteSelection(); }
+    else if (moves[key] && state.selection.size) { event.preventDefault(); nudgeSelection(...moves[key]); }
+    else if (key === '+' || key === '=') zoom(1.2);
+    else if (key === '-') zoom(1 / 1.2);
+    else if (key === '0') fit();
+    else if (key === 'l') autoLayout();
+    else if (key === 'escape') select([]);
+  });
+}
+
+"""##,
+        "js/layout-action.js": ##"""
+// The auto-layout command: lays the workflow out as layered columns, as one undoable step.
+import {layeredPositions} from './layout.js';
+import {state, mutate} from './state.js';
+import {fit} from './canvas.js';
+
+export function autoLayout() {
+  if (state.preview || !state.doc.nodes.length) return;
+  const positions = layeredPositions(state.doc.nodes, state.doc.edges);
+  mutate((doc) => { for (const node of doc.nodes) node.position = positions[node.id]; });
+  requestAnimationFrame(fit);
+}
+
+"""##,
+        "js/layout.js": ##"""
+// Auto-layout: a layered drawing of the DAG (Sugiyama-style). Back edges (a loop body returning to its loop) are
+// ignored for layering; layers come from the longest path; order within a layer from barycentre sweeps.
+import {nodeHeight} from './geometry.js';
+
+const COLUMN = 270;
+const ROW_GAP = 36;
+const ORIGIN = 40;
+
+/** Returns {id: {x, y}} for every node. */
+export function layeredPositions(nodes, edges) {
+  const ids = nodes.map((node) => node.id);
+  const known = new Set(ids);
+  const forward = acyclicEdges(ids, edges.filter((e) => known.has(e.source) && known.has(e.target) && e.source !== e.target));
+  const layer = longestPathLayers(ids, forward);
+  const layers = [];
+  for (const id of ids) (layers[layer.get(id)] ||= []).push(id);
+  orderLayers(layers, forward);
+  const heights = new Map(nodes.map((node) => [node.id, nodeHeight(node)]));
+  const columnHeight = (column) => column.reduce((sum, id) => sum + heights.get(id) + ROW_GAP, -ROW_GAP);
+  const tallest = Math.max(0, ...layers.map((column) => columnHeight(column || [])));
+  const result = {};
+  layers.forEach((column = [], index) => {
+    let y = ORIGIN + (tallest - columnHeight(column)) / 2;
+    for (const id of column) {
+      result[id] = {x: ORIGIN + index * COLUMN, y: Math.round(y)};
+      y += heights.get(id) + ROW_GAP;
+    }
+  });
+  return result;
+}
+
+function acyclicEdges(ids, edges) {
+  const outgoing = new Map(ids.map((id) => [id, []]));
+  for (const edge of edges) outgoing.get(edge.source).push(edge);
+  const state = new Map();
+  const kept = [];
+  const visit = (id) => {
+    state.set(id, 'active');
+    for (const edge of outgoing.get(id)) {
+      const mark = state.get(edge.target);
+      if (mark === 'active') continue;
+      kept.push(edge);
+      if (!mark) visit(edge.target);
+    }
+    state.set(id, 'done');
+  };
+  const incoming = new Set(edges.map((e) => e.target));
+  for (const id of ids) if (!incoming.has(id) && !state.get(id)) visit(id);
+  for (const id of ids) if (!state.get(id)) visit(id);
+  return kept;
+}
+
+function longestPathLayers(ids, edges) {
+  const layer = new Map(ids.map((id) => [id, 0]));
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  for (const edge of edges) indegree.set(edge.target, indegree.get(edge.target) + 1);
+  const queue = ids.filter((id) => indegree.get(id) === 0);
+  while (queue.length) {
+    const id = queue.shift();
+    for (const edge of edges) {
+      if (edge.source !== id) continue;
+      layer.set(edge.target, Math.max(layer.get(edge.target), layer.get(id) + 1));
+      indegree.set(edge.target, indegree.get(edge.target) - 1);
+      if (indegree.get(edge.target) === 0) queue.push(edge.target);
+    }
+  }
+  return layer;
+}
+
+function orderLayers(layers, edges) {
+  const index = new Map();
+  const reindex = () => layers.forEach((column = []) => column.forEach((id, i) => index.set(id, i)));
+  reindex();
+  const sweep = (neighbours, range) => {
+    for (const l of range) {
+      const column = layers[l];
+      if (!column) continue;
+      const centre = new Map(column.map((id) => {
+        const around = neighbours(id).map((other) => index.get(other));
+        return [id, around.length ? around.reduce((a, b) => a + b, 0) / around.length : index.get(id)];
+      }));
+      column.sort((a, b) => centre.get(a) - centre.get(b));
+      column.forEach((id, i) => index.set(id, i));
+    }
+  };
+  const preds = (id) => edges.filter((e) => e.target === id).map((e) => e.source);
+  const succs = (id) => edges.filter((e) => e.source === id).map((e) => e.target);
+  const down = [...layers.keys()].slice(1);
+  const up = [...layers.keys()].reverse().slice(1);
+  for (let round = 0; round < 4; round++) {
+    sweep(preds, down);
+    sweep(succs, up);
+  }
+}
+
+/** Gives every node without a position one from the layout; answers whether any was missing. */
+export function ensurePositions(doc) {
+  if (doc.nodes.every((node) => node.position && Number.isFinite(Number(node.position.x)))) return false;
+  const positions = layeredPositions(doc.nodes, doc.edges);
+  for (const node of doc.nodes) if (!node.position) node.position = positions[node.id];
+  return true;
+}
+
+"""##,
+        "js/main.js": ##"""
+// The editor's entry point: asks for the API key once, loads the registry, wires the modules and opens the workflow
+// named in the address (#workflow=ID).
+import {ensureKey, setKey} from './api.js';
+import {askForKey} from './key-dialog.js';
+import {showError} from './dom.js';
+import {on} from './events.js';
+import {loadRegistry} from './registry.js';
+import {state, history, undo, redo, changed} from './state.js';
+import {initCanvas, fit} from './canvas.js';
+import {initMinimap} from './minimap.js';
+import {initPalette} from './palette.js';
+import {initTabs} from './tabs.js';
+import {initConfigPanel} from './config-panel.js';
+import {initValidation, validateNow} from './validation.js';
+import {initWorkflowIO, refreshWorkflows, openWorkflow} from './workflow-io.js';
+import {initRunPanel} from './run-panel.js';
+import {initExecutions} from './executions.js';
+import {initVersions} from './versions.js';
+import {initDesigner} from './designer-panel.js';
+import {initKeyboard} from './keyboard.js';
+import {autoLayout} from './layout-action.js';
+
+async function start() {
+  await ensureKey();
+  await loadRegistry();
+  initTabs();
+  initCanvas();
+  initMinimap();
+  initPalette();
+  initConfigPanel();
+  initValidation();
+  initWorkflowIO();
+  initRunPanel();
+  initExecutions();
+  initVersions();
+  initDesigner();
+  initKeyboard();
+  document.getElementById('undo').addEventListener('click', undo);
+  document.getElementById('redo').addEventListener('click', redo);
+  document.getElementById('auto-layout').addEventListener('click', autoLayout);
+  document.getElementById('zoom-fit').addEventListener('click', fit);
+  document.getElementById('validate').addEventListener('click', () => validateNow({announce: true}).catch((e) => showError(e, 'Validation')));
+  document.getElementById('change-key').addEventListener('click', async () => {
+    setKey(await askForKey('Enter the API key to use from now on.'));
+    refreshWorkflows().catch((e) => showError(e));
+  });
+  const buttons = () => {
+    document.getElementById('undo').disabled = !history.canUndo || Boolean(state.preview);
+    document.getElementById('redo').disabled = !history.canRedo || Boolean(state.preview);
+  };
+  on('doc', buttons);
+  on('preview', buttons);
+  changed();
+  await refreshWorkflows();
+  const wanted = new URLSearchParams(location.hash.slice(1)).get('workflow');
+  if (wanted) await openWorkflow(wanted, {force: true}).catch((e) => showError(e, `Cannot open ${wanted}`));
+  document.body.dataset.ready = 'true';
+}
+
+start().catch((error) => showError(error, 'The editor could not start'));
+
+"""##,
+        "js/minimap.js": ##"""
+// The minimap: every node as a small box and the visible part of the canvas as a frame; click or drag to move there.
+import {svg} from './dom.js';
+import {on} from './events.js';
+import {NODE_WIDTH, nodeHeight, position, bounds} from './geometry.js';
+import {state, shownDoc} from './state.js';
+import {canvasRect, setView} from './canvas.js';
+
+const element = () => document.getElementById('minimap');
+let frame = null;
+
+export function initMinimap() {
+  on('rendered', draw);
+  on('view', draw);
+  let dragging = false;
+  const move = (event) => {
+    if (!frame) return;
+    const rect = element().getBoundingClientRect();
+    const x = frame.x + (event.clientX - rect.left) / frame.scale;
+    const y = frame.y + (event.clientY - rect.top) / frame.scale;
+    const view = canvasRect();
+    setView({k: state.view.k, x: view.width / 2 - x * state.view.k, y: view.height / 2 - y * state.view.k});
+  };
+  element().addEventListener('pointerdown', (event) => { dragging = true; move(event); event.preventDefault(); });
+  document.addEventListener('pointermove', (event) => { if (dragging) move(event); });
+  document.addEventListener('pointerup', () => { dragging = false; });
+}
+
+function draw() {
+  const map = element();
+  const doc = shownDoc();
+  const view = canvasRect();
+  const visible = {x: -state.view.x / state.view.k, y: -state.view.y / state.view.k, width: view.width / state.view.k, height: view.height / state.view.k};
+  const box = bounds(doc.nodes) || visible;
+  const all = {x: Math.min(box.x, visible.x) - 20, y: Math.min(box.y, visible.y) - 20};
+  all.width = Math.max(box.x + box.width, visible.x + visible.width) + 20 - all.x;
+  all.height = Math.max(box.y + box.height, visible.y + visible.height) + 20 - all.y;
+  const width = map.clientWidth || 200, height = map.clientHeight || 130;
+  const scale = Math.min(width / all.width, height / all.height);
+  frame = {x: all.x, y: all.y, scale};
+  const invalid = new Set(state.problems.filter((p) => p.severity !== 'warning').map((p) => p.node_id));
+  const g = svg('g', {transform: `scale(${scale}) translate(${-all.x} ${-all.y})`});
+  for (const node of doc.nodes) {
+    const p = position(node);
+    const classes = ['mini-node', state.selection.has(node.id) ? 'selected' : '', invalid.has(node.id) ? 'invalid' : ''].join(' ');
+    g.append(svg('rect', {class: classes, x: p.x, y: p.y, width: NODE_WIDTH, height: nodeHeight(node), rx: 8}));
+  }
+  g.append(svg('rect', {class: 'mini-view', ...visible}));
+  map.replaceChildren(g);
+}
+
+"""##,
+        "js/palette.js": ##"""
+// The palette: node types by category from the registry, searchable. An item is dragged onto the canvas with pointer
+// events (a ghost follows the pointer; releasing over the canvas adds the node there), or added with Enter.
+import {h} from './dom.js';
+import {groupedTypes} from './registry.js';
+import {addNode, canvasRect, toCanvas} from './canvas.js';
+
+let drag = null;
+
+export function initPalette() {
+  const search = document.getElementById('palette-search');
+  search.addEventListener('input', () => draw(search.value));
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') document.querySelector('.palette-item')?.focus();
+  });
+  document.addEventListener('pointermove', move);
+  document.addEventListener('pointerup', drop);
+  draw('');
+}
+
+function draw(filter) {
+  const groups = groupedTypes(filter);
+  const container = document.getElementById('palette-groups');
+  container.replaceChildren();
+  if (!groups.size) container.append(h('p', {class: 'muted'}, 'No node type matches.'));
+  for (const [category, types] of groups) {
+    const list = h('div', {role: 'group', 'aria-label': `${category} nodes`});
+    for (const type of types) {
+      const item = h('button', {type: 'button', class: 'palette-item', dataset: {type: type.id, category},
+        title: type.description, 'aria-label': `Add ${type.display_name} (${type.id})`},
+        type.display_name, h('small', {}, type.id));
+      item.addEventListener('pointerdown', (event) => start(event, type));
+      // A click (mouse, or Enter / Space on the focused item) adds the node in the middle of the view.
+      item.addEventListener('click', () => addNode(type.id));
+      list.append(item);
+    }
+    container.append(h('h3', {}, category), list);
+  }
+}
+
+function start(event, type) {
+  if (event.button !== 0) return;
+  event.preventDefault();
+  drag = {type, x: event.clientX, y: event.clientY, ghost: null};
+}
+
+function move(event) {
+  if (!drag) return;
+  if (!drag.ghost) {
+    if (Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < 4) return;
+    drag.ghost = h('div', {class: 'drag-ghost', 'aria-hidden': 'true'}, drag.type.display_name);
+    document.body.append(drag.ghost);
+  }
+  drag.ghost.style.left = `${event.clientX + 6}px`;
+  drag.ghost.style.top = `${event.clientY + 6}px`;
+}
+
+function drop(event) {
+  if (!drag) return;
+  const {type, ghost} = drag;
+  drag = null;
+  if (!ghost) return;
+  ghost.remove();
+  const rect = canvasRect();
+  if (event.clientX < rect.left || event.clientX > rect.right || event.clientY < rect.top || event.clientY > rect.bottom) return;
+  const point = toCanvas(event.clientX, event.clientY);
+  addNode(type.id, {x: point.x - 20, y: point.y - 20});
+}
+
+"""##,
+        "js/registry.js": ##"""
+// The node registry from GET /api/v1/registry: types by id, their outputs (named branches) and parameters.
+import {api} from './api.js';
+
+export const registry = {types: [], byId: new Map()};
+
+export async function loadRegistry() {
+  const types = await api.get('registry');
+  registry.types = types;
+  registry.byId = new Map(types.map((type) => [type.id, type]));
+  return types;
+}
+
+export function typeOf(node) {
+  return registry.byId.get(node?.type);
+}
+
+/** The node's named outputs, in order: a condition's true/false, a switch's cases then default, a loop's loop/done,
+ *  and `error` when its error handling is `branch`. An empty list means it has one main output. */
+export function branchesOf(node) {
+  const type = typeOf(node);
+  const branches = [];
+  if (type) {
+    if (type.branches_from) {
+      const cases = node.configuration?.[type.branches_from];
+      if (Array.isArray(cases)) for (const item of cases) if (item && item.name) branches.push(String(item.name));
+    }
+    for (const branch of type.branches || []) if (!branches.includes(branch)) branches.push(branch);
+  }
+  if (node.error_handling === 'branch') branches.push('error');
+  return branches;
+}
+
+/** Whether the node keeps a main (unnamed) output beside its branches. */
+export function hasMainOutput(node) {
+  const type = typeOf(node);
+  return !(type && ((type.branches || []).length || type.branches_from));
+}
+
+/** A new unique node id derived from the type (`integration.script` → `script`, `script_2`…). */
+export function newNodeId(typeId, nodes) {
+  const type = registry.byId.get(typeId);
+  let base = type?.is_trigger ? 'trigger' : typeId.split('.').pop().replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z_]/.test(base)) base = `n_${base}`;
+  const taken = new Set(nodes.map((node) => node.id));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}_${n}`)) return `${base}_${n}`;
+}
+
+/** Node types grouped by category, filtered by a search text over id, name and description. */
+export function groupedTypes(search = '') {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  const groups = new Map();
+  for (const type of registry.types) {
+    const text = `${type.id} ${type.display_name} ${type.description} ${type.category}`.toLowerCase();
+    if (!words.every((word) => text.includes(word))) continue;
+    if (!groups.has(type.category)) groups.set(type.category, []);
+    groups.get(type.category).push(type);
+  }
+  return groups;
+}
+
+"""##,
+        "js/run-panel.js": ##"""
+// Running: start an execution of the saved workflow and watch it live over server-sent events — node colours on the
+// canvas, durations, a log — with a stop button. Also used to watch any execution (a retry, an applied fix's run).
+import {api, streamEvents} from './api.js';
+import {h, showError, notify, time, duration} from './dom.js';
+import {emit} from './events.js';
+import {RunTracker} from './run-tracker.js';
+import {state} from './state.js';
+import {saveIfNeeded} from './workflow-io.js';
+import {showPanel} from './tabs.js';
+
+let current = null;
+
+export function initRunPanel() {
+  document.getElementById('run').addEventListener('click', () => run().catch((e) => showError(e, 'Cannot run')));
+  document.getElementById('stop').addEventListener('click', () => stop().catch((e) => showError(e, 'Cannot stop')));
+  renderIdle();
+}
+
+function renderIdle() {
+  const panel = document.getElementById('panel-run');
+  panel.replaceChildren(h('h2', {}, 'Run'), inputBox(), h('p', {class: 'muted'}, 'Run saves the workflow if it has changes, starts it and shows it live here and on the canvas.'));
+}
+
+function inputBox() {
+  const previous = document.getElementById('run-input')?.value || '{}';
+  return h('div', {class: 'field'}, h('label', {for: 'run-input'}, 'Input (JSON object, becomes trigger.…)'),
+    h('textarea', {id: 'run-input', rows: 2, spellcheck: 'false'}, previous));
+}
+
+/** Saves if needed, starts a run, and watches it. */
+export async function run() {
+  const input = document.getElementById('run-input')?.value.trim() || '{}';
+  let body;
+  try { body = JSON.parse(input); } catch { throw new Error('The run input is not JSON; write an object such as {"stack_id": "shop"}.'); }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('The run input must be a JSON object.');
+  if (!(await saveIfNeeded())) return;
+  const started = await api.post(`workflows/${encodeURIComponent(state.workflowId)}/run`, body);
+  await watch(started.execution_id);
+}
+
+export async function stop() {
+  if (!current) return;
+  await api.post(`executions/${encodeURIComponent(current.id)}/cancel`);
+  notify('info', 'Stop requested', `Execution ${current.id} will stop after its running steps.`);
+}
+
+/** Watches an execution until it ends: events from the stream, exact figures from GET /executions/{id}. */
+export async function watch(id) {
+  current?.abort.abort();
+  const abort = new AbortController();
+  const tracker = new RunTracker(state.doc);
+  const watching = {id, abort, tracker, logged: new Set(), refreshTimer: null};
+  current = watching;
+  showPanel('run');
+  const panel = document.getElementById('panel-run');
+  const pill = h('span', {class: 'status-pill running', id: 'run-status', 'data-status': 'running'}, 'running');
+  const log = h('div', {class: 'log', id: 'run-log', role: 'log', 'aria-label': 'Execution log', tabindex: '0'});
+  const nodes = h('ul', {class: 'list', id: 'run-nodes'});
+  panel.replaceChildren(h('h2', {}, 'Run ', pill), inputBox(), h('p', {class: 'muted'}, 'Execution ', h('code', {id: 'run-execution-id'}, id)),
+    h('h3', {}, 'Log'), log, h('h3', {}, 'Nodes'), nodes);
+  document.getElementById('stop').disabled = false;
+  const write = (line, at) => {
+    if (!line) return;
+    const offset = at && tracker.startedAt ? `+${(at - tracker.startedAt).toFixed(2)}s ` : '';
+    log.append(h('div', {class: line.kind}, `${offset}${line.text}`));
+    log.scrollTop = log.scrollHeight;
+  };
+  const show = () => {
+    if (current !== watching) return;
+    state.statuses = new Map(tracker.nodes);
+    emit('statuses', state.statuses);
+    nodes.replaceChildren(...[...tracker.nodes].map(([node, info]) => h('li', {dataset: {node, status: info.status}},
+      h('strong', {}, node), ' ', h('span', {class: `status-pill ${info.status}`}, info.status),
+      info.durationMs !== undefined ? ` ${duration(info.durationMs)}` : '', info.attempts > 1 ? ` · ${info.attempts} attempts` : '')));
+  };
+  const refresh = async () => {
+    const record = await api.get(`executions/${encodeURIComponent(id)}`);
+    tracker.merge(record.node_runs || []);
+    for (const run of record.node_runs || []) {
+      const key = `${run.node}#${run.attempt}`;
+      if (watching.logged.has(key) || !run.log_tail) continue;
+      watching.logged.add(key);
+      write({kind: 'info', text: run.log_tail.split('\n').map((l) => `  ${run.node} │ ${l}`).join('\n')});
+    }
+    show();
+    return record;
+  };
+  try {
+    await streamEvents(`executions/${encodeURIComponent(id)}/events`, (event) => {
+      write(tracker.apply(event), event.data?.at);
+      show();
+      if (event.event === 'node_finished') {
+        clearTimeout(watching.refreshTimer);
+        watching.refreshTimer = setTimeout(() => refresh().catch((e) => showError(e, 'Cannot read the execution')), 150);
+      }
+    }, abort.signal);
+  } catch (error) {
+    if (error.name === 'AbortError') return;
+    showError(error, 'The live view stopped');
+  }
+  clearTimeout(watching.refreshTimer);
+  if (current !== watching) return;
+  const record = await refresh();
+  pill.textContent = record.status;
+  pill.className = `status-pill ${record.status}`;
+  pill.dataset.status = record.status;
+  if (record.error_message) write({kind: 'failed', text: `${record.error_node ? `${record.error_node}: ` : ''}${record.error_message}`});
+  write({kind: 'info', text: `finished ${time(record.finished_at)}`});
+  document.getElementById('stop').disabled = true;
+  current = null;
+  emit('execution-finished', record);
+  return record;
+}
+
+"""##,
+        "js/run-tracker.js": ##"""
+// Node statuses of one execution, from its events. The event stream says when nodes finish; which nodes are running
+// or skipped follows from the graph: a node runs once every incoming edge is resolved and at least one was taken, and
+// is skipped when none was (docs/FORMAT.md, "Edges").
+
+export class RunTracker {
+  constructor(doc) {
+    this.doc = doc;
+    this.nodes = new Map();
+    this.status = 'running';
+    this.startedAt = null;
+    this.lastAt = null;
+  }
+
+  /** Applies one event ({event, data}); answers a line for the log, or null. */
+  apply({event, data}) {
+    const at = data?.at ?? this.lastAt;
+    if (at) this.lastAt = at;
+    const id = typeof data?.node === 'string' ? data.node.split('/').pop() : null;
+    let line = null;
+    switch (event) {
+      case 'started':
+        this.startedAt = at;
+        this.set(data.trigger, {status: 'succeeded', branch: null, durationMs: 0, attempts: 1});
+        line = {kind: 'info', text: `started from ${data.trigger}`};
+        break;
+      case 'node_finished': {
+        const outcome = data.outcome || {};
+        const previous = this.nodes.get(id) || {};
+        const elapsed = previous.readyAt && at ? (at - previous.readyAt) * 1000 : undefined;
+        if (outcome.status === 'succeeded') {
+          this.set(id, {status: 'succeeded', branch: outcome.branch ?? null, attempts: data.attempt, durationMs: elapsed});
+          line = {kind: 'succeeded', text: `${data.node} succeeded${outcome.branch ? ` → ${outcome.branch}` : ''} (attempt ${data.attempt})`};
+        } else if (outcome.status === 'failed') {
+          const node = this.node(id);
+          const retries = Number(node?.retry_count || 0);
+          const again = outcome.retryable && data.attempt <= retries;
+          this.set(id, {status: again ? 'running' : 'failed', attempts: data.attempt, durationMs: elapsed, error: outcome.error});
+          line = {kind: 'failed', text: `${data.node} failed (attempt ${data.attempt}): ${outcome.error?.message || 'error'}${again ? ' — retrying' : ''}`};
+        } else if (outcome.status === 'iterate') {
+          this.set(id, {status: 'running', branch: 'loop', iterating: true, attempts: data.attempt});
+          line = {kind: 'info', text: `${data.node} loops over ${(outcome.items || []).length} item(s)`};
+        } else if (outcome.status === 'wait') {
+          this.set(id, {status: 'running', attempts: data.attempt});
+          line = {kind: 'info', text: `${data.node} waits until ${new Date(outcome.until * 1000).toLocaleTimeString()}`};
+        } else if (outcome.status === 'stop') {
+          this.set(id, {status: outcome.succeeded ? 'succeeded' : 'failed', attempts: data.attempt, durationMs: elapsed});
+          line = {kind: outcome.succeeded ? 'succeeded' : 'failed', text: `${data.node} stops the run: ${outcome.message}`};
+        }
+        break;
+      }
+      case 'timer_fired':
+        this.set(id, {status: 'running', readyAt: at});
+        line = {kind: 'info', text: `${data.node} runs again`};
+        break;
+      case 'reused':
+        this.set(id, {status: 'succeeded', branch: data.branch ?? null, reused: true, durationMs: 0});
+        line = {kind: 'info', text: `${data.node} reused from the earlier run`};
+        break;
+      case 'resumed':
+        line = {kind: 'info', text: `resumed after a restart (${(data.interrupted || []).join(', ') || 'nothing in flight'})`};
+        break;
+      case 'cancelled':
+        line = {kind: 'failed', text: 'cancelled'};
+        break;
+      case 'timed_out':
+        line = {kind: 'failed', text: 'the run timed out'};
+        break;
+      case 'end':
+        this.status = data?.status || 'finished';
+        line = {kind: this.status === 'succeeded' ? 'succeeded' : 'failed', text: `execution ${this.status}`};
+        break;
+      default:
+        return null;
+    }
+    this.propagate(at);
+    if (event === 'end') this.settle();
+    return line;
+  }
+
+  node(id) {
+    return this.doc.nodes.find((node) => node.id === id);
+  }
+
+  set(id, values) {
+    if (!id) return;
+    this.nodes.set(id, {...(this.nodes.get(id) || {}), ...values});
+  }
+
+  /** 'taken', 'skipped', or null while the edge's source has not decided. */
+  edgeState(edge) {
+    const source = this.nodes.get(edge.source);
+    if (!source) return null;
+    const branch = edge.branch ?? null;
+    if (source.status === 'skipped') return 'skipped';
+    if (source.status === 'succeeded') {
+      if (branch === 'error') return 'skipped';
+      if (branch === null) return source.branch === null || source.branch === undefined ? 'taken' : 'skipped';
+      return branch === source.branch ? 'taken' : 'skipped';
+    }
+    if (source.iterating) return branch === 'loop' ? 'taken' : null;
+    if (source.status === 'failed') {
+      const handling = this.node(edge.source)?.error_handling;
+      if (handling === 'branch') return branch === 'error' ? 'taken' : 'skipped';
+      if (handling === 'continue') return branch === 'error' ? 'skipped' : 'taken';
+    }
+    return null;
+  }
+
+  propagate(at) {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const node of this.doc.nodes) {
+        if (this.nodes.has(node.id)) continue;
+        const incoming = this.doc.edges.filter((edge) => edge.target === node.id && edge.source !== node.id);
+        if (!incoming.length) continue;
+        const states = incoming.map((edge) => this.edgeState(edge));
+        if (states.includes('taken') && (node.type !== 'logic.merge' ? !states.includes(null) : true)) {
+          this.set(node.id, {status: 'running', readyAt: at});
+          changed = true;
+        } else if (states.every((s) => s === 'skipped')) {
+          this.set(node.id, {status: 'skipped'});
+          changed = true;
+        }
+      }
+    }
+  }
+
+  /** At the end nothing is running any more: what still looks so did not finish. */
+  settle() {
+    for (const [id, node] of this.nodes) {
+      if (node.status === 'running') this.nodes.set(id, {...node, status: this.status === 'succeeded' ? 'succeeded' : 'cancelled'});
+    }
+  }
+
+  /** Folds in the stored node runs (exact durations, attempts, statuses). */
+  merge(runs) {
+    const latest = new Map();
+    for (const run of runs) {
+      const id = run.node_id || String(run.node).split('/').pop();
+      const previous = latest.get(id);
+      if (!previous || run.attempt >= previous.attempt) latest.set(id, run);
+    }
+    for (const [id, run] of latest) {
+      const current = this.nodes.get(id) || {};
+      const status = current.status === 'running' && run.status === 'failed' ? 'running' : run.status;
+      this.set(id, {status, durationMs: run.duration_ms ?? current.durationMs, attempts: run.attempt});
+    }
+  }
+}
+
+"""##,
+        "js/state.js": ##"""
+// The editor's state: the workflow being edited, where it is stored, the selection, the validator's problems and the
+// statuses of a run shown on the canvas. Every change to the workflow goes through mutate(), which records undo.
+import {emit} from './events.js';
+import {History} from './history.js';
+
+export const state = {
+  doc: emptyDoc(),
+  workflowId: null,
+  version: null,
+  savedName: null,
+  savedSnapshot: null,
+  selection: new Set(),
+  selectedEdge: null,
+  problems: [],
+  statuses: new Map(),
+  preview: null,
+  view: {x: 40, y: 40, k: 1},
+};
+
+export const history = new History();
+
+export function emptyDoc(name = 'Untitled workflow') {
+  return {name, nodes: [], edges: []};
+}
+
+export function snapshot() {
+  return JSON.stringify(state.doc);
+}
+
+/** Applies `change(doc)` as one undoable step and announces it. */
+export function mutate(change) {
+  const before = snapshot();
+  change(state.doc);
+  if (snapshot() === before) return;
+  history.record(before);
+  changed();
+}
+
+/** Announces a change made outside mutate (undo, redo, load). */
+export function changed() {
+  pruneSelection();
+  emit('doc', state.doc);
+  emit('dirty', isDirty());
+}
+
+export function isDirty() {
+  return state.savedSnapshot !== snapshot();
+}
+
+export function undo() {
+  const previous = history.undo(snapshot());
+  if (previous) { state.doc = JSON.parse(previous); changed(); }
+}
+
+export function redo() {
+  const next = history.redo(snapshot());
+  if (next) { state.doc = JSON.parse(next); changed(); }
+}
+
+/** Replaces the whole document (open, import, rollback…); `stored` is the workflow's record when it is saved. */
+export function load(doc, stored = null) {
+  state.doc = normalise(doc);
+  state.workflowId = stored?.id ?? null;
+  state.version = stored?.version ?? null;
+  state.savedName = stored?.name ?? null;
+  state.savedSnapshot = stored ? snapshot() : null;
+  state.selection.clear();
+  state.selectedEdge = null;
+  state.statuses.clear();
+  history.clear();
+  emit('loaded', state);
+  changed();
+  emit('statuses', state.statuses);
+}
+
+/** Marks the current document as the stored version. */
+export function markSaved(record) {
+  state.workflowId = record.id;
+  state.version = record.version;
+  state.savedName = record.name;
+  state.savedSnapshot = snapshot();
+  emit('loaded', state);
+  emit('dirty', false);
+}
+
+/** Accepts the API's and the file's shapes: {workflow: {...}} or the workflow itself. */
+export function normalise(value) {
+  const doc = structuredClone(value?.workflow && !value.nodes ? value.workflow : value || {});
+  doc.name = doc.name || 'Untitled workflow';
+  doc.nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
+  doc.edges = Array.isArray(doc.edges) ? doc.edges : [];
+  for (const edge of doc.edges) {
+    if (edge.from && !edge.source) { edge.source = edge.from; delete edge.from; }
+    if (edge.to && !edge.target) { edge.target = edge.to; delete edge.to; }
+    if (edge.branch !== undefined) edge.branch = String(edge.branch);
+  }
+  return doc;
+}
+
+export function nodeById(id, doc = state.doc) {
+  return doc.nodes.find((node) => node.id === id);
+}
+
+export function select(ids, {add = false} = {}) {
+  if (!add) state.selection.clear();
+  for (const id of ids) state.selection.add(id);
+  state.selectedEdge = null;
+  emit('selection', state.selection);
+}
+
+export function toggleSelected(id) {
+  if (state.selection.has(id)) state.selection.delete(id); else state.selection.add(id);
+  state.selectedEdge = null;
+  emit('selection', state.selection);
+}
+
+export function selectEdge(index) {
+  state.selection.clear();
+  state.selectedEdge = index;
+  emit('selection', state.selection);
+}
+
+function pruneSelection() {
+  for (const id of [...state.selection]) if (!nodeById(id)) state.selection.delete(id);
+  if (state.selectedEdge !== null && !state.doc.edges[state.selectedEdge]) state.selectedEdge = null;
+}
+
+/** The document the canvas shows: the proposal while one is previewed, else the workflow. */
+export function shownDoc() {
+  return state.preview ? state.preview.doc : state.doc;
+}
+
+"""##,
+        "js/tabs.js": ##"""
+// The side panel's tabs (ARIA tabs: arrow keys move between them).
+
+export function initTabs() {
+  const tabs = [...document.querySelectorAll('[role=tab]')];
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => showPanel(tab.id.replace('tab-', '')));
+    tab.addEventListener('keydown', (event) => {
+      const index = tabs.indexOf(tab);
+      const next = event.key === 'ArrowRight' ? tabs[(index + 1) % tabs.length] : event.key === 'ArrowLeft' ? tabs[(index - 1 + tabs.length) % tabs.length] : null;
+      if (next) { event.preventDefault(); showPanel(next.id.replace('tab-', '')); next.focus(); }
+    });
+  }
+  showPanel('config');
+}
+
+/** Shows the panel named `name` (config, problems, run, executions, versions, designer). */
+export function showPanel(name) {
+  for (const tab of document.querySelectorAll('[role=tab]')) {
+    const selected = tab.id === `tab-${name}`;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    document.getElementById(tab.getAttribute('aria-controls')).hidden = !selected;
+  }
+  document.dispatchEvent(new CustomEvent('panel-shown', {detail: name}));
+}
+
+"""##,
+        "js/validation.js": ##"""
+// Validation: POST /api/v1/validate shortly after each edit (and on the button); the problems go to the state, where
+// the canvas, the configuration panel and the Problems tab show them.
+import {api, ApiError} from './api.js';
+import {h, showError, notify} from './dom.js';
+import {on, emit} from './events.js';
+import {state, select} from './state.js';
+import {showPanel} from './tabs.js';
+import {focusNode} from './canvas.js';
+
+const DELAY_MS = 500;
+let timer = null;
+let sequence = 0;
+
+export function initValidation() {
+  on('doc', () => schedule());
+  on('problems', renderList);
+  renderList();
+}
+
+export function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(() => validateNow().catch((error) => showError(error, 'Validation')), DELAY_MS);
+}
+
+/** Validates the current document now; answers the report. */
+export async function validateNow({announce = false} = {}) {
+  clearTimeout(timer);
+  const mine = ++sequence;
+  let report;
+  try {
+    report = await api.post('validate', JSON.stringify({workflow: state.doc}));
+  } catch (error) {
+    if (!(error instanceof ApiError) || !error.problems.length) throw error;
+    report = {valid: false, problems: error.problems};
+  }
+  if (mine !== sequence) return report;
+  state.problems = report.problems || [];
+  emit('problems', state.problems);
+  if (announce) {
+    const errors = state.problems.filter((p) => p.severity !== 'warning').length;
+    if (errors) { notify('error', `${errors} problem(s) to fix`, 'See the Problems tab and the nodes outlined in red.'); showPanel('problems'); }
+    else notify('success', 'The workflow is valid', state.problems.length ? `${state.problems.length} warning(s).` : '');
+  }
+  return report;
+}
+
+function renderList() {
+  const errors = state.problems.filter((p) => p.severity !== 'warning');
+  document.getElementById('problem-count').textContent = errors.length ? String(errors.length) : '';
+  const panel = document.getElementById('panel-problems');
+  if (!state.problems.length) {
+    panel.replaceChildren(h('h2', {}, 'Problems'), h('p', {class: 'muted', id: 'no-problems'}, 'No problems: the validator accepts this workflow.'));
+    return;
+  }
+  panel.replaceChildren(h('h2', {}, 'Problems'), h('ul', {class: 'list', id: 'problem-list'}, state.problems.map((problem) => {
+    const item = h('li', {class: `problem ${problem.severity}`, dataset: {code: problem.code, node: problem.node_id || ''}},
+      h('div', {}, h('strong', {}, problem.severity), ' ', h('span', {class: 'code'}, problem.code), problem.node_id ? ` · ${problem.node_id}` : ''),
+      h('div', {}, problem.message),
+      problem.suggestion ? h('div', {class: 'muted'}, problem.suggestion) : null,
+      problem.path ? h('div', {class: 'code'}, problem.path) : null);
+    if (problem.node_id) {
+      item.append(h('button', {type: 'button', class: 'small', 'aria-label': `Show node ${problem.node_id}`, onclick: () => {
+        select([problem.node_id]);
+        showPanel('config');
+        focusNode(problem.node_id);
+      }}, 'Show'));
+    }
+    return item;
+  })));
+}
+
+"""##,
+        "js/versions.js": ##"""
+// Version history of the open workflow: each version, a line diff between two, opening one, and rollback (which
+// saves that version's content as a new version).
+import {api} from './api.js';
+import {h, showError, time, notify} from './dom.js';
+import {on} from './events.js';
+import {state} from './state.js';
+import {openWorkflow} from './workflow-io.js';
+
+const panel = () => document.getElementById('panel-versions');
+
+export function initVersions() {
+  document.addEventListener('panel-shown', (event) => { if (event.detail === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
+  on('saved', () => { if (!panel().hidden) refresh().catch((e) => showError(e)); });
+}
+
+export async function refresh() {
+  if (!state.workflowId) {
+    panel().replaceChildren(h('h2', {}, 'Versions'), h('p', {class: 'muted'}, 'Save the workflow to start its history.'));
+    return;
+  }
+  const versions = (await api.get(`workflows/${encodeURIComponent(state.workflowId)}/versions`)).sort((a, b) => b.version - a.version);
+  const latest = versions[0]?.version;
+  const from = h('select', {id: 'diff-from', 'aria-label': 'Diff from version'}, versions.map((v) => h('option', {value: v.version}, `v${v.version}`)));
+  const to = h('select', {id: 'diff-to', 'aria-label': 'Diff to version'}, versions.map((v) => h('option', {value: v.version}, `v${v.version}`)));
+  from.value = String(versions[1]?.version ?? latest);
+  to.value = String(latest);
+  const output = h('div', {id: 'diff-output'});
+  const diffButton = h('button', {type: 'button', id: 'show-diff', onclick: () => showDiff(from.value, to.value, output).catch((e) => showError(e, 'Cannot diff'))}, 'Show diff');
+  panel().replaceChildren(
+    h('h2', {}, `Versions of ${state.savedName}`),
+    h('ul', {class: 'list', id: 'version-list'}, versions.map((v) => h('li', {dataset: {version: v.version}, class: v.version === state.version ? 'selected' : ''},
+      h('div', {class: 'row'}, h('strong', {}, `v${v.version}`), h('span', {class: 'muted'}, time(v.created_at)), v.version === latest ? h('span', {class: 'muted'}, '(current)') : null),
+      h('div', {class: 'row'},
+        h('button', {type: 'button', class: 'small', 'aria-label': `Diff version ${v.version} with the current one`, onclick: () => { from.value = String(v.version); to.value = String(latest); showDiff(v.version, latest, output).catch((e) => showError(e, 'Cannot diff')); }}, 'Diff with current'),
+        v.version !== latest ? h('button', {type: 'button', class: 'small', 'aria-label': `Roll back to version ${v.version}`, dataset: {rollback: v.version}, onclick: () => rollback(v.version).catch((e) => showError(e, 'Rollback failed'))}, 'Roll back to this') : null)))),
+    h('h3', {}, 'Diff'),
+    h('div', {class: 'row'}, from, h('span', {}, '→'), to, diffButton),
+    output);
+}
+
+async function showDiff(from, to, output) {
+  const answer = await api.get(`workflows/${encodeURIComponent(state.workflowId)}/diff/${from}/${to}`);
+  const lines = answer.diff || [];
+  output.replaceChildren(answer.changed === false ? h('p', {class: 'muted'}, `v${from} and v${to} are the same.`) :
+    h('div', {class: 'diff', role: 'region', 'aria-label': `Diff from v${from} to v${to}`},
+      lines.map((line) => h('div', {class: line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : ''}, line))));
+}
+
+async function rollback(version) {
+  if (!confirm(`Save the content of version ${version} as a new version?`)) return;
+  const record = await api.post(`workflows/${encodeURIComponent(state.workflowId)}/rollback/${version}`);
+  notify('success', `Rolled back to v${version}`, `Saved as version ${record.version}.`);
+  await openWorkflow(record.id);
+  await refresh();
+}
+
+"""##,
+        "js/workflow-io.js": ##"""
+// Opening, creating, saving (a new version), importing and exporting workflows.
+import {api, ApiError} from './api.js';
+import {h, notify, showError} from './dom.js';
+import {on, emit} from './events.js';
+import {ensurePositions} from './layout.js';
+import {parseYAML, workflowToYAML} from './yaml.js';
+import {state, load, markSaved, emptyDoc, isDirty, normalise, mutate, changed} from './state.js';
+import {fit} from './canvas.js';
+
+let workflows = [];
+let nameEdit = 0;
+
+export function initWorkflowIO() {
+  const picker = document.getElementById('workflow-picker');
+  picker.addEventListener('change', () => {
+    if (picker.value && picker.value !== state.workflowId) openWorkflow(picker.value).catch((e) => showError(e, 'Cannot open the workflow'));
+  });
+  document.getElementById('new-workflow').addEventListener('click', newWorkflow);
+  const name = document.getElementById('workflow-name');
+  name.addEventListener('input', () => {
+    const now = Date.now();
+    if (now - nameEdit < 1500) { state.doc.name = name.value; changed(); } else mutate((doc) => { doc.name = name.value; });
+    nameEdit = now;
+  });
+  on('doc', (doc) => { if (document.activeElement !== name) name.value = doc.name || ''; });
+  on('loaded', showVersion);
+  on('dirty', (dirty) => { document.getElementById('dirty-label').textContent = dirty ? '• unsaved changes' : ''; });
+  document.getElementById('save').addEventListener('click', () => save().catch((e) => showError(e, 'Save failed')));
+  document.getElementById('import').addEventListener('click', openImport);
+  document.getElementById('export').addEventListener('click', () => exportYAML().catch((e) => showError(e, 'Export failed')));
+  document.getElementById('import-file').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    if (file) document.getElementById('import-text').value = await file.text();
+  });
+  document.getElementById('import-form').addEventListener('submit', (event) => {
+    if (event.submitter?.value !== 'import') return;
+    event.preventDefault();
+    importText(document.getElementById('import-text').value)
+      .then(() => document.getElementById('import-dialog').close())
+      .catch((e) => showError(e, 'Import failed'));
+  });
+  window.addEventListener('beforeunload', (event) => { if (isDirty() && state.doc.nodes.length) event.preventDefault(); });
+}
+
+function showVersion() {
+  document.getElementById('version-label').textContent = state.workflowId ? `v${state.version}` : 'not saved';
+  const picker = document.getElementById('workflow-picker');
+  picker.value = state.workflowId || '';
+  if (state.workflowId) history.replaceState(null, '', `#workflow=${state.workflowId}`);
+  else history.replaceState(null, '', location.pathname);
+}
+
+/** Reloads the list of stored workflows into the picker. */
+export async function refreshWorkflows() {
+  workflows = await api.get('workflows');
+  const picker = document.getElementById('workflow-picker');
+  picker.replaceChildren(h('option', {value: ''}, state.workflowId ? 'Open a workflow…' : '(new workflow)'),
+    ...workflows.map((w) => h('option', {value: w.id}, `${w.name} (v${w.version})${w.active ? ' ●' : ''}`)));
+  picker.value = state.workflowId || '';
+  return workflows;
+}
+
+function confirmDiscard() {
+  return !isDirty() || !state.doc.nodes.length || confirm('Discard the unsaved changes?');
+}
+
+export function newWorkflow() {
+  if (!confirmDiscard()) return;
+  load(emptyDoc());
+  refreshWorkflows().catch((e) => showError(e));
+}
+
+/** Opens the current version of a stored workflow. */
+export async function openWorkflow(id, {force = false} = {}) {
+  if (!force && !confirmDiscard()) { document.getElementById('workflow-picker').value = state.workflowId || ''; return; }
+  const record = await api.get(`workflows/${encodeURIComponent(id)}`);
+  const doc = normalise(record.workflow);
+  ensurePositions(doc);
+  load(doc, record);
+  await refreshWorkflows();
+  requestAnimationFrame(fit);
+  emit('workflow-opened', record);
+}
+
+/** Saves the document: a new version of the stored workflow, or a new workflow. Answers the stored record. */
+export async function save() {
+  const body = JSON.stringify({workflow: state.doc});
+  let record;
+  try {
+    if (state.workflowId && state.doc.name === state.savedName) {
+      record = await api.put(`workflows/${encodeURIComponent(state.workflowId)}`, body);
+    } else {
+      const other = workflows.find((w) => w.name === state.doc.name && w.id !== state.workflowId);
+      if (other && !confirm(`A workflow named '${other.name}' exists; saving makes a new version of it. Continue?`)) return null;
+      record = await api.post('workflows', body);
+    }
+  } catch (error) {
+    if (error instanceof ApiError && error.problems.length) {
+      state.problems = error.problems;
+      emit('problems', state.problems);
+    }
+    throw error;
+  }
+  markSaved(record);
+  await refreshWorkflows();
+  notify('success', `Saved ${record.name}, version ${record.version}`);
+  emit('saved', record);
+  return record;
+}
+
+/** Saves when there are unsaved changes; answers whether the stored version is now the document. */
+export async function saveIfNeeded() {
+  if (state.workflowId && !isDirty()) return true;
+  return Boolean(await save());
+}
+
+function openImport() {
+  document.getElementById('import-text').value = '';
+  document.getElementById('import-file').value = '';
+  document.getElementById('import-dialog').showModal();
+}
+
+/** Reads YAML or JSON text into the editor as a new, unsaved document. */
+export async function importText(text) {
+  if (!text.trim()) throw new Error('Nothing to import: choose a file or paste a workflow.');
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = parseYAML(text);
+  }
+  if (!value || typeof value !== 'object') throw new Error('The text is not a workflow (no mapping at the top).');
+  const doc = normalise(value);
+  if (value.trigger || value.workflow?.trigger) {
+    throw new Error('This file uses the top-level trigger: shorthand; save it with `windflow format` first, or POST it to the API, which reads shorthands.');
+  }
+  ensurePositions(doc);
+  const stored = workflows.find((w) => w.name === doc.name);
+  load(doc);
+  if (stored) notify('info', `Imported '${doc.name}'`, `A stored workflow has this name: saving makes version ${stored.version + 1} of it.`);
+  else notify('success', `Imported '${doc.name}'`, 'Not saved yet.');
+  requestAnimationFrame(fit);
+}
+
+/** Shows the workflow as YAML (the server's canonical form when the saved version is shown). */
+export async function exportYAML() {
+  let text = null;
+  if (state.workflowId && !isDirty()) {
+    const answer = await api.get(`workflows/${encodeURIComponent(state.workflowId)}?format=yaml`);
+    if (typeof answer === 'string' && answer.trim().startsWith('workflow:')) text = answer;
+  }
+  text ||= workflowToYAML(state.doc);
+  document.getElementById('export-text').value = text;
+  const link = document.getElementById('export-download');
+  URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([text], {type: 'application/yaml'}));
+  link.download = `${(state.doc.name || 'workflow').replace(/[^A-Za-z0-9_-]+/g, '-').toLowerCase()}.yaml`;
+  document.getElementById('export-dialog').showModal();
+  return text;
+}
+
+"""##,
+        "js/yaml.js": ##"""
+// A small YAML reader and writer for workflow files: block mappings and sequences, flow collections, plain and quoted
+// scalars (YAML 1.2 core schema), | and > block scalars, comments. No anchors, aliases or tags: a file that uses them
+// is refused with its line, and the import falls back to the server's reader.
+
+export class YAMLError extends Error {
+  constructor(message, line) {
+    super(line ? `line ${line}: ${message}` : message);
+    this.name = 'YAMLError';
+    this.title = 'Unreadable YAML';
+    this.detail = this.message;
+  }
+}
+
+/** Parses YAML text into plain values. */
+export function parseYAML(text) {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((raw, index) => ({raw, number: index + 1}));
+  const reader = new Reader(lines);
+  const value = reader.block(-1);
+  reader.skipBlank();
+  if (reader.index < reader.lines.length) throw new YAMLError('unexpected text (check the indentation)', reader.lines[reader.index].number);
+  return value;
+}
+
+class Reader {
+  constructor(lines) {
+    this.lines = lines;
+    this.index = 0;
+    this.virtual = null;
+  }
+
+  /** The next meaningful line as {indent, text, number}, skipping blanks, comments and document markers. */
+  peek() {
+    if (this.virtual) return this.virtual;
+    this.skipBlank();
+    const line = this.lines[this.index];
+    if (!line) return null;
+    const text = stripComment(line.raw);
+    const indent = line.raw.length - line.raw.trimStart().length;
+    return {indent, text: text.trim(), number: line.number};
+  }
+
+  skipBlank() {
+    while (this.index < this.lines.length) {
+      const trimmed = stripComment(this.lines[this.index].raw).trim();
+      if (trimmed && trimmed !== '---' && !trimmed.startsWith('%')) break;
+      this.index++;
+    }
+  }
+
+  next() {
+    if (this.virtual) { const line = this.virtual; this.virtual = null; return line; }
+    const line = this.peek();
+    this.index++;
+    return line;
+  }
+
+  /** The value of the lines indented more than `parent`. */
+  block(parent) {
+    const line = this.peek();
+    if (!line || line.indent <= parent) return null;
+    if (/^[&*!]/.test(line.text)) throw new YAMLError('anchors, aliases and tags are not supported here', line.number);
+    if (isItem(line.text)) return this.sequence(line.indent);
+    if (keyValue(line.text)) return this.mapping(line.indent);
+    this.next();
+    return this.inline(line.text, line);
+  }
+
+  sequence(indent) {
+    const items = [];
+    for (let line = this.peek(); line && line.indent === indent && isItem(line.text); line = this.peek()) {
+      this.next();
+      const rest = line.text.slice(1).trimStart();
+      const offset = line.indent + (line.text.length - rest.length);
+      if (!rest) items.push(this.block(indent));
+      else if (keyValue(rest) && !/^[[{"']/.test(rest)) {
+        this.virtual = {indent: offset, text: rest, number: line.number};
+        items.push(this.mapping(offset));
+      } else if (/^[|>]/.test(rest)) items.push(this.blockScalar(rest, indent));
+      else items.push(this.inline(rest, line));
+    }
+    return items;
+  }
+
+  mapping(indent) {
+    const object = {};
+    for (let line = this.peek(); line && line.indent === indent && !isItem(line.text); line = this.peek()) {
+      const pair = keyValue(line.text);
+      if (!pair) throw new YAMLError(`expected "key: value", found "${line.text}"`, line.number);
+      this.next();
+      const key = pair.key;
+      if (Object.prototype.hasOwnProperty.call(object, key)) throw new YAMLError(`the key '${key}' is written twice`, line.number);
+      if (pair.value === '') {
+        const after = this.peek();
+        if (after && after.indent === indent && isItem(after.text)) object[key] = this.sequence(indent);
+        else object[key] = this.block(indent);
+      } else if (/^[|>]/.test(pair.value)) object[key] = this.blockScalar(pair.value, indent);
+      else object[key] = this.inline(pair.value, line);
+    }
+    return object;
+  }
+
+  blockScalar(header, parent) {
+    const folded = header[0] === '>';
+    const chomp = header.includes('-') ? 'strip' : header.includes('+') ? 'keep' : 'clip';
+    const explicit = Number((header.match(/\d/) || [])[0]) || 0;
+    const collected = [];
+    let indent = explicit ? parent + explicit : null;
+    while (this.index < this.lines.length) {
+      const raw = this.lines[this.index].raw;
+      const lead = raw.length - raw.trimStart().length;
+      if (raw.trim() === '') { collected.push(''); this.index++; continue; }
+      if (indent === null) indent = lead;
+      if (lead < indent || lead <= parent) break;
+      collected.push(raw.slice(indent));
+      this.index++;
+    }
+    let trailing = 0;
+    while (collected.length && collected[collected.length - 1] === '') { collected.pop(); trailing++; }
+    let text = folded ? fold(collected) : collected.join('\n');
+    if (chomp === 'clip' && collected.length) text += '\n';
+    if (chomp === 'keep') text += '\n'.repeat(trailing + 1);
+    return text;
+  }
+
+  /** A value written on one line (or a flow collection continued on the next lines). */
+  inline(text, line) {
+    let source = text;
+    while (/^[[{]/.test(source) && !balanced(source) && this.index < this.lines.length) {
+      source += ' ' + stripComment(this.lines[this.index].raw).trim();
+      this.index++;
+    }
+    const parser = new FlowParser(source, line.number);
+    const value = parser.value();
+    parser.end();
+    return value;
+  }
+}
+
+function fold(lines) {
+  let text = '';
+  lines.forEach((line, i) => {
+    if (i === 0) text = line;
+    else if (line === '' || /^\s/.test(line) || lines[i - 1] === '') text += '\n' + line;
+    else text += ' ' + line;
+  });
+  return text;
+}
+
+function isItem(text) {
+  return text === '-' || text.startsWith('- ');
+}
+
+/** Splits "key: value" (the key plain or quoted); null when the text is not a pair. */
+function keyValue(text) {
+  let key, rest;
+  if (text[0] === '"' || text[0] === "'") {
+    const end = closingQuote(text, 0);
+    if (end < 0) return null;
+    key = unquote(text.slice(0, end + 1));
+    rest = text.slice(end + 1);
+    if (!/^\s*:(\s|$)/.test(rest)) return null;
+    return {key, value: rest.replace(/^\s*:/, '').trim()};
+  }
+  if (/^[[{]/.test(text)) return null;
+  const match = text.match(/^([^#:]+?|[^#]*?[^\s]):(\s+|$)(.*)$/);
+  if (!match || match[1].includes(': ')) return null;
+  key = match[1].trim();
+  rest = match[3];
+  return {key, value: rest.trim()};
+}
+
+function closingQuote(text, start) {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') { i++; continue; }
+    if (text[i] === quote) {
+      if (quote === "'" && text[i + 1] === "'") { i++; continue; }
+      return i;
+    }
+  }
+  return -1;
+}
+
+function stripComment(raw) {
+  let quote = null;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") {
+      if (i === 0 || /[\s[{,:-]/.test(raw[i - 1])) quote = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1]))) return raw.slice(0, i);
+  }
+  return raw;
+}
+
+function balanced(text) {
+  let depth = 0, quote = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) { if (quote === '"' && c === '\\') i++; else if (c === quote) quote = null; continue; }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+  }
+  return depth <= 0;
+}
+
+function unquote(text) {
+  if (text[0] === "'") return text.slice(1, -1).replace(/''/g, "'");
+  return text.slice(1, -1).replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, e) => {
+    if (e[0] === 'u' || e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+    return {n: '\n', t: '\t', r: '\r', '0': '\0', '"': '"', '\\': '\\', '/': '/', ' ': ' ', b: '\b', e: '\x1b'}[e] ?? e;
+  });
+}
+
+/** A plain scalar by the YAML 1.2 core schema. */
+function scalar(text) {
+  if (/^(null|Null|NULL|~)?$/.test(text)) return null;
+  if (/^(true|True|TRUE)$/.test(text)) return true;
+  if (/^(false|False|FALSE)$/.test(text)) return false;
+  if (/^[-+]?[0-9]+$/.test(text)) return Number(text);
+  if (/^0x[0-9a-fA-F]+$/.test(text)) return parseInt(text.slice(2), 16);
+  if (/^0o[0-7]+$/.test(text)) return parseInt(text.slice(2), 8);
+  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
+  if (/^[-+]?\.(inf|Inf|INF)$/.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^\.(nan|NaN|NAN)$/.test(text)) return NaN;
+  return text;
+}
+
+class FlowParser {
+  constructor(text, line) { this.text = text; this.i = 0; this.line = line; }
+  fail(message) { throw new YAMLError(message, this.line); }
+  space() { while (/\s/.test(this.text[this.i] || '')) this.i++; }
+  end() { this.space(); if (this.i < this.text.length) this.fail(`unexpected "${this.text.slice(this.i)}"`); }
+
+  value(inFlow = false) {
+    this.space();
+    const c = this.text[this.i];
+    if (c === '[') return this.list();
+    if (c === '{') return this.map();
+    if (c === '"' || c === "'") {
+      const end = closingQuote(this.text, this.i);
+      if (end < 0) this.fail('a quoted string is not closed');
+      const value = unquote(this.text.slice(this.i, end + 1));
+      this.i = end + 1;
+      return value;
+    }
+    if (c === '&' || c === '*' || c === '!') this.fail('anchors, aliases and tags are not supported here');
+    const start = this.i;
+    while (this.i < this.text.length) {
+      const ch = this.text[this.i];
+      if (inFlow && (ch === ',' || ch === ']' || ch === '}')) break;
+      if (inFlow && ch === ':' && /[\s,\]}]/.test(this.text[this.i + 1] || ' ')) break;
+      this.i++;
+    }
+    return scalar(this.text.slice(start, this.i).trim());
+  }
+
+  list() {
+    this.i++;
+    const items = [];
+    for (;;) {
+      this.space();
+      if (this.text[this.i] === ']') { this.i++; return items; }
+      items.push(this.value(true));
+      this.space();
+      if (this.text[this.i] === ',') this.i++;
+      else if (this.text[this.i] !== ']') this.fail('expected "," or "]"');
+    }
+  }
+
+  map() {
+    this.i++;
+    const object = {};
+    for (;;) {
+      this.space();
+      if (this.text[this.i] === '}') { this.i++; return object; }
+      const key = this.value(true);
+      this.space();
+      if (this.text[this.i] !== ':') this.fail('expected ":" in a flow mapping');
+      this.i++;
+      object[String(key)] = this.value(true);
+      this.space();
+      if (this.text[this.i] === ',') this.i++;
+      else if (this.text[this.i] !== '}') this.fail('expected "," or "}"');
+    }
+  }
+}
+
+// ---- writing ----
+
+const NODE_ORDER = ['id', 'type', 'name', 'configuration', 'error_handling', 'retry_count', 'retry', 'timeout', 'position', 'disabled', 'notes'];
+const WORKFLOW_ORDER = ['name', 'description', 'tags', 'settings', 'nodes', 'edges'];
+
+/** The workflow document as YAML, in the canonical key order. */
+export function workflowToYAML(doc) {
+  const ordered = orderKeys(doc, WORKFLOW_ORDER);
+  ordered.nodes = (doc.nodes || []).map((node) => orderKeys(node, NODE_ORDER));
+  return stringifyYAML({workflow: ordered});
+}
+
+function orderKeys(object, order) {
+  const result = {};
+  for (const key of order) if (object[key] !== undefined) result[key] = object[key];
+  for (const key of Object.keys(object)) if (!(key in result)) result[key] = object[key];
+  return result;
+}
+
+export function stringifyYAML(value) {
+  return lines(value, 0).join('\n') + '\n';
+}
+
+function isScalar(value) {
+  return value === null || typeof value !== 'object';
+}
+
+function lines(value, indent) {
+  const pad = ' '.repeat(indent);
+  if (Array.isArray(value)) {
+    return value.flatMap((item) => {
+      if (isScalar(item) || isFlowable(item)) return [`${pad}- ${inline(item, indent + 2)}`];
+      const inner = lines(item, indent + 2);
+      inner[0] = `${pad}- ${inner[0].slice(indent + 2)}`;
+      return inner;
+    });
+  }
+  return Object.entries(value).flatMap(([key, item]) => {
+    const name = plainKey(key);
+    if (isScalar(item) || isFlowable(item)) {
+      if (typeof item === 'string' && item.includes('\n')) return [`${pad}${name}: ${blockHeader(item)}`, ...item.replace(/\n$/, '').split('\n').map((l) => (l ? `${pad}  ${l}` : ''))];
+      return [`${pad}${name}: ${inline(item, indent + 2)}`];
+    }
+    return [`${pad}${name}:`, ...lines(item, indent + 2)];
+  });
+}
+
+function blockHeader(text) {
+  return text.endsWith('\n') ? (text.endsWith('\n\n') ? '|+' : '|') : '|-';
+}
+
+/** Empty collections, short lists of scalars and small mappings of scalars are written inline. */
+function isFlowable(value) {
+  if (Array.isArray(value)) return value.length === 0 || (value.every(isScalar) && value.every((v) => typeof v !== 'string' || !v.includes('\n')) && JSON.stringify(value).length < 80);
+  const entries = Object.entries(value);
+  return entries.length === 0 || (entries.length <= 4 && entries.every(([, v]) => isScalar(v) && (typeof v !== 'string' || !v.includes('\n'))) && JSON.stringify(value).length < 80);
+}
+
+function inline(value, indent) {
+  if (Array.isArray(value)) return `[${value.map((v) => inline(v, indent)).join(', ')}]`;
+  if (value && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${plainKey(k)}: ${inline(v, indent)}`).join(', ')}}`;
+  if (typeof value === 'string') return quoteIfNeeded(value);
+  if (value === null || value === undefined) return 'null';
+  return String(value);
+}
+
+function plainKey(key) {
+  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key) && typeof scalar(key) === 'string' ? key : JSON.stringify(key);
+}
+
+function quoteIfNeeded(text) {
+  const plain = text !== '' && typeof scalar(text) === 'string' && text === text.trim() &&
+    !/^[-?:,[\]{}#&*!|>'"%@`]/.test(text) && !/[:#]\s|\s#|:$|[{}[\],]/.test(text) && !text.includes('\n') && !/[\x00-\x1f]/.test(text);
+  return plain ? text : JSON.stringify(text);
+}
 
 """##,
     ]
