@@ -17,6 +17,8 @@ public struct CurlRequest: Sendable {
     public var verifyTLS: Bool
     /// Send the request over this unix socket (e.g. `/var/run/docker.sock`); the URL's host is then only a label.
     public var unixSocketPath: String?
+    /// Collect the server's certificate chain (``CurlResponse/certificates``), e.g. to read expiry dates.
+    public var certificateInfo = false
     /// For `smtp://` and `smtps://` URLs: the envelope; `body` is then the whole message (RFC 5322).
     public var mail: MailEnvelope?
 
@@ -66,6 +68,9 @@ public struct CurlResponse: Sendable {
     public var effectiveURL: String
     /// Seconds from start to the last byte.
     public var elapsed: Double
+    /// With ``CurlRequest/certificateInfo``: the server's certificates, leaf first, as libcurl names their fields
+    /// ("Subject", "Issuer", "Start date", "Expire date", …).
+    public var certificates: [[String: String]] = []
 
     /// The first header with this name (any case).
     public func header(_ name: String) -> String? {

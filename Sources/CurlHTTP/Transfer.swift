@@ -70,6 +70,7 @@ final class Transfer: @unchecked Sendable {
         check(wf_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps"))
         check(wf_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         if let socket = request.unixSocketPath { check(wf_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket)) }
+        if request.certificateInfo { check(wf_setopt_long(handle, CURLOPT_CERTINFO, 1)) }
         if let mail = request.mail {
             check(wf_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(mail.from)>"))
             for recipient in mail.recipients { recipientList = curl_slist_append(recipientList, "<\(recipient)>") }
@@ -120,8 +121,30 @@ final class Transfer: @unchecked Sendable {
         var effective: UnsafeMutableRawPointer?
         _ = wf_getinfo_pointer(handle, CURLINFO_EFFECTIVE_URL, &effective)
         let url = effective.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? request.url
-        return CurlResponse(status: status, headers: headers, body: body, effectiveURL: url,
-                            elapsed: Date().timeIntervalSince(started))
+        var response = CurlResponse(status: status, headers: headers, body: body, effectiveURL: url,
+                                    elapsed: Date().timeIntervalSince(started))
+        if request.certificateInfo { response.certificates = certificates }
+        return response
+    }
+
+    /// The certificate chain libcurl collected (CURLOPT_CERTINFO): one "Name:value" list per certificate.
+    private var certificates: [[String: String]] {
+        var raw: UnsafeMutableRawPointer?
+        guard wf_getinfo_pointer(handle, CURLINFO_CERTINFO, &raw) == CURLE_OK, let info = raw?.assumingMemoryBound(to: curl_certinfo.self) else {
+            return []
+        }
+        var chain: [[String: String]] = []
+        for index in 0..<Int(info.pointee.num_of_certs) {
+            var fields: [String: String] = [:]
+            var item = info.pointee.certinfo[index]
+            while let entry = item {
+                let text = String(cString: entry.pointee.data)
+                if let colon = text.firstIndex(of: ":") { fields[String(text[..<colon])] = String(text[text.index(after: colon)...]) }
+                item = entry.pointee.next
+            }
+            chain.append(fields)
+        }
+        return chain
     }
 
     /// Ends the transfer with `result` (a curl code) and wakes whoever waits for it.

@@ -1,3 +1,4 @@
+import Foundation
 import WindFlowCore
 
 /// Runs one kind of node.
@@ -52,8 +53,14 @@ public struct ExecutorRegistry: Sendable {
 
     public init() {}
 
-    /// Executors for every node type built so far: logic nodes and integration.script.
+    /// Executors for every node type, the deployment actions set up from WINDFLOW_STACKS_DIR, WINDFLOW_DATA_DIR and
+    /// DOCKER_HOST.
     public static var standard: ExecutorRegistry {
+        standard(deployment: DeploymentSettings(environment: ProcessInfo.processInfo.environment))
+    }
+
+    /// Executors for every node type; the deployment actions use `deployment` and the Docker Engine API.
+    public static func standard(deployment: DeploymentSettings) -> ExecutorRegistry {
         var registry = ExecutorRegistry()
         registry.register("logic.condition", ConditionExecutor())
         registry.register("logic.switch", SwitchExecutor())
@@ -67,6 +74,14 @@ public struct ExecutorRegistry: Sendable {
         registry.register("integration.notification", NotificationExecutor(client: .shared))
         registry.register("integration.git", GitExecutor())
         registry.register("integration.database", DatabaseExecutor())
+        let docker = DockerEngineDriver(host: deployment.dockerHost)
+        registry.register("windflow.deploy_stack", DeployStackExecutor(settings: deployment, driver: docker))
+        registry.register("windflow.scale_service", ScaleServiceExecutor(settings: deployment, driver: docker))
+        registry.register("windflow.backup_data", BackupDataExecutor(settings: deployment, driver: docker))
+        registry.register("windflow.validate_stack", ValidateStackExecutor(settings: deployment, driver: docker))
+        registry.register("windflow.get_metrics", GetMetricsExecutor(settings: deployment, driver: docker, client: .shared))
+        registry.register("windflow.health_check", HealthCheckExecutor(settings: deployment, driver: docker, client: .shared))
+        registry.register("windflow.renew_certificates", RenewCertificatesExecutor(settings: deployment, client: .shared))
         return registry
     }
 

@@ -24,7 +24,9 @@ struct APIRoutes {
         api.get("workflows") { _, _ in
             ServiceResponse.json(.array(try store.workflows().map(summary)))
         }
-        api.get("workflows/:id") { _, context in try workflow(context) }
+        api.get("workflows/:id") { request, context in
+            try request.uri.queryParameters.get("format") == "yaml" ? workflowYAML(context) : workflow(context)
+        }
         api.post("workflows/:id/activate") { _, context in try setActive(context, true) }
         api.post("workflows/:id/deactivate") { _, context in try setActive(context, false) }
         api.post("workflows/:id/run") { request, context in try await run(request, context) }
@@ -114,6 +116,15 @@ struct APIRoutes {
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
         object["workflow"] = (try? JSONDecoder().decode(JSONValue.self, from: Data(WorkflowCodec.json(record.workflow).utf8))) ?? .null
         return ServiceResponse.json(.object(object))
+    }
+
+    /// `GET /api/v1/workflows/{id}?format=yaml`: the workflow file, for export.
+    func workflowYAML(_ context: BasicRequestContext) throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
+            return ServiceResponse.problem(.notFound, "No such workflow")
+        }
+        return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: WorkflowCodec.yaml(record.workflow))))
     }
 
     func setActive(_ context: BasicRequestContext, _ active: Bool) throws -> Response {

@@ -9,6 +9,10 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
         "The SQLite database.", discussion: "Default: $WINDFLOW_DB, else $XDG_DATA_HOME/windflow/windflow.sqlite (~/.local/share/windflow/windflow.sqlite)."))
     var path: String?
+    @Option(name: .customLong("stacks-dir"), help: "Where stack files are, for the deployment actions (default: $WINDFLOW_STACKS_DIR, else ./stacks).")
+    var stacksDirectory: String?
+    @Option(name: .customLong("docker-host"), help: "The Docker Engine API socket (default: $DOCKER_HOST, else unix:///var/run/docker.sock).")
+    var dockerHost: String?
 
     /// The database path: the flag, `$WINDFLOW_DB`, or the XDG data directory.
     var resolvedPath: String {
@@ -32,7 +36,11 @@ struct StoreOptions: ParsableArguments {
             secrets[String(name.dropFirst("WINDFLOW_SECRET_".count))] = value
         }
         let configuration = EngineConfiguration(secrets: secrets, environment: environment, parkAfter: parkAfter)
-        return WorkflowEngine(runner: ExecutionRunner(store: try openStore(), configuration: configuration, observer: observer))
+        var deployment = DeploymentSettings(environment: environment)
+        if let stacksDirectory { deployment.stacksDirectory = stacksDirectory }
+        if let dockerHost { deployment.dockerHost = dockerHost }
+        return WorkflowEngine(runner: ExecutionRunner(
+            store: try openStore(), executors: .standard(deployment: deployment), configuration: configuration, observer: observer))
     }
 
     /// Applies WINDFLOW_KEEP_DAYS / WINDFLOW_KEEP_EXECUTIONS, when set.

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A real HTTP server on loopback for WindFlow's tests: slow, redirecting, huge, chunked, SSE, dropping, flaky,
-authenticated and Prometheus responses. Prints its port on the first line of stdout, then serves until killed."""
+authenticated and Prometheus responses. Prints its port on the first line of stdout, then serves until killed.
+Usage: http_server.py [CERT KEY] — with a certificate and key it speaks HTTPS."""
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -122,5 +124,9 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if len(sys.argv) > 2:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[1], sys.argv[2])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -96,6 +96,10 @@ public struct VolumeMount: Sendable, Hashable {
         if parts.count == 3, parts[2] != "ro", parts[2] != "rw" { return nil }
         (source, target, readOnly) = (parts[0], parts[1], parts.count == 3 && parts[2] == "ro")
     }
+
+    public init(source: String, target: String, readOnly: Bool = false) {
+        (self.source, self.target, self.readOnly) = (source, target, readOnly)
+    }
 }
 
 public struct HealthCheck: Sendable, Hashable {

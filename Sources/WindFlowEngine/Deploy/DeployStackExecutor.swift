@@ -1,0 +1,109 @@
+import Foundation
+import WindFlowCore
+
+/// `windflow.deploy_stack`: create or replace the stack's network, volumes and containers, replica by replica.
+struct DeployStackExecutor: NodeExecutor {
+    let settings: DeploymentSettings
+    let driver: any DeploymentDriver
+
+    func execute(_ context: NodeContext) async -> NodeOutcome {
+        let node = DeploymentContext(settings: settings, context: context)
+        guard let stackID = node.stackID, let scope = node.scope else {
+            return .failed(NodeFailure(.validation, "stack_id is required", retryable: false))
+        }
+        let stack: Stack
+        do throws(DeploymentError) {
+            stack = try settings.loadStack(stackID, environment: node.environment, variables: node.variables).stack
+        } catch {
+            return .failed(error)
+        }
+        var options = StackDeployer.Options()
+        options.waitForHealthy = context.parameter("wait_for_healthy")?.boolValue ?? true
+        options.healthTimeout = node.number("health_timeout") ?? 120
+        options.rollbackOnFailure = context.parameter("rollback_on_failure")?.boolValue ?? true
+        var output: [String: JSONValue] = ["stack_id": .string(stackID), "environment": .string(node.environment)]
+        if node.bool("backup_before_deploy"), !stack.volumes.isEmpty {
+            do throws(DeploymentError) {
+                let existing = try await existingVolumes(stack, scope: scope)
+                if !existing.isEmpty, let image = stack.services.first?.image {
+                    let backup = try await VolumeBackup(driver: driver, log: context.log).backup(
+                        volumes: existing, image: image, destination: settings.resolve("backups"),
+                        prefix: scope.network, incremental: false, compress: true, retentionDays: nil, now: context.now)
+                    output["backup_file"] = .string(backup.file)
+                }
+            } catch {
+                return .failed(DeploymentError(error.kind, "the backup before deploying failed, nothing was replaced: \(error.message)"))
+            }
+        }
+        let deployer = StackDeployer(driver: driver, log: context.log)
+        do throws(StackDeployer.Failure) {
+            let deployment = try await deployer.deploy(stack, scope: scope, options: options)
+            output["endpoint"] = deployment.endpoints.first.map { .string($0.url) } ?? .null
+            output["endpoints"] = .object(Dictionary(deployment.endpoints.map { ($0.service, JSONValue.string($0.url)) }, uniquingKeysWith: { first, _ in first }))
+            output["containers"] = .array(deployment.containers.map(JSONValue.string))
+            output["previous_containers"] = .array(deployment.previousContainers.map(JSONValue.string))
+            output["rolled_back"] = false
+            output["deployed_at"] = .string(node.iso8601(Date().timeIntervalSince1970))
+            if deployment.endpoints.isEmpty { output.removeValue(forKey: "endpoint") }
+            return .succeeded(.object(output), branch: nil)
+        } catch {
+            var failure = error.error.nodeFailure
+            if error.rolledBack { failure.message += " — rolled back to the \(error.previousContainers.count) container(s) that ran before" }
+            failure.details = [
+                "reason": .string(error.error.kind.rawValue), "rolled_back": .bool(error.rolledBack),
+                "previous_containers": .array(error.previousContainers.map(JSONValue.string)),
+            ]
+            return .failed(failure)
+        }
+    }
+
+    private func existingVolumes(_ stack: Stack, scope: StackScope) async throws(DeploymentError) -> [(name: String, volume: String)] {
+        var found: [(name: String, volume: String)] = []
+        for volume in stack.volumes {
+            if try await driver.volumeExists(scope.volume(volume)) { found.append((volume, scope.volume(volume))) }
+        }
+        return found
+    }
+}
+
+/// `windflow.scale_service`: to `replicas`, or by `scale_factor` within `min_replicas` / `max_replicas`.
+struct ScaleServiceExecutor: NodeExecutor {
+    let settings: DeploymentSettings
+    let driver: any DeploymentDriver
+
+    func execute(_ context: NodeContext) async -> NodeOutcome {
+        let node = DeploymentContext(settings: settings, context: context)
+        guard let service = node.string("service_id") else {
+            return .failed(NodeFailure(.validation, "service_id is required", retryable: false))
+        }
+        let deployer = StackDeployer(driver: driver, log: context.log)
+        var selector = node.stackID == nil ? [:] : node.selector
+        if node.stackID == nil, let environment = node.string("environment"), context.input["environment"] != nil {
+            selector[DeploymentLabels.environment] = environment
+        }
+        do throws(DeploymentError) {
+            let current = try await driver.containers(labelled: selector.merging([DeploymentLabels.service: service]) { first, _ in first })
+                .filter { $0.isRunning && !$0.name.hasSuffix(StackDeployer.previousSuffix) }.count
+            var target: Int
+            if let replicas = node.number("replicas") {
+                target = Int(replicas)
+                if let low = node.number("min_replicas") { target = max(target, Int(low)) }
+            } else if let factor = node.number("scale_factor") {
+                target = Int((Double(max(current, 1)) * factor).rounded(.up))
+                target = max(target, Int(node.number("min_replicas") ?? 1))
+            } else {
+                return .failed(NodeFailure(.validation, "give replicas or scale_factor", retryable: false))
+            }
+            if let high = node.number("max_replicas") { target = min(target, Int(high)) }
+            guard target >= 0 else { return .failed(NodeFailure(.validation, "the replica count cannot be negative", retryable: false)) }
+            let result = try await deployer.scale(service: service, labels: selector, to: target)
+            context.log("\(service): \(result.previousReplicas) → \(result.replicas) replicas")
+            return .succeeded([
+                "service_id": .string(service), "previous_replicas": .int(result.previousReplicas), "replicas": .int(result.replicas),
+                "containers": .array(result.containers.map(JSONValue.string)),
+            ], branch: nil)
+        } catch {
+            return .failed(error)
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import CurlHTTP
+import Foundation
+import Testing
+import TestSupport
+@testable import WindFlowCore
+@testable import WindFlowEngine
+@testable import WindFlowStore
+
+/// The deployment actions against a real dockerd (scripts/test-peers/dockerd.sh) and the busybox image.
+@Suite(.serialized)
+struct DockerDeploymentTests {
+    @Test func aTwoServiceStackIsDeployedScaledMeasuredAndChecked() async throws {
+        let harness = try DeploymentHarness()
+        let stack = harness.stack
+        defer { Task { await harness.remove() } }
+        let (deployed, deployRuns) = try await harness.run("""
+              - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging, health_timeout: 60}}
+            """)
+        #expect(deployed.status == "succeeded", "\(deployRuns.last("deploy")?.errorMessage ?? "")")
+        let output = try #require(deployRuns.last("deploy")?.output)
+        let endpoint = try #require(output["endpoint"]?.stringValue)
+        #expect(endpoint.hasPrefix("http://127.0.0.1:"))
+        #expect(output["endpoints"]?["web"]?.stringValue == endpoint)
+        #expect(output["containers"]?.arrayValue?.count == 2)
+        #expect(output["rolled_back"] == false)
+        let (status, body) = try await harness.get(endpoint + "/health")
+        #expect(status == 200 && body == "ok\n")
+        // Resources are named and labelled by stack and environment, and the services share the stack's network.
+        let web = try #require(try await harness.containers("staging", service: "web").first)
+        #expect(web.name == "\(stack)-staging-web-1")
+        #expect(web.labels["team"] == "web" && web.labels[DeploymentLabels.replica] == "1")
+        #expect(try await harness.driver.volumeExists("\(stack)-staging-data"))
+
+        // 1 → 3 (by a factor) → 1 (to a count).
+        let (scaled, scaleRuns) = try await harness.run("""
+              - {id: up, type: windflow.scale_service, configuration: {stack_id: \(stack), environment: staging, service_id: web, scale_factor: 3, max_replicas: 5}}
+              - {id: down, type: windflow.scale_service, configuration: {stack_id: \(stack), environment: staging, service_id: web, replicas: 1}}
+            edges: [{source: start, target: up}, {source: up, target: down}]
+            """)
+        #expect(scaled.status == "succeeded", "\(String(describing: scaleRuns.compactMap(\.errorMessage)))")
+        #expect(scaleRuns.last("up")?.output?["previous_replicas"] == 1)
+        #expect(scaleRuns.last("up")?.output?["replicas"] == 3)
+        #expect(scaleRuns.last("down")?.output?["previous_replicas"] == 3)
+        #expect(scaleRuns.last("down")?.output?["replicas"] == 1)
+        #expect(try await harness.containers("staging", service: "web").map(\.name) == ["\(stack)-staging-web-1"])
+
+        // Metrics: CPU and memory from the stats API, the request rate from the Prometheus text web serves.
+        let (measured, metricRuns) = try await harness.run("""
+              - {id: metrics, type: windflow.get_metrics, configuration: {stack_id: \(stack), environment: staging, metrics: [cpu_usage, memory_usage, request_rate], sample_seconds: 2}}
+            """)
+        #expect(measured.status == "succeeded", "\(metricRuns.last("metrics")?.errorMessage ?? "")")
+        let metrics = try #require(metricRuns.last("metrics")?.output)
+        #expect(metrics["services"]?["web"]?["replicas"] == 1)
+        #expect((metrics["services"]?["web"]?["memory_bytes"]?.intValue ?? 0) > 0)
+        #expect((metrics["services"]?["web"]?["cpu_usage"]?.doubleValue ?? -1) >= 0)
+        let rate = metrics["services"]?["web"]?["request_rate"]?.doubleValue ?? 0
+        #expect(rate > 10 && rate < 200, "web counts 50 fake requests a second; measured \(rate)")
+        #expect(metrics["request_rate"]?.doubleValue == rate)
+        #expect(metrics["services"]?["db"]?["request_rate"] == nil, "db publishes no port")
+
+        // Health: containers and an HTTP probe, with a report file.
+        let (checked, healthRuns) = try await harness.run("""
+              - id: health
+                type: windflow.health_check
+                configuration: {scope: stack, stack_id: \(stack), environment: staging, detailed: true, http_probes: [{url: "\(endpoint)/health"}, {url: "\(endpoint)/nope", expected_status: 404}]}
+            """)
+        #expect(checked.status == "succeeded")
+        let health = try #require(healthRuns.last("health")?.output)
+        #expect(health["healthy"] == true, "\(health["summary"] ?? "")")
+        #expect(health["services"]?["\(stack)/staging/web"]?["state"] == "healthy")
+        let report = try #require(health["report_file"]?.stringValue)
+        #expect(FileManager.default.fileExists(atPath: report))
+    }
+
+    @Test func aVolumeIsBackedUpDestroyedAndRestored() async throws {
+        let harness = try DeploymentHarness()
+        let stack = harness.stack
+        defer { Task { await harness.remove() } }
+        let deploy = "  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n"
+        let (first, firstRuns) = try await harness.run(deploy)
+        #expect(first.status == "succeeded", "\(firstRuns.last("deploy")?.errorMessage ?? "")")
+        let endpoint = try #require(firstRuns.last("deploy")?.output?["endpoint"]?.stringValue)
+        let (_, state) = try await harness.get(endpoint + "/data/state")
+        #expect(!state.isEmpty)
+
+        // An archive older than the retention is pruned by the next backup.
+        let backups = harness.box.path("backups")
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+        let stale = "\(backups)/\(stack)-staging-20200101-000000-full.tar.gz"
+        try Data("old".utf8).write(to: URL(fileURLWithPath: stale))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-30 * 86_400)], ofItemAtPath: stale)
+        let (backedUp, backupRuns) = try await harness.run("""
+              - {id: backup, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], retention_days: 7}}
+              - {id: again, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], backup_type: incremental, compress: false}}
+            edges: [{source: start, target: backup}, {source: backup, target: again}]
+            """)
+        #expect(backedUp.status == "succeeded", "\(String(describing: backupRuns.compactMap(\.errorMessage)))")
+        let backup = try #require(backupRuns.last("backup")?.output)
+        let file = try #require(backup["backup_file"]?.stringValue)
+        #expect(file.hasSuffix("-full.tar.gz") && file.hasPrefix(backups))
+        #expect((backup["size_bytes"]?.intValue ?? 0) > 0)
+        #expect(backup["pruned"] == [.string(stale)])
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        // Nothing changed since the full backup: the incremental one holds only directories.
+        let incremental = try #require(backupRuns.last("again")?.output?["backup_file"]?.stringValue)
+        let entries = TarArchive.entries(try Data(contentsOf: URL(fileURLWithPath: incremental)))
+        #expect(!entries.isEmpty && entries.allSatisfy { $0.isDirectory }, "\(entries.map(\.name))")
+
+        // Destroy the stack and its volume, restore, deploy again: the data is back.
+        for container in try await harness.containers("staging") { try await harness.driver.remove(container.id) }
+        try await harness.driver.removeVolume("\(stack)-staging-data")
+        #expect(try await !harness.driver.volumeExists("\(stack)-staging-data"))
+        let (restored, restoreRuns) = try await harness.run("""
+              - {id: restore, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], mode: restore, backup_file: "\(file)"}}
+            """)
+        #expect(restored.status == "succeeded", "\(restoreRuns.last("restore")?.errorMessage ?? "")")
+        #expect(try await harness.driver.volumeExists("\(stack)-staging-data"))
+        let (second, secondRuns) = try await harness.run(deploy)
+        #expect(second.status == "succeeded")
+        let newEndpoint = try #require(secondRuns.last("deploy")?.output?["endpoint"]?.stringValue)
+        #expect(try await harness.get(newEndpoint + "/data/state").1 == state, "the restored volume holds the state written before")
+    }
+
+    @Test func aFailingHealthCheckRollsBackToThePreviousContainers() async throws {
+        let harness = try DeploymentHarness()
+        let stack = harness.stack
+        defer { Task { await harness.remove() } }
+        let (first, _) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n")
+        #expect(first.status == "succeeded")
+        let before = try await harness.containers("staging").map(\.id).sorted()
+        let (broken, runs) = try await harness.run("""
+              - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging, health_timeout: 20, variables: {HEALTH_PATH: missing}}}
+            """)
+        #expect(broken.status == "failed")
+        let message = try #require(runs.last("deploy")?.errorMessage)
+        #expect(message.contains("web-1 failed its health check"), "\(message)")
+        #expect(message.contains("rolled back"))
+        #expect(runs.last("deploy")?.output?["rolled_back"] == true)
+        #expect(runs.last("deploy")?.output?["reason"] == "unhealthy")
+        // The containers that ran before run again, under their names; the failed ones are gone.
+        let after = try await harness.containers("staging")
+        #expect(after.map(\.id).sorted() == before)
+        #expect(after.allSatisfy { $0.isRunning })
+        #expect(Set(after.map(\.name)) == ["\(stack)-staging-web-1", "\(stack)-staging-db-1"])
+        let web = try await harness.driver.inspect("\(stack)-staging-web-1")
+        let port = try #require(web.publishedPorts["80/tcp"])
+        #expect(try await harness.get("http://127.0.0.1:\(port)/health").0 == 200)
+    }
+
+    @Test func daemonErrorsSayWhatToDo() async throws {
+        let nowhere = DockerEngineDriver(host: "unix:///tmp/windflow-no-docker.sock")
+        await #expect { try await nowhere.ping() } throws: { error in
+            "\(error)".contains("the Docker daemon is not running") && "\(error)".contains("DOCKER_HOST")
+        }
+
+        let busy = try LoopbackServer()
+        let harness = try DeploymentHarness(stackFile: """
+            services:
+              app: {image: "windflow/missing:1.0", command: ["sleep", "60"]}
+            """)
+        defer { Task { await harness.remove() } }
+        let (missing, missingRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(harness.stack), environment: test}}\n")
+        #expect(missing.status == "failed")
+        #expect(missingRuns.last("deploy")?.errorMessage?.contains("the image windflow/missing:1.0 of service app is not on the Docker host") == true)
+
+        try """
+            services:
+              app: {image: "windflow/busybox:test", command: ["sleep", "60"], ports: ["\(busy.port):80"]}
+            """.write(toFile: harness.settings.stacksDirectory + "/\(harness.stack).yaml", atomically: true, encoding: .utf8)
+        let (clash, clashRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(harness.stack), environment: test}}\n")
+        #expect(clash.status == "failed")
+        let message = clashRuns.last("deploy")?.errorMessage ?? ""
+        #expect(message.contains("a host port is already in use"), "\(message)")
+        #expect(try await harness.containers("test").isEmpty, "nothing is left behind")
+
+        let (unknown, unknownRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: nope, environment: test}}\n")
+        #expect(unknown.status == "failed")
+        #expect(unknownRuns.last("deploy")?.errorMessage?.contains("there is no stack 'nope'") == true)
+    }
+
+    @Test func validateStackChecksImagesPortsAndStrictness() async throws {
+        let busy = try LoopbackServer()
+        let harness = try DeploymentHarness(stackFile: """
+            services:
+              app: {image: "windflow/missing:1.0", command: ["sleep", "60"], ports: ["\(busy.port):80"]}
+              side: {image: "windflow/busybox:test"}
+            """)
+        defer { Task { await harness.remove() } }
+        let (strict, strictRuns) = try await harness.run("""
+              - {id: check, type: windflow.validate_stack, configuration: {stack_id: \(harness.stack), validation_level: strict}}
+            """)
+        #expect(strict.status == "failed")
+        let details = try #require(strictRuns.last("check")?.output)
+        let codes = Set(details["problems"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? [])
+        #expect(codes.isSuperset(of: ["missing_image", "no_healthcheck", "port_in_use"]), "\(codes)")
+        #expect(details["errors"] == 1, "the port in use is the only error; the rest fail because the level is strict")
+        #expect(details["valid"] == false)
+
+        try """
+            services:
+              app: {image: "windflow/missing:1.0", command: ["sleep", "60"]}
+            """.write(toFile: harness.settings.stacksDirectory + "/\(harness.stack).yaml", atomically: true, encoding: .utf8)
+        let (basic, basicRuns) = try await harness.run("""
+              - {id: check, type: windflow.validate_stack, configuration: {stack_id: \(harness.stack), validation_level: basic}}
+            """)
+        #expect(basic.status == "succeeded", "basic passes with warnings")
+        #expect(basicRuns.last("check")?.output?["valid"] == true)
+        #expect((basicRuns.last("check")?.output?["warnings"]?.intValue ?? 0) >= 2)
+    }
+
+    @Test func certificatesCloseToExpiryAreRenewed() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let certificate = box.path("site.pem"), key = box.path("site.key")
+        let made = try await ProcessRunner.run("openssl", arguments: [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "5", "-subj", "/CN=localhost", "-keyout", key, "-out", certificate,
+        ], limit: 65_536)
+        #expect(made.exitCode == 0)
+        let server = try LoopbackServer(script: "http_server.py", arguments: [certificate, key])
+        let settings = DeploymentSettings(dataDirectory: box.directory.path)
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, executors: .standard(deployment: settings)))
+        let (record, runs) = try await box.run("""
+            name: certificates
+            nodes:
+              - {id: start, type: trigger.manual}
+              - id: files
+                type: windflow.renew_certificates
+                configuration:
+                  certificates: [site.pem]
+                  notification_days: 30
+                  renew_command: 'openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj "/CN=$CERT_NAME" -keyout "$CERT_PATH.key" -out "$CERT_PATH" 2>/dev/null'
+              - {id: endpoint, type: windflow.renew_certificates, configuration: {certificates: ["https://127.0.0.1:\(server.port)/"], auto_renew: false}}
+            edges: [{source: start, target: files}, {source: files, target: endpoint}]
+            """, engine: engine)
+        #expect(record.status == "succeeded", "\(runs.compactMap(\.errorMessage))")
+        let files = try #require(runs.last("files")?.output)
+        #expect(files["expiring"]?.arrayValue?.count == 1)
+        #expect(files["renewed"]?.arrayValue?.first?["days_left_before"]?.intValue.map { (3...5).contains($0) } == true, "\(files)")
+        #expect(files["renewed"]?.arrayValue?.first?["days_left"]?.intValue.map { (88...90).contains($0) } == true)
+        #expect(files["min_days_left"]?.intValue.map { $0 >= 88 } == true)
+        // The endpoint still serves the old certificate: read through libcurl's certificate info, reported, not renewed.
+        let endpoint = try #require(runs.last("endpoint")?.output)
+        #expect(endpoint["checked"]?.arrayValue?.first?["days_left"]?.intValue.map { (3...5).contains($0) } == true, "\(endpoint)")
+        #expect(endpoint["expiring"]?.arrayValue?.count == 1 && endpoint["renewed"] == [])
+    }
+}
