@@ -2321,7 +2321,7 @@ export async function watch(id) {
       const key = `${run.node}#${run.attempt}`;
       if (watching.logged.has(key) || !run.log_tail) continue;
       watching.logged.add(key);
-      write({kind: 'info', text: run.log_tail.split('\n').map((l) => `  ${run.node} │ ${l}`).join('\n')});
+      write({kind: 'info', text: run.log_tail.split('\n').filter((l) => l.trim()).map((l) => `  ${run.node} │ ${l}`).join('\n')});
     }
     show();
     return record;
