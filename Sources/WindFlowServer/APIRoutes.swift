@@ -44,6 +44,7 @@ struct APIRoutes {
         DesignerRoutes(routes: self, setup: designer).register(on: api)
         APIKeyRoutes(routes: self).register(on: api)
         SuggestionRoutes(routes: self, setup: designer).register(on: api)
+        api.post("executions/:id/retry") { request, context in try await retry(request, context) }
         api.post("executions/:id/cancel") { _, context in
             let id = context.parameters.get("id") ?? ""
             do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }
@@ -116,6 +117,26 @@ struct APIRoutes {
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
         object["workflow"] = (try? JSONDecoder().decode(JSONValue.self, from: Data(WorkflowCodec.json(record.workflow).utf8))) ?? .null
         return ServiceResponse.json(.object(object))
+    }
+
+    /// `POST /api/v1/executions/{id}/retry {"from": "node"}`: a new execution of the same version that keeps the
+    /// results of the nodes before `from` and runs from there.
+    func retry(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard case .ok(let text) = try await bodyText(request) else { return ServiceResponse.problem(.contentTooLarge, "Body too large") }
+        guard let id = context.parameters.get("id"), let original = try store.execution(matching: id) else {
+            return ServiceResponse.problem(.notFound, "No such execution")
+        }
+        let body = text.isEmpty ? JSONValue.object([:]) : (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
+        guard let node = body["from"]?.stringValue, !node.isEmpty else {
+            return ServiceResponse.problem(.badRequest, "Bad retry", detail: "send {\"from\": \"node id\"}: the node to run again from")
+        }
+        do {
+            let record = try engine.restart(original.id, from: node)
+            wake()
+            return ServiceResponse.json(["id": .string(record.id), "restarted_from": .string(original.id), "from": .string(node)], status: .accepted)
+        } catch {
+            return ServiceResponse.problem(.conflict, "Cannot retry", detail: "\(error)")
+        }
     }
 
     /// `GET /api/v1/workflows/{id}?format=yaml`: the workflow file, for export.

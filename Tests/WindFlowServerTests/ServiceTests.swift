@@ -84,6 +84,42 @@ struct ServiceTests {
         await service.stop()
     }
 
+    @Test func aFailedRunIsRetriedFromANodeAndItsExportIsYAML() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let flag = service.directory.appendingPathComponent("ready").path
+        let created = try await service.request("POST", "/api/v1/workflows", body: """
+            name: flaky
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: first, type: integration.script, configuration: {script: "date +%s%N"}}
+              - {id: second, type: integration.script, configuration: {script: "test -f \(flag)"}}
+            edges: [{source: start, target: first}, {source: first, target: second}]
+            """)
+        let id = try #require(created.json["id"]?.stringValue)
+        let exported = try await service.request("GET", "/api/v1/workflows/\(id)?format=yaml")
+        #expect(exported.headers.header("content-type") == "application/yaml; charset=utf-8")
+        #expect(try WorkflowCodec.load(exported.json.stringValue ?? "").workflow.nodes.count == 3)
+        let started = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}")
+        let failedID = try #require(started.json["execution_id"]?.stringValue)
+        let failed = try await service.finished(failedID)
+        #expect(failed["status"] == "failed")
+        #expect(try await service.request("POST", "/api/v1/executions/\(failedID)/retry", body: "{}").status == 400)
+        #expect(try await service.request("POST", "/api/v1/executions/\(failedID)/retry", body: #"{"from": "secnd"}"#).json["detail"]?.stringValue?.contains("did you mean 'second'") == true)
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        let retried = try await service.request("POST", "/api/v1/executions/\(failedID)/retry", body: #"{"from": "second"}"#)
+        #expect(retried.status == 202)
+        let again = try await service.finished(try #require(retried.json["id"]?.stringValue))
+        #expect(again["status"] == "succeeded")
+        #expect(again["restarted_from"]?.stringValue == failedID)
+        let runs = again["node_runs"]?.arrayValue ?? []
+        let firstBefore = failed["node_runs"]?.arrayValue?.first { $0["node"] == "first" }?["output"]?["stdout"]
+        #expect(runs.first { $0["node"] == "first" }?["status"] == "reused")
+        #expect(runs.first { $0["node"] == "first" }?["output"]?["stdout"] == firstBefore, "the earlier output is reused, not recomputed")
+        await service.stop()
+    }
+
     @Test func webhooksCheckTheirTokenAndStoreNoCredentials() async throws {
         let service = try ServiceHarness(secrets: ["HOOK": "tok123"])
         defer { service.remove() }
@@ -336,12 +372,15 @@ struct OpenAPITests {
                 path = "/api/v1/apikeys/" + (made.json["id"]?.stringValue ?? "")
             }
             if operation.path == "/api/v1/recommendations" { path += "?q=nightly%20backup" }
+            if operation.path == "/api/v1/executions/{id}/retry" {
+                path = "/api/v1/executions/\(failedExecution)/retry"
+            }
             for (key, value) in values { path = path.replacingOccurrences(of: "{\(key)}", with: value) }
             if operation.path.hasPrefix("/webhooks") { _ = try await service.request("POST", "/api/v1/workflows/\(id)/activate") }
             var body: String? = nil
             switch operation.body {
             case "text/yaml"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
-            case "application/json"?: body = operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
+            case "application/json"?: body = operation.path.hasSuffix("/retry") ? #"{"from": "greet"}"# : operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
                 : operation.path == "/api/v1/designs" ? #"{"prose": "call https://example.org/health every 5 minutes"}"# : "{}"
             default: break
             }
