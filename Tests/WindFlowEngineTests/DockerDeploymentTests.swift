@@ -115,8 +115,10 @@ struct DockerDeploymentTests {
             """)
         #expect(restored.status == "succeeded", "\(restoreRuns.last("restore")?.errorMessage ?? "")")
         #expect(try await harness.driver.volumeExists("\(stack)-staging-data"))
-        let (second, secondRuns) = try await harness.run(deploy)
+        let (second, secondRuns) = try await harness.run(deploy.replacingOccurrences(of: "environment: staging}", with: "environment: staging, backup_before_deploy: true}"))
         #expect(second.status == "succeeded")
+        let before = try #require(secondRuns.last("deploy")?.output?["backup_file"]?.stringValue, "backup_before_deploy backs the existing volumes up")
+        #expect(FileManager.default.fileExists(atPath: before))
         let newEndpoint = try #require(secondRuns.last("deploy")?.output?["endpoint"]?.stringValue)
         #expect(try await harness.get(newEndpoint + "/data/state").1 == state, "the restored volume holds the state written before")
     }
@@ -242,5 +244,40 @@ struct DockerDeploymentTests {
         let endpoint = try #require(runs.last("endpoint")?.output)
         #expect(endpoint["checked"]?.arrayValue?.first?["days_left"]?.intValue.map { (3...5).contains($0) } == true, "\(endpoint)")
         #expect(endpoint["expiring"]?.arrayValue?.count == 1 && endpoint["renewed"] == [])
+    }
+
+    @Test func seedTemplate1RunsEndToEndOnDocker() async throws {
+        let harness = try DeploymentHarness()
+        defer { Task { await harness.remove() } }
+        let hooks = try LoopbackServer()
+        let mailbox = harness.box.path("mail")
+        try FileManager.default.createDirectory(atPath: mailbox, withIntermediateDirectories: true)
+        let smtp = try LoopbackServer(script: "smtp_sink.py", arguments: [mailbox])
+        // Only the test script and where Slack (and the mail) go are stand-ins; every action is real.
+        var workflow = try WorkflowCodec.load(try SeedTemplateRunTests.fixture("seed-template-1-deploy-with-tests.yaml")).workflow
+        let tests = try #require(workflow.nodes.firstIndex { $0.id == "run_tests" })
+        workflow.nodes[tests].configuration["script"] = "echo \"Running tests...\"\necho 12 passed"
+        let engine = harness.engine(environment: [
+            "WINDFLOW_SLACK_WEBHOOK_URL": hooks.base + "/hook/slack", "WINDFLOW_SMTP_HOST": "127.0.0.1",
+            "WINDFLOW_SMTP_PORT": String(smtp.port), "WINDFLOW_SMTP_SECURITY": "none", "WINDFLOW_SMTP_TO": "ops@example.org",
+        ])
+        let record = try engine.enqueue(workflow, input: ["stack_id": .string(harness.stack)])
+        let result = try await engine.runToEnd(record.id)
+        let runs = try harness.box.store.nodeRuns(of: record.id)
+        #expect(result == .finished(.succeeded, nil), "\(runs.compactMap { $0.errorMessage })")
+        #expect(runs.map(\.nodeKey) == ["validate_config", "run_tests", "deploy_staging", "smoke_tests", "deploy_production", "notify_success"])
+        #expect(runs.last("validate_config")?.output?["valid"] == true)
+        let staging = try #require(runs.last("deploy_staging")?.output?["endpoint"]?.stringValue)
+        #expect(runs.last("smoke_tests")?.output?["status"] == 200)
+        #expect(runs.last("smoke_tests")?.input?["url"]?.stringValue == staging + "/health")
+        // Production is its own set of containers and volumes, backed up before it was deployed.
+        let production = try #require(runs.last("deploy_production")?.output?["endpoint"]?.stringValue)
+        #expect(production != staging)
+        #expect(try await harness.get(production + "/health").0 == 200)
+        #expect(try await harness.containers("production").count == 2)
+        #expect(try await harness.containers("staging").count == 2)
+        let slack = try await harness.get(hooks.base + "/hook/slack").1
+        #expect(slack.contains("D\\u00e9ploiement r\\u00e9ussi: \(harness.stack)") || slack.contains("Déploiement réussi: \(harness.stack)"), "\(slack)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mailbox).contains { $0.hasSuffix(".eml") })
     }
 }
