@@ -26,16 +26,16 @@ class EditorCase(unittest.TestCase):
 
     def open_editor(self, fragment="", key=True):
         driver = self.driver
-        driver.get(f"{self.env.base}/")
+        # A page of the same origin that is not the editor, to set the key before the editor starts.
+        driver.get(f"{self.env.base}/editor/editor.css")
         if key:
             driver.execute_script("localStorage.setItem('windflow.apiKey', arguments[0])", self.env.key)
         else:
             driver.execute_script("localStorage.clear()")
-        driver.get(f"{self.env.base}/{fragment}" if fragment else f"{self.env.base}/?r={time.time()}")
-        if fragment:
-            driver.refresh()
+        driver.get(f"{self.env.base}/{fragment}")
         if key:
             self.wait_until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"), "the editor to start")
+        driver.get_log("browser")  # what earlier pages logged is theirs
 
     def wait_until(self, condition, what, timeout=WAIT):
         def check(driver):
@@ -43,7 +43,11 @@ class EditorCase(unittest.TestCase):
                 return condition(driver)
             except StaleElementReferenceException:
                 return False
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(check, message=f"waiting for {what}")
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(check, message=f"waiting for {what}")
+        except Exception:
+            self.screenshot(f"failed-{self._testMethodName}")
+            raise
 
     def css(self, selector):
         return self.driver.find_element(By.CSS_SELECTOR, selector)
@@ -64,7 +68,13 @@ class EditorCase(unittest.TestCase):
         return self.css(f'#nodes-layer .node[data-id="{node_id}"]')
 
     def node_ids(self):
-        return [element.get_attribute("data-id") for element in self.all("#nodes-layer .node")]
+        return list(self.nodes_attribute("data-id").keys())
+
+    def nodes_attribute(self, name):
+        """{node id: attribute} read in one step (the canvas redraws nodes, so element handles go stale)."""
+        return self.driver.execute_script("""
+            return Object.fromEntries([...document.querySelectorAll('#nodes-layer .node')]
+                .map((n) => [n.dataset.id, n.getAttribute(arguments[0]) || '']));""", name)
 
     def drag_from_palette(self, type_id, x, y):
         item = self.css(f'.palette-item[data-type="{type_id}"]')
@@ -109,7 +119,7 @@ class EditorCase(unittest.TestCase):
             actions.click().perform()
 
     def node_classes(self, node_id):
-        return self.node(node_id).get_attribute("class").split()
+        return self.nodes_attribute("class").get(node_id, "").split()
 
     # -- panels --
 

@@ -112,13 +112,13 @@ class BuildingTests(EditorCase):
         self.wait_until(lambda d: len(self.all("#nodes-layer .node.selected")) == 4, "all nodes selected by the band")
 
         # Moving a node by dragging it, then auto-layout puts the graph in columns.
-        before = self.node("trigger").get_attribute("transform")
+        before = self.nodes_attribute("transform")["trigger"]
         self.click_node("trigger")
         ActionChains(self.driver).move_to_element_with_offset(canvas, *self.centre('.node[data-id="trigger"] rect.body')) \
             .click_and_hold().move_by_offset(20, -15).move_by_offset(20, -15).release().perform()
-        self.wait_until(lambda d: self.node("trigger").get_attribute("transform") != before, "the node moved")
+        self.wait_until(lambda d: self.nodes_attribute("transform")["trigger"] != before, "the node moved")
         self.css("#auto-layout").click()
-        xs = {node_id: float(self.node(node_id).get_attribute("transform").split("(")[1].split()[0]) for node_id in self.node_ids()}
+        xs = {node_id: float(transform.split("(")[1].split()[0]) for node_id, transform in self.nodes_attribute("transform").items()}
         self.assertLess(xs["trigger"], xs["condition"])
         self.assertLess(xs["condition"], xs[yes])
         self.assertEqual(xs[no], xs["trigger"])  # its edge was deleted: it starts a column of its own

@@ -1453,10 +1453,14 @@ export function initExecutions() {
   on('loaded', () => { delete panel().dataset.detail; });
 }
 
+let shown = 0;
+
 export async function refreshList() {
   delete panel().dataset.detail;
+  const mine = ++shown;
   const query = state.workflowId ? `?workflow=${encodeURIComponent(state.workflowId)}&limit=50` : '?limit=50';
   const records = await api.get(`executions${query}`);
+  if (mine !== shown) return;
   const scope = state.workflowId ? `of ${state.doc.name}` : '(all workflows)';
   panel().replaceChildren(
     h('div', {class: 'row'}, h('h2', {}, `Executions ${scope}`), h('button', {type: 'button', class: 'small', onclick: () => refreshList().catch((e) => showError(e))}, 'Refresh')),
@@ -1470,9 +1474,11 @@ export async function refreshList() {
 
 /** Shows one execution's details. */
 export async function openExecution(id) {
+  panel().dataset.detail = id;
+  const mine = ++shown;
   showPanel('executions');
   const record = await api.get(`executions/${encodeURIComponent(id)}`);
-  panel().dataset.detail = id;
+  if (mine !== shown) return;
   const runs = record.node_runs || [];
   const byNode = new Map();
   for (const run of runs) {
