@@ -13,6 +13,11 @@ if ! pkg-config --exists libpq 2>/dev/null; then need_apt+=(libpq-dev pkg-config
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
 if ! command -v git >/dev/null 2>&1; then need_apt+=(git); fi
 if ! command -v openssl >/dev/null 2>&1; then need_apt+=(openssl); fi
+# The deployment tests start a real Docker daemon and import a busybox image made from a local rootfs.
+if ! command -v dockerd >/dev/null 2>&1; then need_apt+=(docker.io); fi
+if [[ ! -x /bin/busybox ]]; then need_apt+=(busybox-static); fi
+if ! command -v iptables >/dev/null 2>&1; then need_apt+=(iptables); fi
+if ! command -v gzip >/dev/null 2>&1; then need_apt+=(gzip); fi
 # Script nodes run bash, sh and python3.
 if ! command -v python3 >/dev/null 2>&1; then need_apt+=(python3 python3-pip); fi
 # The JSON Schema test checks `windflow schema` with an independent validator (Python's jsonschema).

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Builds WindFlow and runs every test. Usage: scripts/test.sh [swift test options, e.g. --filter Validator]
+# Starts the servers the tests share (a Docker daemon) and stops them afterwards; the others (PostgreSQL, the scripted
+# LLM, HTTP and SMTP peers) are started by the tests themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
+
+docker_dir=$(mktemp -d /tmp/windflow-dockerd.XXXXXX)
+stop_docker() { scripts/test-peers/dockerd.sh stop "$docker_dir" || true; }
+trap stop_docker EXIT
+socket=$(scripts/test-peers/dockerd.sh start "$docker_dir")
+export WINDFLOW_TEST_DOCKER_HOST="unix://$socket"
+
 swift test --skip-build "$@"

@@ -30,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try ServiceSettings(file: config)
         var storeOptions = store
         if storeOptions.path == nil { storeOptions.path = settings.string("db") }
+        if storeOptions.stacksDirectory == nil { storeOptions.stacksDirectory = settings.string("stacks_dir") }
+        if storeOptions.dockerHost == nil { storeOptions.dockerHost = settings.string("docker_host") }
+        if storeOptions.dataDirectory == nil { storeOptions.dataDirectory = settings.string("data_dir") }
         let defaults = ServerConfiguration()
         let configuration = ServerConfiguration(
             host: host ?? settings.string("host") ?? defaults.host,
@@ -38,8 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
             maxBodyBytes: try (try settings.number("max_body_bytes")).map { Int($0) } ?? defaults.maxBodyBytes,
             maxQueueDepth: try (try settings.number("max_queue_depth")).map { Int($0) } ?? defaults.maxQueueDepth,
             shutdownGrace: try shutdownGrace ?? settings.number("shutdown_grace") ?? defaults.shutdownGrace,
-            editorDirectory: editorDirectory ?? ProcessInfo.processInfo.environment["WINDFLOW_EDITOR_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? settings.string("editor_dir"))
+            editorDirectory: editorDirectory ?? settings.string("editor_dir"))
         guard (0...65535).contains(configuration.port) else { throw CLIError("the port must be from 0 to 65535, not \(configuration.port)") }
         guard (1...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
         guard configuration.shutdownGrace >= 0 else { throw CLIError("the shutdown grace must be 0 or more seconds") }

@@ -11,7 +11,8 @@ struct ServiceSettings {
         ("max_body_bytes", "WINDFLOW_MAX_BODY_BYTES"), ("max_queue_depth", "WINDFLOW_MAX_QUEUE_DEPTH"),
         ("shutdown_grace", "WINDFLOW_SHUTDOWN_GRACE"), ("llm.provider", "WINDFLOW_LLM_PROVIDER"), ("llm.base_url", "WINDFLOW_LLM_BASE_URL"),
         ("llm.model", "WINDFLOW_LLM_MODEL"), ("llm.timeout", "WINDFLOW_LLM_TIMEOUT"), ("prompts_dir", "WINDFLOW_PROMPTS_DIR"),
-        ("templates_dir", "WINDFLOW_TEMPLATES_DIR"),
+        ("templates_dir", "WINDFLOW_TEMPLATES_DIR"), ("stacks_dir", "WINDFLOW_STACKS_DIR"), ("data_dir", "WINDFLOW_DATA_DIR"),
+        ("docker_host", "DOCKER_HOST"), ("editor_dir", "WINDFLOW_EDITOR_DIR"),
     ]
 
     private var values: [String: String] = [:]

@@ -11,6 +11,8 @@ struct StoreOptions: ParsableArguments {
     var path: String?
     @Option(name: .customLong("stacks-dir"), help: "Where stack files are, for the deployment actions (default: $WINDFLOW_STACKS_DIR, else ./stacks).")
     var stacksDirectory: String?
+    @Option(name: .customLong("data-dir"), help: "Where relative backup, report and certificate paths start (default: $WINDFLOW_DATA_DIR, else the current folder).")
+    var dataDirectory: String?
     @Option(name: .customLong("docker-host"), help: "The Docker Engine API socket (default: $DOCKER_HOST, else unix:///var/run/docker.sock).")
     var dockerHost: String?
 
@@ -39,6 +41,7 @@ struct StoreOptions: ParsableArguments {
         var deployment = DeploymentSettings(environment: environment)
         if let stacksDirectory { deployment.stacksDirectory = stacksDirectory }
         if let dockerHost { deployment.dockerHost = dockerHost }
+        if let dataDirectory { deployment.dataDirectory = dataDirectory }
         return WorkflowEngine(runner: ExecutionRunner(
             store: try openStore(), executors: .standard(deployment: deployment), configuration: configuration, observer: observer))
     }
