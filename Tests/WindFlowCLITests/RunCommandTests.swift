@@ -73,18 +73,19 @@ final class RunCommandTests {
         #expect(retry.stdout.contains("again from tests"))
     }
 
-    @Test func aWorkflowThatCannotRunYetIsRefusedBeforeItStarts() async throws {
+    @Test func aDeploymentOfAMissingStackSaysWhereItLooked() async throws {
+        let stacks = (database as NSString).deletingLastPathComponent + "/stacks"
+        try FileManager.default.createDirectory(atPath: stacks, withIntermediateDirectories: true)
+        try "services: {web: {image: nginx}}\n".write(toFile: stacks + "/blog.yaml", atomically: true, encoding: .utf8)
         let file = try write("""
             name: later
             nodes:
               - {id: start, type: trigger.manual}
               - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: shop}}
             """)
-        let result = try await windflow(["run", file, "--db", database])
+        let result = try await windflow(["run", file, "--db", database, "--stacks-dir", stacks])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("cannot run yet: windflow.deploy_stack"))
-        let listed = try await windflow(["executions", "list", "--db", database])
-        #expect(listed.stdout == "no executions\n")
+        #expect(result.stdout.contains("there is no stack 'shop' in \(stacks) (stacks there: blog)"), "\(result.stdout)")
     }
 
     @Test func anInvalidWorkflowIsRefusedWithItsProblems() async throws {

@@ -44,6 +44,56 @@ struct FixSuggestionTests {
         }
     }
 
+    @Test func aCheckFailingAfterADeploymentThatDidNotWaitGetsHealthWaitsAndRollback() async throws {
+        let host = try DockerDaemon.host.get()
+        let box = try DesignSandbox()
+        let stack = "slow" + UUID().uuidString.prefix(6).lowercased()
+        let stacks = box.directory.appendingPathComponent("stacks").path
+        try FileManager.default.createDirectory(atPath: stacks, withIntermediateDirectories: true)
+        // The web server takes a few seconds to start; its health check knows when it is up.
+        try """
+            services:
+              web:
+                image: windflow/busybox:test
+                command: ["sh", "-c", "sleep 4; exec httpd -f -p 80 -h /www"]
+                ports: ["80"]
+                healthcheck: {test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/health"], interval: 1s, timeout: 2s, retries: 10}
+            """.write(toFile: "\(stacks)/\(stack).yaml", atomically: true, encoding: .utf8)
+        let settings = DeploymentSettings(stacksDirectory: stacks, dataDirectory: box.directory.path, dockerHost: host)
+        let driver = DockerEngineDriver(host: host)
+        defer {
+            Task {
+                for container in (try? await driver.containers(labelled: [DeploymentLabels.stack: stack])) ?? [] { try? await driver.remove(container.id) }
+                box.remove()
+            }
+        }
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, executors: .standard(deployment: settings)))
+        let workflow = try WorkflowCodec.load("""
+            name: ship
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging, wait_for_healthy: false, rollback_on_failure: false}}
+              - {id: smoke, type: integration.http, configuration: {url: "{{ deploy.endpoint }}/health", timeout: 2}}
+            edges: [{source: start, target: deploy}, {source: deploy, target: smoke}]
+            """).workflow
+        let first = try engine.enqueue(workflow)
+        _ = try await engine.runToEnd(first.id)
+        let failed = try #require(try box.store.execution(first.id))
+        #expect(failed.status == "failed" && failed.errorNode == "smoke", "\(failed.errorMessage ?? "")")
+        let advisor = FixAdvisor(store: box.store)
+        let suggestion = try #require(try await advisor.suggest(for: failed.id).offered.first)
+        #expect(suggestion.rule == "deploy_health")
+        #expect(suggestion.patch == [
+            ["op": "add", "path": "/workflow/nodes/1/configuration/wait_for_healthy", "value": true],
+            ["op": "add", "path": "/workflow/nodes/1/configuration/rollback_on_failure", "value": true],
+        ])
+        let saved = try advisor.apply(suggestion.id)
+        let second = try engine.enqueue(saved.workflow)
+        _ = try await engine.runToEnd(second.id)
+        let next = try #require(try box.store.execution(second.id))
+        #expect(next.status == "succeeded", "the deployment now waits for health: \(next.errorMessage ?? "")")
+    }
+
     @Test func aSlowScriptPastItsTimeoutGetsARoomierTimeout() async throws {
         let scene = try Scene()
         defer { scene.box.remove() }

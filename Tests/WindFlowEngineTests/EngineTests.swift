@@ -134,8 +134,12 @@ struct EngineTests {
               - {id: start, type: trigger.manual}
               - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: shop}}
             """).workflow
-        #expect(throws: EngineError.self) { try box.engine().enqueue(workflow) }
-        do { _ = try box.engine().enqueue(workflow) } catch {
+        // An engine built without the deployment actions (a driver not configured, say).
+        var executors = ExecutorRegistry()
+        executors.register("integration.script", ScriptExecutor())
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, executors: executors))
+        #expect(throws: EngineError.self) { try engine.enqueue(workflow) }
+        do { _ = try engine.enqueue(workflow) } catch {
             #expect("\(error)".contains("cannot run yet: windflow.deploy_stack"))
         }
         #expect(try box.store.executions().isEmpty)

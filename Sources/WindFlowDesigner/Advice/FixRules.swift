@@ -31,7 +31,9 @@ public struct FixCandidate: Sendable {
 /// The deterministic fix rules, tried before any model: each reads the failure and the node's history and proposes
 /// one exact change, or nothing.
 public enum FixRules {
-    static let all: [@Sendable (FailureContext) -> FixCandidate?] = [earlierFix, timeout, transientHTTP, credentials, unreachableHost, missingCommand, missingField]
+    static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
+        earlierFix, deployHealth, timeout, transientHTTP, credentials, unreachableHost, missingCommand, missingField,
+    ]
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
         var evidence: [String: JSONValue] = [
@@ -69,6 +71,53 @@ public enum FixRules {
             rationale: "'\(context.node.id)' failed the same way (\(context.run.errorKind ?? "")) in version \(precedent.failedVersion); version \(precedent.fixedVersion) fixed it, and that change has since been undone: \(changes.joined(separator: "; ")).",
             confidence: 0.9, patch: JSONPatch(operations),
             evidence: .object(evidence(context).merging(["failed_version": .int(precedent.failedVersion), "fixed_version": .int(precedent.fixedVersion)]) { $1 }))
+    }
+
+    /// A deployment that did not become healthy in time → more time; a check after a deployment that neither waited
+    /// for health nor could roll back → `wait_for_healthy` and `rollback_on_failure` on that deployment.
+    static let deployHealth: @Sendable (FailureContext) -> FixCandidate? = { context in
+        let nodes = context.workflow.workflow.nodes
+        if context.node.type == "windflow.deploy_stack" {
+            guard context.run.output?["reason"] == "unhealthy" else { return nil }
+            let current = DurationText.seconds(from: context.node.configuration["health_timeout"] ?? 120) ?? 120
+            var operations: [JSONPatch.Operation] = []
+            var changes: [String] = []
+            if context.message.contains("did not become healthy within") {
+                let proposed = min(86_400, max(current * 2, current + 60))
+                operations.append(.init(.add, context.pointer + "/configuration/health_timeout", value: .int(Int(proposed))))
+                changes.append("health_timeout \(JSONValue.format(current)) s → \(JSONValue.format(proposed)) s")
+                if context.node.effectiveTimeout < proposed * 2 + 60 {
+                    operations.append(.init(.add, context.pointer + "/timeout", value: .int(Int(proposed * 2 + 60))))
+                    changes.append("timeout → \(Int(proposed * 2 + 60)) s so the node outlives the wait")
+                }
+            }
+            if context.node.configuration["rollback_on_failure"] == false {
+                operations.append(.init(.add, context.pointer + "/configuration/rollback_on_failure", value: true))
+                changes.append("rollback_on_failure → true")
+            }
+            guard !operations.isEmpty else { return nil }
+            return FixCandidate(
+                rule: "deploy_health", title: "Let '\(context.node.id)' wait longer for health, and roll back if it never comes",
+                rationale: "'\(context.node.id)' failed its health wait (\(context.message.prefix(160))). \(changes.joined(separator: "; ")).",
+                confidence: context.message.contains("did not become healthy within") ? 0.7 : 0.6, patch: JSONPatch(operations),
+                evidence: .object(evidence(context)))
+        }
+        // A check that reads a deployment's output (its endpoint) failed: the deployment did not wait for health.
+        let text = JSONValue.object(context.node.configuration).jsonText
+        guard let (index, deploy) = nodes.enumerated().first(where: { _, node in
+            node.type == "windflow.deploy_stack" && text.range(of: #"\{\{\s*"# + NSRegularExpression.escapedPattern(for: node.id) + #"\."#, options: .regularExpression) != nil
+        }) else { return nil }
+        let waits = deploy.configuration["wait_for_healthy"] != false, rollsBack = deploy.configuration["rollback_on_failure"] != false
+        guard !waits || !rollsBack, ["connection", "http", "timeout"].contains(context.run.errorKind ?? "") else { return nil }
+        let pointer = WorkflowPatcher.node(index)
+        return FixCandidate(
+            rule: "deploy_health", title: "Make '\(deploy.id)' wait until healthy and roll back otherwise",
+            rationale: "'\(context.node.id)' checks what '\(deploy.id)' deployed and failed (\(context.message.prefix(120))), but '\(deploy.id)' \(waits ? "" : "does not wait for its health checks")\(!waits && !rollsBack ? " and " : "")\(rollsBack ? "" : "cannot roll back"). Waiting for health makes the check run against a service that is up, and a rollback restores the previous containers when it never gets there.",
+            confidence: 0.75,
+            patch: JSONPatch([
+                .init(.add, pointer + "/configuration/wait_for_healthy", value: true),
+                .init(.add, pointer + "/configuration/rollback_on_failure", value: true),
+            ]), evidence: .object(evidence(context).merging(["deployment": .string(deploy.id)]) { $1 }))
     }
 
     /// Ran past its timeout → a timeout that fits its real durations.
