@@ -58,7 +58,13 @@ export async function request(method, path, body, {accept, raw} = {}) {
   if (type.includes('json') && text) {
     try { parsed = JSON.parse(text); } catch { parsed = text; }
   }
-  if (!response.ok) throw new ApiError(response.status, parsed);
+  if (!response.ok) {
+    if (parsed === '') {
+      const hint = response.status === 404 ? ' (this server may not have the route yet)' : '';
+      throw new ApiError(response.status, {title: `HTTP ${response.status} ${response.statusText}`.trim(), detail: `${method} /api/v1/${path} answered with no details${hint}.`});
+    }
+    throw new ApiError(response.status, parsed);
+  }
   return parsed;
 }
 

@@ -34,8 +34,18 @@ class EditorCase(unittest.TestCase):
             driver.execute_script("localStorage.clear()")
         driver.get(f"{self.env.base}/{fragment}")
         if key:
-            self.wait_until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"), "the editor to start")
+            self.wait_for_start()
         driver.get_log("browser")  # what earlier pages logged is theirs
+
+    def wait_for_start(self):
+        ready = "return document.body.dataset.ready === 'true'"
+        try:
+            WebDriverWait(self.driver, 10, poll_frequency=0.1).until(lambda d: d.execute_script(ready))
+        except Exception:
+            # Chromium in containers sometimes drops a module load (net::ERR_NETWORK_CHANGED); one reload is allowed.
+            print("the editor did not start; reloading once. browser log:", self.driver.get_log("browser"))
+            self.driver.refresh()
+            self.wait_until(lambda d: d.execute_script(ready), "the editor to start")
 
     def wait_until(self, condition, what, timeout=WAIT):
         def check(driver):
@@ -47,6 +57,7 @@ class EditorCase(unittest.TestCase):
             return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(check, message=f"waiting for {what}")
         except Exception:
             self.screenshot(f"failed-{self._testMethodName}")
+            print("browser log:", self.driver.get_log("browser"), "notices:", self.notice_texts())
             raise
 
     def css(self, selector):
