@@ -40,6 +40,11 @@ class DesignerTests(EditorCase):
         definition = self.stored(stored["id"])["workflow"]["workflow"]
         self.assertEqual([n["id"] for n in definition["nodes"]], ["start", "collect", "publish"])
         self.assertEqual(self.css("#workflow-name").get_attribute("value"), "Nightly report")
+        # Optimization suggestions for the accepted workflow: with no history yet, the analysis says so.
+        self.tab("designer")
+        self.css("#optimize-button").click()
+        self.wait_until(lambda d: "Critical path" in self.css("#optimizations").text, "the optimization analysis")
+        self.assertIn("Nothing to optimise yet", self.css("#optimizations").text)
         self.assertEqual(self.js_errors(), [])
 
     def test_editing_design_highlights_added_changed_removed_and_discard(self):
