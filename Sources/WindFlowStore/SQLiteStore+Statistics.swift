@@ -98,4 +98,24 @@ extension SQLiteStore {
             return result
         }
     }
+
+    /// How often each output of a condition or switch was taken in its latest `limit` successful runs ("true" /
+    /// "false" for a condition, the case name for a switch).
+    public func branchCounts(workflow id: String, node: String, limit: Int = 1000) throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT branch, COUNT(*) AS taken FROM (
+                    SELECT COALESCE(json_extract(output, '$.branch'),
+                                    CASE json_extract(output, '$.result') WHEN 1 THEN 'true' WHEN 0 THEN 'false' END) AS branch
+                    FROM node_run INDEXED BY node_run_by_node
+                    WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded' AND json_valid(output)
+                    ORDER BY started_at DESC LIMIT ?)
+                WHERE branch IS NOT NULL GROUP BY branch
+                """, arguments: [id, node, limit]) {
+                counts[row["branch"]] = row["taken"]
+            }
+            return counts
+        }
+    }
 }

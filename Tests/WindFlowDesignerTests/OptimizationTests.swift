@@ -38,6 +38,38 @@ struct OptimizationTests {
         #expect(try await scene.run(saved.workflow).status == "succeeded")
     }
 
+    @Test func aBranchNeverTakenIsOfferedForRemovalButNeverAnErrorPath() async throws {
+        let scene = try FixSuggestionTests.Scene()
+        defer { scene.box.remove() }
+        let workflow = try WorkflowCodec.load("""
+            name: disk watch
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: measure, type: integration.script, configuration: {script: "echo used=42 >> $WINDFLOW_OUTPUT"}}
+              - {id: full, type: logic.condition, configuration: {condition: "{{ measure.used | int > 10 }}"}}
+              - {id: clean, type: integration.script, error_handling: branch, configuration: {script: "echo cleaning"}}
+              - {id: idle, type: integration.script, configuration: {script: "echo nothing to do"}}
+              - {id: page, type: integration.script, configuration: {script: "echo paging"}}
+            edges:
+              - {source: start, target: measure}
+              - {source: measure, target: full}
+              - {source: full, target: clean, branch: "true"}
+              - {source: full, target: idle, branch: "false"}
+              - {source: clean, target: page, branch: error}
+            """).workflow
+        for _ in 0..<10 { #expect(try await scene.run(workflow).status == "succeeded") }
+        let analysis = try Optimizer(store: scene.box.store).analyse("disk watch")
+        let never = analysis.offered.filter { $0.rule == "branch_never_taken" }
+        #expect(never.count == 1, "only the false branch; the error path of clean is not proposed: \(never.map(\.title)) \(analysis.dropped)")
+        let suggestion = try #require(never.first)
+        #expect(suggestion.title == "Remove the 'false' branch of 'full' ('idle'), never taken")
+        #expect(suggestion.evidence["taken"]?["true"] == 10 && suggestion.confidence < 0.5)
+        let saved = try FixAdvisor(store: scene.box.store).apply(suggestion.id)
+        #expect(!saved.workflow.nodes.contains { $0.id == "idle" })
+        #expect(saved.workflow.nodes.contains { $0.id == "page" }, "the error path stays")
+        #expect(try await scene.run(saved.workflow).status == "succeeded")
+    }
+
     @Test func theSameGETTwiceInOneRunIsReadOnce() async throws {
         let (scene, server) = (try FixSuggestionTests.Scene(), try LoopbackServer())
         defer { scene.box.remove() }

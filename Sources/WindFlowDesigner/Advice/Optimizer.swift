@@ -39,6 +39,7 @@ public struct Optimizer: Sendable {
         candidates += timeouts(record.workflow, statistics, pathMs: length)
         if let overlap = try overlaps(record) { candidates.append(overlap) }
         candidates += try repeatedCalls(record, statistics)
+        candidates += try branchesNeverTaken(record)
         var analysis = Analysis(statistics: statistics, criticalPath: path, criticalPathMs: length, offered: [], dropped: [])
         for (candidate, benefit) in candidates.sorted(by: { $0.1 > $1.1 }) {
             do { _ = try WorkflowPatcher.apply(candidate.patch, to: record.workflow, registry: registry) } catch {
@@ -191,6 +192,49 @@ public struct Optimizer: Sendable {
             }
             return nil
         }
+    }
+
+    /// A condition or switch that went the same way in all of its recent runs (at least `minimumRuns`): the steps only
+    /// its other outputs lead to never ran. Offered with a low confidence, as a removal, since a rare case (a failure
+    /// path, an alert) may be exactly what such a branch is for; error outputs are never proposed.
+    private func branchesNeverTaken(_ record: WorkflowRecord) throws -> [(FixCandidate, Double)] {
+        let workflow = record.workflow
+        var found: [(FixCandidate, Double)] = []
+        for node in workflow.nodes where node.type == "logic.condition" || node.type == "logic.switch" {
+            let counts = try store.branchCounts(workflow: record.id, node: node.id)
+            let runs = counts.values.reduce(0, +)
+            guard runs >= minimumRuns else { continue }
+            for (edgeIndex, edge) in workflow.edges.enumerated() where edge.source == node.id {
+                guard let branch = edge.branch, branch != "error", counts[branch] == nil else { continue }
+                found.append((removeBranch(workflow, edgeIndex: edgeIndex, counts: counts, runs: runs), 0))
+            }
+        }
+        return found
+    }
+
+    /// Removes the edge and the steps reachable only through it.
+    private func removeBranch(_ workflow: Workflow, edgeIndex: Int, counts: [String: Int], runs: Int) -> FixCandidate {
+        let edge = workflow.edges[edgeIndex]
+        let graph = WorkflowGraph(workflow, registry: registry)
+        var without = workflow
+        without.edges.remove(at: edgeIndex)
+        let starts = workflow.nodes.indices.filter { registry.type(workflow.nodes[$0].type)?.isTrigger ?? false }
+        let stillReached = WorkflowGraph(without, registry: registry).reachable(from: starts).union(starts)
+        let exclusive = graph.indexByID[edge.target].map { graph.reachable(from: [$0]).union([$0]) }?.subtracting(stillReached) ?? []
+        let ids = Set(exclusive.map { workflow.nodes[$0].id })
+        var operations: [JSONPatch.Operation] = []
+        let edges = workflow.edges.indices.filter { $0 == edgeIndex || ids.contains(workflow.edges[$0].source) || ids.contains(workflow.edges[$0].target) }
+        for index in edges.sorted(by: >) { operations.append(.init(.remove, "/workflow/edges/\(index)")) }
+        for index in exclusive.sorted(by: >) { operations.append(.init(.remove, WorkflowPatcher.node(index))) }
+        let taken = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let steps = exclusive.sorted().map { "'\(workflow.nodes[$0].id)'" }.joined(separator: ", ")
+        return FixCandidate(
+            rule: "branch_never_taken",
+            title: ids.isEmpty ? "Drop the '\(edge.branch ?? "")' edge of '\(edge.source)', never taken" : "Remove the '\(edge.branch ?? "")' branch of '\(edge.source)' (\(steps)), never taken",
+            rationale: "In its last \(runs) runs '\(edge.source)' went \(taken) and never '\(edge.branch ?? "")'\(ids.isEmpty ? "" : ", so \(steps) never ran"). If that branch is meant for a rare case (a failure, an alert), keep it and dismiss this; otherwise it is dead weight to read and maintain.",
+            confidence: 0.3, patch: JSONPatch(operations),
+            evidence: ["runs": .int(runs), "taken": .object(counts.mapValues { .int($0) }), "never_taken": .string(edge.branch ?? ""),
+                       "steps_never_run": .array(exclusive.sorted().map { .string(workflow.nodes[$0].id) })])
     }
 
     /// A GET that asks again, later in the same run, exactly what an earlier GET asked → read the earlier answer.
