@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds WindFlow and runs every test. Usage: scripts/test.sh [swift test options, e.g. --filter Validator]
 # Starts the servers the tests share (a Docker daemon) and stops them afterwards; the others (PostgreSQL, the scripted
-# LLM, HTTP and SMTP peers) are started by the tests themselves.
+# LLM, HTTP and SMTP peers) are started by the tests themselves. Without arguments it then runs the editor's browser
+# tests (scripts/browser-tests.sh: headless Chromium against the built binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -14,3 +15,7 @@ socket=$(scripts/test-peers/dockerd.sh start "$docker_dir")
 export WINDFLOW_TEST_DOCKER_HOST="unix://$socket"
 
 swift test --skip-build "$@"
+
+if (($# == 0)); then
+    scripts/browser-tests.sh
+fi

@@ -1,4 +1,7 @@
 """A failed run: its details per node, fix suggestions applied as a new version, and retry from a node."""
+import os
+import tempfile
+
 from editor_case import EditorCase, create_workflow
 
 
@@ -39,29 +42,32 @@ class AdviceTests(EditorCase):
         self.wait_until(lambda d: self.css("#run-status").get_attribute("data-status") == "succeeded", "the fixed run to succeed", timeout=30)
         self.assertEqual(self.env.wait_for_execution(self.css("#run-execution-id").text)["status"], "succeeded")
 
-    def test_retry_from_a_node_starts_a_new_execution_or_shows_the_servers_error(self):
+    def test_retry_from_a_node_reuses_what_ran_before_it(self):
+        flag = os.path.join(tempfile.mkdtemp(prefix="windflow-retry-"), "ready")
         record = create_workflow(self.env, {"workflow": {"name": "Retry me", "nodes": [
             {"id": "start", "type": "trigger.manual"},
-            {"id": "first", "type": "integration.script", "configuration": {"script": "echo one"}},
-            {"id": "second", "type": "integration.script", "configuration": {"script": "exit 1"}}],
+            {"id": "first", "type": "integration.script", "configuration": {"script": "date +%s%N"}},
+            {"id": "second", "type": "integration.script", "configuration": {"script": f"test -f {flag}"}}],
             "edges": [{"source": "start", "target": "first"}, {"source": "first", "target": "second"}]}})
         status, started = self.env.api("POST", f"workflows/{record['id']}/run", {})
         self.assertEqual(status, 202)
-        self.assertEqual(self.env.wait_for_execution(started["execution_id"])["status"], "failed")
+        failed = self.env.wait_for_execution(started["execution_id"])
+        self.assertEqual(failed["status"], "failed")
         self.open_editor(f"#workflow={record['id']}")
         self.tab("executions")
         self.wait_until(lambda d: self.all(f'#execution-list li[data-execution="{started["execution_id"]}"] button'), "the execution listed")
         self.css(f'#execution-list li[data-execution="{started["execution_id"]}"] button').click()
         self.wait_until(lambda d: self.all('#execution-nodes li[data-node="second"] [data-retry]'), "the retry button")
         self.dismiss_notices()
+        open(flag, "w").close()  # what made 'second' fail is fixed outside the workflow
         self.css('#execution-nodes li[data-node="second"] [data-retry]').click()
         self.wait_until(lambda d: self.all("#notices .notice"), "the retry's outcome")
-        notice = self.css("#notices .notice")
-        probe_status, _ = self.env.api("POST", f"executions/{started['execution_id']}/retry", {"from": "second"})
-        if probe_status == 202:
-            self.assertIn("Retrying from second", notice.text)
-            self.wait_until(lambda d: self.css("#run-status").get_attribute("data-status") == "failed", "the retried run", timeout=30)
-        else:
-            # The route is not in this server yet: the editor says so instead of failing silently.
-            self.assertEqual(notice.get_attribute("data-kind"), "error")
-            self.assertIn("Cannot retry from second", notice.text)
+        self.assertIn("Retrying from second", self.css("#notices .notice").text)
+        self.wait_until(lambda d: self.css("#run-status").get_attribute("data-status") == "succeeded", "the retried run", timeout=30)
+        retried = self.env.wait_for_execution(self.css("#run-execution-id").text)
+        self.assertEqual(retried["status"], "succeeded")
+        self.assertEqual(retried["restarted_from"], started["execution_id"])
+        runs = {run["node"]: run for run in retried["node_runs"]}
+        self.assertEqual(runs["first"]["status"], "reused")
+        before = next(run for run in failed["node_runs"] if run["node"] == "first")
+        self.assertEqual(runs["first"]["output"]["stdout"], before["output"]["stdout"])
