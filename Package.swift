@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowStoreTests",
-            dependencies: ["WindFlowStore", "WindFlowCore"]
+            dependencies: ["WindFlowStore", "WindFlowCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "WindFlowEngineTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading and writing workflow files, YAML or JSON, in the seed's format.
 public enum WorkflowCodec {
     /// Reads a workflow from YAML or JSON text (JSON is read by the same parser, so lines are known for both).
@@ -10,6 +12,11 @@ public enum WorkflowCodec {
     /// The canonical YAML form.
     public static func yaml(_ workflow: Workflow, registry: NodeRegistry = .standard) -> String {
         WorkflowEncoder(registry: registry).document(workflow).yamlText()
+    }
+
+    /// The canonical JSON document as a value (`{"workflow": {…}}`), as the API shows workflows.
+    public static func jsonValue(_ workflow: Workflow, registry: NodeRegistry = .standard) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(json(workflow, registry: registry).utf8))) ?? .null
     }
 
     /// The canonical JSON form, indented by two spaces.

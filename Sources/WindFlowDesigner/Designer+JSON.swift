@@ -13,7 +13,10 @@ extension ProposalRecord {
             "latency_ms": .double(proposal.latencyMs.rounded()), "explanation": .string(proposal.explanation),
             "assumptions": .array(proposal.assumptions.map { .string($0) }), "created_at": .double(proposal.createdAt),
         ]
-        if let definition = proposal.definition { object["definition"] = .string(definition) }
+        if let definition = proposal.definition {
+            object["definition"] = .string(definition)
+            if let loaded = try? WorkflowCodec.load(definition) { object["workflow"] = WorkflowCodec.jsonValue(loaded.workflow) }
+        }
         if let diff = proposal.diff { object["diff"] = .string(diff) }
         if let id = proposal.baseWorkflowID { object["base"] = ["workflow_id": .string(id), "version": .int(proposal.baseVersion ?? 0)] }
         if let version = proposal.acceptedVersion { object["accepted_version"] = .int(version) }

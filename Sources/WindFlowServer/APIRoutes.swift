@@ -79,7 +79,14 @@ struct APIRoutes {
         }
         switch load(text) {
         case .response(let response): return response
-        case .ok(let loaded): return ServiceResponse.json(Validator().validate(loaded).jsonValue)
+        case .ok(let loaded):
+            // The report, and the workflow as read (shorthands expanded), so an editor can import without storing.
+            var report = Validator().validate(loaded).jsonValue
+            if case .object(var object) = report {
+                object["workflow"] = WorkflowCodec.jsonValue(loaded.workflow)
+                report = .object(object)
+            }
+            return ServiceResponse.json(report)
         }
     }
 
@@ -115,7 +122,7 @@ struct APIRoutes {
             return ServiceResponse.problem(.notFound, "No such workflow")
         }
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
-        object["workflow"] = (try? JSONDecoder().decode(JSONValue.self, from: Data(WorkflowCodec.json(record.workflow).utf8))) ?? .null
+        object["workflow"] = WorkflowCodec.jsonValue(record.workflow)
         return ServiceResponse.json(.object(object))
     }
 

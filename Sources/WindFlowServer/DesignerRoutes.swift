@@ -43,7 +43,7 @@ struct DesignerRoutes {
             guard let entry = setup.templates.entry(context.parameters.get("id") ?? "") else { return ServiceResponse.problem(.notFound, "No such template") }
             return ServiceResponse.json(["id": .string(entry.id), "name": .string(entry.workflow.name), "description": .string(entry.workflow.description),
                                          "yaml": .string(entry.yaml),
-                                         "workflow": (try? JSONDecoder().decode(JSONValue.self, from: Data(WorkflowCodec.json(entry.workflow).utf8))) ?? .null])
+                                         "workflow": WorkflowCodec.jsonValue(entry.workflow)])
         }
         api.get("recommendations") { request, _ in
             guard let query = request.uri.queryParameters.get("q"), !query.isEmpty else {

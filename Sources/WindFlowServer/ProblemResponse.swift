@@ -20,3 +20,15 @@ enum ServiceResponse {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: JSONValue.object(object).prettyJSONText + "\n")))
     }
 }
+
+/// Unknown routes answer with a problem+json 404 that names the route, like every other error here.
+struct NotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return ServiceResponse.problem(.notFound, "Not found",
+                                           detail: "no route \(request.method.rawValue) \(request.uri.path); the API is described at /api/v1/openapi.json")
+        }
+    }
+}

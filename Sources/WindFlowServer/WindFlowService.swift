@@ -27,6 +27,7 @@ public struct WindFlowService: Sendable {
         let signal = WakeSignal()
         let events = EventDispatcher(engine: engine, wake: { signal.wake() })
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: NotFoundMiddleware())
         router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
             ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])

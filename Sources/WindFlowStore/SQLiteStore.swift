@@ -235,6 +235,9 @@ public final class SQLiteStore: Sendable {
             // Covering index for per-node analytics: counts and duration percentiles without reading the wide rows.
             try db.execute(sql: "CREATE INDEX node_run_stats ON node_run(workflow_id, node_id, status, duration_ms, attempt)")
         }
+        migrator.registerMigration("v9: node statistics kept up to date") { db in
+            try db.execute(sql: NodeStatisticsTables.schema)
+        }
         return migrator
     }
 }

@@ -18,6 +18,30 @@ struct EditorRouteTests {
         await service.stop()
     }
 
+    @Test func whatTheEditorReadsUnknownRoutesValidationAndProposals() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let unknown = try await service.request("GET", "/api/v1/nope")
+        #expect(unknown.status == 404)
+        #expect(unknown.headers.header("content-type") == "application/problem+json")
+        #expect(unknown.json["detail"]?.stringValue?.contains("no route GET /api/v1/nope") == true)
+        // Validation also returns the workflow as read: shorthands expanded, so an import needs no YAML parser.
+        let checked = try await service.request("POST", "/api/v1/validate", body: """
+            name: seedlike
+            trigger: {type: schedule, schedule: "0 3 * * *"}
+            nodes:
+              - {id: clean, type: integration.script, configuration: {script: "echo clean"}}
+            """)
+        #expect(checked.json["valid"] == true)
+        let nodes = checked.json["workflow"]?["workflow"]?["nodes"]?.arrayValue ?? []
+        #expect(nodes.compactMap { $0["id"]?.stringValue } == ["trigger", "clean"])
+        #expect(checked.json["workflow"]?["workflow"]?["edges"]?.arrayValue?.count == 1)
+        let designed = try await service.request("POST", "/api/v1/designs", body: #"{"prose": "every night at 3am back up the shop stack"}"#)
+        #expect(designed.json["workflow"]?["workflow"]?["nodes"]?.arrayValue?.isEmpty == false, "a proposal carries its workflow as JSON")
+        await service.stop()
+    }
+
     @Test func theBundledEditorIsTheEditorFolder() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let folder = root.appendingPathComponent("Editor")

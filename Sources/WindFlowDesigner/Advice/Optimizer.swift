@@ -72,7 +72,10 @@ public struct Optimizer: Sendable {
             }
             best[node] = start + (statistics[workflow.nodes[node].id]?.p50 ?? 0)
         }
-        guard let end = best.indices.max(by: { best[$0] < best[$1] }) else { return ([], 0) }
+        // The latest-finishing node; among equals, the one furthest down the graph.
+        var end: Int?
+        for node in graph.topologicalOrder().order where end == nil || best[node] >= best[end!] { end = node }
+        guard let end else { return ([], 0) }
         var path = [end]
         while let before = previous[path[0]] { path.insert(before, at: 0) }
         return (path.map { workflow.nodes[$0].id }, best[end])

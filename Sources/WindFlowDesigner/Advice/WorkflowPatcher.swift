@@ -6,7 +6,7 @@ import WindFlowCore
 public enum WorkflowPatcher {
     /// The canonical JSON document of `workflow`.
     public static func document(_ workflow: Workflow, registry: NodeRegistry = .standard) -> JSONValue {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(WorkflowCodec.json(workflow, registry: registry).utf8))) ?? .null
+        WorkflowCodec.jsonValue(workflow, registry: registry)
     }
 
     /// The pointer of node `index`.
