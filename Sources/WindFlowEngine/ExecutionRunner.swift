@@ -56,10 +56,14 @@ public struct ExecutionRunner: Sendable {
         }
         for event in history { _ = run.machine.handle(event) }
         run.storedEvents = storedEvents.count
-        if run.machine.status.isTerminal { return .finished(run.machine.status, run.machine.error) }
+        if run.machine.status.isTerminal {
+            try store.release(id)  // queued again after it ended (a stray timer): nothing to do, off the queue
+            return .finished(run.machine.status, run.machine.error)
+        }
         // A cancel asked for while the execution was queued or parked takes effect before anything runs.
         if try store.isCancelRequested(id) {
             try commit(&run, event: .cancelled(at: clock.now()))
+            try flush(&run)
             return .finished(.cancelled, nil)
         }
 
@@ -123,6 +127,8 @@ public struct ExecutionRunner: Sendable {
                             inline.append(.node(key, attempt: attempt, await perform(prepared, control: nil)))
                             continue
                         }
+                        // Side effects start here: what led to them is stored first.
+                        try flush(&run)
                         let control = AttemptControl()
                         attempts[key] = control
                         group.addTask { [self] in
@@ -150,6 +156,7 @@ public struct ExecutionRunner: Sendable {
                     case .completed(let key, _):
                         observer?(.nodeFinished(key, attempt: run.lastAttempt[key] ?? 1, status: "succeeded", seconds: 0, error: nil))
                     case .finish(let status, let error):
+                        try flush(&run)
                         observer?(.finished(status, error))
                         group.cancelAll()
                         return .finished(status, error)
@@ -159,13 +166,22 @@ public struct ExecutionRunner: Sendable {
                 if inline.isEmpty, run.machine.runningAttempts.isEmpty, let next = timers.values.min(),
                     min(next, deadline ?? .infinity) - clock.now() > configuration.parkAfter
                 {
+                    try flush(&run)
                     group.cancelAll()
                     // A parked run still ends at its workflow timeout: it wakes then (its timer row says so too).
                     return .parked(until: min(next, deadline ?? .infinity))
                 }
                 let next: Child?
-                if inline.isEmpty { next = try await group.next() } else { next = inline.removeFirst() }
-                guard let child = next else { return .finished(run.machine.status, run.machine.error) }
+                if inline.isEmpty {
+                    try flush(&run)
+                    next = try await group.next()
+                } else {
+                    next = inline.removeFirst()
+                }
+                guard let child = next else {
+                    try flush(&run)
+                    return .finished(run.machine.status, run.machine.error)
+                }
                 switch child {
                 case .node(let key, let attempt, let result):
                     attempts[key] = nil
@@ -202,6 +218,8 @@ struct RunState {
     var lastAttempt: [NodeKey: Int] = [:]
     /// Events stored so far; the next one gets this number plus one.
     var storedEvents = 0
+    /// Transitions handled but not stored yet (see ``ExecutionRunner/flush(_:)``).
+    var unflushed: [Transition] = []
 }
 
 /// Lets the runner stop one attempt without cancelling the others.

@@ -41,8 +41,12 @@ struct QueueWorkers {
             }
             let result = try? await engine.runner.run(id)
             if case .finished(.failed, _)? = result { signal.wake() }  // its error workflow, queued with the failure
-            try? engine.store.release(id)
-            if case .finished? = result { events.executionEnded(id) }
+            if case .finished? = result {
+                // The transition that finished it also took it off the queue.
+                events.executionEnded(id)
+            } else {
+                try? engine.store.release(id)
+            }
         }
     }
 

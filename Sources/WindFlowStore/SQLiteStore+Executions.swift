@@ -41,53 +41,63 @@ extension SQLiteStore {
 
     /// Commits one transition: its event, node runs, timers, logs and status change, all or nothing.
     public func commit(_ transition: Transition, execution id: String, workflowID: String) throws {
+        try commit([transition], execution: id, workflowID: workflowID)
+    }
+
+    /// Commits transitions of one execution in order, in one transaction: all or nothing.
+    public func commit(_ transitions: [Transition], execution id: String, workflowID: String) throws {
+        guard !transitions.isEmpty else { return }
         try pool.write { db in
-            if let event = transition.event {
-                let next = try transition.sequence ?? Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = ?"),
-                    arguments: [id]) ?? 1
-                try db.run(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
-                               arguments: [id, next, event])
-            }
-            for run in transition.nodeRuns { try upsert(run, execution: id, workflowID: workflowID, db: db) }
-            for timer in transition.setTimers {
-                try db.run(sql: "INSERT OR REPLACE INTO timer (execution_id, node_key, fire_at) VALUES (?, ?, ?)",
-                               arguments: [id, timer.nodeKey, timer.at])
-            }
-            for key in transition.clearTimers {
-                try db.run(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
-            }
-            if !transition.logs.isEmpty { try appendLogs(transition.logs, execution: id, db: db) }
-            if let status = transition.status {
-                try db.run(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status, id])
-            }
-            if let startedAt = transition.startedAt {
-                try db.run(sql: "UPDATE execution SET started_at = COALESCE(started_at, ?) WHERE id = ?", arguments: [startedAt, id])
-            }
-            if let finishedAt = transition.finishedAt {
-                try db.run(sql: "UPDATE execution SET finished_at = ? WHERE id = ?", arguments: [finishedAt, id])
-                try db.run(sql: "DELETE FROM timer WHERE execution_id = ?", arguments: [id])
-                try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
-            }
-            if let error = transition.error {
-                try db.run(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
-                               arguments: [error.kind, error.message, error.node, id])
-            }
-            if let followUp = transition.followUp {
-                let followID = "ex_" + Self.newID()
-                let triggerType = followUp.workflow.workflow.node(followUp.triggerNode)?.type ?? "trigger.manual"
-                try db.run(sql: """
-                    INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
-                        status, created_at, restarted_from)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, NULL)
-                    """, arguments: [followID, followUp.workflow.id, followUp.workflow.version, followUp.workflow.name,
-                                    followUp.triggerNode, triggerType, followUp.input.jsonText, transition.finishedAt ?? 0])
-                try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [followID, transition.finishedAt ?? 0])
-            }
-            if transition.dequeue {
-                // A worker's claim stays until the worker releases it, so no one else takes the execution meanwhile.
-                try db.run(sql: "DELETE FROM queue WHERE execution_id = ? AND claimed_by IS NULL", arguments: [id])
-            }
+            for transition in transitions { try apply(transition, execution: id, workflowID: workflowID, db: db) }
+        }
+    }
+
+    private func apply(_ transition: Transition, execution id: String, workflowID: String, db: Database) throws {
+        if let event = transition.event {
+            let next = try transition.sequence ?? Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = ?"),
+                arguments: [id]) ?? 1
+            try db.run(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
+                           arguments: [id, next, event])
+        }
+        for run in transition.nodeRuns { try upsert(run, execution: id, workflowID: workflowID, db: db) }
+        for timer in transition.setTimers {
+            try db.run(sql: "INSERT OR REPLACE INTO timer (execution_id, node_key, fire_at) VALUES (?, ?, ?)",
+                           arguments: [id, timer.nodeKey, timer.at])
+        }
+        for key in transition.clearTimers {
+            try db.run(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
+        }
+        if !transition.logs.isEmpty { try appendLogs(transition.logs, execution: id, db: db) }
+        if let status = transition.status {
+            try db.run(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status, id])
+        }
+        if let startedAt = transition.startedAt {
+            try db.run(sql: "UPDATE execution SET started_at = COALESCE(started_at, ?) WHERE id = ?", arguments: [startedAt, id])
+        }
+        if let finishedAt = transition.finishedAt {
+            try db.run(sql: "UPDATE execution SET finished_at = ? WHERE id = ?", arguments: [finishedAt, id])
+            try db.run(sql: "DELETE FROM timer WHERE execution_id = ?", arguments: [id])
+            try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+        }
+        if let error = transition.error {
+            try db.run(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
+                           arguments: [error.kind, error.message, error.node, id])
+        }
+        if let followUp = transition.followUp {
+            let followID = "ex_" + Self.newID()
+            let triggerType = followUp.workflow.workflow.node(followUp.triggerNode)?.type ?? "trigger.manual"
+            try db.run(sql: """
+                INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
+                    status, created_at, restarted_from)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, NULL)
+                """, arguments: [followID, followUp.workflow.id, followUp.workflow.version, followUp.workflow.name,
+                                followUp.triggerNode, triggerType, followUp.input.jsonText, transition.finishedAt ?? 0])
+            try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [followID, transition.finishedAt ?? 0])
+        }
+        if transition.dequeue {
+            // A worker's claim stays until the worker releases it, so no one else takes the execution meanwhile.
+            try db.run(sql: "DELETE FROM queue WHERE execution_id = ? AND claimed_by IS NULL", arguments: [id])
         }
     }
 

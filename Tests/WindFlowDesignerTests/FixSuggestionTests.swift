@@ -61,12 +61,6 @@ struct FixSuggestionTests {
             """.write(toFile: "\(stacks)/\(stack).yaml", atomically: true, encoding: .utf8)
         let settings = DeploymentSettings(stacksDirectory: stacks, dataDirectory: box.directory.path, dockerHost: host)
         let driver = DockerEngineDriver(host: host)
-        defer {
-            Task {
-                for container in (try? await driver.containers(labelled: [DeploymentLabels.stack: stack])) ?? [] { try? await driver.remove(container.id) }
-                box.remove()
-            }
-        }
         let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, executors: .standard(deployment: settings)))
         let workflow = try WorkflowCodec.load("""
             name: ship
@@ -92,6 +86,9 @@ struct FixSuggestionTests {
         _ = try await engine.runToEnd(second.id)
         let next = try #require(try box.store.execution(second.id))
         #expect(next.status == "succeeded", "the deployment now waits for health: \(next.errorMessage ?? "")")
+        for container in try await driver.containers(labelled: [DeploymentLabels.stack: stack]) { try await driver.remove(container.id) }
+        try await driver.removeNetwork(StackScope(stack: stack, environment: "staging").network)
+        box.remove()
     }
 
     @Test func aSlowScriptPastItsTimeoutGetsARoomierTimeout() async throws {

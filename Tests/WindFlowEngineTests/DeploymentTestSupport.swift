@@ -75,7 +75,9 @@ struct DeploymentHarness {
             try? await driver.remove(container.id)
         }
         for environment in ["staging", "production", "test"] {
-            for volume in ["site", "data"] { try? await driver.removeVolume(StackScope(stack: stack, environment: environment).volume(volume)) }
+            let scope = StackScope(stack: stack, environment: environment)
+            for volume in ["site", "data"] { try? await driver.removeVolume(scope.volume(volume)) }
+            try? await driver.removeNetwork(scope.network)
         }
         box.remove()
     }

@@ -12,7 +12,6 @@ struct DockerDeploymentTests {
     @Test func aTwoServiceStackIsDeployedScaledMeasuredAndChecked() async throws {
         let harness = try DeploymentHarness()
         let stack = harness.stack
-        defer { Task { await harness.remove() } }
         let (deployed, deployRuns) = try await harness.run("""
               - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging, health_timeout: 60}}
             """)
@@ -70,12 +69,12 @@ struct DockerDeploymentTests {
         #expect(health["services"]?["\(stack)/staging/web"]?["state"] == "healthy")
         let report = try #require(health["report_file"]?.stringValue)
         #expect(FileManager.default.fileExists(atPath: report))
+        await harness.remove()
     }
 
     @Test func aVolumeIsBackedUpDestroyedAndRestored() async throws {
         let harness = try DeploymentHarness()
         let stack = harness.stack
-        defer { Task { await harness.remove() } }
         let deploy = "  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n"
         let (first, firstRuns) = try await harness.run(deploy)
         #expect(first.status == "succeeded", "\(firstRuns.last("deploy")?.errorMessage ?? "")")
@@ -121,12 +120,12 @@ struct DockerDeploymentTests {
         #expect(FileManager.default.fileExists(atPath: before))
         let newEndpoint = try #require(secondRuns.last("deploy")?.output?["endpoint"]?.stringValue)
         #expect(try await harness.get(newEndpoint + "/data/state").1 == state, "the restored volume holds the state written before")
+        await harness.remove()
     }
 
     @Test func aFailingHealthCheckRollsBackToThePreviousContainers() async throws {
         let harness = try DeploymentHarness()
         let stack = harness.stack
-        defer { Task { await harness.remove() } }
         let (first, _) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n")
         #expect(first.status == "succeeded")
         let before = try await harness.containers("staging").map(\.id).sorted()
@@ -147,6 +146,7 @@ struct DockerDeploymentTests {
         let web = try await harness.driver.inspect("\(stack)-staging-web-1")
         let port = try #require(web.publishedPorts["80/tcp"])
         #expect(try await harness.get("http://127.0.0.1:\(port)/health").0 == 200)
+        await harness.remove()
     }
 
     @Test func daemonErrorsSayWhatToDo() async throws {
@@ -160,7 +160,6 @@ struct DockerDeploymentTests {
             services:
               app: {image: "windflow/missing:1.0", command: ["sleep", "60"]}
             """)
-        defer { Task { await harness.remove() } }
         let (missing, missingRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(harness.stack), environment: test}}\n")
         #expect(missing.status == "failed")
         #expect(missingRuns.last("deploy")?.errorMessage?.contains("the image windflow/missing:1.0 of service app is not on the Docker host") == true)
@@ -178,6 +177,7 @@ struct DockerDeploymentTests {
         let (unknown, unknownRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: nope, environment: test}}\n")
         #expect(unknown.status == "failed")
         #expect(unknownRuns.last("deploy")?.errorMessage?.contains("there is no stack 'nope'") == true)
+        await harness.remove()
     }
 
     @Test func validateStackChecksImagesPortsAndStrictness() async throws {
@@ -187,7 +187,6 @@ struct DockerDeploymentTests {
               app: {image: "windflow/missing:1.0", command: ["sleep", "60"], ports: ["\(busy.port):80"]}
               side: {image: "windflow/busybox:test"}
             """)
-        defer { Task { await harness.remove() } }
         let (strict, strictRuns) = try await harness.run("""
               - {id: check, type: windflow.validate_stack, configuration: {stack_id: \(harness.stack), validation_level: strict}}
             """)
@@ -208,6 +207,7 @@ struct DockerDeploymentTests {
         #expect(basic.status == "succeeded", "basic passes with warnings")
         #expect(basicRuns.last("check")?.output?["valid"] == true)
         #expect((basicRuns.last("check")?.output?["warnings"]?.intValue ?? 0) >= 2)
+        await harness.remove()
     }
 
     @Test func certificatesCloseToExpiryAreRenewed() async throws {
@@ -248,7 +248,6 @@ struct DockerDeploymentTests {
 
     @Test func seedTemplate1RunsEndToEndOnDocker() async throws {
         let harness = try DeploymentHarness()
-        defer { Task { await harness.remove() } }
         let hooks = try LoopbackServer()
         let mailbox = harness.box.path("mail")
         try FileManager.default.createDirectory(atPath: mailbox, withIntermediateDirectories: true)
@@ -279,5 +278,6 @@ struct DockerDeploymentTests {
         let slack = try await harness.get(hooks.base + "/hook/slack").1
         #expect(slack.contains("D\\u00e9ploiement r\\u00e9ussi: \(harness.stack)") || slack.contains("Déploiement réussi: \(harness.stack)"), "\(slack)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: mailbox).contains { $0.hasSuffix(".eml") })
+        await harness.remove()
     }
 }

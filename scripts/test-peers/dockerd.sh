@@ -21,6 +21,7 @@ start_daemon() {
   "exec-opts": ["native.cgroupdriver=cgroupfs"],
   "storage-driver": "$driver",
   "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 20000, "Hard": 20000}},
+  "default-address-pools": [{"base": "10.213.0.0/16", "size": 24}],
   "log-level": "warn"
 }
 JSON

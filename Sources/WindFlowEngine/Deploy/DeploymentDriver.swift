@@ -13,6 +13,8 @@ public protocol DeploymentDriver: Sendable {
     func inspect(_ container: String) async throws(DeploymentError) -> ContainerInfo
     func imageExists(_ image: String) async throws(DeploymentError) -> Bool
     func ensureNetwork(_ name: String, labels: [String: String]) async throws(DeploymentError)
+    /// Removes a network no container uses any more (nothing when it does not exist).
+    func removeNetwork(_ name: String) async throws(DeploymentError)
     func ensureVolume(_ name: String, labels: [String: String]) async throws(DeploymentError)
     func volumeExists(_ name: String) async throws(DeploymentError) -> Bool
     func removeVolume(_ name: String) async throws(DeploymentError)

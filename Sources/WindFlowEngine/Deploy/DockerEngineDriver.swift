@@ -128,6 +128,10 @@ public struct DockerEngineDriver: DeploymentDriver {
         try await call("POST", "/networks/create", json: ["Name": .string(name), "CheckDuplicate": true, "Labels": .object(labels.mapValues(JSONValue.string))])
     }
 
+    public func removeNetwork(_ name: String) async throws(DeploymentError) {
+        try await call("DELETE", "/networks/\(Self.escape(name))", accept: [404])
+    }
+
     public func ensureVolume(_ name: String, labels: [String: String]) async throws(DeploymentError) {
         guard try await !volumeExists(name) else { return }
         try await call("POST", "/volumes/create", json: ["Name": .string(name), "Labels": .object(labels.mapValues(JSONValue.string))])
