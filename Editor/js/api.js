@@ -18,7 +18,7 @@ export class ApiError extends Error {
   }
 }
 
-export function storedKey() {
+function storedKey() {
   return localStorage.getItem(KEY) || '';
 }
 
@@ -41,11 +41,23 @@ async function send(method, path, body, accept) {
   } else if (typeof body === 'string') {
     headers['Content-Type'] = 'text/plain; charset=utf-8';
   }
-  return fetch(`/api/v1/${path}`, {method, headers, body: payload});
+  try {
+    return await fetch(`/api/v1/${path}`, {method, headers, body: payload});
+  } catch (error) {
+    throw unreachable(error, method, path);
+  }
+}
+
+/** A request that got no answer at all (the server stopped, the network dropped) as an error saying so. */
+function unreachable(error, method, path) {
+  if (error?.name === 'AbortError') return error;
+  const failure = new Error('The WindFlow server cannot be reached');
+  failure.detail = `${method} /api/v1/${path}: ${error?.message || error}`;
+  return failure;
 }
 
 /** Sends a request; answers the parsed JSON (or text), throws ApiError for an error status. */
-export async function request(method, path, body, {accept, raw} = {}) {
+async function request(method, path, body, {accept, raw} = {}) {
   let response = await send(method, path, body, accept);
   for (let asked = 0; response.status === 401 && asked < 3; asked++) {
     setKey(await askForKey('The API refused the key (401). Enter a valid key.'));
@@ -80,10 +92,12 @@ export const api = {
  * `signal` aborts. The data is parsed as JSON when it can be.
  */
 export async function streamEvents(path, onEvent, signal) {
-  let response = await fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`, Accept: 'text/event-stream'}, signal});
+  const open = () => fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`, Accept: 'text/event-stream'}, signal})
+    .catch((error) => { throw unreachable(error, 'GET', path); });
+  let response = await open();
   if (response.status === 401) {
     setKey(await askForKey('The API refused the key (401). Enter a valid key.'));
-    response = await fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`}, signal});
+    response = await open();
   }
   if (!response.ok) {
     const text = await response.text();

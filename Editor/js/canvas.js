@@ -87,16 +87,12 @@ export function addNode(typeId, point) {
   const id = newNodeId(typeId, state.doc.nodes);
   const count = state.doc.nodes.length;
   mutate((doc) => {
-    doc.nodes.push({id, type: typeId, configuration: defaults(typeId), position: {x: Math.round(at.x + (point ? 0 : (count % 5) * 12)), y: Math.round(at.y + (point ? 0 : (count % 5) * 12))}});
+    doc.nodes.push({id, type: typeId, position: {x: Math.round(at.x + (point ? 0 : (count % 5) * 12)), y: Math.round(at.y + (point ? 0 : (count % 5) * 12))}});
   });
   select([id]);
   emit('open-config', id);
   focusNode(id);
   return id;
-}
-
-function defaults(typeId) {
-  return {};
 }
 
 /** Adds an edge unless it exists or joins a node to itself. */

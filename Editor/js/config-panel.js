@@ -102,15 +102,19 @@ function nodeForm(node) {
   return parts;
 }
 
+/** A labelled field; the control is described by its description and by the problems shown under it. */
 function fieldWrapper(path, label, control, {required = false, description = '', extra = null} = {}) {
+  const described = [`${control.id}-error`, description ? `${control.id}-desc` : null].filter(Boolean).join(' ');
+  control.setAttribute('aria-describedby', described);
+  if (required) control.setAttribute('aria-required', 'true');
   return h('div', {class: 'field', dataset: {path}},
     h('label', {for: control.id}, label, required ? h('span', {class: 'required', 'aria-hidden': 'true'}, '*') : null),
-    control, extra, description ? h('span', {class: 'desc'}, description) : null,
+    control, extra, description ? h('span', {class: 'desc', id: `${control.id}-desc`}, description) : null,
     h('div', {class: 'field-error', id: `${control.id}-error`, 'aria-live': 'polite'}));
 }
 
 function idField(node) {
-  const input = h('input', {id: 'node-id', value: node.id, autocomplete: 'off', 'aria-required': 'true', 'aria-describedby': 'node-id-error'});
+  const input = h('input', {id: 'node-id', value: node.id, autocomplete: 'off'});
   const wrapper = fieldWrapper('id', 'Id', input, {required: true, description: 'Letters, digits and _; later nodes read its output as {{ id.field }}.'});
   input.addEventListener('change', () => {
     const next = input.value.trim();
@@ -125,7 +129,7 @@ function idField(node) {
 }
 
 /** Renames a node and everything that refers to it: edges and {{ id. }} references. */
-export function renameNode(from, to) {
+function renameNode(from, to) {
   const pattern = new RegExp(`(\\{\\{[^}]*?)\\b${from}\\b(?=\\s*[.\\[|}])`, 'g');
   const rewrite = (value) => {
     if (typeof value === 'string') return value.replace(pattern, `$1${to}`);
@@ -190,15 +194,12 @@ function parameterField(node, parameter) {
   const id = `field-${parameter.name}`;
   const control = controlFor(parameter, id);
   control.write(node.configuration?.[parameter.name]);
-  control.control.setAttribute('aria-describedby', `${id}-error ${id}-desc`);
-  if (parameter.required) control.control.setAttribute('aria-required', 'true');
   control.control.dataset.parameter = parameter.name;
   const kind = parameter.type?.kind;
   const accepts = !parameter.enum && kind !== 'boolean';
   const extra = accepts ? insertMenu(node, control.control, parameter.name) : null;
   const description = [parameter.description, parameter.secret ? 'Use {{ secrets.NAME }}.' : '', kindHint(parameter)].filter(Boolean).join(' ');
   const wrapper = fieldWrapper(`configuration.${parameter.name}`, parameter.name, control.control, {required: parameter.required, description, extra});
-  wrapper.querySelector('.desc')?.setAttribute('id', `${id}-desc`);
   const commit = () => {
     const result = control.read();
     wrapper.querySelector('.field-error').textContent = result.error || '';
@@ -211,7 +212,6 @@ function parameterField(node, parameter) {
     });
   };
   control.control.addEventListener(control.control.tagName === 'SELECT' ? 'change' : 'input', commit);
-  control.commit = commit;
   return wrapper;
 }
 
@@ -264,7 +264,7 @@ function connections(node) {
 }
 
 /** Puts each validator problem of the shown node (or the workflow) beside its field, the rest at the top. */
-export function showProblems() {
+function showProblems() {
   const root = panel();
   root.querySelectorAll('.field').forEach((field) => {
     field.classList.remove('invalid');

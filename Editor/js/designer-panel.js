@@ -3,9 +3,8 @@
 // gallery, recommendations for the prose typed, and optimization suggestions for the open workflow.
 import {api} from './api.js';
 import {h, showError, notify, describeProblem} from './dom.js';
-import {emit} from './events.js';
+import {emit, on} from './events.js';
 import {ensurePositions, layeredPositions} from './layout.js';
-import {parseYAML} from './yaml.js';
 import {state, load, normalise} from './state.js';
 import {edgeKey, fit} from './canvas.js';
 import {openWorkflow} from './workflow-io.js';
@@ -39,8 +38,8 @@ export function initDesigner() {
     h('h3', {}, 'Optimize the open workflow'),
     h('button', {type: 'button', id: 'optimize-button', onclick: () => suggestOptimizations(optimizations)}, 'Suggest optimizations'),
     optimizations);
-  document.addEventListener('panel-shown', (event) => {
-    if (event.detail !== 'designer') return;
+  on('panel-shown', (name) => {
+    if (name !== 'designer') return;
     edit.disabled = !state.workflowId;
     if (!state.workflowId) edit.checked = false;
     if (!templatesLoaded) gallery().catch((e) => showError(e, 'Cannot list templates'));
@@ -73,7 +72,7 @@ async function gallery() {
 async function useTemplate(id) {
   if (state.doc.nodes.length && !confirm('Replace the canvas with this template? Unsaved changes are lost.')) return;
   const template = await api.get(`templates/${encodeURIComponent(id)}`);
-  const doc = normalise(template.workflow || parseYAML(template.yaml));
+  const doc = normalise(template.workflow);
   ensurePositions(doc);
   load(doc);
   requestAnimationFrame(fit);
@@ -99,8 +98,9 @@ async function design(prose, editing, button) {
 }
 
 /** Draws the proposal on the canvas as a preview and shows its report with Accept and Discard. */
-export function showProposal(proposal, editing) {
-  const doc = normalise(parseYAML(proposal.definition || 'workflow: {name: empty}'));
+function showProposal(proposal, editing) {
+  // The server answers the proposal's workflow as read from its YAML; a proposal it could not read has none.
+  const doc = normalise(proposal.workflow || {name: proposal.workflow_name, nodes: [], edges: []});
   const diff = {nodes: {}, edges: {}};
   const shown = structuredClone(doc);
   if (editing) {
@@ -110,7 +110,7 @@ export function showProposal(proposal, editing) {
       const old = before.get(node.id);
       if (old && !node.position) node.position = old.position;
       if (!old) diff.nodes[node.id] = 'added';
-      else if (JSON.stringify(strip(old)) !== JSON.stringify(strip(node))) diff.nodes[node.id] = 'changed';
+      else if (canonical(strip(old)) !== canonical(strip(node))) diff.nodes[node.id] = 'changed';
     }
     const kept = new Set(shown.nodes.map((n) => n.id));
     for (const old of current.nodes) if (!kept.has(old.id)) { shown.nodes.push(structuredClone(old)); diff.nodes[old.id] = 'removed'; }
@@ -136,6 +136,12 @@ export function showProposal(proposal, editing) {
 function strip(node) {
   const {position, ...rest} = node;
   return rest;
+}
+
+/** JSON with the keys of every object sorted, so the same node compares equal whatever order its keys were written in. */
+function canonical(value) {
+  return JSON.stringify(value, (key, item) => (item && typeof item === 'object' && !Array.isArray(item)
+    ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, item[k]])) : item));
 }
 
 function counts(diff) {

@@ -1,11 +1,15 @@
 // Small DOM helpers shared by the panels: element creation and the notice area where errors are shown.
 
+// Everything the API or the user wrote (names, ids, descriptions, errors, logs, model output) reaches the page only
+// through these helpers, as text nodes and attribute values: no module builds markup from strings (innerHTML and the
+// like), and index.html's Content-Security-Policy refuses inline scripts should one ever try.
+
 /** Creates an element: h('button', {class: 'x', onclick: f, 'aria-label': 'Go'}, 'text', child…). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), handler(name, value));
     else if (name === 'dataset') Object.assign(element.dataset, value);
     else if (name in element && typeof value !== 'string') element[name] = value;
     else element.setAttribute(name, value === true ? '' : value);
@@ -18,12 +22,20 @@ export function h(tag, attributes = {}, ...children) {
 export function svg(tag, attributes = {}, ...children) {
   const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) element.setAttribute(name, value);
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), handler(name, value));
+    else if (value !== undefined && value !== null) element.setAttribute(name, value);
   }
   append(element, children);
   return element;
 }
 
+/** An on… attribute must be a function: text there would be script. */
+function handler(name, value) {
+  if (typeof value !== 'function') throw new TypeError(`${name} must be a function`);
+  return value;
+}
+
+/** Children are nodes or text; text is never read as markup. */
 function append(element, children) {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
@@ -38,14 +50,16 @@ export function pretty(value) {
 
 const notices = () => document.getElementById('notices');
 
-/** Shows a notice; errors stay until dismissed, others fade after a few seconds. */
+/** Shows a notice; errors stay until dismissed, others fade after a few seconds. A notice with the same kind and
+ *  title as one still shown replaces it (a failing validation after each keystroke shows one notice, not dozens). */
 export function notify(kind, title, detail = '', items = []) {
   const close = h('button', {class: 'close small', type: 'button', 'aria-label': `Dismiss: ${title}`}, '×');
   const notice = h('div', {class: `notice ${kind}`, dataset: {kind}},
     close, h('h3', {}, title), detail ? h('p', {}, detail) : null,
     items.length ? h('ul', {}, items.map((item) => h('li', {}, item))) : null);
   close.addEventListener('click', () => notice.remove());
-  notices().append(notice);
+  const same = [...notices().children].find((other) => other.dataset.kind === kind && other.querySelector('h3')?.textContent === title);
+  if (same) same.replaceWith(notice); else notices().append(notice);
   if (kind !== 'error') setTimeout(() => notice.remove(), 5000);
   return notice;
 }

@@ -12,14 +12,14 @@ import {showPanel} from './tabs.js';
 const panel = () => document.getElementById('panel-executions');
 
 export function initExecutions() {
-  document.addEventListener('panel-shown', (event) => { if (event.detail === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
+  on('panel-shown', (name) => { if (name === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
   on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e)); });
   on('loaded', () => { delete panel().dataset.detail; });
 }
 
 let shown = 0;
 
-export async function refreshList() {
+async function refreshList() {
   delete panel().dataset.detail;
   const mine = ++shown;
   const query = state.workflowId ? `?workflow=${encodeURIComponent(state.workflowId)}&limit=50` : '?limit=50';
@@ -37,11 +37,17 @@ export async function refreshList() {
 }
 
 /** Shows one execution's details. */
-export async function openExecution(id) {
+async function openExecution(id) {
   panel().dataset.detail = id;
   const mine = ++shown;
   showPanel('executions');
-  const record = await api.get(`executions/${encodeURIComponent(id)}`);
+  let record;
+  try {
+    record = await api.get(`executions/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (mine === shown) delete panel().dataset.detail;
+    throw error;
+  }
   if (mine !== shown) return;
   const runs = record.node_runs || [];
   const byNode = new Map();
@@ -102,7 +108,7 @@ function showOnCanvas(record) {
 }
 
 /** POST /executions/{id}/retry {"from": node}: a new execution reusing the outputs upstream of `node`. */
-export async function retryFrom(executionId, node) {
+async function retryFrom(executionId, node) {
   const answer = await api.post(`executions/${encodeURIComponent(executionId)}/retry`, {from: node});
   const id = answer.id || answer.execution_id;
   notify('success', `Retrying from ${node}`, `New execution ${id}.`);

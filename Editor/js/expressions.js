@@ -2,7 +2,7 @@
 import {registry} from './registry.js';
 
 /** The ids of the nodes with an edge path to `id`. */
-export function upstreamOf(id, doc) {
+function upstreamOf(id, doc) {
   const seen = new Set();
   const stack = [id];
   while (stack.length) {

@@ -7,15 +7,14 @@ const TEXTUAL = new Set(['string', 'cron', 'time_zone', 'condition', 'duration']
 /** The control for a parameter: {control, read() → {value} | {error} | {unset: true}, write(value)}. */
 export function controlFor(parameter, id) {
   const kind = parameter.type?.kind || 'any';
-  const label = parameter.name;
   if (parameter.enum) return enumControl(parameter, id);
   if (kind === 'boolean') return booleanControl(parameter, id);
-  if (kind === 'text') return textControl(h('textarea', {id, rows: 4, spellcheck: 'false'}), parameter, id);
+  if (kind === 'text') return textControl(h('textarea', {id, rows: 4, spellcheck: 'false'}), parameter);
   if (TEXTUAL.has(kind) || kind === 'integer' || kind === 'number') {
-    return textControl(h('input', {id, type: 'text', autocomplete: 'off', inputmode: kind === 'integer' || kind === 'number' ? 'decimal' : undefined}), parameter, id);
+    return textControl(h('input', {id, type: 'text', autocomplete: 'off', inputmode: kind === 'integer' || kind === 'number' ? 'decimal' : undefined}), parameter);
   }
   if (kind === 'list' && TEXTUAL.has(parameter.type.of?.kind)) return listControl(parameter, id);
-  return jsonControl(parameter, id, label);
+  return jsonControl(parameter, id);
 }
 
 function placeholder(parameter) {

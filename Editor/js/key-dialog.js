@@ -1,6 +1,7 @@
 // The API key dialog: asked once, kept in localStorage by api.js; asked again after a 401.
 
 let pending = null;
+let initialised = false;
 
 /** Opens the dialog (once, however many requests wait) and resolves with the key typed. */
 export function askForKey(message) {
@@ -10,6 +11,11 @@ export function askForKey(message) {
   const text = document.getElementById('key-message');
   if (message) text.textContent = message;
   input.value = '';
+  if (!initialised) {
+    // Escape cannot close it: the editor cannot work without a key.
+    dialog.addEventListener('cancel', (event) => event.preventDefault());
+    initialised = true;
+  }
   pending = new Promise((resolve) => {
     const form = document.getElementById('key-form');
     const done = (event) => {
@@ -22,7 +28,6 @@ export function askForKey(message) {
       resolve(key);
     };
     form.addEventListener('submit', done);
-    dialog.addEventListener('cancel', (event) => event.preventDefault(), {once: true});
   });
   dialog.showModal();
   input.focus();

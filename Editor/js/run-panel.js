@@ -97,17 +97,24 @@ export async function watch(id) {
   } catch (error) {
     if (error.name === 'AbortError') return;
     showError(error, 'The live view stopped');
+  } finally {
+    clearTimeout(watching.refreshTimer);
   }
-  clearTimeout(watching.refreshTimer);
   if (current !== watching) return;
-  const record = await refresh();
-  pill.textContent = record.status;
-  pill.className = `status-pill ${record.status}`;
-  pill.dataset.status = record.status;
-  if (record.error_message) write({kind: 'failed', text: `${record.error_node ? `${record.error_node}: ` : ''}${record.error_message}`});
-  write({kind: 'info', text: `finished ${time(record.finished_at)}`});
-  document.getElementById('stop').disabled = true;
-  current = null;
-  emit('execution-finished', record);
-  return record;
+  try {
+    const record = await refresh();
+    pill.textContent = record.status;
+    pill.className = `status-pill ${record.status}`;
+    pill.dataset.status = record.status;
+    if (record.error_message) write({kind: 'failed', text: `${record.error_node ? `${record.error_node}: ` : ''}${record.error_message}`});
+    write({kind: 'info', text: record.finished_at ? `finished ${time(record.finished_at)}` : `${record.status} (the live view ended)`});
+    emit('execution-finished', record);
+    return record;
+  } finally {
+    // Whatever happened, this view no longer follows the execution: Stop goes back to disabled.
+    if (current === watching) {
+      current = null;
+      document.getElementById('stop').disabled = true;
+    }
+  }
 }

@@ -1,4 +1,5 @@
-// The side panel's tabs (ARIA tabs: arrow keys move between them).
+// The side panel's tabs (ARIA tabs: arrow keys move between them). Showing one emits 'panel-shown' with its name.
+import {emit} from './events.js';
 
 export function initTabs() {
   const tabs = [...document.querySelectorAll('[role=tab]')];
@@ -21,5 +22,5 @@ export function showPanel(name) {
     tab.tabIndex = selected ? 0 : -1;
     document.getElementById(tab.getAttribute('aria-controls')).hidden = !selected;
   }
-  document.dispatchEvent(new CustomEvent('panel-shown', {detail: name}));
+  emit('panel-shown', name);
 }

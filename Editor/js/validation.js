@@ -17,7 +17,7 @@ export function initValidation() {
   renderList();
 }
 
-export function schedule() {
+function schedule() {
   clearTimeout(timer);
   timer = setTimeout(() => validateNow().catch((error) => showError(error, 'Validation')), DELAY_MS);
 }

@@ -9,7 +9,7 @@ import {openWorkflow} from './workflow-io.js';
 const panel = () => document.getElementById('panel-versions');
 
 export function initVersions() {
-  document.addEventListener('panel-shown', (event) => { if (event.detail === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
+  on('panel-shown', (name) => { if (name === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
   on('saved', () => { if (!panel().hidden) refresh().catch((e) => showError(e)); });
 }
 

@@ -3,7 +3,7 @@ import {api, ApiError} from './api.js';
 import {h, notify, showError} from './dom.js';
 import {on, emit} from './events.js';
 import {ensurePositions} from './layout.js';
-import {parseYAML, workflowToYAML} from './yaml.js';
+import {workflowToYAML} from './yaml-writer.js';
 import {state, load, markSaved, emptyDoc, isDirty, normalise, mutate, changed} from './state.js';
 import {fit} from './canvas.js';
 
@@ -28,9 +28,11 @@ export function initWorkflowIO() {
   document.getElementById('save').addEventListener('click', () => save().catch((e) => showError(e, 'Save failed')));
   document.getElementById('import').addEventListener('click', openImport);
   document.getElementById('export').addEventListener('click', () => exportYAML().catch((e) => showError(e, 'Export failed')));
-  document.getElementById('import-file').addEventListener('change', async (event) => {
+  document.getElementById('import-file').addEventListener('change', (event) => {
     const file = event.target.files[0];
-    if (file) document.getElementById('import-text').value = await file.text();
+    if (!file) return;
+    file.text().then((text) => { document.getElementById('import-text').value = text; })
+      .catch((e) => showError(e, `Cannot read ${file.name}`));
   });
   document.getElementById('import-form').addEventListener('submit', (event) => {
     if (event.submitter?.value !== 'import') return;
@@ -64,7 +66,7 @@ function confirmDiscard() {
   return !isDirty() || !state.doc.nodes.length || confirm('Discard the unsaved changes?');
 }
 
-export function newWorkflow() {
+function newWorkflow() {
   if (!confirmDiscard()) return;
   load(emptyDoc());
   refreshWorkflows().catch((e) => showError(e));
@@ -79,7 +81,6 @@ export async function openWorkflow(id, {force = false} = {}) {
   load(doc, record);
   await refreshWorkflows();
   requestAnimationFrame(fit);
-  emit('workflow-opened', record);
 }
 
 /** Saves the document: a new version of the stored workflow, or a new workflow. Answers the stored record. */
@@ -120,30 +121,27 @@ function openImport() {
   document.getElementById('import-dialog').showModal();
 }
 
-/** Reads YAML or JSON text into the editor as a new, unsaved document. */
-export async function importText(text) {
+/**
+ * Reads YAML or JSON text into the editor as a new, unsaved document. The server reads it (POST /api/v1/validate
+ * answers the workflow as read, with the seed's shorthands expanded) so an import means what a save would store.
+ */
+async function importText(text) {
   if (!text.trim()) throw new Error('Nothing to import: choose a file or paste a workflow.');
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = parseYAML(text);
-  }
-  if (!value || typeof value !== 'object') throw new Error('The text is not a workflow (no mapping at the top).');
-  const doc = normalise(value);
-  if (value.trigger || value.workflow?.trigger) {
-    throw new Error('This file uses the top-level trigger: shorthand; save it with `windflow format` first, or POST it to the API, which reads shorthands.');
-  }
+  const report = await api.post('validate', text);
+  if (!report?.workflow) throw new Error('The server did not answer the workflow it read.');
+  const doc = normalise(report.workflow);
   ensurePositions(doc);
   const stored = workflows.find((w) => w.name === doc.name);
   load(doc);
-  if (stored) notify('info', `Imported '${doc.name}'`, `A stored workflow has this name: saving makes version ${stored.version + 1} of it.`);
-  else notify('success', `Imported '${doc.name}'`, 'Not saved yet.');
+  const errors = (report.problems || []).filter((p) => p.severity !== 'warning').length;
+  const status = errors ? `Not saved yet; ${errors} problem(s) to fix before it can be.` : 'Not saved yet.';
+  if (stored) notify('info', `Imported '${doc.name}'`, `${status} A stored workflow has this name: saving makes version ${stored.version + 1} of it.`);
+  else notify(errors ? 'info' : 'success', `Imported '${doc.name}'`, status);
   requestAnimationFrame(fit);
 }
 
 /** Shows the workflow as YAML (the server's canonical form when the saved version is shown). */
-export async function exportYAML() {
+async function exportYAML() {
   let text = null;
   if (state.workflowId && !isDirty()) {
     const answer = await api.get(`workflows/${encodeURIComponent(state.workflowId)}?format=yaml`);

@@ -1,4 +1,6 @@
 """Import and export YAML, versions with their diff and rollback, and the API key dialog."""
+import json
+
 from selenium.webdriver.common.keys import Keys
 
 from editor_case import EditorCase
@@ -17,6 +19,37 @@ workflow:
   edges:
     - {source: start, target: step}
 """
+
+# The seed's shorthands (docs/FORMAT.md): a top-level trigger, no edges, a condition's true_branch / false_branch.
+SEED_STYLE = """# written the way the seed's templates are
+workflow:
+  name: "Seed style"
+  trigger:
+    type: manual
+  nodes:
+    - id: check
+      type: logic.condition
+      configuration:
+        condition: "{{ 1 > 0 }}"
+        true_branch: yes_step
+        false_branch: no_step
+    - id: yes_step
+      type: integration.script
+      configuration:
+        script: |
+          echo "  yes"
+    - id: no_step
+      type: integration.script
+      configuration:
+        script: echo no
+"""
+
+
+def shape(workflow):
+    """What must survive an import: nodes without their positions, and the set of edges."""
+    nodes = [{k: v for k, v in node.items() if k != "position"} for node in workflow["nodes"]]
+    edges = sorted((e["source"], e["target"], e.get("branch", "")) for e in workflow["edges"])
+    return workflow["name"], nodes, edges
 
 
 class VersionTests(EditorCase):
@@ -68,7 +101,44 @@ class VersionTests(EditorCase):
         self.css("#import-text").send_keys("workflow:\n  name: x\n  nodes: [unclosed\n")
         self.css("#import-submit").click()
         self.wait_until(lambda d: self.all('#notices .notice[data-kind="error"]'), "the import error")
-        self.assertIn("Import failed", self.css('#notices .notice[data-kind="error"]').text)
+        notice = self.css('#notices .notice[data-kind="error"]').text
+        self.assertIn("Import failed: Unreadable workflow", notice)
+        self.assertIn("line ", notice)  # the server's reader says where
+        self.assertTrue(self.css("#import-dialog").is_displayed(), "the dialog stays open to fix the text")
+        self.assertEqual(self.node_ids(), [])
+
+    def test_import_reads_the_seed_shorthands_like_the_server_and_exports_them_back(self):
+        status, expected = self.env.api("POST", "validate", SEED_STYLE)
+        self.assertEqual(status, 200, expected)
+        expected = expected["workflow"]["workflow"]
+        self.assertIn(("check", "yes_step", "true"), shape(expected)[2])  # the server expanded the shorthands
+
+        self.open_editor()
+        self.css("#import").click()
+        self.driver.execute_script("document.getElementById('import-text').value = arguments[0]", SEED_STYLE)
+        self.css("#import-submit").click()
+        self.wait_until(lambda d: sorted(self.node_ids()) == ["check", "no_step", "trigger", "yes_step"], "the imported nodes")
+        self.assertFalse(self.css("#import-dialog").is_displayed())
+        edges = sorted((e.get_attribute("data-source"), e.get_attribute("data-target"), e.get_attribute("data-branch"))
+                       for e in self.all("#edges-layer .edge"))
+        self.assertEqual(edges, shape(expected)[2])
+        self.assertEqual(self.css("#version-label").text, "not saved")
+
+        # The unsaved import exported as YAML reads back (on the server) as the same workflow.
+        self.css("#export").click()
+        self.wait_until(lambda d: self.css("#export-dialog").is_displayed(), "the export dialog")
+        exported = self.css("#export-text").get_attribute("value")
+        self.css("#export-dialog button.primary").click()
+        status, reread = self.env.api("POST", "validate", exported)
+        self.assertEqual(status, 200, reread)
+        self.assertEqual(shape(reread["workflow"]["workflow"]), shape(expected))
+        self.assertTrue(all("position" in node for node in reread["workflow"]["workflow"]["nodes"]))
+
+        self.css("#save").click()
+        self.wait_until(lambda d: self.css("#version-label").text == "v1", "the imported workflow saved")
+        stored = self.stored(self.workflow_named("Seed style")["id"])["workflow"]["workflow"]
+        self.assertEqual(shape(stored), shape(expected))
+        self.assertEqual(self.js_errors(), [])
 
     def test_the_key_is_asked_once_kept_and_asked_again_after_a_401(self):
         self.open_editor(key=False)

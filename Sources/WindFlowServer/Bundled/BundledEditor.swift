@@ -177,6 +177,10 @@ dialog .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top
 <html lang="en">
 <head>
   <meta charset="utf-8">
+  <!-- Only the editor's own files run: no inline script, no event-handler attributes, no plugins, even if markup were
+       ever injected. -->
+  <meta http-equiv="Content-Security-Policy"
+        content="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>WindFlow editor</title>
   <link rel="icon" href="data:,">
@@ -392,7 +396,7 @@ export class ApiError extends Error {
   }
 }
 
-export function storedKey() {
+function storedKey() {
   return localStorage.getItem(KEY) || '';
 }
 
@@ -415,11 +419,23 @@ async function send(method, path, body, accept) {
   } else if (typeof body === 'string') {
     headers['Content-Type'] = 'text/plain; charset=utf-8';
   }
-  return fetch(`/api/v1/${path}`, {method, headers, body: payload});
+  try {
+    return await fetch(`/api/v1/${path}`, {method, headers, body: payload});
+  } catch (error) {
+    throw unreachable(error, method, path);
+  }
+}
+
+/** A request that got no answer at all (the server stopped, the network dropped) as an error saying so. */
+function unreachable(error, method, path) {
+  if (error?.name === 'AbortError') return error;
+  const failure = new Error('The WindFlow server cannot be reached');
+  failure.detail = `${method} /api/v1/${path}: ${error?.message || error}`;
+  return failure;
 }
 
 /** Sends a request; answers the parsed JSON (or text), throws ApiError for an error status. */
-export async function request(method, path, body, {accept, raw} = {}) {
+async function request(method, path, body, {accept, raw} = {}) {
   let response = await send(method, path, body, accept);
   for (let asked = 0; response.status === 401 && asked < 3; asked++) {
     setKey(await askForKey('The API refused the key (401). Enter a valid key.'));
@@ -454,10 +470,12 @@ export const api = {
  * `signal` aborts. The data is parsed as JSON when it can be.
  */
 export async function streamEvents(path, onEvent, signal) {
-  let response = await fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`, Accept: 'text/event-stream'}, signal});
+  const open = () => fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`, Accept: 'text/event-stream'}, signal})
+    .catch((error) => { throw unreachable(error, 'GET', path); });
+  let response = await open();
   if (response.status === 401) {
     setKey(await askForKey('The API refused the key (401). Enter a valid key.'));
-    response = await fetch(`/api/v1/${path}`, {headers: {Authorization: `Bearer ${storedKey()}`}, signal});
+    response = await open();
   }
   if (!response.ok) {
     const text = await response.text();
@@ -591,16 +609,12 @@ export function addNode(typeId, point) {
   const id = newNodeId(typeId, state.doc.nodes);
   const count = state.doc.nodes.length;
   mutate((doc) => {
-    doc.nodes.push({id, type: typeId, configuration: defaults(typeId), position: {x: Math.round(at.x + (point ? 0 : (count % 5) * 12)), y: Math.round(at.y + (point ? 0 : (count % 5) * 12))}});
+    doc.nodes.push({id, type: typeId, position: {x: Math.round(at.x + (point ? 0 : (count % 5) * 12)), y: Math.round(at.y + (point ? 0 : (count % 5) * 12))}});
   });
   select([id]);
   emit('open-config', id);
   focusNode(id);
   return id;
-}
-
-function defaults(typeId) {
-  return {};
 }
 
 /** Adds an edge unless it exists or joins a node to itself. */
@@ -950,15 +964,19 @@ function nodeForm(node) {
   return parts;
 }
 
+/** A labelled field; the control is described by its description and by the problems shown under it. */
 function fieldWrapper(path, label, control, {required = false, description = '', extra = null} = {}) {
+  const described = [`${control.id}-error`, description ? `${control.id}-desc` : null].filter(Boolean).join(' ');
+  control.setAttribute('aria-describedby', described);
+  if (required) control.setAttribute('aria-required', 'true');
   return h('div', {class: 'field', dataset: {path}},
     h('label', {for: control.id}, label, required ? h('span', {class: 'required', 'aria-hidden': 'true'}, '*') : null),
-    control, extra, description ? h('span', {class: 'desc'}, description) : null,
+    control, extra, description ? h('span', {class: 'desc', id: `${control.id}-desc`}, description) : null,
     h('div', {class: 'field-error', id: `${control.id}-error`, 'aria-live': 'polite'}));
 }
 
 function idField(node) {
-  const input = h('input', {id: 'node-id', value: node.id, autocomplete: 'off', 'aria-required': 'true', 'aria-describedby': 'node-id-error'});
+  const input = h('input', {id: 'node-id', value: node.id, autocomplete: 'off'});
   const wrapper = fieldWrapper('id', 'Id', input, {required: true, description: 'Letters, digits and _; later nodes read its output as {{ id.field }}.'});
   input.addEventListener('change', () => {
     const next = input.value.trim();
@@ -973,7 +991,7 @@ function idField(node) {
 }
 
 /** Renames a node and everything that refers to it: edges and {{ id. }} references. */
-export function renameNode(from, to) {
+function renameNode(from, to) {
   const pattern = new RegExp(`(\\{\\{[^}]*?)\\b${from}\\b(?=\\s*[.\\[|}])`, 'g');
   const rewrite = (value) => {
     if (typeof value === 'string') return value.replace(pattern, `$1${to}`);
@@ -1038,15 +1056,12 @@ function parameterField(node, parameter) {
   const id = `field-${parameter.name}`;
   const control = controlFor(parameter, id);
   control.write(node.configuration?.[parameter.name]);
-  control.control.setAttribute('aria-describedby', `${id}-error ${id}-desc`);
-  if (parameter.required) control.control.setAttribute('aria-required', 'true');
   control.control.dataset.parameter = parameter.name;
   const kind = parameter.type?.kind;
   const accepts = !parameter.enum && kind !== 'boolean';
   const extra = accepts ? insertMenu(node, control.control, parameter.name) : null;
   const description = [parameter.description, parameter.secret ? 'Use {{ secrets.NAME }}.' : '', kindHint(parameter)].filter(Boolean).join(' ');
   const wrapper = fieldWrapper(`configuration.${parameter.name}`, parameter.name, control.control, {required: parameter.required, description, extra});
-  wrapper.querySelector('.desc')?.setAttribute('id', `${id}-desc`);
   const commit = () => {
     const result = control.read();
     wrapper.querySelector('.field-error').textContent = result.error || '';
@@ -1059,7 +1074,6 @@ function parameterField(node, parameter) {
     });
   };
   control.control.addEventListener(control.control.tagName === 'SELECT' ? 'change' : 'input', commit);
-  control.commit = commit;
   return wrapper;
 }
 
@@ -1112,7 +1126,7 @@ function connections(node) {
 }
 
 /** Puts each validator problem of the shown node (or the workflow) beside its field, the rest at the top. */
-export function showProblems() {
+function showProblems() {
   const root = panel();
   root.querySelectorAll('.field').forEach((field) => {
     field.classList.remove('invalid');
@@ -1149,9 +1163,8 @@ export function showProblems() {
 // gallery, recommendations for the prose typed, and optimization suggestions for the open workflow.
 import {api} from './api.js';
 import {h, showError, notify, describeProblem} from './dom.js';
-import {emit} from './events.js';
+import {emit, on} from './events.js';
 import {ensurePositions, layeredPositions} from './layout.js';
-import {parseYAML} from './yaml.js';
 import {state, load, normalise} from './state.js';
 import {edgeKey, fit} from './canvas.js';
 import {openWorkflow} from './workflow-io.js';
@@ -1185,8 +1198,8 @@ export function initDesigner() {
     h('h3', {}, 'Optimize the open workflow'),
     h('button', {type: 'button', id: 'optimize-button', onclick: () => suggestOptimizations(optimizations)}, 'Suggest optimizations'),
     optimizations);
-  document.addEventListener('panel-shown', (event) => {
-    if (event.detail !== 'designer') return;
+  on('panel-shown', (name) => {
+    if (name !== 'designer') return;
     edit.disabled = !state.workflowId;
     if (!state.workflowId) edit.checked = false;
     if (!templatesLoaded) gallery().catch((e) => showError(e, 'Cannot list templates'));
@@ -1219,7 +1232,7 @@ async function gallery() {
 async function useTemplate(id) {
   if (state.doc.nodes.length && !confirm('Replace the canvas with this template? Unsaved changes are lost.')) return;
   const template = await api.get(`templates/${encodeURIComponent(id)}`);
-  const doc = normalise(template.workflow || parseYAML(template.yaml));
+  const doc = normalise(template.workflow);
   ensurePositions(doc);
   load(doc);
   requestAnimationFrame(fit);
@@ -1245,8 +1258,9 @@ async function design(prose, editing, button) {
 }
 
 /** Draws the proposal on the canvas as a preview and shows its report with Accept and Discard. */
-export function showProposal(proposal, editing) {
-  const doc = normalise(parseYAML(proposal.definition || 'workflow: {name: empty}'));
+function showProposal(proposal, editing) {
+  // The server answers the proposal's workflow as read from its YAML; a proposal it could not read has none.
+  const doc = normalise(proposal.workflow || {name: proposal.workflow_name, nodes: [], edges: []});
   const diff = {nodes: {}, edges: {}};
   const shown = structuredClone(doc);
   if (editing) {
@@ -1256,7 +1270,7 @@ export function showProposal(proposal, editing) {
       const old = before.get(node.id);
       if (old && !node.position) node.position = old.position;
       if (!old) diff.nodes[node.id] = 'added';
-      else if (JSON.stringify(strip(old)) !== JSON.stringify(strip(node))) diff.nodes[node.id] = 'changed';
+      else if (canonical(strip(old)) !== canonical(strip(node))) diff.nodes[node.id] = 'changed';
     }
     const kept = new Set(shown.nodes.map((n) => n.id));
     for (const old of current.nodes) if (!kept.has(old.id)) { shown.nodes.push(structuredClone(old)); diff.nodes[old.id] = 'removed'; }
@@ -1282,6 +1296,12 @@ export function showProposal(proposal, editing) {
 function strip(node) {
   const {position, ...rest} = node;
   return rest;
+}
+
+/** JSON with the keys of every object sorted, so the same node compares equal whatever order its keys were written in. */
+function canonical(value) {
+  return JSON.stringify(value, (key, item) => (item && typeof item === 'object' && !Array.isArray(item)
+    ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, item[k]])) : item));
 }
 
 function counts(diff) {
@@ -1346,12 +1366,16 @@ async function discardProposal(proposal) {
         "js/dom.js": ##"""
 // Small DOM helpers shared by the panels: element creation and the notice area where errors are shown.
 
+// Everything the API or the user wrote (names, ids, descriptions, errors, logs, model output) reaches the page only
+// through these helpers, as text nodes and attribute values: no module builds markup from strings (innerHTML and the
+// like), and index.html's Content-Security-Policy refuses inline scripts should one ever try.
+
 /** Creates an element: h('button', {class: 'x', onclick: f, 'aria-label': 'Go'}, 'text', child…). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), handler(name, value));
     else if (name === 'dataset') Object.assign(element.dataset, value);
     else if (name in element && typeof value !== 'string') element[name] = value;
     else element.setAttribute(name, value === true ? '' : value);
@@ -1364,12 +1388,20 @@ export function h(tag, attributes = {}, ...children) {
 export function svg(tag, attributes = {}, ...children) {
   const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) element.setAttribute(name, value);
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), handler(name, value));
+    else if (value !== undefined && value !== null) element.setAttribute(name, value);
   }
   append(element, children);
   return element;
 }
 
+/** An on… attribute must be a function: text there would be script. */
+function handler(name, value) {
+  if (typeof value !== 'function') throw new TypeError(`${name} must be a function`);
+  return value;
+}
+
+/** Children are nodes or text; text is never read as markup. */
 function append(element, children) {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
@@ -1384,14 +1416,16 @@ export function pretty(value) {
 
 const notices = () => document.getElementById('notices');
 
-/** Shows a notice; errors stay until dismissed, others fade after a few seconds. */
+/** Shows a notice; errors stay until dismissed, others fade after a few seconds. A notice with the same kind and
+ *  title as one still shown replaces it (a failing validation after each keystroke shows one notice, not dozens). */
 export function notify(kind, title, detail = '', items = []) {
   const close = h('button', {class: 'close small', type: 'button', 'aria-label': `Dismiss: ${title}`}, '×');
   const notice = h('div', {class: `notice ${kind}`, dataset: {kind}},
     close, h('h3', {}, title), detail ? h('p', {}, detail) : null,
     items.length ? h('ul', {}, items.map((item) => h('li', {}, item))) : null);
   close.addEventListener('click', () => notice.remove());
-  notices().append(notice);
+  const same = [...notices().children].find((other) => other.dataset.kind === kind && other.querySelector('h3')?.textContent === title);
+  if (same) same.replaceWith(notice); else notices().append(notice);
   if (kind !== 'error') setTimeout(() => notice.remove(), 5000);
   return notice;
 }
@@ -1454,14 +1488,14 @@ import {showPanel} from './tabs.js';
 const panel = () => document.getElementById('panel-executions');
 
 export function initExecutions() {
-  document.addEventListener('panel-shown', (event) => { if (event.detail === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
+  on('panel-shown', (name) => { if (name === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
   on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e)); });
   on('loaded', () => { delete panel().dataset.detail; });
 }
 
 let shown = 0;
 
-export async function refreshList() {
+async function refreshList() {
   delete panel().dataset.detail;
   const mine = ++shown;
   const query = state.workflowId ? `?workflow=${encodeURIComponent(state.workflowId)}&limit=50` : '?limit=50';
@@ -1479,11 +1513,17 @@ export async function refreshList() {
 }
 
 /** Shows one execution's details. */
-export async function openExecution(id) {
+async function openExecution(id) {
   panel().dataset.detail = id;
   const mine = ++shown;
   showPanel('executions');
-  const record = await api.get(`executions/${encodeURIComponent(id)}`);
+  let record;
+  try {
+    record = await api.get(`executions/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (mine === shown) delete panel().dataset.detail;
+    throw error;
+  }
   if (mine !== shown) return;
   const runs = record.node_runs || [];
   const byNode = new Map();
@@ -1544,7 +1584,7 @@ function showOnCanvas(record) {
 }
 
 /** POST /executions/{id}/retry {"from": node}: a new execution reusing the outputs upstream of `node`. */
-export async function retryFrom(executionId, node) {
+async function retryFrom(executionId, node) {
   const answer = await api.post(`executions/${encodeURIComponent(executionId)}/retry`, {from: node});
   const id = answer.id || answer.execution_id;
   notify('success', `Retrying from ${node}`, `New execution ${id}.`);
@@ -1557,7 +1597,7 @@ export async function retryFrom(executionId, node) {
 import {registry} from './registry.js';
 
 /** The ids of the nodes with an edge path to `id`. */
-export function upstreamOf(id, doc) {
+function upstreamOf(id, doc) {
   const seen = new Set();
   const stack = [id];
   while (stack.length) {
@@ -1611,15 +1651,14 @@ const TEXTUAL = new Set(['string', 'cron', 'time_zone', 'condition', 'duration']
 /** The control for a parameter: {control, read() → {value} | {error} | {unset: true}, write(value)}. */
 export function controlFor(parameter, id) {
   const kind = parameter.type?.kind || 'any';
-  const label = parameter.name;
   if (parameter.enum) return enumControl(parameter, id);
   if (kind === 'boolean') return booleanControl(parameter, id);
-  if (kind === 'text') return textControl(h('textarea', {id, rows: 4, spellcheck: 'false'}), parameter, id);
+  if (kind === 'text') return textControl(h('textarea', {id, rows: 4, spellcheck: 'false'}), parameter);
   if (TEXTUAL.has(kind) || kind === 'integer' || kind === 'number') {
-    return textControl(h('input', {id, type: 'text', autocomplete: 'off', inputmode: kind === 'integer' || kind === 'number' ? 'decimal' : undefined}), parameter, id);
+    return textControl(h('input', {id, type: 'text', autocomplete: 'off', inputmode: kind === 'integer' || kind === 'number' ? 'decimal' : undefined}), parameter);
   }
   if (kind === 'list' && TEXTUAL.has(parameter.type.of?.kind)) return listControl(parameter, id);
-  return jsonControl(parameter, id, label);
+  return jsonControl(parameter, id);
 }
 
 function placeholder(parameter) {
@@ -1816,6 +1855,7 @@ export class History {
 // The API key dialog: asked once, kept in localStorage by api.js; asked again after a 401.
 
 let pending = null;
+let initialised = false;
 
 /** Opens the dialog (once, however many requests wait) and resolves with the key typed. */
 export function askForKey(message) {
@@ -1825,6 +1865,11 @@ export function askForKey(message) {
   const text = document.getElementById('key-message');
   if (message) text.textContent = message;
   input.value = '';
+  if (!initialised) {
+    // Escape cannot close it: the editor cannot work without a key.
+    dialog.addEventListener('cancel', (event) => event.preventDefault());
+    initialised = true;
+  }
   pending = new Promise((resolve) => {
     const form = document.getElementById('key-form');
     const done = (event) => {
@@ -1837,7 +1882,6 @@ export function askForKey(message) {
       resolve(key);
     };
     form.addEventListener('submit', done);
-    dialog.addEventListener('cancel', (event) => event.preventDefault(), {once: true});
   });
   dialog.showModal();
   input.focus();
@@ -2350,19 +2394,26 @@ export async function watch(id) {
   } catch (error) {
     if (error.name === 'AbortError') return;
     showError(error, 'The live view stopped');
+  } finally {
+    clearTimeout(watching.refreshTimer);
   }
-  clearTimeout(watching.refreshTimer);
   if (current !== watching) return;
-  const record = await refresh();
-  pill.textContent = record.status;
-  pill.className = `status-pill ${record.status}`;
-  pill.dataset.status = record.status;
-  if (record.error_message) write({kind: 'failed', text: `${record.error_node ? `${record.error_node}: ` : ''}${record.error_message}`});
-  write({kind: 'info', text: `finished ${time(record.finished_at)}`});
-  document.getElementById('stop').disabled = true;
-  current = null;
-  emit('execution-finished', record);
-  return record;
+  try {
+    const record = await refresh();
+    pill.textContent = record.status;
+    pill.className = `status-pill ${record.status}`;
+    pill.dataset.status = record.status;
+    if (record.error_message) write({kind: 'failed', text: `${record.error_node ? `${record.error_node}: ` : ''}${record.error_message}`});
+    write({kind: 'info', text: record.finished_at ? `finished ${time(record.finished_at)}` : `${record.status} (the live view ended)`});
+    emit('execution-finished', record);
+    return record;
+  } finally {
+    // Whatever happened, this view no longer follows the execution: Stop goes back to disabled.
+    if (current === watching) {
+      current = null;
+      document.getElementById('stop').disabled = true;
+    }
+  }
 }
 
 """##,
@@ -2653,7 +2704,8 @@ export function shownDoc() {
 
 """##,
         "js/tabs.js": ##"""
-// The side panel's tabs (ARIA tabs: arrow keys move between them).
+// The side panel's tabs (ARIA tabs: arrow keys move between them). Showing one emits 'panel-shown' with its name.
+import {emit} from './events.js';
 
 export function initTabs() {
   const tabs = [...document.querySelectorAll('[role=tab]')];
@@ -2676,7 +2728,7 @@ export function showPanel(name) {
     tab.tabIndex = selected ? 0 : -1;
     document.getElementById(tab.getAttribute('aria-controls')).hidden = !selected;
   }
-  document.dispatchEvent(new CustomEvent('panel-shown', {detail: name}));
+  emit('panel-shown', name);
 }
 
 """##,
@@ -2700,7 +2752,7 @@ export function initValidation() {
   renderList();
 }
 
-export function schedule() {
+function schedule() {
   clearTimeout(timer);
   timer = setTimeout(() => validateNow().catch((error) => showError(error, 'Validation')), DELAY_MS);
 }
@@ -2765,7 +2817,7 @@ import {openWorkflow} from './workflow-io.js';
 const panel = () => document.getElementById('panel-versions');
 
 export function initVersions() {
-  document.addEventListener('panel-shown', (event) => { if (event.detail === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
+  on('panel-shown', (name) => { if (name === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
   on('saved', () => { if (!panel().hidden) refresh().catch((e) => showError(e)); });
 }
 
@@ -2817,7 +2869,7 @@ import {api, ApiError} from './api.js';
 import {h, notify, showError} from './dom.js';
 import {on, emit} from './events.js';
 import {ensurePositions} from './layout.js';
-import {parseYAML, workflowToYAML} from './yaml.js';
+import {workflowToYAML} from './yaml-writer.js';
 import {state, load, markSaved, emptyDoc, isDirty, normalise, mutate, changed} from './state.js';
 import {fit} from './canvas.js';
 
@@ -2842,9 +2894,11 @@ export function initWorkflowIO() {
   document.getElementById('save').addEventListener('click', () => save().catch((e) => showError(e, 'Save failed')));
   document.getElementById('import').addEventListener('click', openImport);
   document.getElementById('export').addEventListener('click', () => exportYAML().catch((e) => showError(e, 'Export failed')));
-  document.getElementById('import-file').addEventListener('change', async (event) => {
+  document.getElementById('import-file').addEventListener('change', (event) => {
     const file = event.target.files[0];
-    if (file) document.getElementById('import-text').value = await file.text();
+    if (!file) return;
+    file.text().then((text) => { document.getElementById('import-text').value = text; })
+      .catch((e) => showError(e, `Cannot read ${file.name}`));
   });
   document.getElementById('import-form').addEventListener('submit', (event) => {
     if (event.submitter?.value !== 'import') return;
@@ -2878,7 +2932,7 @@ function confirmDiscard() {
   return !isDirty() || !state.doc.nodes.length || confirm('Discard the unsaved changes?');
 }
 
-export function newWorkflow() {
+function newWorkflow() {
   if (!confirmDiscard()) return;
   load(emptyDoc());
   refreshWorkflows().catch((e) => showError(e));
@@ -2893,7 +2947,6 @@ export async function openWorkflow(id, {force = false} = {}) {
   load(doc, record);
   await refreshWorkflows();
   requestAnimationFrame(fit);
-  emit('workflow-opened', record);
 }
 
 /** Saves the document: a new version of the stored workflow, or a new workflow. Answers the stored record. */
@@ -2934,30 +2987,27 @@ function openImport() {
   document.getElementById('import-dialog').showModal();
 }
 
-/** Reads YAML or JSON text into the editor as a new, unsaved document. */
-export async function importText(text) {
+/**
+ * Reads YAML or JSON text into the editor as a new, unsaved document. The server reads it (POST /api/v1/validate
+ * answers the workflow as read, with the seed's shorthands expanded) so an import means what a save would store.
+ */
+async function importText(text) {
   if (!text.trim()) throw new Error('Nothing to import: choose a file or paste a workflow.');
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = parseYAML(text);
-  }
-  if (!value || typeof value !== 'object') throw new Error('The text is not a workflow (no mapping at the top).');
-  const doc = normalise(value);
-  if (value.trigger || value.workflow?.trigger) {
-    throw new Error('This file uses the top-level trigger: shorthand; save it with `windflow format` first, or POST it to the API, which reads shorthands.');
-  }
+  const report = await api.post('validate', text);
+  if (!report?.workflow) throw new Error('The server did not answer the workflow it read.');
+  const doc = normalise(report.workflow);
   ensurePositions(doc);
   const stored = workflows.find((w) => w.name === doc.name);
   load(doc);
-  if (stored) notify('info', `Imported '${doc.name}'`, `A stored workflow has this name: saving makes version ${stored.version + 1} of it.`);
-  else notify('success', `Imported '${doc.name}'`, 'Not saved yet.');
+  const errors = (report.problems || []).filter((p) => p.severity !== 'warning').length;
+  const status = errors ? `Not saved yet; ${errors} problem(s) to fix before it can be.` : 'Not saved yet.';
+  if (stored) notify('info', `Imported '${doc.name}'`, `${status} A stored workflow has this name: saving makes version ${stored.version + 1} of it.`);
+  else notify(errors ? 'info' : 'success', `Imported '${doc.name}'`, status);
   requestAnimationFrame(fit);
 }
 
 /** Shows the workflow as YAML (the server's canonical form when the saved version is shown). */
-export async function exportYAML() {
+async function exportYAML() {
   let text = null;
   if (state.workflowId && !isDirty()) {
     const answer = await api.get(`workflows/${encodeURIComponent(state.workflowId)}?format=yaml`);
@@ -2974,299 +3024,11 @@ export async function exportYAML() {
 }
 
 """##,
-        "js/yaml.js": ##"""
-// A small YAML reader and writer for workflow files: block mappings and sequences, flow collections, plain and quoted
-// scalars (YAML 1.2 core schema), | and > block scalars, comments. No anchors, aliases or tags: a file that uses them
-// is refused with its line, and the import falls back to the server's reader.
-
-export class YAMLError extends Error {
-  constructor(message, line) {
-    super(line ? `line ${line}: ${message}` : message);
-    this.name = 'YAMLError';
-    this.title = 'Unreadable YAML';
-    this.detail = this.message;
-  }
-}
-
-/** Parses YAML text into plain values. */
-export function parseYAML(text) {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((raw, index) => ({raw, number: index + 1}));
-  const reader = new Reader(lines);
-  const value = reader.block(-1);
-  reader.skipBlank();
-  if (reader.index < reader.lines.length) throw new YAMLError('unexpected text (check the indentation)', reader.lines[reader.index].number);
-  return value;
-}
-
-class Reader {
-  constructor(lines) {
-    this.lines = lines;
-    this.index = 0;
-    this.virtual = null;
-  }
-
-  /** The next meaningful line as {indent, text, number}, skipping blanks, comments and document markers. */
-  peek() {
-    if (this.virtual) return this.virtual;
-    this.skipBlank();
-    const line = this.lines[this.index];
-    if (!line) return null;
-    const text = stripComment(line.raw);
-    const indent = line.raw.length - line.raw.trimStart().length;
-    return {indent, text: text.trim(), number: line.number};
-  }
-
-  skipBlank() {
-    while (this.index < this.lines.length) {
-      const trimmed = stripComment(this.lines[this.index].raw).trim();
-      if (trimmed && trimmed !== '---' && !trimmed.startsWith('%')) break;
-      this.index++;
-    }
-  }
-
-  next() {
-    if (this.virtual) { const line = this.virtual; this.virtual = null; return line; }
-    const line = this.peek();
-    this.index++;
-    return line;
-  }
-
-  /** The value of the lines indented more than `parent`. */
-  block(parent) {
-    const line = this.peek();
-    if (!line || line.indent <= parent) return null;
-    if (/^[&*!]/.test(line.text)) throw new YAMLError('anchors, aliases and tags are not supported here', line.number);
-    if (isItem(line.text)) return this.sequence(line.indent);
-    if (keyValue(line.text)) return this.mapping(line.indent);
-    this.next();
-    return this.inline(line.text, line);
-  }
-
-  sequence(indent) {
-    const items = [];
-    for (let line = this.peek(); line && line.indent === indent && isItem(line.text); line = this.peek()) {
-      this.next();
-      const rest = line.text.slice(1).trimStart();
-      const offset = line.indent + (line.text.length - rest.length);
-      if (!rest) items.push(this.block(indent));
-      else if (keyValue(rest) && !/^[[{"']/.test(rest)) {
-        this.virtual = {indent: offset, text: rest, number: line.number};
-        items.push(this.mapping(offset));
-      } else if (/^[|>]/.test(rest)) items.push(this.blockScalar(rest, indent));
-      else items.push(this.inline(rest, line));
-    }
-    return items;
-  }
-
-  mapping(indent) {
-    const object = {};
-    for (let line = this.peek(); line && line.indent === indent && !isItem(line.text); line = this.peek()) {
-      const pair = keyValue(line.text);
-      if (!pair) throw new YAMLError(`expected "key: value", found "${line.text}"`, line.number);
-      this.next();
-      const key = pair.key;
-      if (Object.prototype.hasOwnProperty.call(object, key)) throw new YAMLError(`the key '${key}' is written twice`, line.number);
-      if (pair.value === '') {
-        const after = this.peek();
-        if (after && after.indent === indent && isItem(after.text)) object[key] = this.sequence(indent);
-        else object[key] = this.block(indent);
-      } else if (/^[|>]/.test(pair.value)) object[key] = this.blockScalar(pair.value, indent);
-      else object[key] = this.inline(pair.value, line);
-    }
-    return object;
-  }
-
-  blockScalar(header, parent) {
-    const folded = header[0] === '>';
-    const chomp = header.includes('-') ? 'strip' : header.includes('+') ? 'keep' : 'clip';
-    const explicit = Number((header.match(/\d/) || [])[0]) || 0;
-    const collected = [];
-    let indent = explicit ? parent + explicit : null;
-    while (this.index < this.lines.length) {
-      const raw = this.lines[this.index].raw;
-      const lead = raw.length - raw.trimStart().length;
-      if (raw.trim() === '') { collected.push(''); this.index++; continue; }
-      if (indent === null) indent = lead;
-      if (lead < indent || lead <= parent) break;
-      collected.push(raw.slice(indent));
-      this.index++;
-    }
-    let trailing = 0;
-    while (collected.length && collected[collected.length - 1] === '') { collected.pop(); trailing++; }
-    let text = folded ? fold(collected) : collected.join('\n');
-    if (chomp === 'clip' && collected.length) text += '\n';
-    if (chomp === 'keep') text += '\n'.repeat(trailing + 1);
-    return text;
-  }
-
-  /** A value written on one line (or a flow collection continued on the next lines). */
-  inline(text, line) {
-    let source = text;
-    while (/^[[{]/.test(source) && !balanced(source) && this.index < this.lines.length) {
-      source += ' ' + stripComment(this.lines[this.index].raw).trim();
-      this.index++;
-    }
-    const parser = new FlowParser(source, line.number);
-    const value = parser.value();
-    parser.end();
-    return value;
-  }
-}
-
-function fold(lines) {
-  let text = '';
-  lines.forEach((line, i) => {
-    if (i === 0) text = line;
-    else if (line === '' || /^\s/.test(line) || lines[i - 1] === '') text += '\n' + line;
-    else text += ' ' + line;
-  });
-  return text;
-}
-
-function isItem(text) {
-  return text === '-' || text.startsWith('- ');
-}
-
-/** Splits "key: value" (the key plain or quoted); null when the text is not a pair. */
-function keyValue(text) {
-  let key, rest;
-  if (text[0] === '"' || text[0] === "'") {
-    const end = closingQuote(text, 0);
-    if (end < 0) return null;
-    key = unquote(text.slice(0, end + 1));
-    rest = text.slice(end + 1);
-    if (!/^\s*:(\s|$)/.test(rest)) return null;
-    return {key, value: rest.replace(/^\s*:/, '').trim()};
-  }
-  if (/^[[{]/.test(text)) return null;
-  const match = text.match(/^([^#:]+?|[^#]*?[^\s]):(\s+|$)(.*)$/);
-  if (!match || match[1].includes(': ')) return null;
-  key = match[1].trim();
-  rest = match[3];
-  return {key, value: rest.trim()};
-}
-
-function closingQuote(text, start) {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    if (quote === '"' && text[i] === '\\') { i++; continue; }
-    if (text[i] === quote) {
-      if (quote === "'" && text[i + 1] === "'") { i++; continue; }
-      return i;
-    }
-  }
-  return -1;
-}
-
-function stripComment(raw) {
-  let quote = null;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (quote) {
-      if (quote === '"' && c === '\\') i++;
-      else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") {
-      if (i === 0 || /[\s[{,:-]/.test(raw[i - 1])) quote = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1]))) return raw.slice(0, i);
-  }
-  return raw;
-}
-
-function balanced(text) {
-  let depth = 0, quote = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) { if (quote === '"' && c === '\\') i++; else if (c === quote) quote = null; continue; }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '[' || c === '{') depth++;
-    else if (c === ']' || c === '}') depth--;
-  }
-  return depth <= 0;
-}
-
-function unquote(text) {
-  if (text[0] === "'") return text.slice(1, -1).replace(/''/g, "'");
-  return text.slice(1, -1).replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, e) => {
-    if (e[0] === 'u' || e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
-    return {n: '\n', t: '\t', r: '\r', '0': '\0', '"': '"', '\\': '\\', '/': '/', ' ': ' ', b: '\b', e: '\x1b'}[e] ?? e;
-  });
-}
-
-/** A plain scalar by the YAML 1.2 core schema. */
-function scalar(text) {
-  if (/^(null|Null|NULL|~)?$/.test(text)) return null;
-  if (/^(true|True|TRUE)$/.test(text)) return true;
-  if (/^(false|False|FALSE)$/.test(text)) return false;
-  if (/^[-+]?[0-9]+$/.test(text)) return Number(text);
-  if (/^0x[0-9a-fA-F]+$/.test(text)) return parseInt(text.slice(2), 16);
-  if (/^0o[0-7]+$/.test(text)) return parseInt(text.slice(2), 8);
-  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
-  if (/^[-+]?\.(inf|Inf|INF)$/.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^\.(nan|NaN|NAN)$/.test(text)) return NaN;
-  return text;
-}
-
-class FlowParser {
-  constructor(text, line) { this.text = text; this.i = 0; this.line = line; }
-  fail(message) { throw new YAMLError(message, this.line); }
-  space() { while (/\s/.test(this.text[this.i] || '')) this.i++; }
-  end() { this.space(); if (this.i < this.text.length) this.fail(`unexpected "${this.text.slice(this.i)}"`); }
-
-  value(inFlow = false) {
-    this.space();
-    const c = this.text[this.i];
-    if (c === '[') return this.list();
-    if (c === '{') return this.map();
-    if (c === '"' || c === "'") {
-      const end = closingQuote(this.text, this.i);
-      if (end < 0) this.fail('a quoted string is not closed');
-      const value = unquote(this.text.slice(this.i, end + 1));
-      this.i = end + 1;
-      return value;
-    }
-    if (c === '&' || c === '*' || c === '!') this.fail('anchors, aliases and tags are not supported here');
-    const start = this.i;
-    while (this.i < this.text.length) {
-      const ch = this.text[this.i];
-      if (inFlow && (ch === ',' || ch === ']' || ch === '}')) break;
-      if (inFlow && ch === ':' && /[\s,\]}]/.test(this.text[this.i + 1] || ' ')) break;
-      this.i++;
-    }
-    return scalar(this.text.slice(start, this.i).trim());
-  }
-
-  list() {
-    this.i++;
-    const items = [];
-    for (;;) {
-      this.space();
-      if (this.text[this.i] === ']') { this.i++; return items; }
-      items.push(this.value(true));
-      this.space();
-      if (this.text[this.i] === ',') this.i++;
-      else if (this.text[this.i] !== ']') this.fail('expected "," or "]"');
-    }
-  }
-
-  map() {
-    this.i++;
-    const object = {};
-    for (;;) {
-      this.space();
-      if (this.text[this.i] === '}') { this.i++; return object; }
-      const key = this.value(true);
-      this.space();
-      if (this.text[this.i] !== ':') this.fail('expected ":" in a flow mapping');
-      this.i++;
-      object[String(key)] = this.value(true);
-      this.space();
-      if (this.text[this.i] === ',') this.i++;
-      else if (this.text[this.i] !== '}') this.fail('expected "," or "}"');
-    }
-  }
-}
-
-// ---- writing ----
+        "js/yaml-writer.js": ##"""
+// Writes the workflow document as YAML, for Export while it has unsaved changes (a saved, unchanged workflow is
+// exported as the server's own YAML: GET /api/v1/workflows/{id}?format=yaml). It stays on the client because the API
+// has no route that turns an unsaved document into YAML. Reading YAML is the server's job: imports go through
+// POST /api/v1/validate, which answers the workflow as read.
 
 const NODE_ORDER = ['id', 'type', 'name', 'configuration', 'error_handling', 'retry_count', 'retry', 'timeout', 'position', 'disabled', 'notes'];
 const WORKFLOW_ORDER = ['name', 'description', 'tags', 'settings', 'nodes', 'edges'];
@@ -3275,7 +3037,7 @@ const WORKFLOW_ORDER = ['name', 'description', 'tags', 'settings', 'nodes', 'edg
 export function workflowToYAML(doc) {
   const ordered = orderKeys(doc, WORKFLOW_ORDER);
   ordered.nodes = (doc.nodes || []).map((node) => orderKeys(node, NODE_ORDER));
-  return stringifyYAML({workflow: ordered});
+  return lines({workflow: ordered}, 0).join('\n') + '\n';
 }
 
 function orderKeys(object, order) {
@@ -3283,10 +3045,6 @@ function orderKeys(object, order) {
   for (const key of order) if (object[key] !== undefined) result[key] = object[key];
   for (const key of Object.keys(object)) if (!(key in result)) result[key] = object[key];
   return result;
-}
-
-export function stringifyYAML(value) {
-  return lines(value, 0).join('\n') + '\n';
 }
 
 function isScalar(value) {
@@ -3297,7 +3055,7 @@ function lines(value, indent) {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
     return value.flatMap((item) => {
-      if (isScalar(item) || isFlowable(item)) return [`${pad}- ${inline(item, indent + 2)}`];
+      if (isScalar(item) || isFlowable(item)) return [`${pad}- ${inline(item)}`];
       const inner = lines(item, indent + 2);
       inner[0] = `${pad}- ${inner[0].slice(indent + 2)}`;
       return inner;
@@ -3305,41 +3063,58 @@ function lines(value, indent) {
   }
   return Object.entries(value).flatMap(([key, item]) => {
     const name = plainKey(key);
-    if (isScalar(item) || isFlowable(item)) {
-      if (typeof item === 'string' && item.includes('\n')) return [`${pad}${name}: ${blockHeader(item)}`, ...item.replace(/\n$/, '').split('\n').map((l) => (l ? `${pad}  ${l}` : ''))];
-      return [`${pad}${name}: ${inline(item, indent + 2)}`];
+    if (typeof item === 'string' && fitsBlock(item)) {
+      return [`${pad}${name}: ${blockHeader(item)}`, ...item.replace(/\n$/, '').split('\n').map((l) => (l ? `${pad}  ${l}` : ''))];
     }
+    if (isScalar(item) || isFlowable(item)) return [`${pad}${name}: ${inline(item)}`];
     return [`${pad}${name}:`, ...lines(item, indent + 2)];
   });
 }
 
+/** Multi-line text is written as a | block unless it holds characters a block cannot (control characters, CR). */
+function fitsBlock(text) {
+  return text.includes('\n') && !/[\x00-\x08\x0b-\x1f\x7f]/.test(text);
+}
+
+/** `|` keeps one final newline, `|-` none, `|+` all; a first line starting with a space needs the indentation (2). */
 function blockHeader(text) {
-  return text.endsWith('\n') ? (text.endsWith('\n\n') ? '|+' : '|') : '|-';
+  const indentation = /^\n*[ \t]/.test(text) ? '2' : '';
+  const chomping = text.endsWith('\n') ? (text.endsWith('\n\n') ? '+' : '') : '-';
+  return `|${indentation}${chomping}`;
 }
 
 /** Empty collections, short lists of scalars and small mappings of scalars are written inline. */
 function isFlowable(value) {
-  if (Array.isArray(value)) return value.length === 0 || (value.every(isScalar) && value.every((v) => typeof v !== 'string' || !v.includes('\n')) && JSON.stringify(value).length < 80);
+  const oneLine = (v) => isScalar(v) && (typeof v !== 'string' || !v.includes('\n'));
+  if (Array.isArray(value)) return value.length === 0 || (value.every(oneLine) && JSON.stringify(value).length < 80);
   const entries = Object.entries(value);
-  return entries.length === 0 || (entries.length <= 4 && entries.every(([, v]) => isScalar(v) && (typeof v !== 'string' || !v.includes('\n'))) && JSON.stringify(value).length < 80);
+  return entries.length === 0 || (entries.length <= 4 && entries.every(([, v]) => oneLine(v)) && JSON.stringify(value).length < 80);
 }
 
-function inline(value, indent) {
-  if (Array.isArray(value)) return `[${value.map((v) => inline(v, indent)).join(', ')}]`;
-  if (value && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${plainKey(k)}: ${inline(v, indent)}`).join(', ')}}`;
+function inline(value) {
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  if (value && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${plainKey(k)}: ${inline(v)}`).join(', ')}}`;
   if (typeof value === 'string') return quoteIfNeeded(value);
   if (value === null || value === undefined) return 'null';
   return String(value);
 }
 
 function plainKey(key) {
-  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key) && typeof scalar(key) === 'string' ? key : JSON.stringify(key);
+  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key) && readsAsText(key) ? key : JSON.stringify(key);
 }
 
 function quoteIfNeeded(text) {
-  const plain = text !== '' && typeof scalar(text) === 'string' && text === text.trim() &&
-    !/^[-?:,[\]{}#&*!|>'"%@`]/.test(text) && !/[:#]\s|\s#|:$|[{}[\],]/.test(text) && !text.includes('\n') && !/[\x00-\x1f]/.test(text);
+  const plain = text !== '' && readsAsText(text) && text === text.trim() &&
+    !/^[-?:,[\]{}#&*!|>'"%@`]/.test(text) && !/[:#]\s|\s#|:$|[{}[\],]/.test(text) && !/[\x00-\x1f\x7f]/.test(text);
   return plain ? text : JSON.stringify(text);
+}
+
+/** Whether a plain scalar reads back as text under the YAML 1.2 core schema (not null, a boolean or a number). */
+function readsAsText(text) {
+  return ![
+    /^(null|Null|NULL|~)?$/, /^(true|True|TRUE|false|False|FALSE)$/, /^[-+]?[0-9]+$/, /^0x[0-9a-fA-F]+$/, /^0o[0-7]+$/,
+    /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/, /^[-+]?\.(inf|Inf|INF)$/, /^\.(nan|NaN|NAN)$/,
+  ].some((pattern) => pattern.test(text));
 }
 
 """##,
