@@ -223,13 +223,18 @@ function kindHint(parameter) {
   return (hints[kind] || '') + range;
 }
 
-/** A menu of the upstream outputs; choosing one inserts it at the cursor of `control`. */
+/**
+ * A menu of the upstream outputs; choosing one inserts it at the cursor of `control`. Picked with the pointer it is
+ * inserted at once; moved through with the keyboard (arrows, letters), which changes a closed select's value at each
+ * step, it is inserted on Enter, so a keyboard user can reach any entry, not only the first.
+ */
 function insertMenu(node, control, name) {
   const groups = suggestionsFor(node.id, state.doc);
-  const menu = h('select', {class: 'insert', 'aria-label': `Insert an upstream value into ${name}`},
+  const menu = h('select', {class: 'insert', 'aria-label': `Insert an upstream value into ${name} (arrows choose, Enter inserts)`},
     h('option', {value: ''}, '{{ }} Insert a value…'),
     groups.map((group) => h('optgroup', {label: group.label}, group.fields.map((field) => h('option', {value: field.value}, field.label)))));
-  menu.addEventListener('change', () => {
+  let browsing = false;
+  const insert = () => {
     const text = menu.value;
     menu.value = '';
     if (!text) return;
@@ -238,7 +243,12 @@ function insertMenu(node, control, name) {
     control.value = control.value.slice(0, start) + text + control.value.slice(end);
     control.dispatchEvent(new Event('input', {bubbles: true}));
     control.focus();
+  };
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { event.preventDefault(); browsing = false; insert(); }
+    else if (!event.altKey && (/^(Arrow|Page|Home|End)/.test(event.key) || (event.key.length === 1 && event.key !== ' '))) browsing = true;
   });
+  menu.addEventListener('change', () => { if (!browsing) insert(); browsing = false; });
   return menu;
 }
 

@@ -41,8 +41,10 @@ async function start() {
   document.getElementById('zoom-fit').addEventListener('click', fit);
   document.getElementById('validate').addEventListener('click', () => validateNow({announce: true}).catch((e) => showError(e, 'Validation')));
   document.getElementById('change-key').addEventListener('click', async () => {
-    setKey(await askForKey('Enter the API key to use from now on.'));
-    refreshWorkflows().catch((e) => showError(e));
+    const key = await askForKey('Enter the API key to use from now on.', {cancellable: true});
+    if (!key) return;
+    setKey(key);
+    refreshWorkflows().catch((e) => showError(e, 'Cannot list the workflows'));
   });
   const buttons = () => {
     document.getElementById('undo').disabled = !history.canUndo || Boolean(state.preview);

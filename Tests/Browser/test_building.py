@@ -31,8 +31,18 @@ class BuildingTests(EditorCase):
 
         # The second script reads the first's output through the expression help.
         self.click_node(report)
+        # From the keyboard: the arrows move through the entries without inserting them, Enter inserts the one shown.
+        self.set_field("field-script", "echo ")
+        menu = self.css('.field[data-path="configuration.script"] select.insert')
+        menu.send_keys(Keys.ARROW_DOWN)
+        menu.send_keys(Keys.ARROW_DOWN)
+        chosen = self.driver.execute_script("const m = arguments[0]; return [m.value, m.options[2].value]", menu)
+        self.assertEqual(chosen[0], chosen[1], "the second entry is shown")
+        self.assertEqual(self.css("#field-script").get_attribute("value"), "echo ", "nothing inserted while browsing")
+        menu.send_keys(Keys.ENTER)
+        self.wait_until(lambda d: self.css("#field-script").get_attribute("value") == f"echo {chosen[0]}", "the entry inserted with Enter")
         self.set_field("field-script", "echo got ")
-        Select(self.css('[aria-label="Insert an upstream value into script"]')).select_by_value("{{ build.stdout }}")
+        Select(self.css('.field[data-path="configuration.script"] select.insert')).select_by_value("{{ build.stdout }}")
         self.wait_until(lambda d: self.css("#field-script").get_attribute("value") == "echo got {{ build.stdout }}", "the expression inserted")
         self.wait_until(lambda d: not self.all("#nodes-layer .node.invalid"), "a valid workflow")
 

@@ -143,8 +143,16 @@ class VersionTests(EditorCase):
     def test_the_key_is_asked_once_kept_and_asked_again_after_a_401(self):
         self.open_editor(key=False)
         self.wait_until(lambda d: self.css("#key-dialog").is_displayed(), "the key dialog")
+        self.assertFalse(self.css("#key-cancel").is_displayed(), "the editor needs a key: no Cancel")
         self.css("#key-input").send_keys(self.env.key + Keys.ENTER)
         self.wait_until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"), "the editor to start")
+        self.assertEqual(self.driver.execute_script("return localStorage.getItem('windflow.apiKey')"), self.env.key)
+        # The Key button asks for another key, and can be cancelled.
+        self.css("#change-key").click()
+        self.wait_until(lambda d: self.css("#key-dialog").is_displayed(), "the key dialog from the Key button")
+        self.css("#key-input").send_keys("wf_not_used")
+        self.css("#key-cancel").click()
+        self.wait_until(lambda d: not self.css("#key-dialog").is_displayed(), "the dialog cancelled")
         self.assertEqual(self.driver.execute_script("return localStorage.getItem('windflow.apiKey')"), self.env.key)
         self.driver.refresh()
         self.wait_until(lambda d: d.execute_script("return document.body.dataset.ready === 'true'"), "the editor to start with the kept key")

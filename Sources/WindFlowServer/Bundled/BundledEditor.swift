@@ -21,6 +21,8 @@ button, .button {
   text-decoration: none; display: inline-block;
 }
 button:hover { background: #eef2ff; }
+/* `hidden` wins over the display: rules above (buttons, the banner, flex boxes). */
+[hidden] { display: none !important; }
 button:disabled { opacity: .45; cursor: default; }
 button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
 button.go { background: var(--ok); color: #fff; border-color: var(--ok); }
@@ -65,7 +67,6 @@ pre { background: #f3f4f6; padding: 6px; border-radius: 6px; overflow: auto; max
 .canvas.panning { cursor: grabbing; }
 .grid-line { stroke: #eceff3; stroke-width: 1; }
 .canvas-empty { position: absolute; top: 40%; width: 100%; text-align: center; color: var(--muted); pointer-events: none; }
-.canvas-empty[hidden] { display: none; }
 .arrow-head { fill: #64748b; }
 
 .node rect.body { fill: #fff; stroke: #94a3b8; stroke-width: 1.5; rx: 8; }
@@ -122,7 +123,6 @@ pre { background: #f3f4f6; padding: 6px; border-radius: 6px; overflow: auto; max
 .minimap rect.mini-view { fill: rgba(37,99,235,.08); stroke: var(--accent); stroke-width: 2; vector-effect: non-scaling-stroke; }
 
 .preview-banner { position: absolute; top: 8px; left: 8px; right: 220px; z-index: 5; background: #fff; border: 2px solid var(--changed); border-radius: 8px; padding: 8px 10px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
-.preview-banner[hidden] { display: none; }
 .legend span { margin-right: 8px; font-size: 12px; }
 .legend .added { color: var(--added); } .legend .changed { color: var(--changed); } .legend .removed { color: var(--removed); }
 
@@ -271,7 +271,10 @@ dialog .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top
       <p id="key-message">WindFlow printed an API key when it first started (<code>wf_…</code>). It is kept in this browser.</p>
       <label for="key-input">API key</label>
       <input id="key-input" name="key" type="password" autocomplete="off" required aria-required="true">
-      <div class="actions"><button id="key-submit" type="submit" class="primary">Use this key</button></div>
+      <div class="actions">
+        <button id="key-cancel" type="button" hidden>Cancel</button>
+        <button id="key-submit" type="submit" class="primary">Use this key</button>
+      </div>
     </form>
   </dialog>
 
@@ -1085,13 +1088,18 @@ function kindHint(parameter) {
   return (hints[kind] || '') + range;
 }
 
-/** A menu of the upstream outputs; choosing one inserts it at the cursor of `control`. */
+/**
+ * A menu of the upstream outputs; choosing one inserts it at the cursor of `control`. Picked with the pointer it is
+ * inserted at once; moved through with the keyboard (arrows, letters), which changes a closed select's value at each
+ * step, it is inserted on Enter, so a keyboard user can reach any entry, not only the first.
+ */
 function insertMenu(node, control, name) {
   const groups = suggestionsFor(node.id, state.doc);
-  const menu = h('select', {class: 'insert', 'aria-label': `Insert an upstream value into ${name}`},
+  const menu = h('select', {class: 'insert', 'aria-label': `Insert an upstream value into ${name} (arrows choose, Enter inserts)`},
     h('option', {value: ''}, '{{ }} Insert a value…'),
     groups.map((group) => h('optgroup', {label: group.label}, group.fields.map((field) => h('option', {value: field.value}, field.label)))));
-  menu.addEventListener('change', () => {
+  let browsing = false;
+  const insert = () => {
     const text = menu.value;
     menu.value = '';
     if (!text) return;
@@ -1100,7 +1108,12 @@ function insertMenu(node, control, name) {
     control.value = control.value.slice(0, start) + text + control.value.slice(end);
     control.dispatchEvent(new Event('input', {bubbles: true}));
     control.focus();
+  };
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { event.preventDefault(); browsing = false; insert(); }
+    else if (!event.altKey && (/^(Arrow|Page|Home|End)/.test(event.key) || (event.key.length === 1 && event.key !== ' '))) browsing = true;
   });
+  menu.addEventListener('change', () => { if (!browsing) insert(); browsing = false; });
   return menu;
 }
 
@@ -1852,36 +1865,42 @@ export class History {
 
 """##,
         "js/key-dialog.js": ##"""
-// The API key dialog: asked once, kept in localStorage by api.js; asked again after a 401.
+// The API key dialog: asked once, kept in localStorage by api.js; asked again after a 401, and by the Key button.
 
 let pending = null;
-let initialised = false;
+let finish = null;
 
-/** Opens the dialog (once, however many requests wait) and resolves with the key typed. */
-export function askForKey(message) {
+/**
+ * Opens the dialog (once, however many requests wait) and resolves with the key typed. When the editor needs a key
+ * (the first start, a 401) it cannot be dismissed; with `cancellable` (the Key button) Cancel and Escape resolve null.
+ */
+export function askForKey(message, {cancellable = false} = {}) {
   if (pending) return pending;
   const dialog = document.getElementById('key-dialog');
+  const form = document.getElementById('key-form');
   const input = document.getElementById('key-input');
-  const text = document.getElementById('key-message');
-  if (message) text.textContent = message;
-  input.value = '';
-  if (!initialised) {
-    // Escape cannot close it: the editor cannot work without a key.
-    dialog.addEventListener('cancel', (event) => event.preventDefault());
-    initialised = true;
-  }
-  pending = new Promise((resolve) => {
-    const form = document.getElementById('key-form');
-    const done = (event) => {
+  const cancel = document.getElementById('key-cancel');
+  if (!finish) {
+    form.addEventListener('submit', (event) => {
       event.preventDefault();
       const key = input.value.trim();
-      if (!key) return;
-      form.removeEventListener('submit', done);
+      if (key) finish(key);
+    });
+    dialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      if (!cancel.hidden) finish(null);
+    });
+    cancel.addEventListener('click', () => finish(null));
+  }
+  if (message) document.getElementById('key-message').textContent = message;
+  input.value = '';
+  cancel.hidden = !cancellable;
+  pending = new Promise((resolve) => {
+    finish = (key) => {
       dialog.close();
       pending = null;
       resolve(key);
     };
-    form.addEventListener('submit', done);
   });
   dialog.showModal();
   input.focus();
@@ -2090,8 +2109,10 @@ async function start() {
   document.getElementById('zoom-fit').addEventListener('click', fit);
   document.getElementById('validate').addEventListener('click', () => validateNow({announce: true}).catch((e) => showError(e, 'Validation')));
   document.getElementById('change-key').addEventListener('click', async () => {
-    setKey(await askForKey('Enter the API key to use from now on.'));
-    refreshWorkflows().catch((e) => showError(e));
+    const key = await askForKey('Enter the API key to use from now on.', {cancellable: true});
+    if (!key) return;
+    setKey(key);
+    refreshWorkflows().catch((e) => showError(e, 'Cannot list the workflows'));
   });
   const buttons = () => {
     document.getElementById('undo').disabled = !history.canUndo || Boolean(state.preview);
