@@ -72,8 +72,7 @@ async function request(method, path, body, {accept, raw} = {}) {
   }
   if (!response.ok) {
     if (parsed === '') {
-      const hint = response.status === 404 ? ' (this server may not have the route yet)' : '';
-      throw new ApiError(response.status, {title: `HTTP ${response.status} ${response.statusText}`.trim(), detail: `${method} /api/v1/${path} answered with no details${hint}.`});
+      throw new ApiError(response.status, {title: `HTTP ${response.status} ${response.statusText}`.trim(), detail: `${method} /api/v1/${path} answered with no details.`});
     }
     throw new ApiError(response.status, parsed);
   }

@@ -13,8 +13,11 @@ const panel = () => document.getElementById('panel-executions');
 
 export function initExecutions() {
   on('panel-shown', (name) => { if (name === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
-  on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e)); });
-  on('loaded', () => { delete panel().dataset.detail; });
+  on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
+  on('loaded', () => {
+    delete panel().dataset.detail;
+    if (!panel().hidden) refreshList().catch((e) => showError(e, 'Cannot list executions'));
+  });
 }
 
 let shown = 0;
@@ -110,7 +113,6 @@ function showOnCanvas(record) {
 /** POST /executions/{id}/retry {"from": node}: a new execution reusing the outputs upstream of `node`. */
 async function retryFrom(executionId, node) {
   const answer = await api.post(`executions/${encodeURIComponent(executionId)}/retry`, {from: node});
-  const id = answer.id || answer.execution_id;
-  notify('success', `Retrying from ${node}`, `New execution ${id}.`);
-  await watch(id);
+  notify('success', `Retrying from ${node}`, `New execution ${answer.id}.`);
+  await watch(answer.id);
 }

@@ -2,7 +2,7 @@
 // canvas, durations, a log — with a stop button. Also used to watch any execution (a retry, an applied fix's run).
 import {api, streamEvents} from './api.js';
 import {h, showError, notify, time, duration} from './dom.js';
-import {emit} from './events.js';
+import {emit, on} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
 import {saveIfNeeded} from './workflow-io.js';
@@ -13,6 +13,14 @@ let current = null;
 export function initRunPanel() {
   document.getElementById('run').addEventListener('click', () => run().catch((e) => showError(e, 'Cannot run')));
   document.getElementById('stop').addEventListener('click', () => stop().catch((e) => showError(e, 'Cannot stop')));
+  // The live view belongs to the open workflow: opening another one ends it (the run itself goes on).
+  on('loaded', () => {
+    if (!current || current.workflowId === state.workflowId) return;
+    current.abort.abort();
+    current = null;
+    document.getElementById('stop').disabled = true;
+    renderIdle();
+  });
   renderIdle();
 }
 
@@ -49,7 +57,7 @@ export async function watch(id) {
   current?.abort.abort();
   const abort = new AbortController();
   const tracker = new RunTracker(state.doc);
-  const watching = {id, abort, tracker, logged: new Set(), refreshTimer: null};
+  const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), refreshTimer: null};
   current = watching;
   showPanel('run');
   const panel = document.getElementById('panel-run');

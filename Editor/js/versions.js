@@ -10,7 +10,8 @@ const panel = () => document.getElementById('panel-versions');
 
 export function initVersions() {
   on('panel-shown', (name) => { if (name === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
-  on('saved', () => { if (!panel().hidden) refresh().catch((e) => showError(e)); });
+  // Opening or saving a workflow (both emit 'loaded') redraws a shown list: a stale one would roll back the wrong workflow.
+  on('loaded', () => { if (!panel().hidden) refresh().catch((e) => showError(e, 'Cannot list versions')); });
 }
 
 export async function refresh() {

@@ -105,7 +105,6 @@ export async function save() {
   markSaved(record);
   await refreshWorkflows();
   notify('success', `Saved ${record.name}, version ${record.version}`);
-  emit('saved', record);
   return record;
 }
 
@@ -145,7 +144,7 @@ async function exportYAML() {
   let text = null;
   if (state.workflowId && !isDirty()) {
     const answer = await api.get(`workflows/${encodeURIComponent(state.workflowId)}?format=yaml`);
-    if (typeof answer === 'string' && answer.trim().startsWith('workflow:')) text = answer;
+    if (typeof answer === 'string') text = answer;
   }
   text ||= workflowToYAML(state.doc);
   document.getElementById('export-text').value = text;

@@ -3,7 +3,7 @@ import json
 
 from selenium.webdriver.common.keys import Keys
 
-from editor_case import EditorCase
+from editor_case import EditorCase, create_workflow
 
 IMPORTED = """# pasted by a person
 workflow:
@@ -139,6 +139,24 @@ class VersionTests(EditorCase):
         stored = self.stored(self.workflow_named("Seed style")["id"])["workflow"]["workflow"]
         self.assertEqual(shape(stored), shape(expected))
         self.assertEqual(self.js_errors(), [])
+
+    def test_opening_another_workflow_redraws_the_shown_versions(self):
+        def document(name, script):
+            return {"workflow": {"name": name, "nodes": [{"id": "start", "type": "trigger.manual"},
+                                                         {"id": "step", "type": "integration.script", "configuration": {"script": script}}],
+                                 "edges": [{"source": "start", "target": "step"}]}}
+        first = create_workflow(self.env, document("Twice saved", "echo 1"))
+        status, _ = self.env.api("PUT", f"workflows/{first['id']}", document("Twice saved", "echo 2"))
+        self.assertEqual(status, 200)
+        other = create_workflow(self.env, document("Saved once", "echo 1"))
+        self.open_editor(f"#workflow={first['id']}")
+        self.tab("versions")
+        self.wait_until(lambda d: len(self.all("#version-list li")) == 2, "the first workflow's two versions")
+        self.choose("workflow-picker", other["id"])
+        self.wait_until(lambda d: self.css("#version-label").text == "v1" and len(self.all("#version-list li")) == 1,
+                        "the other workflow's single version")
+        self.assertIn("Saved once", self.css("#panel-versions h2").text)
+        self.assertFalse(self.all("#version-list [data-rollback]"), "no rollback offered from another workflow's list")
 
     def test_the_key_is_asked_once_kept_and_asked_again_after_a_401(self):
         self.open_editor(key=False)

@@ -453,8 +453,7 @@ async function request(method, path, body, {accept, raw} = {}) {
   }
   if (!response.ok) {
     if (parsed === '') {
-      const hint = response.status === 404 ? ' (this server may not have the route yet)' : '';
-      throw new ApiError(response.status, {title: `HTTP ${response.status} ${response.statusText}`.trim(), detail: `${method} /api/v1/${path} answered with no details${hint}.`});
+      throw new ApiError(response.status, {title: `HTTP ${response.status} ${response.statusText}`.trim(), detail: `${method} /api/v1/${path} answered with no details.`});
     }
     throw new ApiError(response.status, parsed);
   }
@@ -1502,8 +1501,11 @@ const panel = () => document.getElementById('panel-executions');
 
 export function initExecutions() {
   on('panel-shown', (name) => { if (name === 'executions' && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
-  on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e)); });
-  on('loaded', () => { delete panel().dataset.detail; });
+  on('execution-finished', () => { if (!panel().hidden && !panel().dataset.detail) refreshList().catch((e) => showError(e, 'Cannot list executions')); });
+  on('loaded', () => {
+    delete panel().dataset.detail;
+    if (!panel().hidden) refreshList().catch((e) => showError(e, 'Cannot list executions'));
+  });
 }
 
 let shown = 0;
@@ -1599,9 +1601,8 @@ function showOnCanvas(record) {
 /** POST /executions/{id}/retry {"from": node}: a new execution reusing the outputs upstream of `node`. */
 async function retryFrom(executionId, node) {
   const answer = await api.post(`executions/${encodeURIComponent(executionId)}/retry`, {from: node});
-  const id = answer.id || answer.execution_id;
-  notify('success', `Retrying from ${node}`, `New execution ${id}.`);
-  await watch(id);
+  notify('success', `Retrying from ${node}`, `New execution ${answer.id}.`);
+  await watch(answer.id);
 }
 
 """##,
@@ -2320,7 +2321,7 @@ export function groupedTypes(search = '') {
 // canvas, durations, a log — with a stop button. Also used to watch any execution (a retry, an applied fix's run).
 import {api, streamEvents} from './api.js';
 import {h, showError, notify, time, duration} from './dom.js';
-import {emit} from './events.js';
+import {emit, on} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
 import {saveIfNeeded} from './workflow-io.js';
@@ -2331,6 +2332,14 @@ let current = null;
 export function initRunPanel() {
   document.getElementById('run').addEventListener('click', () => run().catch((e) => showError(e, 'Cannot run')));
   document.getElementById('stop').addEventListener('click', () => stop().catch((e) => showError(e, 'Cannot stop')));
+  // The live view belongs to the open workflow: opening another one ends it (the run itself goes on).
+  on('loaded', () => {
+    if (!current || current.workflowId === state.workflowId) return;
+    current.abort.abort();
+    current = null;
+    document.getElementById('stop').disabled = true;
+    renderIdle();
+  });
   renderIdle();
 }
 
@@ -2367,7 +2376,7 @@ export async function watch(id) {
   current?.abort.abort();
   const abort = new AbortController();
   const tracker = new RunTracker(state.doc);
-  const watching = {id, abort, tracker, logged: new Set(), refreshTimer: null};
+  const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), refreshTimer: null};
   current = watching;
   showPanel('run');
   const panel = document.getElementById('panel-run');
@@ -2839,7 +2848,8 @@ const panel = () => document.getElementById('panel-versions');
 
 export function initVersions() {
   on('panel-shown', (name) => { if (name === 'versions') refresh().catch((e) => showError(e, 'Cannot list versions')); });
-  on('saved', () => { if (!panel().hidden) refresh().catch((e) => showError(e)); });
+  // Opening or saving a workflow (both emit 'loaded') redraws a shown list: a stale one would roll back the wrong workflow.
+  on('loaded', () => { if (!panel().hidden) refresh().catch((e) => showError(e, 'Cannot list versions')); });
 }
 
 export async function refresh() {
@@ -2992,7 +3002,6 @@ export async function save() {
   markSaved(record);
   await refreshWorkflows();
   notify('success', `Saved ${record.name}, version ${record.version}`);
-  emit('saved', record);
   return record;
 }
 
@@ -3032,7 +3041,7 @@ async function exportYAML() {
   let text = null;
   if (state.workflowId && !isDirty()) {
     const answer = await api.get(`workflows/${encodeURIComponent(state.workflowId)}?format=yaml`);
-    if (typeof answer === 'string' && answer.trim().startsWith('workflow:')) text = answer;
+    if (typeof answer === 'string') text = answer;
   }
   text ||= workflowToYAML(state.doc);
   document.getElementById('export-text').value = text;
