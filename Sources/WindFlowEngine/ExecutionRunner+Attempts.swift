@@ -269,9 +269,9 @@ extension ExecutionRunner {
     /// Stores the transitions handled since the last flush, in one transaction. Called before anything outside the
     /// run can depend on them: before an attempt with side effects starts, before the run waits, and when it ends or
     /// parks. Instant nodes (pure computation) in between are re-computed identically if the process stops first.
-    func flush(_ run: inout RunState) throws {
+    func flush(_ run: inout RunState) async throws {
         guard !run.unflushed.isEmpty else { return }
-        try store.commit(run.unflushed, execution: run.record.id, workflowID: run.record.workflowID)
+        try await store.commit(run.unflushed, execution: run.record.id, workflowID: run.record.workflowID)
         run.unflushed.removeAll(keepingCapacity: true)
     }
 }

@@ -39,31 +39,32 @@ public struct ExecutionRunner: Sendable {
     /// Runs (or resumes) execution `id` until it ends or parks.
     /// - Throws: ``EngineError`` when the execution or its workflow cannot be found, or the store fails.
     public func run(_ id: String) async throws -> RunResult {
-        guard let record = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
-        guard let stored = try store.workflow(record.workflowID, version: record.workflowVersion) else {
+        guard let snapshot = try store.runSnapshot(id) else { throw EngineError("there is no execution '\(id)'") }
+        let record = snapshot.execution
+        guard let stored = snapshot.workflow else {
             throw EngineError("execution \(id) refers to workflow \(record.workflowID) version \(record.workflowVersion), which is not stored")
         }
         // Secrets in the store add to (and override) those the process was given.
-        let secrets = configuration.secrets.merging(try store.secrets()) { _, stored in stored }
+        let secrets = configuration.secrets.merging(snapshot.secrets) { _, stored in stored }
         var run = RunState(
             machine: ExecutionStateMachine(workflow: stored.workflow, executionID: id, registry: registry), record: record,
             redactor: Redactor(secrets: secrets), secrets: secrets)
-        let storedEvents = try store.events(of: id)
+        let storedEvents = snapshot.events
         let history = try storedEvents.enumerated().map { index, text -> ExecutionEvent in
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let event = ExecutionEvent(jsonValue: value)
+            guard let value = try? JSONValue.parse(text), let event = ExecutionEvent(jsonValue: value)
             else { throw EngineError("event \(index + 1) of execution \(id) cannot be read; the execution cannot be resumed safely") }
             return event
         }
         for event in history { _ = run.machine.handle(event) }
         run.storedEvents = storedEvents.count
         if run.machine.status.isTerminal {
-            try store.release(id)  // queued again after it ended (a stray timer): nothing to do, off the queue
+            try await store.release(id)  // queued again after it ended (a stray timer): nothing to do, off the queue
             return .finished(run.machine.status, run.machine.error)
         }
         // A cancel asked for while the execution was queued or parked takes effect before anything runs.
-        if try store.isCancelRequested(id) {
+        if snapshot.cancelRequested {
             try commit(&run, event: .cancelled(at: clock.now()))
-            try flush(&run)
+            try await flush(&run)
             return .finished(.cancelled, nil)
         }
 
@@ -128,7 +129,7 @@ public struct ExecutionRunner: Sendable {
                             continue
                         }
                         // Side effects start here: what led to them is stored first.
-                        try flush(&run)
+                        try await flush(&run)
                         let control = AttemptControl()
                         attempts[key] = control
                         group.addTask { [self] in
@@ -156,7 +157,7 @@ public struct ExecutionRunner: Sendable {
                     case .completed(let key, _):
                         observer?(.nodeFinished(key, attempt: run.lastAttempt[key] ?? 1, status: "succeeded", seconds: 0, error: nil))
                     case .finish(let status, let error):
-                        try flush(&run)
+                        try await flush(&run)
                         observer?(.finished(status, error))
                         group.cancelAll()
                         return .finished(status, error)
@@ -166,20 +167,20 @@ public struct ExecutionRunner: Sendable {
                 if inline.isEmpty, run.machine.runningAttempts.isEmpty, let next = timers.values.min(),
                     min(next, deadline ?? .infinity) - clock.now() > configuration.parkAfter
                 {
-                    try flush(&run)
+                    try await flush(&run)
                     group.cancelAll()
                     // A parked run still ends at its workflow timeout: it wakes then (its timer row says so too).
                     return .parked(until: min(next, deadline ?? .infinity))
                 }
                 let next: Child?
                 if inline.isEmpty {
-                    try flush(&run)
+                    try await flush(&run)
                     next = try await group.next()
                 } else {
                     next = inline.removeFirst()
                 }
                 guard let child = next else {
-                    try flush(&run)
+                    try await flush(&run)
                     return .finished(run.machine.status, run.machine.error)
                 }
                 switch child {

@@ -9,6 +9,7 @@ import WindFlowStore
 struct EventDispatcher: Sendable {
     let engine: WorkflowEngine
     let wake: @Sendable () -> Void
+    let cache = GenerationCache<[String: [(WorkflowRecord, WorkflowNode)]]>()
 
     /// - Returns: The executions started.
     @discardableResult
@@ -19,23 +20,37 @@ struct EventDispatcher: Sendable {
         input["payload"] = .object(payload)
         input["occurred_at"] = .string(ExecutionStateMachine.iso8601(now))
         var started: [String] = []
-        for record in try engine.store.workflows(activeOnly: true) {
-            for node in record.workflow.nodes where node.type == "trigger.event" && !node.disabled {
-                guard node.configuration["event"]?.stringValue == event else { continue }
-                if let only = node.configuration["workflow"]?.stringValue, only != payload["workflow"]?.stringValue { continue }
-                if let filter = node.configuration["filter"], !filter.isNull {
-                    let scope = ExpressionScope(["trigger": .object(input)])
-                    guard (try? Self.evaluate(filter, scope: scope))?.isTruthy ?? false else { continue }
-                }
-                started.append(try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: .object(input), now: now).id)
+        for (record, node) in try listeners()[event] ?? [] {
+            if let only = node.configuration["workflow"]?.stringValue, only != payload["workflow"]?.stringValue { continue }
+            if let filter = node.configuration["filter"], !filter.isNull {
+                let scope = ExpressionScope(["trigger": .object(input)])
+                guard (try? Self.evaluate(filter, scope: scope))?.isTruthy ?? false else { continue }
             }
+            started.append(try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: .object(input), now: now).id)
         }
         if !started.isEmpty { wake() }
         return started
     }
 
+    /// The active event triggers by event name, rebuilt only when the active workflows change.
+    private func listeners() throws -> [String: [(WorkflowRecord, WorkflowNode)]] {
+        let generation = try engine.store.activeWorkflowsGeneration()
+        if let table = cache.table(for: generation) { return table }
+        var table: [String: [(WorkflowRecord, WorkflowNode)]] = [:]
+        for record in try engine.store.workflows(activeOnly: true) {
+            for node in record.workflow.nodes where node.type == "trigger.event" && !node.disabled {
+                guard let event = node.configuration["event"]?.stringValue else { continue }
+                table[event, default: []].append((record, node))
+            }
+        }
+        cache.store(table, generation: generation)
+        return table
+    }
+
     /// The event an execution's end is, unless it was itself started by an execution event (no cascades).
     func executionEnded(_ id: String) {
+        // Most executions end with nobody listening: then the record is not even read.
+        guard let table = try? listeners(), table.keys.contains(where: { $0.hasPrefix("execution.") }) else { return }
         guard let record = try? engine.store.execution(id), ["succeeded", "failed", "cancelled"].contains(record.status) else { return }
         if record.triggerType == "trigger.event", record.input["event"]?.stringValue?.hasPrefix("execution.") == true { return }
         var payload: [String: JSONValue] = [
@@ -52,3 +67,4 @@ struct EventDispatcher: Sendable {
         return try ExpressionParser.parse(text).evaluate(in: scope)
     }
 }
+

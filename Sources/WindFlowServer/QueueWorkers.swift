@@ -35,7 +35,7 @@ struct QueueWorkers {
 
     private func worker(_ name: String) async {
         while !Task.isCancelled && !draining.isSet {
-            guard let id = try? engine.store.claimNext(worker: name, now: Date().timeIntervalSince1970) else {
+            guard let id = try? await engine.store.claimNext(worker: name, now: Date().timeIntervalSince1970) else {
                 await signal.wait(upTo: 0.25)
                 continue
             }
@@ -45,7 +45,7 @@ struct QueueWorkers {
                 // The transition that finished it also took it off the queue.
                 events.executionEnded(id)
             } else {
-                try? engine.store.release(id)
+                try? await engine.store.release(id)
             }
         }
     }

@@ -12,7 +12,8 @@ struct WebhookRoutes {
     let configuration: ServerConfiguration
     let secrets: [String: String]
     let wake: @Sendable () -> Void
-    let cache = WebhookCache()
+    let cache = GenerationCache<[String: (WorkflowRecord, WorkflowNode)]>()
+    let queueGauge = QueueGauge()
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -40,7 +41,7 @@ struct WebhookRoutes {
         }
         let bytes = Array(buffer: body)
         if let denial = authenticate(request, node: node, body: bytes) { return denial }
-        if try store.queueDepth() >= configuration.maxQueueDepth {
+        if try queueGauge.isFull(limit: configuration.maxQueueDepth, read: { try store.queueDepth() }) {
             var response = ServiceResponse.problem(.tooManyRequests, "Queue full", detail: "try again shortly")
             response.headers[.retryAfter] = "1"
             return response
@@ -49,7 +50,7 @@ struct WebhookRoutes {
             node.configuration["token_header"]?.stringValue ?? "X-WindFlow-Token",
             node.configuration["signature_header"]?.stringValue ?? "X-Hub-Signature-256",
         ])
-        let execution = try store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: Date().timeIntervalSince1970)
+        let execution = try await store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: Date().timeIntervalSince1970)
         wake()
         if node.configuration["response_mode"]?.stringValue == "wait" {
             let limit = node.configuration["response_timeout"].flatMap { DurationText.seconds(from: $0) } ?? 30
@@ -146,7 +147,7 @@ struct WebhookRoutes {
     /// Credentials (the token, the signature, Authorization, cookies) are left out: they would otherwise be stored
     /// with the execution.
     private func triggerInput(_ request: Request, path: String, body: [UInt8], credentialHeaders: [String]) -> JSONValue {
-        let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(body))) ?? .string(String(decoding: body, as: UTF8.self))
+        let parsed = (try? JSONValue.parse(String(decoding: body, as: UTF8.self))) ?? .string(String(decoding: body, as: UTF8.self))
         var query: [String: JSONValue] = [:]
         for (key, value) in request.uri.queryParameters where key != "token" { query[String(key)] = .string(String(value)) }
         let hidden = Set(credentialHeaders.map { $0.lowercased() } + ["authorization", "cookie", "proxy-authorization"])
@@ -164,21 +165,28 @@ struct WebhookRoutes {
     }
 }
 
-/// The webhook routing table, kept until the active workflows change.
-final class WebhookCache: @unchecked Sendable {
+/// Whether the queue is full, without counting it for every request: the last count plus the webhooks accepted since
+/// (workers only shrink it) is an upper bound; the count is read again when that bound reaches the limit, or after
+/// 100 ms.
+final class QueueGauge: @unchecked Sendable {
     // Safe: guarded by `lock`.
     private let lock = NSLock()
-    private var generation = ""
-    private var entries: [String: (WorkflowRecord, WorkflowNode)] = [:]
+    private var counted = 0
+    private var acceptedSince = 0
+    private var readAt = Date.distantPast
 
-    func table(for generation: String) -> [String: (WorkflowRecord, WorkflowNode)]? {
-        lock.withLock { self.generation == generation ? entries : nil }
-    }
-
-    func store(_ table: [String: (WorkflowRecord, WorkflowNode)], generation: String) {
-        lock.withLock {
-            entries = table
-            self.generation = generation
+    func isFull(limit: Int, read: () throws -> Int) throws -> Bool {
+        let estimate = lock.withLock { Date().timeIntervalSince(readAt) < 0.1 ? counted + acceptedSince : nil }
+        if let estimate, estimate < limit {
+            lock.withLock { acceptedSince += 1 }
+            return false
         }
+        let depth = try read()
+        lock.withLock {
+            counted = depth
+            acceptedSince = depth < limit ? 1 : 0
+            readAt = Date()
+        }
+        return depth >= limit
     }
 }

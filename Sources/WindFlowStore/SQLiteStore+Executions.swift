@@ -9,34 +9,50 @@ extension SQLiteStore {
         workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String? = nil,
         restartNode: String? = nil, id: String? = nil, seed: [Transition] = []
     ) throws -> ExecutionRecord {
-        let triggerType = workflow.workflow.node(triggerNode)?.type ?? "trigger.manual"
-        let record = ExecutionRecord(
+        let record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
+                                       restartNode: restartNode, id: id, seeded: !seed.isEmpty)
+        try pool.write { db in try insert(record, seed: seed, db: db) }
+        return record
+    }
+
+    /// ``enqueueExecution(workflow:triggerNode:input:now:restartedFrom:restartNode:id:seed:)`` without holding a
+    /// thread while the writer is busy (for request handlers), in a transaction shared with concurrent writes.
+    public func enqueueExecution(workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double) async throws -> ExecutionRecord {
+        let record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: nil,
+                                       restartNode: nil, id: nil, seeded: false)
+        try await committer.write { db in try self.insert(record, seed: [], db: db) }
+        return record
+    }
+
+    private static func queuedRecord(workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String?,
+                                     restartNode: String?, id: String?, seeded: Bool) -> ExecutionRecord {
+        var record = ExecutionRecord(
             id: id ?? "ex_" + Self.newID(), workflowID: workflow.id, workflowVersion: workflow.version,
-            workflowName: workflow.name, triggerNode: triggerNode, triggerType: triggerType, input: input, status: "queued",
-            createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
-        try pool.write { db in
-            try db.run(
-                sql: """
-                    INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
-                        status, created_at, restarted_from, restart_node)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
-                    """,
-                arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, triggerNode,
-                            triggerType, input.jsonText, now, restartedFrom, restartNode])
-            try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, now])
-            // A restart's first events go in with it: a crash cannot leave it half seeded.
-            for (index, transition) in seed.enumerated() {
-                if let event = transition.event {
-                    try db.run(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
-                               arguments: [record.id, index + 1, event])
-                }
-                for run in transition.nodeRuns { try upsert(run, execution: record.id, workflowID: record.workflowID, db: db) }
+            workflowName: workflow.name, triggerNode: triggerNode, triggerType: workflow.workflow.node(triggerNode)?.type ?? "trigger.manual",
+            input: input, status: "queued", createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
+        if seeded { record.startedAt = now }
+        return record
+    }
+
+    private func insert(_ record: ExecutionRecord, seed: [Transition], db: Database) throws {
+        try db.run(
+            sql: """
+                INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
+                    status, created_at, restarted_from, restart_node)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                """,
+            arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, record.triggerNode,
+                        record.triggerType, record.input.jsonText, record.createdAt, record.restartedFrom, record.restartNode])
+        try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, record.createdAt])
+        // A restart's first events go in with it: a crash cannot leave it half seeded.
+        for (index, transition) in seed.enumerated() {
+            if let event = transition.event {
+                try db.run(sql: "INSERT INTO execution_event (execution_id, sequence, event) VALUES (?, ?, ?)",
+                           arguments: [record.id, index + 1, event])
             }
-            if !seed.isEmpty { try db.run(sql: "UPDATE execution SET started_at = ? WHERE id = ?", arguments: [now, record.id]) }
+            for run in transition.nodeRuns { try upsert(run, execution: record.id, workflowID: record.workflowID, db: db) }
         }
-        var seeded = record
-        if !seed.isEmpty { seeded.startedAt = now }
-        return seeded
+        if !seed.isEmpty { try db.run(sql: "UPDATE execution SET started_at = ? WHERE id = ?", arguments: [record.createdAt, record.id]) }
     }
 
     /// Commits one transition: its event, node runs, timers, logs and status change, all or nothing.
@@ -49,6 +65,15 @@ extension SQLiteStore {
         guard !transitions.isEmpty else { return }
         try pool.write { db in
             for transition in transitions { try apply(transition, execution: id, workflowID: workflowID, db: db) }
+        }
+    }
+
+    /// The same, suspending rather than holding a thread while the writer is busy, and sharing the transaction with
+    /// other executions' commits under load (group commit).
+    public func commit(_ transitions: [Transition], execution id: String, workflowID: String) async throws {
+        guard !transitions.isEmpty else { return }
+        try await committer.write { db in
+            for transition in transitions { try self.apply(transition, execution: id, workflowID: workflowID, db: db) }
         }
     }
 
@@ -154,7 +179,24 @@ extension SQLiteStore {
     // MARK: Reading
 
     public func execution(_ id: String) throws -> ExecutionRecord? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM execution WHERE id = ?", arguments: [id]).map(Self.execution) }
+        try pool.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM execution WHERE id = ?"), arguments: [id]).map(Self.execution) }
+    }
+
+    /// Everything a run needs to start or resume, read in one transaction: the execution, its workflow version, its
+    /// stored events, whether a cancel was asked for, and the stored secrets.
+    /// Synchronous on purpose: GRDB's async reads can hold a reader connection while they wait for a thread of the
+    /// concurrency pool, which synchronous reads elsewhere may be blocking (a deadlock seen under load on 2 cores).
+    public func runSnapshot(_ id: String) throws -> RunSnapshot? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM execution WHERE id = ?"), arguments: [id]) else { return nil }
+            let record = Self.execution(row)
+            return RunSnapshot(
+                execution: record, workflow: try workflow(record.workflowID, version: record.workflowVersion, db: db),
+                events: try String.fetchAll(db.cachedStatement(sql: "SELECT event FROM execution_event WHERE execution_id = ? ORDER BY sequence"), arguments: [id]),
+                cancelRequested: row["cancel_requested"] ?? false,
+                secrets: Dictionary(try Row.fetchAll(db.cachedStatement(sql: "SELECT name, value FROM secret")).map { ($0["name"] as String, $0["value"] as String) },
+                                    uniquingKeysWith: { $1 }))
+        }
     }
 
     /// The execution whose id starts with `prefix`, when exactly one does.
@@ -243,7 +285,7 @@ extension SQLiteStore {
     }
 
     static func json(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try? JSONValue.parse(text)
     }
 }
 

@@ -74,8 +74,8 @@ extension SQLiteStore {
     }
 
     /// Takes the oldest queued execution for `worker`, if any, so no other worker runs it.
-    public func claimNext(worker: String, now: Double) throws -> String? {
-        try pool.write { db in
+    public func claimNext(worker: String, now: Double) async throws -> String? {
+        try await committer.write { db in
             try String.fetchOne(db, sql: """
                 UPDATE queue SET claimed_by = ?, claimed_at = ?
                 WHERE execution_id = (SELECT execution_id FROM queue WHERE claimed_by IS NULL AND available_at <= ?
@@ -96,8 +96,8 @@ extension SQLiteStore {
     }
 
     /// Releases the claim on an execution that is over or parked.
-    public func release(_ id: String) throws {
-        try pool.write { db in try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id]) }
+    public func release(_ id: String) async throws {
+        try await committer.write { db in try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id]) }
     }
 
     /// Executions waiting in the queue, unclaimed.
@@ -226,11 +226,16 @@ extension SQLiteStore {
 extension SQLiteStore {
     /// Changes whenever a workflow is saved, activated, deactivated or deleted: a cheap key for caches of active
     /// workflows.
+    /// Read at most every 250 ms; this process's own changes to workflows are seen at once.
     public func activeWorkflowsGeneration() throws -> String {
-        try pool.read { db in
+        let known = workflowChanges.cached()
+        if let value = known.value { return value }
+        let generation = try pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MAX(updated_at) AS latest, SUM(current_version) AS versions FROM workflow WHERE active = 1")
             return "\(row?["n"] as Int? ?? 0):\(row?["latest"] as Double? ?? 0):\(row?["versions"] as Int? ?? 0)"
         }
+        workflowChanges.remember(generation, since: known.commits)
+        return generation
     }
 }
 

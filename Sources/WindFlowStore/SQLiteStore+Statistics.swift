@@ -89,7 +89,7 @@ extension SQLiteStore {
                   AND execution_id IN (SELECT id FROM execution WHERE workflow_id = ? ORDER BY created_at DESC LIMIT ?)
                 """, arguments: [nodeType, id, executions]) {
                 let text: String = row["input"]
-                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { continue }
+                guard let value = try? JSONValue.parse(text) else { continue }
                 result[row["execution_id"], default: [:]][row["node_id"]] = value
             }
             return result

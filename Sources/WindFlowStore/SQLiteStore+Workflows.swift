@@ -37,17 +37,25 @@ extension SQLiteStore {
 
     /// The workflow with this id or name, at `version` (default: its current version).
     public func workflow(_ idOrName: String, version: Int? = nil) throws -> WorkflowRecord? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM workflow WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
-            else { return nil }
-            let id: String = row["id"]
-            let wanted = version ?? row["current_version"]
+        try pool.read { db in try workflow(idOrName, version: version, db: db) }
+    }
+
+    func workflow(_ idOrName: String, version: Int?, db: Database) throws -> WorkflowRecord? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM workflow WHERE id = ? OR name = ?"), arguments: [idOrName, idOrName])
+        else { return nil }
+        let id: String = row["id"]
+        let wanted = version ?? row["current_version"]
+        let key = "\(id)@\(wanted)"
+        let workflow: Workflow
+        if let cached = versionCache.cached(key) {
+            workflow = cached
+        } else {
             guard let definition = try String.fetchOne(
-                db, sql: "SELECT definition FROM workflow_version WHERE workflow_id = ? AND version = ?", arguments: [id, wanted])
+                db.cachedStatement(sql: "SELECT definition FROM workflow_version WHERE workflow_id = ? AND version = ?"), arguments: [id, wanted])
             else { return nil }
-            let workflow = try versionCache.workflow("\(id)@\(wanted)") { try WorkflowCodec.load(definition).workflow }
-            return WorkflowRecord(id: id, name: row["name"], version: wanted, active: row["active"], workflow: workflow)
+            workflow = try versionCache.workflow(key) { try WorkflowCodec.load(definition).workflow }
         }
+        return WorkflowRecord(id: id, name: row["name"], version: wanted, active: row["active"], workflow: workflow)
     }
 
     /// A short random id: 16 hex digits from a UUID.

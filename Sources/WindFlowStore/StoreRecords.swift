@@ -121,3 +121,14 @@ public struct FollowUp: Sendable {
         self.input = input
     }
 }
+
+/// What ``SQLiteStore/runSnapshot(_:)`` reads for a run in one transaction.
+public struct RunSnapshot: Sendable {
+    public var execution: ExecutionRecord
+    /// Its workflow at the version it runs, unless that is not stored.
+    public var workflow: WorkflowRecord?
+    /// Its stored events, as JSON text, in order.
+    public var events: [String]
+    public var cancelRequested: Bool
+    public var secrets: [String: String]
+}
