@@ -90,7 +90,7 @@ extension ServiceBenchmarks {
         let script = directory.appendingPathComponent("post.lua")
         // Each request carries a unique number; done() prints how many 202s came back.
         try """
-            local counter, accepted, others = 0, 0, 0
+            counter, accepted, others = 0, 0, 0
             local threads = {}
             setup = function(thread) table.insert(threads, thread); thread:set("id", #threads) end
             request = function()
