@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The visual editor: `/` serves `Editor/index.html` and `/editor/…` its styles and ES modules. The files are bundled
@@ -17,10 +18,12 @@ struct EditorRoutes {
         guard let text = contents(path) else {
             return ServiceResponse.problem(.notFound, "Not found", detail: "the editor has no file '\(path)'")
         }
-        return Response(
-            status: .ok,
-            headers: [.contentType: Self.contentType(path), .cacheControl: editorDirectory == nil ? "no-cache" : "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        var headers: HTTPFields = [.contentType: Self.contentType(path), .cacheControl: editorDirectory == nil ? "no-cache" : "no-store"]
+        // The same policy as the page's meta tag, plus what only a header can say: never inside another site's frame.
+        headers[.contentSecurityPolicy] = Self.policy
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     func contents(_ path: String) -> String? {
@@ -30,6 +33,9 @@ struct EditorRoutes {
         guard let editorDirectory else { return BundledEditor.files[path] }
         return try? String(contentsOfFile: editorDirectory + "/" + path, encoding: .utf8)
     }
+
+    static let policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
     static func contentType(_ path: String) -> String {
         switch path.split(separator: ".").last ?? "" {

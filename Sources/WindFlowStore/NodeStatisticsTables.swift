@@ -18,26 +18,19 @@ enum NodeStatisticsTables {
         exponent >= 0 ? "1" + String(repeating: "0", count: exponent) + ".0" : "0." + String(repeating: "0", count: -exponent - 1) + "1"
     }
 
-    /// Adds (`sign` 1) or takes away (`sign` -1) one row's contribution; `row` is NEW or OLD.
+    /// Adds (`sign` 1) or takes away (`sign` -1) one row's contribution; `row` is NEW or OLD. Two upserts.
     static func apply(_ row: String, sign: Int) -> String {
         let timed = "(\(row).status = 'succeeded' AND \(row).duration_ms IS NOT NULL)"
-        // Not INSERT OR IGNORE: the conflict policy of the statement that fired the trigger (an upsert) would override it.
         return """
-            INSERT INTO node_stats (workflow_id, node_id) SELECT \(row).workflow_id, \(row).node_id
-                WHERE NOT EXISTS (SELECT 1 FROM node_stats WHERE workflow_id = \(row).workflow_id AND node_id = \(row).node_id);
-            UPDATE node_stats SET
-                attempts = attempts + \(sign),
-                ok = ok + \(sign) * (\(row).status = 'succeeded'),
-                failed = failed + \(sign) * (\(row).status = 'failed'),
-                late = late + \(sign) * (\(row).status = 'succeeded' AND \(row).attempt > 1),
-                timed = timed + \(sign) * \(timed)
-            WHERE workflow_id = \(row).workflow_id AND node_id = \(row).node_id;
+            INSERT INTO node_stats (workflow_id, node_id, attempts, ok, failed, late, timed)
+                VALUES (\(row).workflow_id, \(row).node_id, \(sign), \(sign) * (\(row).status = 'succeeded'), \(sign) * (\(row).status = 'failed'),
+                        \(sign) * (\(row).status = 'succeeded' AND \(row).attempt > 1), \(sign) * \(timed))
+                ON CONFLICT (workflow_id, node_id) DO UPDATE SET
+                    attempts = attempts + excluded.attempts, ok = ok + excluded.ok, failed = failed + excluded.failed,
+                    late = late + excluded.late, timed = timed + excluded.timed;
             INSERT INTO node_duration (workflow_id, node_id, bucket, runs)
-                SELECT \(row).workflow_id, \(row).node_id, \(bucket("\(row).duration_ms")), 0 WHERE \(timed) AND NOT EXISTS (
-                    SELECT 1 FROM node_duration WHERE workflow_id = \(row).workflow_id AND node_id = \(row).node_id
-                      AND bucket = \(bucket("\(row).duration_ms")));
-            UPDATE node_duration SET runs = runs + \(sign)
-                WHERE \(timed) AND workflow_id = \(row).workflow_id AND node_id = \(row).node_id AND bucket = \(bucket("\(row).duration_ms"));
+                SELECT \(row).workflow_id, \(row).node_id, \(bucket("\(row).duration_ms")), \(sign) WHERE \(timed)
+                ON CONFLICT (workflow_id, node_id, bucket) DO UPDATE SET runs = runs + excluded.runs;
             """
     }
 

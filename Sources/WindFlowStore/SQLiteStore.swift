@@ -22,8 +22,6 @@ public final class SQLiteStore: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Pages read through a memory map rather than copied by pread: most reads here are of hot pages.
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()

@@ -12,6 +12,8 @@ struct EditorRouteTests {
         #expect(page.status == 200)
         #expect(page.headers.header("content-type") == "text/html; charset=utf-8")
         #expect(page.json.stringValue?.contains("<html") == true)
+        #expect(page.headers.header("content-security-policy")?.contains("frame-ancestors 'none'") == true)
+        #expect(page.headers.header("x-content-type-options") == "nosniff")
         for path in ["/editor/../Package.swift", "/editor/.hidden", "/editor/nope.js"] {
             #expect(try await service.request("GET", path, auth: false).status == 404, "\(path)")
         }

@@ -90,6 +90,8 @@ func summary(_ name: String, _ samples: [Duration], perNode nodes: Int) -> Strin
 let runs = quick ? 3 : 200
 let chain40 = try await EngineBenchmarks.measureRuns("chain", workflow: EngineBenchmarks.chain(40, type: "logic.condition", configuration: "{condition: true}"), iterations: runs)
 print(summary("40-node chain of in-process nodes", chain40, perNode: 40))
+// `WINDFLOW_BENCH_ONLY=chain` stops here (for working on the commit path).
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "chain" { exit(0) }
 let fan10 = try await EngineBenchmarks.measureRuns("fan", workflow: EngineBenchmarks.fan(10), iterations: runs)
 print(summary("10 parallel in-process nodes + merge", fan10, perNode: 11))
 let scripts = try await EngineBenchmarks.measureRuns(
