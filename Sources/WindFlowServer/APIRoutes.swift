@@ -41,6 +41,7 @@ struct APIRoutes {
         EventStreamRoute(store: store).register(on: api)
         VersionRoutes(routes: self).register(on: api)
         SecretRoutes(routes: self).register(on: api)
+        StackRoutes(routes: self).register(on: api)
         DesignerRoutes(routes: self, setup: designer).register(on: api)
         APIKeyRoutes(routes: self).register(on: api)
         SuggestionRoutes(routes: self, setup: designer).register(on: api)

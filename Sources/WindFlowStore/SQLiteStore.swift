@@ -245,6 +245,16 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v9: node statistics kept up to date") { db in
             try db.execute(sql: NodeStatisticsTables.schema)
         }
+        migrator.registerMigration("v10: stacks") { db in
+            try db.execute(sql: """
+                CREATE TABLE stack (
+                    name TEXT PRIMARY KEY,
+                    definition TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

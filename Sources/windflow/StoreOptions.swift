@@ -42,8 +42,10 @@ struct StoreOptions: ParsableArguments {
         if let stacksDirectory { deployment.stacksDirectory = stacksDirectory }
         if let dockerHost { deployment.dockerHost = dockerHost }
         if let dataDirectory { deployment.dataDirectory = dataDirectory }
+        let store = try openStore()
+        deployment.storedStacks = { name in try? store.stack(name)?.definition }
         return WorkflowEngine(runner: ExecutionRunner(
-            store: try openStore(), executors: .standard(deployment: deployment), configuration: configuration, observer: observer))
+            store: store, executors: .standard(deployment: deployment), configuration: configuration, observer: observer))
     }
 
     /// Applies WINDFLOW_KEEP_DAYS / WINDFLOW_KEEP_EXECUTIONS, when set.

@@ -88,6 +88,21 @@ final class RunCommandTests {
         #expect(result.stdout.contains("there is no stack 'shop' in \(stacks) (stacks there: blog)"), "\(result.stdout)")
     }
 
+    @Test func stacksArePutListedShownAndDeleted() async throws {
+        let good = try write("services:\n  web: {image: \"nginx:1.25\", ports: [\"80\"]}\n", name: "shop.yaml")
+        let bad = try write("services:\n  web:\n    ports: [\"eighty\"]\n", name: "bad.yaml")
+        let refused = try await windflow(["stacks", "put", "blog", bad, "--db", database])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("bad.yaml:3: error: services.web"), "\(refused.stdout)")
+        #expect(refused.stderr.contains("nothing was stored"))
+        let stored = try await windflow(["stacks", "put", "shop", good, "--db", database])
+        #expect(stored.status == 0 && stored.stdout == "stored stack 'shop'\n", "\(stored.stderr)")
+        #expect(try await windflow(["stacks", "list", "--db", database]).stdout.hasPrefix("shop  "))
+        #expect(try await windflow(["stacks", "show", "shop", "--db", database]).stdout == "services:\n  web: {image: \"nginx:1.25\", ports: [\"80\"]}\n")
+        #expect(try await windflow(["stacks", "delete", "shop", "--db", database]).stdout == "deleted stack 'shop'\n")
+        #expect(try await windflow(["stacks", "show", "shop", "--db", database]).status == 1)
+    }
+
     @Test func anInvalidWorkflowIsRefusedWithItsProblems() async throws {
         let file = try write("name: bad\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {message: \"{{ nope.x }}\"}}\n")
         let result = try await windflow(["run", file, "--db", database])

@@ -280,4 +280,22 @@ struct DockerDeploymentTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: mailbox).contains { $0.hasSuffix(".eml") })
         await harness.remove()
     }
+
+    @Test func aStackKeptInTheStoreIsFoundBeforeTheDirectory() async throws {
+        let harness = try DeploymentHarness(stackFile: "services:\n  app: {image: \"windflow/missing:1.0\"}\n")
+        let name = harness.stack
+        // The directory's file names a missing image; the stored one of the same name is the one deployed.
+        try harness.box.store.saveStack(name, definition: DeploymentHarness.stackFile, now: 0)
+        var settings = harness.settings
+        settings.storedStacks = { [store = harness.box.store] id in try? store.stack(id)?.definition }
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: harness.box.store, executors: .standard(deployment: settings)))
+        let (deployed, runs) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(name), environment: staging}}\n", engine: engine)
+        #expect(deployed.status == "succeeded", "\(runs.last("deploy")?.errorMessage ?? "")")
+        #expect(try await harness.containers("staging").count == 2)
+        let (missing, missingRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: nowhere}}\n", engine: engine)
+        #expect(missing.status == "failed")
+        #expect(missingRuns.last("deploy")?.errorMessage?.contains("nor in the store") == true)
+        await harness.remove()
+    }
 }
+

@@ -58,3 +58,30 @@ struct EditorRouteTests {
         }
     }
 }
+
+@Suite(.serialized)
+struct StackRouteTests {
+    @Test func stacksAreCheckedStoredListedAndDeleted() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let good = "services:\n  web:\n    image: \"nginx:${TAG:-1.25}\"\n    ports: [\"80\"]\nvolumes: {}\n"
+        let created = try await service.request("PUT", "/api/v1/stacks/shop", body: good)
+        #expect(created.status == 201)
+        #expect(try await service.request("PUT", "/api/v1/stacks/shop", body: good).status == 200, "replacing is not creating")
+        let bad = "services:\n  web:\n    ports: [\"eighty\"]\n"
+        let refused = try await service.request("PUT", "/api/v1/stacks/blog", body: bad)
+        #expect(refused.status == 422)
+        let problems = refused.json["problems"]?.arrayValue ?? []
+        #expect(problems.contains { $0["path"]?.stringValue?.hasPrefix("services.web") == true && $0["line"] != nil }, "\(refused.json)")
+        #expect(try await service.request("GET", "/api/v1/stacks/blog").status == 404, "nothing was stored")
+        #expect(try await service.request("PUT", "/api/v1/stacks/..%2Fetc", body: good).status == 400)
+        let listed = try await service.request("GET", "/api/v1/stacks")
+        #expect(listed.json.arrayValue?.compactMap { $0["name"]?.stringValue } == ["shop"])
+        let shown = try await service.request("GET", "/api/v1/stacks/shop")
+        #expect(shown.json["definition"]?.stringValue == good)
+        #expect(try await service.request("DELETE", "/api/v1/stacks/shop").status == 204)
+        #expect(try await service.request("DELETE", "/api/v1/stacks/shop").status == 404)
+        await service.stop()
+    }
+}

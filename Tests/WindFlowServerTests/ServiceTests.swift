@@ -357,6 +357,8 @@ struct OpenAPITests {
             let designed = try await service.request("POST", "/api/v1/designs", body: #"{"prose": "every night at 3am back up the shop stack"}"#)
             proposalIDs.append(try #require(designed.json["id"]?.stringValue))
         }
+        let stackFile = "services:\n  web: {image: \"nginx:1.25\", ports: [\"80\"]}\n"
+        #expect(try await service.request("PUT", "/api/v1/stacks/DOC", body: stackFile).status == 201)
         // Destructive operations last, on their own fixtures.
         let ordered = OpenAPIDocument.operations.sorted { ($0.method == "delete" ? 1 : 0) < ($1.method == "delete" ? 1 : 0) }
         for operation in ordered {
@@ -379,6 +381,7 @@ struct OpenAPITests {
             if operation.path.hasPrefix("/webhooks") { _ = try await service.request("POST", "/api/v1/workflows/\(id)/activate") }
             var body: String? = nil
             switch operation.body {
+            case "text/yaml"? where operation.path.hasPrefix("/api/v1/stacks"): body = stackFile
             case "text/yaml"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
             case "application/json"?: body = operation.path.hasSuffix("/retry") ? #"{"from": "greet"}"# : operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
                 : operation.path == "/api/v1/designs" ? #"{"prose": "call https://example.org/health every 5 minutes"}"# : "{}"

@@ -9,6 +9,8 @@ public struct DeploymentSettings: Sendable {
     public var dataDirectory: String
     /// A `DOCKER_HOST` value (`unix:///var/run/docker.sock`).
     public var dockerHost: String
+    /// Stacks kept in the store, by name: looked up before the stacks directory.
+    public var storedStacks: (@Sendable (String) -> String?)?
 
     public init(stacksDirectory: String = "stacks", dataDirectory: String = ".", dockerHost: String = "unix:///var/run/docker.sock") {
         self.stacksDirectory = stacksDirectory
@@ -29,11 +31,13 @@ public struct DeploymentSettings: Sendable {
         path.hasPrefix("/") ? path : (dataDirectory as NSString).appendingPathComponent(path)
     }
 
-    /// The stack file's text, or a message saying where it was looked for.
+    /// The stack file's text (from the store first, then the stacks directory), or a message saying where it was
+    /// looked for.
     public func stackFile(_ id: String) throws(DeploymentError) -> (path: String, text: String) {
         guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
             throw DeploymentError(.stack, "'\(id)' is not a stack name (letters, digits, '-' and '_')")
         }
+        if let text = storedStacks?(id) { return ("stack '\(id)' (stored)", text) }
         for candidate in ["\(id).yaml", "\(id).yml", "\(id)/stack.yaml", "\(id)/docker-compose.yml", "\(id)/compose.yaml"] {
             let path = (stacksDirectory as NSString).appendingPathComponent(candidate)
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { return (path, text) }
@@ -41,7 +45,8 @@ public struct DeploymentSettings: Sendable {
         let known = ((try? FileManager.default.contentsOfDirectory(atPath: stacksDirectory)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.map { ($0 as NSString).deletingPathExtension }.sorted()
         let hint = known.isEmpty ? "the folder has no stack files" : "stacks there: \(known.joined(separator: ", "))"
-        throw DeploymentError(.stack, "there is no stack '\(id)' in \(stacksDirectory) (\(hint)); set WINDFLOW_STACKS_DIR or --stacks-dir to the folder of stack files")
+        let stored = storedStacks == nil ? "" : " nor in the store (windflow stacks put, or PUT /api/v1/stacks/\(id))"
+        throw DeploymentError(.stack, "there is no stack '\(id)' in \(stacksDirectory) (\(hint))\(stored); set WINDFLOW_STACKS_DIR or --stacks-dir to the folder of stack files")
     }
 
     /// The stack for `environment`, or every error in it as one message.

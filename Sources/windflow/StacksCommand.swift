@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+/// `windflow stacks`: stack files kept in the store (the deployment actions look there before --stacks-dir).
+struct StacksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stacks", abstract: "Keep stack files in the store, where deploy_stack and the other actions find them by name.",
+        subcommands: [List.self, Show.self, Put.self, Delete.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The stored stacks.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let stacks = try store.openStore().stacks()
+            if stacks.isEmpty { writeLine("no stored stacks (windflow stacks put NAME FILE)") }
+            for stack in stacks {
+                writeLine("\(stack.name)  \(stack.definition.utf8.count) bytes  updated \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: stack.updatedAt)))")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a stored stack file.")
+        @Argument(help: "The stack's name.") var name: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            guard let stack = try store.openStore().stack(name) else { throw CLIError("there is no stored stack '\(name)' (windflow stacks list)") }
+            print(stack.definition, terminator: stack.definition.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+
+    struct Put: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a stack file and store it under a name (replacing one of that name).",
+            discussion: "Refused with its problems (and their lines) when it has errors; variables are filled at deployment, so a missing one is a warning.")
+        @Argument(help: "The stack's name (stack_id in workflows).") var name: String
+        @Argument(help: "The stack file (Compose subset, see docs/STACKS.md), or - for standard input.") var file: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            guard name.first?.isLetter == true, name.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) else {
+                throw CLIError("'\(name)' is not a stack name: use letters, digits, '-' and '_'")
+            }
+            let source = try WorkflowFile.read(file)
+            let (stack, problems) = StackLoader.load(source.text, name: name, strict: false)
+            for problem in problems {
+                writeLine("\(source.name)\(problem.line.map { ":\($0)" } ?? ""): \(problem.severity.rawValue): \(problem.path): \(problem.message) [\(problem.code.rawValue)]")
+            }
+            guard stack != nil else { throw CLIError("\(source.name) has errors; nothing was stored") }
+            let created = try store.openStore().saveStack(name, definition: source.text, now: Date().timeIntervalSince1970)
+            writeLine("\(created ? "stored" : "replaced") stack '\(name)'")
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a stored stack file (what it deployed keeps running).")
+        @Argument(help: "The stack's name.") var name: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            guard try store.openStore().deleteStack(name) else { throw CLIError("there is no stored stack '\(name)'") }
+            writeLine("deleted stack '\(name)'")
+        }
+    }
+}
