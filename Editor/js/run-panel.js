@@ -57,7 +57,7 @@ export async function watch(id) {
   current?.abort.abort();
   const abort = new AbortController();
   const tracker = new RunTracker(state.doc);
-  const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), refreshTimer: null};
+  const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), streamed: new Set(), refreshTimer: null};
   current = watching;
   showPanel('run');
   const panel = document.getElementById('panel-run');
@@ -86,7 +86,8 @@ export async function watch(id) {
     tracker.merge(record.node_runs || []);
     for (const run of record.node_runs || []) {
       const key = `${run.node}#${run.attempt}`;
-      if (watching.logged.has(key) || !run.log_tail) continue;
+      // Lines that came live over the stream are not repeated from the stored tail.
+      if (watching.logged.has(key) || watching.streamed.has(run.node) || !run.log_tail) continue;
       watching.logged.add(key);
       write({kind: 'info', text: run.log_tail.split('\n').filter((l) => l.trim()).map((l) => `  ${run.node} │ ${l}`).join('\n')});
     }
@@ -95,6 +96,7 @@ export async function watch(id) {
   };
   try {
     await streamEvents(`executions/${encodeURIComponent(id)}/events`, (event) => {
+      if (event.event === 'log' && event.data?.node) watching.streamed.add(event.data.node);
       write(tracker.apply(event), event.data?.at);
       show();
       if (event.event === 'node_finished') {

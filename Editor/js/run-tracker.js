@@ -1,6 +1,6 @@
-// Node statuses of one execution, from its events. The event stream says when nodes finish; which nodes are running
-// or skipped follows from the graph: a node runs once every incoming edge is resolved and at least one was taken, and
-// is skipped when none was (docs/FORMAT.md, "Edges").
+// Node statuses of one execution, from its events. The event stream says when nodes start (`node_started`), what
+// they print (`log`) and when they finish; which nodes are skipped follows from the graph: a node is skipped when no
+// incoming edge was taken (docs/FORMAT.md, "Edges").
 
 export class RunTracker {
   constructor(doc) {
@@ -48,6 +48,13 @@ export class RunTracker {
         }
         break;
       }
+      case 'node_started':
+        this.set(id, {status: 'running', readyAt: at, attempts: data.attempt});
+        if (data.attempt > 1) line = {kind: 'info', text: `${data.node} starts attempt ${data.attempt}`};
+        break;
+      case 'log':
+        line = {kind: data.level === 'error' ? 'failed' : 'info', text: `  ${data.node} │ ${data.message}`};
+        return line;
       case 'timer_fired':
         this.set(id, {status: 'running', readyAt: at});
         line = {kind: 'info', text: `${data.node} runs again`};

@@ -2,10 +2,19 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WindFlowCore
+import WindFlowEngine
 import WindFlowStore
 
-/// `GET /api/v1/executions/{id}/events`: the execution's history as server-sent events, then live until it ends.
-/// Every event carries its sequence number as `id`, so a client that reconnects with `Last-Event-ID` misses nothing.
+/// Live events as server-sent events.
+///
+/// `GET /api/v1/executions/{id}/events`: the execution's history, then live until it ends — every stored event
+/// (`started`, `node_finished`, `timer_fired`, …), a `node_started` for each attempt an event starts (the state
+/// machine replayed beside the stream says which), the `log` lines a node wrote before its `node_finished`, and `end`.
+/// Each carries the sequence number of the stored event it comes with as `id`, so a client that reconnects with
+/// `Last-Event-ID` misses nothing and sees nothing twice.
+///
+/// `GET /api/v1/events/stream[?workflow=NAME]`: every execution's stored events as they are committed, each with its
+/// `execution_id` and `workflow`, by feed position (`id`, resumable); without `Last-Event-ID` it starts now.
 struct EventStreamRoute {
     let store: SQLiteStore
     /// How often the store is looked at for new events, in seconds.
@@ -16,16 +25,36 @@ struct EventStreamRoute {
             guard let id = context.parameters.get("id"), let record = try store.execution(matching: id) else {
                 return ServiceResponse.problem(.notFound, "No such execution")
             }
-            let start = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) } ?? 0
+            let start = Self.lastEventID(request) ?? 0
+            let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
             let body = ResponseBody { [store, pollInterval] writer in
-                var last = start
+                // Something at once, so the client has the headers before the first event.
+                try await writer.write(ByteBuffer(string: ": stream of \(record.id)\n\n"))
+                var machine = workflow.map { ExecutionStateMachine(workflow: $0, executionID: record.id) }
+                var last = 0
                 var idlePolls = 0
                 while !Task.isCancelled {
                     let fresh = try store.events(of: record.id, after: last)
-                    for (sequence, event) in fresh {
-                        let type = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.utf8)))?["type"]?.stringValue ?? "event"
-                        try await writer.write(ByteBuffer(string: "id: \(sequence)\nevent: \(type)\ndata: \(event)\n\n"))
+                    for (sequence, text) in fresh {
                         last = sequence
+                        let value = (try? JSONValue.parse(text)) ?? .null
+                        let event = ExecutionEvent(jsonValue: value)
+                        let actions = event.flatMap { machine?.handle($0) } ?? []
+                        // Events before Last-Event-ID only bring the replayed machine up to date.
+                        guard sequence > start else { continue }
+                        var frames = ""
+                        if case .nodeFinished(let key, _, _, let at)? = event {
+                            for line in try store.logs(of: record.id, node: key.description, at: at) {
+                                let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .double(line.at)]
+                                frames += Self.frame(id: sequence, type: "log", data: data.jsonText)
+                            }
+                        }
+                        frames += Self.frame(id: sequence, type: value["type"]?.stringValue ?? "event", data: text)
+                        for case .run(let key, let attempt) in actions {
+                            let data: JSONValue = ["type": "node_started", "node": .string(key.description), "attempt": .int(attempt), "at": value["at"] ?? .null]
+                            frames += Self.frame(id: sequence, type: "node_started", data: data.jsonText)
+                        }
+                        try await writer.write(ByteBuffer(string: frames))
                     }
                     let status = try store.execution(record.id)?.status ?? "failed"
                     if ["succeeded", "failed", "cancelled"].contains(status), fresh.isEmpty {
@@ -34,11 +63,49 @@ struct EventStreamRoute {
                     }
                     idlePolls = fresh.isEmpty ? idlePolls + 1 : 0
                     if idlePolls % 150 == 149 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9))
+                    if fresh.isEmpty { try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9)) }
                 }
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+            return Self.stream(body)
         }
+        group.get("events/stream") { request, _ -> Response in
+            let workflow = request.uri.queryParameters.get("workflow").map { String($0) }
+            let start = try Self.lastEventID(request) ?? store.feedPosition()
+            let body = ResponseBody { [store, pollInterval] writer in
+                try await writer.write(ByteBuffer(string: ": stream of every run after \(start)\n\n"))
+                var last = start
+                var idlePolls = 0
+                while !Task.isCancelled {
+                    let fresh = try store.feed(after: last, workflow: workflow)
+                    var frames = ""
+                    for entry in fresh {
+                        last = entry.position
+                        guard case .object(var object) = (try? JSONValue.parse(entry.event)) ?? .null else { continue }
+                        object["execution_id"] = .string(entry.execution)
+                        object["workflow"] = .string(entry.workflow)
+                        frames += Self.frame(id: entry.position, type: object["type"]?.stringValue ?? "event", data: JSONValue.object(object).jsonText)
+                    }
+                    if !frames.isEmpty { try await writer.write(ByteBuffer(string: frames)) }
+                    idlePolls = fresh.isEmpty ? idlePolls + 1 : 0
+                    if idlePolls % 150 == 149 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                    if fresh.isEmpty { try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9)) }
+                }
+                try await writer.finish(nil)
+            }
+            return Self.stream(body)
+        }
+    }
+
+    static func lastEventID(_ request: Request) -> Int? {
+        request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
+    }
+
+    static func frame(id: Int, type: String, data: String) -> String {
+        "id: \(id)\nevent: \(type)\ndata: \(data)\n\n"
+    }
+
+    static func stream(_ body: ResponseBody) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 }

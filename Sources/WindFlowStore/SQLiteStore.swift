@@ -255,6 +255,25 @@ public final class SQLiteStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v11: event feed") { db in
+            // Every stored execution event in one order, for the stream of all runs (resumable by its id).
+            try db.execute(sql: """
+                CREATE TABLE event_feed (
+                    id INTEGER PRIMARY KEY,
+                    execution_id TEXT NOT NULL REFERENCES execution(id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL
+                );
+                CREATE INDEX event_feed_by_execution ON event_feed(execution_id);
+                CREATE TRIGGER event_feed_insert AFTER INSERT ON execution_event BEGIN
+                    INSERT INTO event_feed (execution_id, sequence) VALUES (NEW.execution_id, NEW.sequence);
+                END;
+                -- An execution's end is not an event of its own: it takes sequence 0 in the feed.
+                CREATE TRIGGER event_feed_end AFTER UPDATE OF status ON execution
+                WHEN NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status <> NEW.status BEGIN
+                    INSERT INTO event_feed (execution_id, sequence) VALUES (NEW.id, 0);
+                END;
+                """)
+        }
         return migrator
     }
 }

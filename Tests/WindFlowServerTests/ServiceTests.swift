@@ -200,7 +200,8 @@ struct EventStreamTests {
         var text = ""
         for try await chunk in body { text += String(decoding: chunk, as: UTF8.self) }
         let types = text.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
-        #expect(types == ["started", "node_finished", "node_finished", "end"])
+        #expect(types == ["started", "node_started", "node_finished", "node_started", "log", "node_finished", "end"], "\(text)")
+        #expect(text.contains("\"node\":\"b\"") && text.contains("\"message\":\"b\""), "the log line of b")
         #expect(text.contains("data: {\"status\":\"succeeded\"}"))
         // Reconnecting after event 2 gets only what followed.
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
@@ -208,7 +209,45 @@ struct EventStreamTests {
             headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", "2")], timeout: 20))
         var tail = ""
         for try await chunk in rest { tail += String(decoding: chunk, as: UTF8.self) }
-        #expect(tail.hasPrefix("id: 3\nevent: node_finished\n"))
+        let frames = tail.components(separatedBy: "\n\n").filter { !$0.hasPrefix(":") && !$0.isEmpty }
+        #expect(frames.first?.hasPrefix("id: 3\nevent: log\n") == true, "b's start went out with event 2: \(tail)")
+        #expect(!tail.contains("node_started"))
+        await service.stop()
+    }
+
+    @Test func oneStreamCarriesEveryRunAndResumes() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let created = try await service.request("POST", "/api/v1/workflows", body: "name: pair\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {message: done}}\n")
+        let id = try #require(created.json["id"]?.stringValue)
+        let (head, body) = try await CurlClient.shared.stream(CurlRequest(
+            url: service.base + "/api/v1/events/stream?workflow=pair", headers: [("Authorization", "Bearer \(service.key)")], timeout: 20))
+        #expect(head.status == 200)
+        var executions: [String] = []
+        for _ in 0..<2 {
+            executions.append(try #require(try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}").json["execution_id"]?.stringValue))
+        }
+        var text = ""
+        for try await chunk in body {
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.components(separatedBy: "event: execution_finished").count - 1 >= 2 { break }
+        }
+        for execution in executions {
+            #expect(text.contains("\"execution_id\":\"\(execution)\""), "\(text)")
+        }
+        #expect(text.contains("event: started") && text.contains("\"workflow\":\"pair\""))
+        // Resuming after the first frame sends the rest, not the first again.
+        let firstID = try #require(text.split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) })
+        let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
+            url: service.base + "/api/v1/events/stream?workflow=pair", headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", firstID)], timeout: 20))
+        var again = ""
+        for try await chunk in rest {
+            again += String(decoding: chunk, as: UTF8.self)
+            if again.contains("event: execution_finished") { break }
+        }
+        #expect(!again.contains("id: \(firstID)\n"))
+        #expect(again.components(separatedBy: "\n\n").first { !$0.hasPrefix(":") }?.hasPrefix("id: ") == true)
         await service.stop()
     }
 }
@@ -386,6 +425,12 @@ struct OpenAPITests {
             case "application/json"?: body = operation.path.hasSuffix("/retry") ? #"{"from": "greet"}"# : operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
                 : operation.path == "/api/v1/designs" ? #"{"prose": "call https://example.org/health every 5 minutes"}"# : "{}"
             default: break
+            }
+            if operation.path == "/api/v1/events/stream" {
+                // Endless by design: check that it answers as an event stream, then hang up.
+                let (head, _) = try await CurlClient.shared.stream(CurlRequest(url: service.base + path, headers: [("Authorization", "Bearer \(service.key)")], timeout: 5))
+                #expect(head.status == 200 && head.header("content-type") == "text/event-stream")
+                continue
             }
             if operation.path.hasSuffix("/cancel") {
                 // Cancelling a finished execution is a documented conflict; check the route exists.

@@ -2376,7 +2376,7 @@ export async function watch(id) {
   current?.abort.abort();
   const abort = new AbortController();
   const tracker = new RunTracker(state.doc);
-  const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), refreshTimer: null};
+  const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), streamed: new Set(), refreshTimer: null};
   current = watching;
   showPanel('run');
   const panel = document.getElementById('panel-run');
@@ -2405,7 +2405,8 @@ export async function watch(id) {
     tracker.merge(record.node_runs || []);
     for (const run of record.node_runs || []) {
       const key = `${run.node}#${run.attempt}`;
-      if (watching.logged.has(key) || !run.log_tail) continue;
+      // Lines that came live over the stream are not repeated from the stored tail.
+      if (watching.logged.has(key) || watching.streamed.has(run.node) || !run.log_tail) continue;
       watching.logged.add(key);
       write({kind: 'info', text: run.log_tail.split('\n').filter((l) => l.trim()).map((l) => `  ${run.node} │ ${l}`).join('\n')});
     }
@@ -2414,6 +2415,7 @@ export async function watch(id) {
   };
   try {
     await streamEvents(`executions/${encodeURIComponent(id)}/events`, (event) => {
+      if (event.event === 'log' && event.data?.node) watching.streamed.add(event.data.node);
       write(tracker.apply(event), event.data?.at);
       show();
       if (event.event === 'node_finished') {
@@ -2448,9 +2450,9 @@ export async function watch(id) {
 
 """##,
         "js/run-tracker.js": ##"""
-// Node statuses of one execution, from its events. The event stream says when nodes finish; which nodes are running
-// or skipped follows from the graph: a node runs once every incoming edge is resolved and at least one was taken, and
-// is skipped when none was (docs/FORMAT.md, "Edges").
+// Node statuses of one execution, from its events. The event stream says when nodes start (`node_started`), what
+// they print (`log`) and when they finish; which nodes are skipped follows from the graph: a node is skipped when no
+// incoming edge was taken (docs/FORMAT.md, "Edges").
 
 export class RunTracker {
   constructor(doc) {
@@ -2498,6 +2500,13 @@ export class RunTracker {
         }
         break;
       }
+      case 'node_started':
+        this.set(id, {status: 'running', readyAt: at, attempts: data.attempt});
+        if (data.attempt > 1) line = {kind: 'info', text: `${data.node} starts attempt ${data.attempt}`};
+        break;
+      case 'log':
+        line = {kind: data.level === 'error' ? 'failed' : 'info', text: `  ${data.node} │ ${data.message}`};
+        return line;
       case 'timer_fired':
         this.set(id, {status: 'running', readyAt: at});
         line = {kind: 'info', text: `${data.node} runs again`};
