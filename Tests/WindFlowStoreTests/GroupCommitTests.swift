@@ -7,10 +7,8 @@ import Testing
 /// Concurrent async writes share transactions, and one that fails leaves the others committed.
 @Suite struct GroupCommitTests {
     @Test func concurrentWritesAllLandAndAFailingOneFailsAlone() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-group-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, directory) = try scratchStore("group")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
         let workflow = try WorkflowCodec.load("name: g\nnodes:\n  - {id: start, type: trigger.manual}\n").workflow
         let record = try store.saveWorkflow(workflow, now: 0)
         let results = await withTaskGroup(of: Result<String, any Error>.self) { group in
@@ -40,10 +38,8 @@ import Testing
     }
 
     @Test func theActiveWorkflowsGenerationChangesAtOnceWithThisProcesssChanges() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-generation-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, directory) = try scratchStore("generation")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
         let before = try store.activeWorkflowsGeneration()
         let record = try store.saveWorkflow(try WorkflowCodec.load("name: g\nnodes:\n  - {id: start, type: trigger.manual}\n").workflow, now: 1)
         _ = try store.setActive(record.id, true, now: 2)

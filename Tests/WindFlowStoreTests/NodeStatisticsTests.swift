@@ -8,10 +8,8 @@ import Testing
 /// inserts, the running → finished upsert, retries, and deletion by retention.
 @Suite struct NodeStatisticsTests {
     @Test func theKeptFiguresMatchAFullScanThroughUpdatesAndDeletes() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-stats-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, directory) = try scratchStore("stats")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
         let workflow = try WorkflowCodec.load("name: stats\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: work, type: integration.script, configuration: {script: 'true'}}\n").workflow
         let record = try store.saveWorkflow(workflow, now: 0)
         var durations: [Double] = []

@@ -8,9 +8,9 @@ import WindFlowStore
 /// Webhook → small workflow through the real service on loopback: throughput, latency, and a count proving every
 /// accepted request became exactly one execution that finished.
 enum ServiceBenchmarks {
-    static func webhookLoad(requests: Int, concurrency: Int, workers: Int) async throws -> String {
-        let (store, directory) = try EngineBenchmarks.scratchStore("service")
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// The service on a scratch store with the benchmark's workflow (webhook → condition → stop) active.
+    static func startService(_ name: String, workers: Int) async throws -> (SQLiteStore, URL, Task<Void, any Error>, Int) {
+        let (store, directory) = try EngineBenchmarks.scratchStore(name)
         let workflow = try WorkflowCodec.load("""
             name: load
             nodes:
@@ -24,7 +24,12 @@ enum ServiceBenchmarks {
         let port = PortHolder()
         let server = Task { try await service.run { port.set($0) } }
         while port.value == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
-        let url = "http://127.0.0.1:\(port.value)/webhooks/load"
+        return (store, directory, server, port.value)
+    }
+    static func webhookLoad(requests: Int, concurrency: Int, workers: Int) async throws -> String {
+        let (store, directory, server, port) = try await startService("service", workers: workers)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = "http://127.0.0.1:\(port)/webhooks/load"
         let started = Date()
         let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for worker in 0..<concurrency {
@@ -71,21 +76,8 @@ extension ServiceBenchmarks {
     /// The same load from wrk (Debian's), outside this process, for `seconds` at `concurrency`, each request numbered;
     /// then the stored executions are checked against the 202s wrk saw, and their numbers for duplicates.
     static func webhookLoadWithWrk(seconds: Int, concurrency: Int, workers: Int) async throws -> String {
-        let (store, directory) = try EngineBenchmarks.scratchStore("service-wrk")
+        let (store, directory, server, port) = try await startService("service-wrk", workers: workers)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let workflow = try WorkflowCodec.load("""
-            name: load
-            nodes:
-              - {id: hook, type: trigger.webhook, configuration: {webhook_path: /load, authentication: none}}
-              - {id: check, type: logic.condition, configuration: {condition: "trigger.n >= 0"}}
-              - {id: done, type: logic.stop, configuration: {message: "{{ trigger.n }}"}}
-            """).workflow
-        _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
-        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, configuration: EngineConfiguration(parkAfter: 1, cancelPollInterval: 5)))
-        let service = try WindFlowService(engine: engine, configuration: ServerConfiguration(port: 0, workers: workers, maxQueueDepth: 1_000_000))
-        let port = PortHolder()
-        let server = Task { try await service.run { port.set($0) } }
-        while port.value == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
         let threads = 2
         let script = directory.appendingPathComponent("post.lua")
         // Each request carries a unique number; done() prints how many 202s came back.
@@ -108,7 +100,7 @@ extension ServiceBenchmarks {
             """.write(to: script, atomically: true, encoding: .utf8)
         let wrk = Process()
         wrk.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        wrk.arguments = ["-t\(threads)", "-c\(concurrency)", "-d\(seconds)s", "--latency", "-s", script.path, "http://127.0.0.1:\(port.value)/webhooks/load"]
+        wrk.arguments = ["-t\(threads)", "-c\(concurrency)", "-d\(seconds)s", "--latency", "-s", script.path, "http://127.0.0.1:\(port)/webhooks/load"]
         let output = Pipe()
         wrk.standardOutput = output
         let started = Date()

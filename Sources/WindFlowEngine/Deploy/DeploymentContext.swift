@@ -34,4 +34,7 @@ struct DeploymentContext {
 
 extension NodeOutcome {
     static func failed(_ error: DeploymentError) -> NodeOutcome { .failed(error.nodeFailure) }
+
+    /// An action that needs `stack_id` got none.
+    static let missingStack = NodeOutcome.failed(NodeFailure(.validation, "stack_id is required", retryable: false))
 }
