@@ -23,7 +23,7 @@ struct StackRoutes {
             return ServiceResponse.json(.object(object))
         }
         api.put("stacks/:name") { request, context in
-            guard let name = context.parameters.get("name"), Self.isValidName(name) else {
+            guard let name = context.parameters.get("name"), Stack.isValidName(name) else {
                 return ServiceResponse.problem(.badRequest, "Bad stack name", detail: "use letters, digits, '-' and '_' (like shop or billing-api)")
             }
             let text: String
@@ -52,10 +52,5 @@ struct StackRoutes {
     func summary(_ record: StackRecord) -> JSONValue {
         ["name": .string(record.name), "created_at": .double(record.createdAt), "updated_at": .double(record.updatedAt),
          "size_bytes": .int(record.definition.utf8.count)]
-    }
-
-    static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 100 && name.first?.isLetter == true
-            && name.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }
     }
 }

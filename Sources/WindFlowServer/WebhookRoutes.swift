@@ -147,7 +147,8 @@ struct WebhookRoutes {
     /// Credentials (the token, the signature, Authorization, cookies) are left out: they would otherwise be stored
     /// with the execution.
     private func triggerInput(_ request: Request, path: String, body: [UInt8], credentialHeaders: [String]) -> JSONValue {
-        let parsed = (try? JSONValue.parse(String(decoding: body, as: UTF8.self))) ?? .string(String(decoding: body, as: UTF8.self))
+        let text = String(decoding: body, as: UTF8.self)
+        let parsed = (try? JSONValue.parse(text)) ?? .string(text)
         var query: [String: JSONValue] = [:]
         for (key, value) in request.uri.queryParameters where key != "token" { query[String(key)] = .string(String(value)) }
         let hidden = Set(credentialHeaders.map { $0.lowercased() } + ["authorization", "cookie", "proxy-authorization"])

@@ -42,7 +42,7 @@ struct StacksCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            guard name.first?.isLetter == true, name.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") && $0.isASCII }) else {
+            guard Stack.isValidName(name) else {
                 throw CLIError("'\(name)' is not a stack name: use letters, digits, '-' and '_'")
             }
             let source = try WorkflowFile.read(file)

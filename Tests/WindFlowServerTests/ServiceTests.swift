@@ -120,6 +120,32 @@ struct ServiceTests {
         await service.stop()
     }
 
+    @Test func pastTheQueueDepthWebhooksAnswer429AndStoreNothing() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        // No workers: what is accepted stays queued.
+        try await service.start(configuration: ServerConfiguration(port: 0, workers: 0, maxBodyBytes: 64 * 1024, maxQueueDepth: 3))
+        _ = try await service.request("POST", "/api/v1/workflows?activate=true", body: """
+            name: queued
+            nodes:
+              - {id: hook, type: trigger.webhook, configuration: {webhook_path: /queued, authentication: none}}
+              - {id: a, type: logic.stop}
+            """)
+        var statuses: [Int] = []
+        for number in 0..<5 {
+            let answer = try await service.request("POST", "/webhooks/queued", body: "{\"n\": \(number)}", auth: false)
+            statuses.append(answer.status)
+            if answer.status == 429 {
+                #expect(answer.headers.header("retry-after") == "1")
+                #expect(answer.json["title"] == "Queue full")
+            }
+        }
+        #expect(statuses == [202, 202, 202, 429, 429], "the depth is counted again as it nears the limit")
+        #expect(try service.store.queueDepth() == 3)
+        #expect(try service.store.executions(limit: 10).count == 3, "a refused webhook stores nothing")
+        await service.stop()
+    }
+
     @Test func webhooksCheckTheirTokenAndStoreNoCredentials() async throws {
         let service = try ServiceHarness(secrets: ["HOOK": "tok123"])
         defer { service.remove() }

@@ -13,6 +13,12 @@ public struct Stack: Sendable, Hashable {
     }
 
     public func service(_ name: String) -> StackService? { services.first { $0.name == name } }
+
+    /// Whether `name` can name a stack (`stack_id`, a stored stack, a file in the stacks directory): a letter, then
+    /// letters, digits, '-' and '_', at most 100 — nothing that could reach outside the stacks directory.
+    public static func isValidName(_ name: String) -> Bool {
+        name.count <= 100 && name.first?.isLetter == true && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
 }
 
 public struct StackService: Sendable, Hashable {

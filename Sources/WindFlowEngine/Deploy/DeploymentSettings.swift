@@ -34,7 +34,7 @@ public struct DeploymentSettings: Sendable {
     /// The stack file's text (from the store first, then the stacks directory), or a message saying where it was
     /// looked for.
     public func stackFile(_ id: String) throws(DeploymentError) -> (path: String, text: String) {
-        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
+        guard Stack.isValidName(id) else {
             throw DeploymentError(.stack, "'\(id)' is not a stack name (letters, digits, '-' and '_')")
         }
         if let text = storedStacks?(id) { return ("stack '\(id)' (stored)", text) }
