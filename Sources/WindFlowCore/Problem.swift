@@ -88,6 +88,8 @@ public enum ProblemCode: String, Sendable, Hashable, CaseIterable {
     case referenceNotUpstream = "reference_not_upstream"
     case unknownOutputField = "unknown_output_field"
     case loopVariableOutsideLoop = "loop_variable_outside_loop"
+    /// A script placeholder in text the shell runs as code (after `eval`, in `sh -c "…"`, piped into a shell).
+    case placeholderRunAsCode = "placeholder_run_as_code"
     // Stack files (deployments)
     case invalidPort = "invalid_port"
     case portClash = "port_clash"

@@ -30,7 +30,13 @@ extension ValidationRun {
                 {
                     // Shell text in single quotes is the shell's own ({{.Names}} for docker --format).
                     do {
-                        for case .placeholder(let expression) in try ShellPlaceholders.split(script) { expressions.append((expression, "")) }
+                        for case .placeholder(let expression, let context, let source, let offset) in try ShellPlaceholders.split(script) {
+                            expressions.append((expression, ""))
+                            if let refusal = ShellPlaceholders.refusal(context, source: source) {
+                                report(.placeholderRunAsCode, base(""), "\(refusal.message) (at character \(offset + 1))",
+                                       suggestion: refusal.hint, node: node.id)
+                            }
+                        }
                     } catch {
                         report(.expressionSyntax, base(""), "expression error: \(error.message)", suggestion: error.hint, node: node.id)
                     }

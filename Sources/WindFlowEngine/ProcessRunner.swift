@@ -9,7 +9,21 @@ import WindFlowCore
 
 /// Runs a program in its own process group and collects its output with a cap. Cancelling the calling task kills
 /// the whole group; anything it leaves running in the background is killed when it exits.
+///
+/// A child never inherits this process's environment, which holds `WINDFLOW_SECRET_*` values and provider keys:
+/// it starts from ``inheritedNames`` alone, plus what the caller passes (the node's own variables and `env:`).
 enum ProcessRunner {
+    /// The variables of this process a child sees: where programs are, who and where it runs, language and time zone.
+    static let inheritedNames: Set<String> = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM"]
+
+    /// The environment a child starts with: the allow-listed variables of `inherited` (and its `LC_*`), then `given`.
+    static func childEnvironment(_ given: [String: String], inherited: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        var environment = inherited.filter { inheritedNames.contains($0.key) || $0.key.hasPrefix("LC_") }
+        if environment["PATH"] == nil { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        for (name, value) in given { environment[name] = value }
+        return environment
+    }
+
     struct Result: Sendable {
         /// The exit status, or `nil` when a signal ended the process.
         var exitCode: Int32?
@@ -25,12 +39,12 @@ enum ProcessRunner {
     ) async throws -> Result {
         var options = PlatformOptions()
         options.processGroupID = 0
-        var updates: [Environment.Key: String?] = [:]
-        for (name, value) in environment { updates[Environment.Key(stringLiteral: name)] = value }
+        var variables: [Environment.Key: String] = [:]
+        for (name, value) in childEnvironment(environment) { variables[Environment.Key(stringLiteral: name)] = value }
         let group = ProcessGroupHandle()
         return try await withTaskCancellationHandler {
             let run = try await Subprocess.run(
-                .name(program), arguments: Arguments(arguments), environment: .inherit.updating(updates),
+                .name(program), arguments: Arguments(arguments), environment: .custom(variables),
                 workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options, input: .none,
                 output: .sequence, error: .sequence
             ) { execution in

@@ -90,31 +90,53 @@ struct ScriptExecutor: NodeExecutor {
         }
     }
 
-    /// Replaces each `{{ … }}` by a reference to an environment variable holding its value. In bash and sh, text in
-    /// single quotes is the shell's own and is left as written.
+    /// Replaces each `{{ … }}` by a reference to an environment variable holding its value, written for where it
+    /// stands (see ``ShellPlaceholders/Context``). In bash and sh, text in single quotes is the shell's own and is
+    /// left as written; a placeholder in text run as code, or a non-integer in arithmetic, fails the node.
     static func substitute(_ script: String, language: String, scope: ExpressionScope) throws(ExpressionError)
         -> (text: String, environment: [String: String])
     {
         guard Template.containsPlaceholder(script) else { return (script, [:]) }
         var text = language == "python3" ? "import os as _windflow_os\n" : ""
         var environment: [String: String] = [:]
-        func placeholder(_ expression: WindFlowCore.Expression) throws(ExpressionError) {
+        func value(_ expression: WindFlowCore.Expression, source: String) throws(ExpressionError) -> String {
             let name = "WINDFLOW_EXPR_\(environment.count + 1)"
-            environment[name] = try expression.evaluate(in: scope).renderedText
-            text += language == "python3" ? "_windflow_os.environ['\(name)']" : "\"${\(name)}\""
+            let value = try expression.evaluate(in: scope).renderedText
+            guard !value.contains("\u{0}") else {
+                throw ExpressionError("the value of {{ \(source.trimmingCharacters(in: .whitespaces)) }} contains a NUL byte, which no environment variable can hold",
+                                      hint: "the input that fed it holds a NUL byte: remove it at the source")
+            }
+            environment[name] = value
+            return name
         }
         if language == "python3" {
             for segment in try Template.parse(script).segments {
                 switch segment {
                 case .text(let literal): text += literal
-                case .expression(let expression, _, _): try placeholder(expression)
+                case .expression(let expression, let source, _): text += "_windflow_os.environ['\(try value(expression, source: source))']"
                 }
             }
-        } else {
-            for piece in try ShellPlaceholders.split(script) {
-                switch piece {
-                case .text(let literal): text += literal
-                case .placeholder(let expression): try placeholder(expression)
+            return (text, environment)
+        }
+        for piece in try ShellPlaceholders.split(script) {
+            switch piece {
+            case .text(let literal):
+                text += literal
+            case .placeholder(let expression, let context, let source, let offset):
+                if let refusal = ShellPlaceholders.refusal(context, source: source) {
+                    throw ExpressionError(refusal.message, offset: offset, hint: refusal.hint)
+                }
+                let name = try value(expression, source: source)
+                switch context {
+                case .word: text += "\"${\(name)}\""
+                case .quoted, .code: text += "${\(name)}"
+                case .arithmetic:
+                    guard let number = environment[name], ShellPlaceholders.isInteger(number) else {
+                        throw ExpressionError(
+                            "{{ \(source.trimmingCharacters(in: .whitespaces)) }} is used in shell arithmetic ($(( )), (( )), let, [[ -gt ]], an array index), where bash would run commands hidden in it; its value \(String(reflecting: String(environment[name]!.prefix(60)))) is not an integer",
+                            offset: offset, hint: "send an integer, or check it first: pass it through env: and test it with [[ $N =~ ^-?[0-9]+$ ]] before using it")
+                    }
+                    text += "${\(name)}"
                 }
             }
         }

@@ -79,6 +79,8 @@ struct ValidatorCodeTests {
                                                             edges: "    - source: start\n      target: d\n    - source: d\n      target: h"), mentions: "did you mean 'endpoint'"),
         Case(code: .loopVariableOutsideLoop, yaml: workflowYAML(nodes: "    - id: a\n      type: logic.stop\n      configuration:\n        message: \"{{ item }}\"",
                                                                  edges: "    - source: start\n      target: a"), mentions: "loop"),
+        Case(code: .placeholderRunAsCode, yaml: workflowYAML(nodes: "    - id: a\n      type: integration.script\n      configuration:\n        script: \"sh -c 'echo '{{ execution.id }}\"",
+                                                             edges: "    - source: start\n      target: a"), mentions: "env:"),
     ]
 
     @Test(arguments: cases)
