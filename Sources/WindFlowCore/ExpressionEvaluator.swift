@@ -2,9 +2,12 @@
 /// `workflow`, `item`, `index`).
 public struct ExpressionScope: Sendable {
     public var roots: [String: JSONValue]
+    /// Where values computed from `secrets` are recorded, so they are redacted like the secrets themselves.
+    public var derivedSecrets: DerivedSecrets?
 
-    public init(_ roots: [String: JSONValue] = [:]) {
+    public init(_ roots: [String: JSONValue] = [:], derivedSecrets: DerivedSecrets? = nil) {
         self.roots = roots
+        self.derivedSecrets = derivedSecrets
     }
 }
 
@@ -12,12 +15,21 @@ extension Expression {
     /// Computes the expression's value.
     /// - Throws: ``ExpressionError`` naming the path that could not be read, or the operation that did not apply.
     public func evaluate(in scope: ExpressionScope) throws(ExpressionError) -> JSONValue {
+        let value = try compute(in: scope)
+        if let derived = scope.derivedSecrets, readsSecrets { derived.record(value) }
+        return value
+    }
+
+    /// Whether the expression reads `secrets`: then what it computes is as secret as they are.
+    public var readsSecrets: Bool { references.contains { $0.root == "secrets" } }
+
+    private func compute(in scope: ExpressionScope) throws(ExpressionError) -> JSONValue {
         switch self {
         case .literal(let value):
             return value
         case .list(let elements):
             var values: [JSONValue] = []
-            for element in elements { values.append(try element.evaluate(in: scope)) }
+            for element in elements { values.append(try element.compute(in: scope)) }
             return .array(values)
         case .reference(let name):
             guard let value = scope.roots[name] else {
@@ -26,35 +38,35 @@ extension Expression {
             }
             return value
         case .member(let base, let name):
-            return try Self.member(name, of: try base.evaluate(in: scope), path: base.displayPath)
+            return try Self.member(name, of: try base.compute(in: scope), path: base.displayPath)
         case .index(let base, let index):
             return try Self.element(
-                try index.evaluate(in: scope), of: try base.evaluate(in: scope), path: base.displayPath)
+                try index.compute(in: scope), of: try base.compute(in: scope), path: base.displayPath)
         case .unary(.negate, let operand):
-            switch try operand.evaluate(in: scope) {
+            switch try operand.compute(in: scope) {
             case .int(let value): return .int(-value)
             case .double(let value): return .double(-value)
             case let other: throw ExpressionError("cannot negate a \(other.kindName)")
             }
         case .unary(.not, let operand):
-            return .bool(!(try operand.evaluate(in: scope).isTruthy))
+            return .bool(!(try operand.compute(in: scope).isTruthy))
         case .binary(.and, let left, let right):
-            let value = try left.evaluate(in: scope)
-            return value.isTruthy ? try right.evaluate(in: scope) : value
+            let value = try left.compute(in: scope)
+            return value.isTruthy ? try right.compute(in: scope) : value
         case .binary(.or, let left, let right):
-            let value = try left.evaluate(in: scope)
-            return value.isTruthy ? value : try right.evaluate(in: scope)
+            let value = try left.compute(in: scope)
+            return value.isTruthy ? value : try right.compute(in: scope)
         case .binary(let op, let left, let right):
-            return try ExpressionOperators.apply(op, try left.evaluate(in: scope), try right.evaluate(in: scope))
+            return try ExpressionOperators.apply(op, try left.compute(in: scope), try right.compute(in: scope))
         case .filter(let base, "default", let arguments):
             // `default` also covers a value that cannot be read at all.
             let value: JSONValue
-            do { value = try base.evaluate(in: scope) } catch { return try arguments[0].evaluate(in: scope) }
-            return value.isNull ? try arguments[0].evaluate(in: scope) : value
+            do { value = try base.compute(in: scope) } catch { return try arguments[0].compute(in: scope) }
+            return value.isNull ? try arguments[0].compute(in: scope) : value
         case .filter(let base, let name, let arguments):
-            let value = try base.evaluate(in: scope)
+            let value = try base.compute(in: scope)
             var evaluated: [JSONValue] = []
-            for argument in arguments { evaluated.append(try argument.evaluate(in: scope)) }
+            for argument in arguments { evaluated.append(try argument.compute(in: scope)) }
             return try ExpressionFilters.apply(name, to: value, arguments: evaluated)
         }
     }

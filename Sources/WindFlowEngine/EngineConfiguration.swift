@@ -26,6 +26,24 @@ public struct EngineConfiguration: Sendable {
     }
 }
 
+extension EngineConfiguration {
+    /// Variables of this process that `{{ env.NAME }}` never reads: secrets (read them as `{{ secrets.NAME }}`,
+    /// which is redacted) and the keys of model providers and of the API.
+    public static func isHiddenFromExpressions(_ name: String) -> Bool {
+        name.hasPrefix("WINDFLOW_SECRET_") || hiddenVariables.contains(name)
+    }
+
+    static let hiddenVariables: Set<String> = [
+        "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "WINDFLOW_LLM_API_KEY", "LLM_API_KEY", "WINDFLOW_API_KEY", "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ]
+
+    /// The variables `{{ env.NAME }}` may read, from this process's environment.
+    public static func expressionEnvironment(_ environment: [String: String]) -> [String: String] {
+        environment.filter { !isHiddenFromExpressions($0.key) }
+    }
+}
+
 /// An engine operation that could not be done, saying what and why.
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     public var description: String

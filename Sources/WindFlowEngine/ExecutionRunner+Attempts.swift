@@ -39,7 +39,8 @@ final class LogCollector: @unchecked Sendable {
 
 extension ExecutionRunner {
     /// Evaluates the node's configuration in its scope and picks its executor.
-    func prepare(_ machine: ExecutionStateMachine, key: NodeKey, attempt: Int, record: ExecutionRecord, secrets: [String: String]) -> PreparedAttempt {
+    func prepare(_ machine: ExecutionStateMachine, key: NodeKey, attempt: Int, record: ExecutionRecord, secrets: [String: String],
+                 redactor: Redactor) -> PreparedAttempt {
         let logs = LogCollector()
         guard let node = machine.node(key) else {
             return PreparedAttempt(key: key, attempt: attempt, immediate: .failed(NodeFailure(.internal, "unknown node \(key)")),
@@ -58,7 +59,7 @@ extension ExecutionRunner {
             "started_at": .double(record.startedAt ?? clock.now()), "trigger_type": .string(record.triggerType),
         ]
         roots["workflow"] = ["id": .string(record.workflowID), "name": .string(record.workflowName), "version": .int(record.workflowVersion)]
-        let scope = ExpressionScope(roots)
+        let scope = ExpressionScope(roots, derivedSecrets: redactor.derived)
         var input: [String: JSONValue] = [:]
         for (name, value) in node.configuration {
             if executor.rawParameters.contains(name) {
@@ -77,7 +78,7 @@ extension ExecutionRunner {
         prepared.context = NodeContext(
             key: key, node: node, attempt: attempt, executionID: record.id, idempotencyKey: "\(record.id):\(key)",
             input: input, scope: scope, incoming: machine.incomingOutputs(for: key), now: clock.now(),
-            log: { [observer, redactor = Redactor(secrets: secrets)] line in
+            log: { [observer] line in
                 logs.append(line)
                 observer?(.log(key, redactor.redact(line)))
             })

@@ -48,7 +48,7 @@ public struct ExecutionRunner: Sendable {
         let secrets = configuration.secrets.merging(snapshot.secrets) { _, stored in stored }
         var run = RunState(
             machine: ExecutionStateMachine(workflow: stored.workflow, executionID: id, registry: registry), record: record,
-            redactor: Redactor(secrets: secrets), secrets: secrets)
+            redactor: Redactor(secrets: secrets, derived: DerivedSecrets()), secrets: secrets)
         let storedEvents = snapshot.events
         let history = try storedEvents.enumerated().map { index, text -> ExecutionEvent in
             guard let value = try? JSONValue.parse(text), let event = ExecutionEvent(jsonValue: value)
@@ -121,7 +121,8 @@ public struct ExecutionRunner: Sendable {
                 for action in pending {
                     switch action {
                     case .run(let key, let attempt):
-                        let prepared = prepare(run.machine, key: key, attempt: attempt, record: run.record, secrets: run.secrets)
+                        let prepared = prepare(run.machine, key: key, attempt: attempt, record: run.record, secrets: run.secrets,
+                                               redactor: run.redactor)
                         observer?(.nodeStarted(key, attempt: attempt))
                         if prepared.executor?.isInstant ?? true {
                             // Pure computation (or an outcome known without running): no task, no timeout race.

@@ -20,6 +20,8 @@ struct GitExecutor: NodeExecutor {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-git-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var environment = ["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"]
+        // Children see an allow-listed environment (ProcessRunner); git over ssh still needs the agent.
+        if let agent = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] { environment["SSH_AUTH_SOCK"] = agent }
         let password = context.input["password"]?.stringValue
         if let username = context.input["username"]?.stringValue ?? password.map({ _ in "x-access-token" }), let password {
             do {

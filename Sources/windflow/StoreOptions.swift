@@ -37,7 +37,8 @@ struct StoreOptions: ParsableArguments {
         for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") {
             secrets[String(name.dropFirst("WINDFLOW_SECRET_".count))] = value
         }
-        let configuration = EngineConfiguration(secrets: secrets, environment: environment, parkAfter: parkAfter)
+        let configuration = EngineConfiguration(
+            secrets: secrets, environment: EngineConfiguration.expressionEnvironment(environment), parkAfter: parkAfter)
         var deployment = DeploymentSettings(environment: environment)
         if let stacksDirectory { deployment.stacksDirectory = stacksDirectory }
         if let dockerHost { deployment.dockerHost = dockerHost }

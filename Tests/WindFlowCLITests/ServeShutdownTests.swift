@@ -14,11 +14,12 @@ struct ServeShutdownTests {
         var base = ""
         var key = ""
 
-        init(_ arguments: [String], scratch: URL, key: String? = nil) async throws {
+        init(_ arguments: [String], scratch: URL, key: String? = nil, environment: [String: String] = [:]) async throws {
             output = scratch.appendingPathComponent("serve-\(UUID().uuidString).out")
             FileManager.default.createFile(atPath: output.path, contents: nil)
             process.executableURL = try windflowBinary()
             process.arguments = ["serve"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
             process.standardOutput = try FileHandle(forWritingTo: output)
             process.standardError = FileHandle.nullDevice
             try process.run()

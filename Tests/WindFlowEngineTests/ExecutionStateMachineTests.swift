@@ -149,7 +149,7 @@ struct ExecutionStateMachineTests {
               - {id: start, type: trigger.manual}
               - {id: deploy, type: integration.script, configuration: {script: x}, error_handling: branch}
               - {id: smoke, type: integration.script, configuration: {script: y}}
-              - {id: rollback, type: integration.script, configuration: {script: "{{ deploy.error.message }}"}}
+              - {id: rollback, type: integration.script, configuration: {script: "echo {{ deploy.error.message }}"}}
             edges:
               - {source: start, target: deploy}
               - {source: deploy, target: smoke}
@@ -172,7 +172,7 @@ struct ExecutionStateMachineTests {
           - {id: each, type: logic.loop, configuration: {items: "{{ trigger.services }}", mode: parallel, max_parallel: 2}}
           - {id: restart, type: integration.script, configuration: {script: "echo {{ item }}"}}
           - {id: check, type: integration.http, configuration: {url: "http://x/{{ item }}"}}
-          - {id: report, type: integration.script, configuration: {script: "{{ each.count }}"}}
+          - {id: report, type: integration.script, configuration: {script: "echo {{ each.count }}"}}
         edges:
           - {source: start, target: each}
           - {source: each, target: restart, branch: loop}
