@@ -3,7 +3,18 @@ extension JSONValue {
     /// Compact JSON with sorted keys, so equal values always render the same.
     public var jsonText: String {
         var out = ""
-        writeJSON(into: &out)
+        writeJSON(into: &out, rank: [:])
+        return out
+    }
+
+    /// Compact JSON whose object keys listed in `order` come first, in that order, at every level; the others follow
+    /// sorted. For texts whose reader cares about order: a grammar built from a JSON Schema keeps the order of its
+    /// properties, so the model writes `type` before `with` only if the schema says so.
+    public func jsonText(keysFirst order: [String]) -> String {
+        var rank: [String: Int] = [:]
+        for (index, key) in order.enumerated() where rank[key] == nil { rank[key] = index }
+        var out = ""
+        writeJSON(into: &out, rank: rank)
         return out
     }
 
@@ -28,7 +39,7 @@ extension JSONValue {
         return "\(value)"
     }
 
-    private func writeJSON(into out: inout String) {
+    private func writeJSON(into out: inout String, rank: [String: Int]) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
@@ -40,16 +51,20 @@ extension JSONValue {
             out += "["
             for (index, value) in values.enumerated() {
                 if index > 0 { out += "," }
-                value.writeJSON(into: &out)
+                value.writeJSON(into: &out, rank: rank)
             }
             out += "]"
         case .object(let members):
             out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            let keys = rank.isEmpty ? members.keys.sorted() : members.keys.sorted { left, right in
+                let (a, b) = (rank[left] ?? Int.max, rank[right] ?? Int.max)
+                return a != b ? a < b : left < right
+            }
+            for (index, key) in keys.enumerated() {
                 if index > 0 { out += "," }
                 JSONValue.writeQuoted(key, into: &out)
                 out += ":"
-                members[key]!.writeJSON(into: &out)
+                members[key]!.writeJSON(into: &out, rank: rank)
             }
             out += "}"
         }
