@@ -19,6 +19,10 @@ public struct Designer: Sendable {
     public var recordCall: (@Sendable (LLMCallRecord) -> Void)?
     /// Prompt budget for the design system prompt, in estimated tokens.
     public var systemPromptBudget = 1500
+    /// How much of the registry a plan prompt carries (``CatalogScope``).
+    public var catalogScope: CatalogScope = .full
+    /// Whether models write plans (the default) or whole graphs (the first generation, kept for comparison).
+    public var designsByPlan = true
 
     public init(
         registry: NodeRegistry = .standard, prompts: PromptLibrary, templates: TemplateCatalog, recommender: TemplateRecommender,
@@ -45,6 +49,18 @@ public struct Designer: Sendable {
             progress?(.validated(round: 1, errors: design.report.errors.count, fixes: design.fixes))
             return design
         }
+        // An edit works on the plan of the current workflow; a graph the plan form cannot say is edited whole.
+        let currentPlan = current.flatMap { PlanDecompiler.plan($0, registry: registry) }
+        if designsByPlan, current == nil || currentPlan != nil {
+            return try await designByPlan(prose, editing: current, currentPlan: currentPlan, recommendations: recommendations,
+                                          provider: provider, progress: progress)
+        }
+        return try await designGraph(prose, editing: current, recommendations: recommendations, provider: provider, progress: progress)
+    }
+
+    /// The first generation: the model writes the whole graph, read tolerantly, auto-fixed, validated, repaired.
+    private func designGraph(_ prose: String, editing current: Workflow?, recommendations: [TemplateRecommender.Recommendation],
+                             provider: any LLMProvider, progress: (@Sendable (DesignProgress) -> Void)?) async throws -> Design {
         let redactor = Redactor(secrets: secrets)
         let system = systemPrompt(example: recommendations.first?.id)
         let request = redactor.redact(prompts.render("design-request", [
@@ -181,6 +197,8 @@ public struct Designer: Sendable {
 /// A design's outcome: the workflow (when one could be read), its validation, and how it was reached.
 public struct Design: Sendable {
     public var workflow: Workflow?
+    /// The plan the model wrote, when it wrote one.
+    public var plan: DesignPlan?
     public var report = ValidationReport(problems: [])
     public var rounds: [DesignRound] = []
     public var explanation = ""

@@ -11,6 +11,8 @@ public struct DesignerSetup: Sendable {
     public var maxRepairRounds: Int
     /// Secrets from the process (`WINDFLOW_SECRET_*`), added to the store's.
     public var secrets: [String: String]
+    /// The catalog a plan prompt carries; nil: relevant types for a local server, every type for a hosted one.
+    public var catalogScope: CatalogScope?
 
     public init(llm: LLMConfiguration, prompts: PromptLibrary, templates: TemplateCatalog, maxRepairRounds: Int = 2, secrets: [String: String] = [:]) {
         self.llm = llm
@@ -32,6 +34,8 @@ public struct DesignerSetup: Sendable {
             candidates: TemplateRecommender.candidates(catalog: templates, workflows: workflows), history: try store?.successCounts() ?? [:])
         var designer = Designer(prompts: prompts, templates: templates, recommender: recommender, provider: llm.makeProvider())
         designer.maxRepairRounds = maxRepairRounds
+        // A model on this machine reads prompts slowly: it gets the catalog the request needs, hosted ones all of it.
+        designer.catalogScope = catalogScope ?? (llm.isLocalServer ? .relevant : .full)
         var secrets = try store?.secrets() ?? [:]
         secrets.merge(self.secrets) { _, process in process }
         if let key = llm.apiKey { secrets["LLM_API_KEY"] = key }

@@ -8,15 +8,20 @@ public enum NodeCatalog {
     static let outputsShown = 3
 
     public static func text(_ registry: NodeRegistry) -> String {
-        registry.types.map(line).joined(separator: "\n")
+        registry.types.map { line($0) }.joined(separator: "\n")
     }
 
-    static func line(_ type: NodeType) -> String {
+    /// One type's line; `optional` optional parameters are shown (those without a default first in plans, where
+    /// the schema already holds the rest).
+    static func line(_ type: NodeType, optional shown: Int = optionalShown, withoutDefaultsFirst: Bool = false) -> String {
         let required = type.parameters.filter(\.required)
         let oneOf = Set(type.requiresOneOf.flatMap { $0 })
         let optional = type.parameters.filter { !$0.required }
-            .sorted { rank($0, oneOf: oneOf) < rank($1, oneOf: oneOf) }
-            .prefix(optionalShown)
+            .sorted { left, right in
+                let (a, b) = (rank(left, oneOf: oneOf, withoutDefaultsFirst), rank(right, oneOf: oneOf, withoutDefaultsFirst))
+                return a != b ? a < b : false
+            }
+            .prefix(shown)
         var parts = required.map { describe($0) + "*" } + optional.map { describe($0) }
         for group in type.requiresOneOf { parts.append("one of " + group.joined(separator: "/") + "*") }
         if case .named(let branches) = type.branches { parts.append("branches " + branches.joined(separator: "/")) }
@@ -29,8 +34,9 @@ public enum NodeCatalog {
     }
 
     /// Enumerated and one-of parameters first: they are where models go wrong.
-    private static func rank(_ parameter: ParameterSpec, oneOf: Set<String>) -> Int {
+    private static func rank(_ parameter: ParameterSpec, oneOf: Set<String>, _ withoutDefaultsFirst: Bool) -> Int {
         if oneOf.contains(parameter.name) { return 0 }
+        if withoutDefaultsFirst { return parameter.defaultValue == nil && !parameter.isSecret ? 1 : 2 }
         if parameter.allowedValues != nil { return 1 }
         return 2
     }

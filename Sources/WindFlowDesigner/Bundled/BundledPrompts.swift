@@ -83,6 +83,50 @@ Findings:
 You explain WindFlow optimization findings to the workflow's owner. Each finding below is measured on the workflow's own runs and comes with a change already validated. In two or three sentences per finding, say what was seen and what the change buys, citing the figures. Do not invent figures. Reply with one JSON object: {"narrative": ["one entry per finding, in order"]}
 
 """##,
+        "plan-repair.mustache": ##"""
+{{=<% %>=}}
+The plan has problems. Fix each one at its path and reply with the whole corrected plan, nothing else.
+<%#problems%>
+- <%& . %>
+<%/problems%>
+
+"""##,
+        "plan-request.mustache": ##"""
+{{=<% %>=}}
+Node types (with: parameters, * required; -> outputs):
+<%& catalog %>
+<%#example%>
+Example plan:
+<%& example %>
+<%/example%>
+<%#has_facts%>
+Facts read from the request (use these values as they are):
+<%/has_facts%>
+<%#facts%>
+- <%& . %>
+<%/facts%>
+<%#current%>
+Current plan (change only what the request asks; keep the names of the steps you keep):
+<%& current %>
+<%/current%>
+Request: <%& prose %>
+
+"""##,
+        "plan.mustache": ##"""
+{{=<% %>=}}
+You design WindFlow workflows as a plan. Reply with one compact JSON object only:
+{"name": "short title", "trigger": {"type": "trigger.…", "with": {…}}, "steps": […], "assumptions": ["what you chose that the request did not say"]}
+A step is an action or a block:
+- action: {"type": "integration.http", "name": "fetch", "with": {"url": "https://…"}}. name is a short snake_case label; later steps read the step's output as {{ fetch.status }}. Optional: "retry": 2, "on_error": "continue", or "on_error": [steps that run if it fails].
+- {"if": "{{ fetch.status != 200 }}", "then": [steps], "else": [steps]}
+- {"switch": "{{ trigger.env }}", "cases": [{"when": "production", "steps": [steps]}], "default": [steps]}
+- {"for_each": "{{ trigger.services }}", "do": [steps]}: inside, {{ item }} is the current element.
+- {"parallel": [[steps], [steps]], "join": "all"}
+- {"wait": "10m"}
+- {"stop": "failed", "message": "why"}
+Rules: use only the node types listed; give every parameter marked *; the trigger's data is {{ trigger.field }}; credentials only as {{ secrets.NAME }}; schedules are 5-field cron; durations like 30s, 5m, 2h. Use the facts as given. Keep it as short as the request allows.
+
+"""##,
         "repair.mustache": ##"""
 {{=<% %>=}}
 Your workflow has problems the WindFlow validator found. Fix every one and reply with the whole corrected JSON object, in the same shape as before, nothing else.

@@ -22,7 +22,7 @@ public struct AnthropicProvider: LLMProvider {
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "system": .string(request.system),
             "messages": .array(request.chatMessages(systemFirst: false)),
-            "temperature": .double(configuration.temperature), "max_tokens": .int(configuration.maxTokens),
+            "temperature": .double(configuration.temperature), "max_tokens": .int(request.tokenLimit(configuration)),
         ]
         if let schema = request.schema {
             body["tools"] = [["name": .string(Self.toolName), "description": "Give the answer in this shape.", "input_schema": schema]]

@@ -29,6 +29,16 @@ public struct LLMConfiguration: Sendable {
     public var maxRetryDelay: Double
     /// Stream the answer (progress as it comes); off for servers that cannot.
     public var stream: Bool
+    /// Whether the server takes OpenAI's strict structured outputs (`strict: true`, every property required):
+    /// OpenAI's own API by default; `WINDFLOW_LLM_STRICT=1|0` says otherwise.
+    public var strictSchemas: Bool
+
+    /// Whether the server runs on this machine (llama-server, Ollama, LM Studio): its prompt cache is asked for,
+    /// and the designer sends it the catalog the request needs rather than the whole registry.
+    public var isLocalServer: Bool {
+        guard let host = URLComponents(string: baseURL)?.host?.lowercased() else { return false }
+        return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     public init(
         provider: Provider, baseURL: String? = nil, model: String? = nil, apiKey: String? = nil, temperature: Double = 0.1,
@@ -44,6 +54,7 @@ public struct LLMConfiguration: Sendable {
         self.maxRetries = maxRetries
         self.maxRetryDelay = maxRetryDelay
         self.stream = stream
+        self.strictSchemas = self.baseURL.contains("api.openai.com")
     }
 
     /// The configuration the flags ask for, completed from the environment: `WINDFLOW_LLM_PROVIDER`,
@@ -64,6 +75,7 @@ public struct LLMConfiguration: Sendable {
             provider: kind, baseURL: baseURL ?? environment["WINDFLOW_LLM_BASE_URL"], model: model ?? environment["WINDFLOW_LLM_MODEL"],
             apiKey: key?.isEmpty == true ? nil : key)
         if let timeout = environment["WINDFLOW_LLM_TIMEOUT"].flatMap(Double.init) { configuration.timeout = timeout }
+        if let strict = environment["WINDFLOW_LLM_STRICT"], !strict.isEmpty { configuration.strictSchemas = ["1", "true", "yes"].contains(strict.lowercased()) }
         return configuration
     }
 

@@ -21,6 +21,11 @@ public struct LLMRequest: Sendable {
     public var schema: JSONValue?
     /// What the call is for (`design`, `repair`, `fix`, …): recorded with the call.
     public var purpose: String
+    /// The same shape in OpenAI's strict dialect (every property required, optional ones nullable), sent instead of
+    /// ``schema`` with `strict: true` to servers that take it.
+    public var strictSchema: JSONValue?
+    /// A bound on the answer's length for this call, below the configuration's.
+    public var maxTokens: Int?
 
     public init(system: String, messages: [LLMMessage], schema: JSONValue? = nil, purpose: String) {
         self.system = system
@@ -31,6 +36,11 @@ public struct LLMRequest: Sendable {
 }
 
 extension LLMRequest {
+    /// The answer's length bound: the call's own when it has one, never above the configuration's.
+    func tokenLimit(_ configuration: LLMConfiguration) -> Int {
+        min(maxTokens ?? configuration.maxTokens, configuration.maxTokens)
+    }
+
     /// The conversation as `{role, content}` objects, with the system prompt as the first message when the API takes
     /// it there (OpenAI, Ollama) rather than in a field of its own (Anthropic).
     func chatMessages(systemFirst: Bool) -> [JSONValue] {

@@ -76,7 +76,7 @@ struct LLMTransport: Sendable {
         CurlRequest(
             method: "POST", url: configuration.baseURL + path,
             headers: [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream")] + headers,
-            body: Data(body.jsonText.utf8), timeout: configuration.timeout, maxResponseBytes: 8 * 1024 * 1024)
+            body: Data(body.jsonText(keysFirst: DesignPlan.keyOrder).utf8), timeout: configuration.timeout, maxResponseBytes: 8 * 1024 * 1024)
     }
 
     private func perform(path: String, headers: [(name: String, value: String)], body: JSONValue) async throws -> CurlResponse {

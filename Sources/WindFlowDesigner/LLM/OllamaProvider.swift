@@ -20,7 +20,7 @@ public struct OllamaProvider: LLMProvider {
         let messages = request.chatMessages(systemFirst: true)
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "messages": .array(messages), "stream": .bool(configuration.stream),
-            "options": ["temperature": .double(configuration.temperature), "num_predict": .int(configuration.maxTokens)],
+            "options": ["temperature": .double(configuration.temperature), "num_predict": .int(request.tokenLimit(configuration))],
         ]
         body["format"] = request.schema ?? "json"
         let path = "/api/chat"

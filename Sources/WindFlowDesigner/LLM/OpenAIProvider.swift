@@ -32,11 +32,17 @@ public struct OpenAIProvider: LLMProvider {
         let messages = request.chatMessages(systemFirst: true)
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "messages": .array(messages),
-            "temperature": .double(configuration.temperature), "max_tokens": .int(configuration.maxTokens),
+            "temperature": .double(configuration.temperature), "max_tokens": .int(request.tokenLimit(configuration)),
         ]
         if structured, let schema = request.schema {
-            body["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(request.purpose), "schema": schema]]
+            if configuration.strictSchemas, let strict = request.strictSchema {
+                body["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(request.purpose), "strict": true, "schema": strict]]
+            } else {
+                body["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(request.purpose), "schema": schema]]
+            }
         }
+        // llama-server keeps the prompt's evaluated prefix between calls: the stable system prompt is read once.
+        if configuration.isLocalServer { body["cache_prompt"] = true }
         let headers = configuration.apiKey.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
         let path = "/v1/chat/completions"
         guard configuration.stream else {

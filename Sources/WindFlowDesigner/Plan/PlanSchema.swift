@@ -128,7 +128,11 @@ public struct PlanSchema: Sendable {
     func parameterSchema(_ parameter: ParameterSpec) -> JSONValue? {
         if parameter.isSecret { return ["type": "string", "pattern": .string(Self.secretPattern)] }
         if let allowed = parameter.allowedValues, !allowed.isEmpty {
-            return ["type": "string", "enum": .array(allowed.map(JSONValue.string))]
+            let choice: JSONValue = ["type": "string", "enum": .array(allowed.map(JSONValue.string))]
+            if case .list = parameter.type {
+                return ["type": "array", "items": choice, "minItems": .int(parameter.required ? 1 : 0), "maxItems": .int(allowed.count)]
+            }
+            return choice
         }
         return valueSchema(parameter.type, minimum: parameter.minimum, maximum: parameter.maximum, required: parameter.required)
     }

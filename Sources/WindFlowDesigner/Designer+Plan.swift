@@ -1,0 +1,315 @@
+import Foundation
+import WindFlowCore
+
+/// How much of the registry the prompt and the schema carry.
+public enum CatalogScope: String, Sendable {
+    /// The types the request can need (retrieval over the registry and the templates): small local models.
+    case relevant
+    /// Every type: hosted models, which read long prompts fast.
+    case full
+}
+
+extension Designer {
+    /// The most tokens a plan answer may take; a plan is short, and a model that loops must stop.
+    static let planMaxTokens = 900
+
+    /// Designs by plan: the model writes a plan under a schema that makes structural errors impossible, the compiler
+    /// makes the graph, the validator and the request's facts check it, and problems go back at their plan paths.
+    func designByPlan(_ prose: String, editing current: Workflow?, currentPlan: DesignPlan?, recommendations: [TemplateRecommender.Recommendation],
+                      provider: any LLMProvider, progress: (@Sendable (DesignProgress) -> Void)?) async throws -> Design {
+        let redactor = Redactor(secrets: secrets)
+        let facts = ProseFacts(prose)
+        let types = catalogTypes(prose, current: current, recommendation: recommendations.first?.workflow)
+        var values: [String: Any] = ["catalog": planCatalog(types), "prose": prose, "facts": Self.factLines(facts)]
+        if !Self.factLines(facts).isEmpty { values["has_facts"] = true }
+        if let example = examplePlan(recommendations.first?.workflow, types: types) { values["example"] = example }
+        if let currentPlan { values["current"] = currentPlan.jsonText }
+        let request = redactor.redact(prompts.render("plan-request", values))
+        let system = prompts.render("plan", [:])
+        let schema = PlanSchema(registry: registry, types: types, dialect: .grammar).schema
+        let strict = PlanSchema(registry: registry, types: types, dialect: .strict).schema
+        var messages = [LLMMessage(.user, request)]
+        var design = Design(provider: provider.name, model: provider.model, recommendations: recommendations)
+        for round in 0...maxRepairRounds {
+            let purpose = round == 0 ? "design" : "repair"
+            progress?(.round(round + 1, purpose: purpose))
+            var call = LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)
+            call.strictSchema = strict
+            call.maxTokens = Self.planMaxTokens
+            let completion = try await provider.completeRecorded(call, record: recordCall) { event in
+                switch event {
+                case .text(_, let characters): progress?(.receiving(characters: characters))
+                case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
+                }
+            }
+            design.model = completion.model
+            design.promptTokens += completion.promptTokens
+            design.completionTokens += completion.completionTokens
+            design.latency += completion.latency
+            var record = DesignRound(number: round + 1, purpose: purpose, promptTokens: completion.promptTokens,
+                                     completionTokens: completion.completionTokens, latency: completion.latency)
+            let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, into: &design, record: &record)
+            if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
+            design.rounds.append(record)
+            progress?(.validated(round: round + 1, errors: record.errors.count, fixes: record.fixes))
+            if feedback.isEmpty { break }
+            messages.append(LLMMessage(.assistant, String(completion.text.prefix(8000))))
+            let problems = completion.truncated ? ["the answer was cut off: write a shorter plan (fewer steps, shorter texts)"] + feedback : feedback
+            messages.append(LLMMessage(.user, redactor.redact(prompts.render("plan-repair", ["problems": Array(problems.prefix(12))]))))
+        }
+        // Facts the model still disagrees with after its repairs: the request's words win, and the proposal says so.
+        if var workflow = design.workflow, design.report.isValid {
+            let aligned = AutoFixer.alignSchedule(&workflow, withRequest: prose)
+            if !aligned.isEmpty {
+                design.workflow = workflow
+                design.fixes += aligned
+                design.assumptions.append("the schedule was set from the request's own words: \(aligned.joined(separator: "; "))")
+            }
+        }
+        if let current, let workflow = design.workflow {
+            design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(workflow, registry: registry)).joined(separator: "\n")
+        }
+        return design
+    }
+
+    /// Reads one answer: a plan (compiled, validated, checked against the facts) or, from a model that wrote a whole
+    /// graph anyway, a workflow. Returns the problems to send back; empty when the design is done.
+    private func readPlanAnswer(_ text: String, prose: String, facts: ProseFacts, current: Workflow?, into design: inout Design,
+                                record: inout DesignRound) -> [String] {
+        guard let value = Self.jsonObject(in: text) else {
+            record.outcome = "unreadable"
+            let reason = text.trimmingCharacters(in: .whitespaces).hasPrefix("{") ? "the answer stops in the middle of its JSON: it was cut off" : "the answer holds no JSON object"
+            record.errors = [reason]
+            if design.workflow == nil { design.report = ValidationReport(problems: [Problem(.syntaxError, path: "", message: reason)]) }
+            return ["\(reason): reply with the plan's JSON object only"]
+        }
+        if value["trigger"] == nil, value["steps"] == nil, value["nodes"] != nil || value["workflow"]?["nodes"] != nil {
+            return readGraphAnswer(text, prose: prose, current: current, into: &design, record: &record)
+        }
+        let read = DesignPlan.read(value)
+        guard let plan = read.plan else {
+            record.outcome = "unreadable"
+            record.errors = read.problems.map(\.description)
+            if design.workflow == nil { design.report = ValidationReport(problems: read.problems) }
+            return read.problems.map(Self.feedbackLine)
+        }
+        let output = PlanCompiler(registry: registry).compile(plan)
+        var workflow = output.workflow
+        if let current { workflow = Self.keepingDetails(of: current, in: workflow) }
+        if workflow.name.isEmpty { workflow.name = OfflinePlanner.title(prose) }
+        let report = Validator(registry: registry).validate(workflow)
+        let planProblems = read.problems + output.problems + report.errors.map(output.planProblem)
+        let disagreements = Self.factDisagreements(workflow, facts: facts)
+        record.fixes = output.fixes
+        record.errors = planProblems.map(\.description) + disagreements
+        record.outcome = report.isValid && output.problems.isEmpty ? "valid" : "invalid"
+        design.workflow = workflow
+        design.plan = plan
+        design.report = ValidationReport(problems: report.problems + output.problems.filter { $0.severity == .error })
+        design.fixes += output.fixes
+        if !plan.assumptions.isEmpty { design.assumptions = plan.assumptions }
+        return planProblems.filter { $0.severity == .error }.map(Self.feedbackLine) + disagreements
+    }
+
+    /// A whole graph from a model that did not write a plan: today's path (tolerant parse, auto-fixes, validation).
+    private func readGraphAnswer(_ text: String, prose: String, current: Workflow?, into design: inout Design, record: inout DesignRound) -> [String] {
+        do {
+            let parsed = try ResponseParser.parse(text)
+            var (workflow, fixes) = AutoFixer(registry: registry).fix(parsed.loaded.workflow)
+            fixes += AutoFixer.alignSchedule(&workflow, withRequest: prose)
+            if let current { workflow.name = current.name }
+            if workflow.name.trimmingCharacters(in: .whitespaces).isEmpty { workflow.name = OfflinePlanner.title(prose) }
+            let report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: parsed.loaded.problems.filter { $0.severity == .error }))
+            record.fixes = fixes
+            record.errors = report.errors.map(\.description)
+            record.outcome = report.isValid ? "valid" : "invalid"
+            design.workflow = workflow
+            design.report = report
+            design.fixes += fixes
+            if !parsed.explanation.isEmpty { design.explanation = parsed.explanation }
+            if !parsed.assumptions.isEmpty { design.assumptions = parsed.assumptions }
+            return report.errors.prefix(12).map(\.description)
+        } catch {
+            record.outcome = "unreadable"
+            record.errors = ["\(error)"]
+            return ["\(error). Reply with the plan's JSON object only."]
+        }
+    }
+
+    static func feedbackLine(_ problem: Problem) -> String {
+        var line = "\(problem.path.isEmpty ? "plan" : problem.path): \(problem.message)"
+        if let suggestion = problem.suggestion { line += " (\(suggestion))" }
+        return line
+    }
+
+    /// The first JSON object in a model's answer: the whole text, a fenced block, or the outermost braces.
+    static func jsonObject(in text: String) -> JSONValue? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        for candidate in ResponseParser.fencedBlocks(trimmed) + [trimmed] + [ResponseParser.outermostObject(trimmed)].compactMap({ $0 }) {
+            if let value = try? JSONValue.parse(candidate), case .object = value { return value }
+        }
+        return nil
+    }
+
+    /// An edit keeps what the plan form does not say about the nodes it keeps: display names, retry policies, notes,
+    /// positions, disabled flags, and the workflow's description, tags and settings.
+    static func keepingDetails(of current: Workflow, in edited: Workflow) -> Workflow {
+        var workflow = edited
+        workflow.name = current.name
+        workflow.description = current.description
+        workflow.tags = current.tags
+        workflow.settings = current.settings
+        let triggerID = current.nodes.first { $0.type.hasPrefix("trigger.") }?.id
+        for index in workflow.nodes.indices {
+            let id = workflow.nodes[index].id
+            let originalID = id == "trigger" ? (triggerID ?? id) : id
+            guard let original = current.node(originalID), original.type == workflow.nodes[index].type else { continue }
+            if originalID != id {
+                let old = id
+                workflow.nodes[index].id = originalID
+                for edge in workflow.edges.indices {
+                    if workflow.edges[edge].source == old { workflow.edges[edge].source = originalID }
+                    if workflow.edges[edge].target == old { workflow.edges[edge].target = originalID }
+                }
+            }
+            workflow.nodes[index].name = workflow.nodes[index].name ?? original.name
+            workflow.nodes[index].retry = original.retry
+            workflow.nodes[index].notes = original.notes
+            workflow.nodes[index].position = original.position
+            workflow.nodes[index].disabled = original.disabled
+            if workflow.nodes[index].timeout == nil { workflow.nodes[index].timeout = original.timeout }
+        }
+        return workflow
+    }
+
+    // MARK: - The prompt's parts
+
+    /// The action types the prompt shows and the schema allows: all of them, or those the request can need.
+    func catalogTypes(_ prose: String, current: Workflow?, recommendation: Workflow?) -> [String] {
+        let actions = registry.types.filter { !$0.isTrigger && $0.category != .logic }
+        guard catalogScope == .relevant else { return actions.map(\.id) }
+        var chosen: [String] = []
+        func add(_ id: String) { if actions.contains(where: { $0.id == id }), !chosen.contains(id) { chosen.append(id) } }
+        for id in ProseFacts(prose).actions { add(id) }
+        for node in current?.nodes ?? [] { add(node.type) }
+        for node in recommendation?.nodes ?? [] { add(node.type) }
+        // Then by the words the request shares with each type's name, summary and parameters.
+        let words = Set(TextIndex.words(prose))
+        let ranked = actions.map { type -> (String, Int) in
+            let text = ([type.id, type.displayName, type.summary] + type.parameters.map(\.name)).joined(separator: " ")
+            return (type.id, Set(TextIndex.words(text)).intersection(words).count)
+        }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
+        for (id, _) in ranked.prefix(3) { add(id) }
+        add("integration.notification")
+        add("integration.script")
+        return actions.map(\.id).filter { chosen.prefix(9).contains($0) }
+    }
+
+    /// The catalog lines for the triggers and these action types.
+    func planCatalog(_ types: [String]) -> String {
+        let wanted = Set(types)
+        return registry.types.filter { $0.isTrigger || wanted.contains($0.id) }
+            .map { NodeCatalog.line($0, optional: $0.isTrigger ? 2 : 4, withoutDefaultsFirst: true) }.joined(separator: "\n")
+    }
+
+    /// The recommended template as a plan, its long texts shortened and its steps cut to fit a small prompt.
+    func examplePlan(_ workflow: Workflow?, types: [String]) -> String? {
+        guard let workflow, let whole = PlanDecompiler.plan(workflow, registry: registry) else { return nil }
+        let budget = catalogScope == .relevant ? 260 : 700
+        var plan = whole
+        plan.assumptions = []
+        plan.trigger.with = plan.trigger.with.mapValues(Self.shortened)
+        plan.steps = whole.steps.map { Self.shortened($0, registry: registry) }
+        // Fewer steps until it fits: the first ones show the shape.
+        for count in stride(from: min(plan.steps.count, catalogScope == .relevant ? 3 : 6), through: 1, by: -1) {
+            var cut = plan
+            cut.steps = Array(plan.steps.prefix(count))
+            let text = cut.jsonText
+            if TokenEstimate.of(text) <= budget { return text }
+        }
+        return nil
+    }
+
+    /// A step with long texts cut, lists shortened, at most four parameters per action (the required ones and those
+    /// without a default first), and at most two steps in each inner list: a small model copies what it is shown.
+    static func shortened(_ step: PlanStep, registry: NodeRegistry) -> PlanStep {
+        let inner = { (steps: [PlanStep]) in Array(steps.prefix(2)).map { shortened($0, registry: registry) } }
+        switch step {
+        case .action(var action):
+            let type = registry.type(action.type)
+            let ranked = action.with.keys.sorted { left, right in
+                func rank(_ name: String) -> Int {
+                    guard let parameter = type?.parameter(name) else { return 3 }
+                    return parameter.required ? 0 : parameter.defaultValue == nil ? 1 : 2
+                }
+                return (rank(left), left) < (rank(right), right)
+            }
+            let kept = Set(ranked.prefix(4))
+            action.with = action.with.filter { kept.contains($0.key) }.mapValues(shortened)
+            action.timeout = nil
+            if case .steps(let handler) = action.onError { action.onError = .steps(inner(handler)) }
+            return .action(action)
+        case .condition(let name, let condition, let then, let otherwise): return .condition(name: name, condition: condition, then: inner(then), otherwise: inner(otherwise))
+        case .choice(let name, let value, let cases, let otherwise):
+            return .choice(name: name, value: value, cases: cases.prefix(2).map { PlanCase(when: $0.when, condition: $0.condition, steps: inner($0.steps), name: $0.name) }, otherwise: inner(otherwise))
+        case .forEach(let name, let items, let parallel, let body, let options): return .forEach(name: name, items: items, parallel: parallel, body: inner(body), options: options)
+        case .parallel(let name, let branches, let join): return .parallel(name: name, branches: branches.prefix(2).map(inner), join: join)
+        case .wait, .stop: return step
+        }
+    }
+
+    static func shortened(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text) where text.count > 40:
+            // Cut at a word, without an ellipsis a model would copy.
+            let cut = text.prefix(40)
+            return .string(String(cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut))
+        case .array(let elements): return .array(elements.prefix(2).map(shortened))
+        case .object(let members): return .object(members.mapValues(shortened))
+        default: return value
+        }
+    }
+
+    /// What the request says in so many words, as the prompt gives it to the model.
+    static func factLines(_ facts: ProseFacts) -> [String] {
+        var lines: [String] = []
+        if let schedule = facts.schedule { lines.append("schedule: \(schedule.cron) (\"\(schedule.phrase)\")") }
+        if let trigger = facts.trigger { lines.append("trigger: trigger.\(trigger.rawValue)") }
+        if let environment = facts.environment { lines.append("environment: \(environment)") }
+        if let stack = facts.stack { lines.append("stack: \(stack)") }
+        if !facts.services.isEmpty { lines.append("services: \(facts.services.joined(separator: ", "))") }
+        if !facts.channels.isEmpty { lines.append("notify by: \(facts.channels.joined(separator: ", "))") }
+        if let channel = facts.slackChannel { lines.append("slack channel: \(channel)") }
+        if !facts.emails.isEmpty { lines.append("email to: \(facts.emails.joined(separator: ", "))") }
+        if !facts.urls.isEmpty { lines.append("urls: \(facts.urls.joined(separator: ", "))") }
+        if let threshold = facts.threshold { lines.append("threshold: \(JSONValue.format(threshold))") }
+        if let days = facts.retentionDays { lines.append("retention: \(days) days") }
+        if let replicas = facts.replicas { lines.append("replicas: \(replicas)") }
+        if let path = facts.path { lines.append("path: \(path)") }
+        return lines
+    }
+
+    /// Where the plan says otherwise than the request's own words: a repair, not a silent choice.
+    static func factDisagreements(_ workflow: Workflow, facts: ProseFacts) -> [String] {
+        var found: [String] = []
+        let text = workflow.nodes.map { JSONValue.object($0.configuration).jsonText }.joined(separator: " ")
+        if let schedule = facts.schedule, schedule.assumption == nil {
+            let written = workflow.nodes.first { $0.type == "trigger.schedule" }?.configuration["schedule"]?.stringValue
+            if written == nil {
+                found.append("trigger: the request runs on a schedule (\"\(schedule.phrase)\"): use trigger.schedule with schedule \"\(schedule.cron)\"")
+            } else if written?.split(separator: " ").joined(separator: " ") != schedule.cron {
+                found.append("trigger.with.schedule: the request says \"\(schedule.phrase)\", which is \"\(schedule.cron)\", not \"\(written!)\"")
+            }
+        }
+        for email in facts.emails where !text.contains(email) {
+            found.append("the request sends e-mail to \(email), which the plan never uses")
+        }
+        for url in facts.urls where !text.contains(url) {
+            found.append("the request names \(url), which the plan never uses")
+        }
+        if let stack = facts.stack, text.contains("stack_id"), !text.contains("\"\(stack)\"") {
+            found.append("the request is about the \(stack) stack: set stack_id to \"\(stack)\"")
+        }
+        return found
+    }
+}
