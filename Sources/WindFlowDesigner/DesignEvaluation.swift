@@ -12,6 +12,14 @@ public enum DesignEvaluation {
         public var cron: String?
         public var nodes: [String]
         public var order: [(before: String, after: String)]
+        /// For an edit: the template (id) or workflow file the prose changes.
+        public var edit: String?
+        /// For an edit: node ids that must still be there, with their type and configuration unchanged.
+        public var keeps: [String] = []
+        /// For an edit: node ids that must be gone.
+        public var removes: [String] = []
+        /// How the case is written (short, rambling, french, typos, edit…), for reporting them apart.
+        public var style: String?
     }
 
     public struct Check: Sendable {
@@ -34,6 +42,8 @@ public enum DesignEvaluation {
         public var error: String?
         /// The validation errors left in the final design (codes and messages), to see what the model gets wrong.
         public var problems: [String] = []
+        /// The case's style, when it has one.
+        public var style: String?
 
         public var allChecksPass: Bool { error == nil && checks.allSatisfy(\.passed) }
     }
@@ -55,9 +65,24 @@ public enum DesignEvaluation {
                 guard pair.count == 2 else { throw DesignError("case \(id): each 'order' entry is a pair [before, after]") }
                 return (pair[0], pair[1])
             }
-            return Case(id: id, prose: prose, trigger: expect["trigger"] as? String, cron: expect["cron"] as? String,
-                        nodes: expect["nodes"] as? [String] ?? [], order: order)
+            var testCase = Case(id: id, prose: prose, trigger: expect["trigger"] as? String, cron: expect["cron"] as? String,
+                                nodes: expect["nodes"] as? [String] ?? [], order: order)
+            testCase.edit = entry["edit"] as? String
+            testCase.keeps = expect["keeps"] as? [String] ?? []
+            testCase.removes = expect["removes"] as? [String] ?? []
+            testCase.style = entry["style"] as? String
+            return testCase
         }
+    }
+
+    /// The workflow an edit case changes: a template of `designer`'s catalog by id, else a workflow file.
+    static func current(_ testCase: Case, designer: Designer) throws -> Workflow? {
+        guard let name = testCase.edit else { return nil }
+        if let entry = designer.templates.entry(name) { return entry.workflow }
+        guard let text = try? String(contentsOfFile: name, encoding: .utf8) else {
+            throw DesignError("case \(testCase.id): '\(name)' is neither a template nor a readable file")
+        }
+        return try WorkflowCodec.load(text).workflow
     }
 
     /// Runs every case through `designer`, one after the other.
@@ -66,13 +91,15 @@ public enum DesignEvaluation {
         for testCase in cases {
             let result: Result
             do {
-                let design = try await designer.design(testCase.prose)
+                let current = try Self.current(testCase, designer: designer)
+                let design = try await designer.design(testCase.prose, editing: current)
                 let calls = design.rounds.filter { $0.purpose != "offline" }.count
                 var outcome = Result(
                     id: testCase.id, valid: design.isValid, repairs: design.isValid ? design.repairs : nil,
-                    checks: check(design.workflow, against: testCase, registry: designer.registry), calls: calls,
+                    checks: check(design.workflow, against: testCase, registry: designer.registry, current: current), calls: calls,
                     promptTokens: design.promptTokens, completionTokens: design.completionTokens, latency: design.latency)
                 outcome.problems = design.isValid ? [] : (design.rounds.last?.errors ?? [])
+                outcome.style = testCase.style
                 result = outcome
             } catch {
                 result = Result(id: testCase.id, valid: false, repairs: nil, checks: [], calls: 0, promptTokens: 0, completionTokens: 0,
@@ -85,9 +112,17 @@ public enum DesignEvaluation {
     }
 
     /// The case's properties, checked on `workflow`.
-    public static func check(_ workflow: Workflow?, against testCase: Case, registry: NodeRegistry = .standard) -> [Check] {
+    public static func check(_ workflow: Workflow?, against testCase: Case, registry: NodeRegistry = .standard, current: Workflow? = nil) -> [Check] {
         guard let workflow else { return [Check(name: "workflow", passed: false, detail: "no workflow could be read")] }
         var checks: [Check] = []
+        for id in testCase.keeps {
+            let before = current?.node(id), after = workflow.node(id)
+            let kept = before != nil && after?.type == before?.type && after?.configuration == before?.configuration
+            checks.append(Check(name: "keeps \(id)", passed: kept, detail: after == nil ? "gone" : kept ? "" : "changed"))
+        }
+        for id in testCase.removes {
+            checks.append(Check(name: "removes \(id)", passed: workflow.node(id) == nil, detail: ""))
+        }
         let types = workflow.nodes.map(\.type)
         if let trigger = testCase.trigger {
             let found = workflow.nodes.filter { registry.type($0.type)?.isTrigger == true }.map(\.type)
@@ -158,6 +193,18 @@ public enum DesignEvaluation {
             }
             let summary = ordered.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
             lines.insert("| problems left in invalid designs | \(summary) |", at: 13)
+        }
+        let styles = Array(Set(results.compactMap(\.style))).sorted()
+        if !styles.isEmpty {
+            var rows = ["", "| cases by style | count | valid | all checks pass | latency median |", "|---|---|---|---|---|"]
+            for style in ["(the original 36)"] + styles {
+                let group = results.filter { style == "(the original 36)" ? $0.style == nil : $0.style == style }
+                guard !group.isEmpty else { continue }
+                let sorted = group.map(\.latency).sorted()
+                rows.append("| \(style) | \(group.count) | \(group.filter(\.valid).count) | \(group.filter(\.allChecksPass).count) | \(String(format: "%.2f", sorted[sorted.count / 2])) s |")
+            }
+            let table = lines.lastIndex(of: "") ?? lines.count
+            lines.insert(contentsOf: rows, at: table)
         }
         for result in results {
             let failed = result.error ?? result.checks.filter { !$0.passed }.map { $0.name + ($0.detail.isEmpty ? "" : " (\($0.detail))") }.joined(separator: "; ")

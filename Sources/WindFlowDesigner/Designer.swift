@@ -123,10 +123,10 @@ public struct Designer: Sendable {
     }
 
     private func offlineDesign(_ prose: String, editing current: Workflow?, recommendations: [TemplateRecommender.Recommendation]) -> Design {
+        if let current { return offlineEdit(prose, editing: current, recommendations: recommendations) }
         let started = Date()
         let plan = OfflinePlanner(registry: registry, recommender: recommender).plan(prose)
-        var (workflow, fixes) = AutoFixer(registry: registry).fix(plan.workflow)
-        if let current { workflow.name = current.name }
+        let (workflow, fixes) = AutoFixer(registry: registry).fix(plan.workflow)
         let report = Validator(registry: registry).validate(workflow)
         var design = Design(provider: "offline", model: plan.template.map { "template:\($0)" } ?? "composed", recommendations: recommendations)
         design.workflow = workflow
@@ -137,10 +137,23 @@ public struct Designer: Sendable {
         design.latency = Date().timeIntervalSince(started)
         design.rounds = [DesignRound(number: 1, purpose: "offline", latency: design.latency, outcome: report.isValid ? "valid" : "invalid",
                                      errors: report.errors.map(\.description), fixes: fixes)]
-        if let current {
-            design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(workflow, registry: registry)).joined(separator: "\n")
-            design.assumptions.insert("offline, an edit is a fresh design from the request: review the diff", at: 0)
-        }
+        return design
+    }
+
+    /// An offline edit: the operations the prose names, applied to the current workflow; every other node kept.
+    private func offlineEdit(_ prose: String, editing current: Workflow, recommendations: [TemplateRecommender.Recommendation]) -> Design {
+        let started = Date()
+        let edit = OfflineEditor(registry: registry, planner: OfflinePlanner(registry: registry, recommender: recommender)).edit(current, prose: prose)
+        let report = Validator(registry: registry).validate(edit.workflow)
+        var design = Design(provider: "offline", model: "edit", recommendations: recommendations)
+        design.workflow = edit.workflow
+        design.report = report
+        design.explanation = edit.changes.isEmpty ? "Nothing changed." : "Changed: " + edit.changes.joined(separator: "; ") + "."
+        design.assumptions = edit.assumptions
+        design.latency = Date().timeIntervalSince(started)
+        design.rounds = [DesignRound(number: 1, purpose: "offline", latency: design.latency, outcome: report.isValid ? "valid" : "invalid",
+                                     errors: report.errors.map(\.description), fixes: edit.changes)]
+        design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(edit.workflow, registry: registry)).joined(separator: "\n")
         return design
     }
 

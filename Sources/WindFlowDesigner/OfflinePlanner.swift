@@ -27,8 +27,11 @@ public struct OfflinePlanner: Sendable {
         let facts = ProseFacts(prose)
         // A template is a good start only if it has every step the request names (conditions and messages aside).
         let asked = facts.actions.filter { $0 != "logic.condition" && $0 != "integration.notification" }
+        // Nor if it lacks a block the words ask for (cases, branches at once, a loop).
+        let blocks = Self.blocksAsked(prose)
         let fitting = recommender.recommend(prose, limit: 5).filter { recommendation in
-            recommendation.relevance >= minimumRelevance && asked.allSatisfy(Set(recommendation.workflow.nodes.map(\.type)).contains)
+            let types = Set(recommendation.workflow.nodes.map(\.type))
+            return recommendation.relevance >= minimumRelevance && asked.allSatisfy(types.contains) && blocks.allSatisfy(types.contains)
         }
         var candidates: [Plan] = fitting.map { recommendation in
             var assumptions: [String] = []
@@ -150,31 +153,24 @@ public struct OfflinePlanner: Sendable {
     private func compose(_ facts: ProseFacts, prose: String, assumptions: inout [String]) -> Workflow {
         let triggerType = "trigger." + (facts.trigger ?? .manual).rawValue
         if facts.trigger == nil { assumptions.append("the request says nothing of what starts it; it runs when started by hand") }
-        var nodes = [WorkflowNode(id: "trigger", type: triggerType, configuration: starter(triggerType, facts: facts, assumptions: &assumptions))]
-        var edges: [Edge] = []
-        var previous = "trigger"
-        var pendingBranch: String?
-        for type in facts.actions {
-            let id = Self.uniqueID(for: type, in: nodes)
-            var node = WorkflowNode(id: id, type: type, configuration: starter(type, facts: facts, assumptions: &assumptions))
-            if type == "integration.notification" { Self.completeChannels(&node, facts: facts) }
-            if type == "logic.condition", let condition = condition(after: nodes.last, limit: facts.threshold) {
-                node.configuration["condition"] = .string(condition)
-            }
-            nodes.append(node)
-            edges.append(Edge(source: previous, target: id, branch: pendingBranch))
-            pendingBranch = type == "logic.condition" ? "true" : type == "logic.loop" ? "loop" : nil
-            previous = id
+        let trigger = PlanAction(type: triggerType, with: starter(triggerType, facts: facts, assumptions: &assumptions))
+        var planner = ProsePlanner(planner: self, facts: facts)
+        var steps = planner.steps(prose, assumptions: &assumptions)
+        if steps.isEmpty { steps = [.stop(name: "done", failed: false, message: nil)] }
+        return PlanCompiler(registry: registry).compile(DesignPlan(name: "", trigger: trigger, steps: steps)).workflow
+    }
+
+    /// The node types of the blocks the words ask for: cases, branches at once.
+    static func blocksAsked(_ prose: String) -> [String] {
+        let text = " " + prose.lowercased() + " "
+        var types: [String] = []
+        if ProsePlanner.firstRange(of: ProsePlanner.parallelMarkers, in: text) != nil { types.append("logic.merge") }
+        let caseWords = ProsePlanner.caseVocabularies.map { vocabulary in
+            vocabulary.1.filter { text.range(of: #"(\bfor |if it'?s |\b)"# + $0.spoken + #"\s*[:,]"#, options: .regularExpression) != nil
+                || text.contains("for \($0.spoken)") }.count
         }
-        if pendingBranch != nil {
-            // A condition or loop last has nowhere to lead: let it end the run.
-            nodes.append(WorkflowNode(id: "done", type: "logic.stop", configuration: ["status": "succeeded"]))
-            edges.append(Edge(source: previous, target: "done", branch: pendingBranch))
-        }
-        if nodes.contains(where: { $0.type == "logic.condition" }) {
-            assumptions.append("the condition's 'true' branch leads on; its 'false' branch ends the run")
-        }
-        return Workflow(name: "", nodes: nodes, edges: edges)
+        if caseWords.contains(where: { $0 >= 2 }) { types.append("logic.switch") }
+        return types
     }
 
     /// A condition on what the step before it outputs: a load above the limit, a failed check.
