@@ -97,16 +97,22 @@ extension Designer {
         var workflow = output.workflow
         if let current { workflow = Self.keepingDetails(of: current, in: workflow) }
         if workflow.name.isEmpty { workflow.name = OfflinePlanner.title(prose) }
-        let report = Validator(registry: registry).validate(workflow)
+        var report = Validator(registry: registry).validate(workflow)
+        let (repaired, referenceFixes) = ReferenceRepair.apply(report, to: workflow)
+        if !referenceFixes.isEmpty {
+            workflow = repaired
+            report = Validator(registry: registry).validate(workflow)
+        }
         let planProblems = read.problems + output.problems + report.errors.map(output.planProblem)
         let disagreements = Self.factDisagreements(workflow, facts: facts)
-        record.fixes = output.fixes
+        record.fixes = output.fixes + referenceFixes
         record.errors = planProblems.map(\.description) + disagreements
-        record.outcome = report.isValid && output.problems.isEmpty ? "valid" : "invalid"
+        let readErrors = (read.problems + output.problems).filter { $0.severity == .error }
+        record.outcome = report.isValid && readErrors.isEmpty ? "valid" : "invalid"
         design.workflow = workflow
         design.plan = plan
-        design.report = ValidationReport(problems: report.problems + output.problems.filter { $0.severity == .error })
-        design.fixes += output.fixes
+        design.report = ValidationReport(problems: report.problems + readErrors)
+        design.fixes += output.fixes + referenceFixes
         if !plan.assumptions.isEmpty { design.assumptions = plan.assumptions }
         return planProblems.filter { $0.severity == .error }.map(Self.feedbackLine) + disagreements
     }

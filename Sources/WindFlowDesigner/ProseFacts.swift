@@ -57,6 +57,7 @@ public struct ProseFacts: Sendable {
     static let notNames: Set<String> = [
         "the", "a", "an", "our", "my", "this", "that", "each", "every", "which", "is", "in", "on", "for", "to", "of", "and",
         "with", "at", "from", "it", "its", "when", "if", "then", "de", "la", "le", "en", "dans", "du", "des", "et",
+        "name", "names", "id",
     ]
 
     private static func has(_ text: String, _ needles: [String]) -> Bool { needles.contains { text.contains($0) } }

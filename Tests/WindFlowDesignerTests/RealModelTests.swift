@@ -34,7 +34,9 @@ struct RealModelTests {
         let designer = Designer(prompts: try PromptLibrary(), templates: templates,
                                 recommender: TemplateRecommender(candidates: TemplateRecommender.candidates(catalog: templates, workflows: [])),
                                 provider: configuration.makeProvider())
-        let results = await DesignEvaluation.run(chosen, designer: designer)
+        var local = designer
+        local.catalogScope = .relevant
+        let results = await DesignEvaluation.run(chosen, designer: local)
         print(DesignEvaluation.report(results, title: "local model, \(chosen.count) cases"))
         for result in results {
             #expect(result.error == nil, "\(result.id): \(result.error ?? "")")

@@ -24,6 +24,49 @@ def chunks(text, size=24):
     return [text[i:i + size] for i in range(0, len(text), size)] or [""]
 
 
+
+def strict_problem(schema, path="schema"):
+    """What OpenAI's strict structured outputs refuse: an object without additionalProperties false, or a property
+    that is not required; string length keywords it does not support."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "object" or "properties" in schema:
+            if schema.get("additionalProperties") is not False:
+                return f"{path}: strict mode needs additionalProperties: false"
+            props = list(schema.get("properties", {}).keys())
+            missing = [p for p in props if p not in schema.get("required", [])]
+            if missing:
+                return f"{path}: strict mode needs every property required, missing {missing}"
+        for key in ("minLength", "maxLength"):
+            if key in schema:
+                return f"{path}: strict mode does not take {key}"
+        for key, value in schema.items():
+            found = strict_problem(value, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found = strict_problem(value, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def schema_problem(path, body):
+    """The request shapes each API takes for a structured answer."""
+    if path == "/v1/chat/completions" and "response_format" in body:
+        rf = body["response_format"]
+        if rf.get("type") != "json_schema" or not isinstance(rf.get("json_schema", {}).get("schema"), dict):
+            return "response_format must be {type: json_schema, json_schema: {name, schema}}"
+        if rf["json_schema"].get("strict"):
+            return strict_problem(rf["json_schema"]["schema"])
+    if path == "/v1/messages" and body.get("tools"):
+        tool = body["tools"][0]
+        if not isinstance(tool.get("input_schema"), dict) or tool["input_schema"].get("type") != "object":
+            return "tools[0].input_schema must be a JSON Schema of type object"
+    if path == "/api/chat" and "format" in body and not (body["format"] == "json" or isinstance(body["format"], dict)):
+        return "format must be 'json' or a JSON Schema"
+    return None
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -79,9 +122,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         if self.path not in ("/v1/chat/completions", "/v1/messages", "/api/chat"):
             return self.send_json(404, {"error": {"message": f"no route {self.path}"}})
+        problem = schema_problem(self.path, body)
         with LOCK:
-            REQUESTS.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
-            step = SCRIPT.pop(0) if SCRIPT else None
+            REQUESTS.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
+                             "raw": raw.decode("utf-8", "replace")})
+            step = SCRIPT.pop(0) if problem is None and SCRIPT else None
+        if problem is not None:
+            # As the real APIs do: a schema they cannot take is a 400 that names it.
+            payload = {"type": "error", "error": {"type": "invalid_request_error", "message": problem}} if self.path == "/v1/messages" \
+                else {"error": {"message": problem, "type": "invalid_request_error"}}
+            return self.send_json(400, payload)
         if step is None:
             return self.send_json(500, {"error": {"message": "the scripted server has no response left"}})
         time.sleep(float(step.get("delay", 0)))

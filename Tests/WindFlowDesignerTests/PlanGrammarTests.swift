@@ -1,0 +1,54 @@
+import CurlHTTP
+import Foundation
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowDesigner
+
+/// The plan schema through llama.cpp's own JSON-schema-to-grammar converter: the llama-server that
+/// scripts/local-llm.sh builds, started here with its smallest model, must take both dialects (a schema it cannot
+/// convert is a 400). Skipped, saying so, where that binary or model is not on this machine (CI: the build takes
+/// 12 minutes, so CI does not make it).
+@Suite(.serialized)
+struct PlanGrammarTests {
+    static let home = ProcessInfo.processInfo.environment["WINDFLOW_LLM_HOME"] ?? (NSHomeDirectory() + "/.cache/windflow-llm")
+    static let binary = ProcessInfo.processInfo.environment["WINDFLOW_LLAMA_SERVER"] ?? (home + "/bin/llama-server")
+    static var model: String? {
+        let folder = home + "/models"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder))?.filter { $0.hasSuffix(".gguf") }.sorted() ?? []
+        return (files.first { $0.contains("0.5b") } ?? files.first).map { folder + "/" + $0 }
+    }
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary) && model != nil }
+
+    @Test(.enabled(if: available, "llama-server or a model is not on this machine (scripts/local-llm.sh setup 0.5b makes them): the plan schema was not compiled by llama.cpp's converter"))
+    func llamaCppsConverterTakesBothDialectsOfThePlanSchema() async throws {
+        let port = Int.random(in: 20_000..<40_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["-m", Self.model!, "-t", "2", "-c", "2048", "--host", "127.0.0.1", "--port", String(port), "--jinja"]
+        process.environment = ["OMP_WAIT_POLICY": "PASSIVE", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        let deadline = Date().addingTimeInterval(90)
+        var ready = false
+        while Date() < deadline, !ready {
+            ready = (try? await CurlClient.shared.perform(CurlRequest(url: base + "/health")))?.status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        try #require(ready, "llama-server did not start within 90 s")
+        let relevant = ["windflow.backup_data", "integration.notification", "integration.script"]
+        for (label, schema) in [("grammar", PlanSchema(dialect: .grammar).schema), ("strict", PlanSchema(dialect: .strict).schema),
+                                ("grammar, 3 types", PlanSchema(types: relevant, dialect: .grammar).schema)] {
+            let body: JSONValue = [
+                "model": "x", "max_tokens": 8, "messages": [["role": "user", "content": "A plan to back up the shop stack nightly."]],
+                "response_format": ["type": "json_schema", "json_schema": ["name": "plan", "schema": schema]],
+            ]
+            let response = try await CurlClient.shared.perform(CurlRequest(
+                method: "POST", url: base + "/v1/chat/completions", headers: [("Content-Type", "application/json")],
+                body: Data(body.jsonText(keysFirst: DesignPlan.keyOrder).utf8), timeout: 300))
+            #expect(response.status == 200, "\(label): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+        }
+    }
+}

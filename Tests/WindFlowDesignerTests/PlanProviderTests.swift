@@ -1,0 +1,116 @@
+import CurlHTTP
+import Foundation
+import Testing
+@testable import WindFlowCore
+@testable import WindFlowDesigner
+
+/// Plans over each provider's wire format, against the scripted server, which refuses (400) a schema its real
+/// counterpart would refuse: OpenAI's json_schema (strict: every property required, additionalProperties false),
+/// Anthropic's tool input_schema, Ollama's format.
+@Suite(.serialized)
+struct PlanProviderTests {
+    static let plan = """
+        {"name": "Site check", "trigger": {"type": "trigger.schedule", "with": {"schedule": "*/5 * * * *"}},
+         "steps": [{"type": "integration.http", "name": "check", "with": {"url": "https://example.org/health"},
+                    "on_error": [{"type": "integration.notification", "name": "tell", "with": {"channels": ["slack"], "message": "down", "slack_webhook_url": "{{ secrets.SLACK_WEBHOOK_URL }}"}}]}]}
+        """
+    static let prose = "check https://example.org/health every 5 minutes and tell slack when it fails"
+
+    func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, answers: [String] = [plan]) async throws
+        -> (Design, [JSONValue], ScriptedLLM)
+    {
+        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        defer { box.remove() }
+        try await llm.script(answers.map { ScriptedLLM.Step(content: $0) })
+        var configuration = llm.configuration(provider, stream: false)
+        configuration.strictSchemas = strict
+        let (proposal, design) = try await box.proposals(configuration.makeProvider()).propose(Self.prose)
+        #expect(proposal.valid, "\(design.report.errors) \(design.rounds.map(\.errors))")
+        return (design, try await llm.requests(), llm)
+    }
+
+    @Test func openAIGetsThePlanSchemaThePromptCacheAndABoundedAnswer() async throws {
+        let (design, requests, _) = try await design(.openai)
+        let body = try #require(requests.first?["body"])
+        let schema = try #require(body["response_format"]?["json_schema"]?["schema"])
+        #expect(schema["properties"]?["steps"] != nil && schema["properties"]?["trigger"] != nil)
+        #expect(body["response_format"]?["json_schema"]?["strict"] == nil)
+        #expect(body["cache_prompt"] == true)
+        #expect(body["max_tokens"]?.intValue == Designer.planMaxTokens)
+        // The schema is written in the order the model should think: a step's type before its parameters.
+        let raw = requests.first?["raw"]?.stringValue ?? ""
+        let definition = try #require(raw.range(of: "\"integration_http_0\":{"))
+        let tail = raw[definition.upperBound...]
+        let type = try #require(tail.range(of: "\"type\":{\"enum\":[\"integration.http\"]"))
+        let with = try #require(tail.range(of: "\"with\":{"))
+        #expect(type.lowerBound < with.lowerBound)
+        #expect(design.workflow?.edges.contains { $0.source == "check" && $0.branch == "error" && $0.target == "tell" } == true)
+        #expect(design.plan != nil)
+    }
+
+    @Test func openAIStrictGetsTheStrictDialectAndTakesIt() async throws {
+        let (_, requests, _) = try await design(.openai, strict: true)
+        let format = try #require(requests.first?["body"]?["response_format"]?["json_schema"])
+        #expect(format["strict"] == true)
+        #expect(format["schema"]?["additionalProperties"] == false)
+        #expect(format["schema"]?["required"]?.arrayValue?.count == format["schema"]?["properties"]?.objectValue?.count)
+    }
+
+    @Test func theScriptedServerRefusesAGrammarSchemaSentAsStrict() async throws {
+        let llm = try ScriptedLLM()
+        let schema = PlanSchema(dialect: .grammar).schema
+        let body: JSONValue = ["model": "x", "messages": [], "response_format": ["type": "json_schema", "json_schema": ["name": "t", "strict": true, "schema": schema]]]
+        let response = try await CurlClient.shared.perform(CurlRequest(
+            method: "POST", url: llm.base + "/v1/chat/completions", headers: [("Content-Type", "application/json")], body: Data(body.jsonText.utf8)))
+        #expect(response.status == 400)
+    }
+
+    @Test func anthropicGetsThePlanSchemaAsItsToolsInputSchema() async throws {
+        let (_, requests, _) = try await design(.anthropic)
+        let tool = try #require(requests.first?["body"]?["tools"]?.arrayValue?.first)
+        #expect(tool["input_schema"]?["properties"]?["steps"] != nil)
+        #expect(requests.first?["body"]?["max_tokens"]?.intValue == Designer.planMaxTokens)
+    }
+
+    @Test func ollamaGetsThePlanSchemaAsItsFormat() async throws {
+        let (_, requests, _) = try await design(.ollama)
+        #expect(requests.first?["body"]?["format"]?["properties"]?["trigger"] != nil)
+    }
+
+    @Test func aRepairSendsTheProblemsAtTheirPlanPathsNotTheCatalogAgain() async throws {
+        let broken = Self.plan.replacingOccurrences(of: "\"with\": {\"url\": \"https://example.org/health\"}", with: "\"with\": {}")
+        let (design, requests, _) = try await design(.openai, answers: [broken, Self.plan])
+        #expect(design.rounds.map(\.purpose) == ["design", "repair"])
+        let repair = requests.last?["body"]?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        #expect(repair.contains("steps[0].with.url"), "\(repair)")
+        #expect(!repair.contains("Node types"))
+        // The stable part comes first and is the same in both calls.
+        let systems = requests.map { $0["body"]?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? "" }
+        #expect(systems.count == 2 && systems[0] == systems[1] && !systems[0].isEmpty)
+    }
+
+    @Test func aPlanThatDisagreesWithTheRequestsScheduleIsRepaired() async throws {
+        let wrong = Self.plan.replacingOccurrences(of: "*/5 * * * *", with: "0 * * * *")
+        let (design, requests, _) = try await design(.openai, answers: [wrong, Self.plan])
+        #expect(design.rounds.count == 2)
+        let repair = requests.last?["body"]?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        #expect(repair.contains("*/5 * * * *"), "\(repair)")
+    }
+
+    @Test func garbageFromTheModelIsARepairRoundNeverACrashOrAStoredValidProposal() async throws {
+        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        defer { box.remove() }
+        let many = (0..<10_000).map { _ in #"{"type": "integration.http", "name": "h", "with": {"url": "http://x"}}"# }.joined(separator: ",")
+        try await llm.script([
+            ScriptedLLM.Step(content: String(Self.plan.prefix(120))),
+            ScriptedLLM.Step(content: #"{"name": "t", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [\#(many)]}"#),
+            ScriptedLLM.Step(content: #"{"name": "t", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "quantum.teleport", "name": "x", "with": {}}]}"#),
+        ])
+        let (proposal, design) = try await box.proposals(llm.configuration(.openai, stream: false).makeProvider()).propose("do a thing")
+        #expect(!proposal.valid)
+        #expect(design.rounds.count == 3)
+        #expect(design.rounds[0].errors.joined().contains("cut off"))
+        #expect(design.rounds[1].errors.joined().contains("more than \(DesignPlan.maxSteps) steps"))
+        #expect(design.rounds[2].errors.joined().contains("quantum.teleport"))
+    }
+}
