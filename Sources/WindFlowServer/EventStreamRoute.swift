@@ -45,13 +45,13 @@ struct EventStreamRoute {
                         var frames = ""
                         if case .nodeFinished(let key, _, _, let at)? = event {
                             for line in try store.logs(of: record.id, node: key.description, at: at) {
-                                let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .double(line.at)]
+                                let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .timestamp(line.at)]
                                 frames += Self.frame(id: sequence, type: "log", data: data.jsonText)
                             }
                         }
-                        frames += Self.frame(id: sequence, type: value["type"]?.stringValue ?? "event", data: text)
+                        frames += Self.frame(id: sequence, type: value["type"]?.stringValue ?? "event", data: Self.published(value).jsonText)
                         for case .run(let key, let attempt) in actions {
-                            let data: JSONValue = ["type": "node_started", "node": .string(key.description), "attempt": .int(attempt), "at": value["at"] ?? .null]
+                            let data: JSONValue = ["type": "node_started", "node": .string(key.description), "attempt": .int(attempt), "at": Self.published(value)["at"] ?? .null]
                             frames += Self.frame(id: sequence, type: "node_started", data: data.jsonText)
                         }
                         try await writer.write(ByteBuffer(string: frames))
@@ -84,7 +84,7 @@ struct EventStreamRoute {
                         guard case .object(var object) = (try? JSONValue.parse(entry.event)) ?? .null else { continue }
                         object["execution_id"] = .string(entry.execution)
                         object["workflow"] = .string(entry.workflow)
-                        frames += Self.frame(id: entry.position, type: object["type"]?.stringValue ?? "event", data: JSONValue.object(object).jsonText)
+                        frames += Self.frame(id: entry.position, type: object["type"]?.stringValue ?? "event", data: Self.published(.object(object)).jsonText)
                     }
                     if !frames.isEmpty { try await writer.write(ByteBuffer(string: frames)) }
                     idlePolls = fresh.isEmpty ? idlePolls + 1 : 0
@@ -99,6 +99,18 @@ struct EventStreamRoute {
 
     static func lastEventID(_ request: Request) -> Int? {
         request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
+    }
+
+    /// A stored event as clients get it: its times (`at`, a wait's `outcome.until`) as RFC 3339 text, like every
+    /// time in the API; the store keeps seconds.
+    static func published(_ event: JSONValue) -> JSONValue {
+        guard case .object(var object) = event else { return event }
+        if let at = object["at"]?.doubleValue { object["at"] = .timestamp(at) }
+        if case .object(var outcome)? = object["outcome"], let until = outcome["until"]?.doubleValue {
+            outcome["until"] = .timestamp(until)
+            object["outcome"] = .object(outcome)
+        }
+        return .object(object)
     }
 
     static func frame(id: Int, type: String, data: String) -> String {

@@ -19,7 +19,7 @@ struct VersionRoutes {
         api.get("workflows/:id/versions") { _, context in
             let versions = try store.versions(of: context.parameters.get("id") ?? "")
             guard !versions.isEmpty else { return ServiceResponse.problem(.notFound, "No such workflow") }
-            return ServiceResponse.json(.array(versions.map { ["version": .int($0.version), "created_at": .double($0.createdAt)] }))
+            return ServiceResponse.json(.array(versions.map { ["version": .int($0.version), "created_at": .timestamp($0.createdAt)] }))
         }
         api.get("workflows/:id/versions/:version") { _, context in
             guard let definition = try version(context, "version") else { return ServiceResponse.problem(.notFound, "No such version") }

@@ -79,6 +79,10 @@ struct ServiceTests {
         let execution = try await service.finished(try #require(started.json["execution_id"]?.stringValue))
         #expect(execution["status"] == "succeeded")
         #expect(execution["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "hi Ada\n")
+        let stamp = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#
+        for time in [execution["created_at"], execution["started_at"], execution["finished_at"], execution["node_runs"]?.arrayValue?.first?["finished_at"]] {
+            #expect(time?.stringValue?.wholeMatch(of: stamp) != nil, "times are RFC 3339 text in UTC with milliseconds, not \(String(describing: time))")
+        }
         let listed = try await service.request("GET", "/api/v1/executions?workflow=hello")
         #expect(listed.json.arrayValue?.count == 1)
         await service.stop()
@@ -229,6 +233,7 @@ struct EventStreamTests {
         #expect(types == ["started", "node_started", "node_finished", "node_started", "log", "node_finished", "end"], "\(text)")
         #expect(text.contains("\"node\":\"b\"") && text.contains("\"message\":\"b\""), "the log line of b")
         #expect(text.contains("data: {\"status\":\"succeeded\"}"))
+        #expect(text.contains(#/"at":"\d{4}-\d{2}-\d{2}T[\d:]{8}\.\d{3}Z"/#) && !text.contains(#/"at":\d/#), "event times are RFC 3339 text: \(text)")
         // Reconnecting after event 2 gets only what followed.
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
             url: service.base + "/api/v1/executions/\(execution)/events",
