@@ -16,6 +16,7 @@ struct APIRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(store: store))
+            .add(middleware: ContractMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         api.get("registry") { _, _ in ServiceResponse.json(.array(NodeRegistry.standard.types.map(\.jsonValue))) }
         api.get("schema") { _, _ in ServiceResponse.json(WorkflowSchema.generate()) }
         router.get("api/v1/openapi.json") { _, _ in ServiceResponse.json(OpenAPIDocument.json) }
@@ -32,9 +33,9 @@ struct APIRoutes {
         api.post("workflows/:id/run") { request, context in try await run(request, context) }
         api.post("events") { request, _ in try await postEvent(request) }
         api.get("executions") { request, _ in
-            let records = try store.executions(
-                workflow: request.uri.queryParameters.get("workflow"), status: request.uri.queryParameters.get("status"),
-                limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50)
+            let query = request.uri.queryParameters
+            let records = try store.executions(workflow: query.get("workflow"), status: query.get("status"),
+                                               limit: query.get("limit").flatMap { Int($0) } ?? 50, before: query.get("cursor"))
             return ServiceResponse.json(.array(records.map(\.jsonValue)))
         }
         api.get("executions/:id") { _, context in try execution(context) }
@@ -63,8 +64,21 @@ struct APIRoutes {
         }
     }
 
-    private func load(_ text: String) -> Answer<LoadedWorkflow> {
+    /// The workflow in a body, or a 400 saying why it cannot be read. With `checkShape`, the body must also have
+    /// the shape the OpenAPI document states for a workflow to store (a name, at least one node with an id and a
+    /// type); `POST /validate` reports on anything readable instead.
+    func load(_ text: String, checkShape: Bool) -> Answer<LoadedWorkflow> {
         do {
+            if checkShape {
+                var data = try WorkflowCodec.data(text)
+                if case .object(let members) = data, members.count == 1, let inner = members["workflow"] { data = inner }
+                let violations = SchemaCheck.violations(of: data, against: OpenAPIDocument.Schemas.workflow, at: "workflow")
+                guard violations.isEmpty else {
+                    return .response(ServiceResponse.problem(.badRequest, "Unreadable workflow",
+                                                            detail: violations.map { "\($0.path) \($0.message)" }.joined(separator: "; "),
+                                                            extra: ["violations": .array(violations.map(\.jsonValue))]))
+                }
+            }
             return .ok(try WorkflowCodec.load(text))
         } catch {
             return .response(ServiceResponse.problem(.badRequest, "Unreadable workflow", detail: error.description,
@@ -78,7 +92,7 @@ struct APIRoutes {
         case .ok(let body): text = body
         case .response(let response): return response
         }
-        switch load(text) {
+        switch load(text, checkShape: false) {
         case .response(let response): return response
         case .ok(let loaded):
             // The report, and the workflow as read (shorthands expanded), so an editor can import without storing.
@@ -98,7 +112,7 @@ struct APIRoutes {
         case .response(let response): return response
         }
         let loaded: LoadedWorkflow
-        switch load(text) {
+        switch load(text, checkShape: true) {
         case .ok(let value): loaded = value
         case .response(let response): return response
         }
@@ -182,6 +196,9 @@ struct APIRoutes {
     func run(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
             return ServiceResponse.problem(.notFound, "No such workflow")
+        }
+        if let trigger = request.uri.queryParameters.get("trigger"), !record.workflow.nodes.contains(where: { $0.id == trigger }) {
+            return ServiceResponse.problem(.notFound, "No such trigger", detail: "\(record.name) has no node '\(trigger)'")
         }
         var input: JSONValue = [:]
         switch try await bodyText(request) {

@@ -59,8 +59,9 @@ struct VersionRoutes {
             return ServiceResponse.problem(.contentTooLarge, "Body too large")
         }
         let loaded: LoadedWorkflow
-        do { loaded = try WorkflowCodec.load(text) } catch {
-            return ServiceResponse.problem(.badRequest, "Unreadable workflow", detail: error.description, extra: ["problems": [error.problem.jsonValue]])
+        switch routes.load(text, checkShape: true) {
+        case .ok(let value): loaded = value
+        case .response(let response): return response
         }
         guard loaded.workflow.name == existing.name else {
             return ServiceResponse.problem(.unprocessableContent, "Name mismatch",
