@@ -12,6 +12,7 @@ struct APIRoutes {
     let wake: @Sendable () -> Void
     let events: EventDispatcher
     let designer: DesignerSetup
+    let streams: StreamLimiter
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -39,7 +40,7 @@ struct APIRoutes {
             return ServiceResponse.json(.array(records.map(\.jsonValue)))
         }
         api.get("executions/:id") { _, context in try execution(context) }
-        EventStreamRoute(store: store).register(on: api)
+        EventStreamRoute(store: store, limiter: streams).register(on: api)
         VersionRoutes(routes: self).register(on: api)
         SecretRoutes(routes: self).register(on: api)
         StackRoutes(routes: self).register(on: api)

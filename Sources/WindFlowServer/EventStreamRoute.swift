@@ -15,8 +15,11 @@ import WindFlowStore
 ///
 /// `GET /api/v1/events/stream[?workflow=NAME]`: every execution's stored events as they are committed, each with its
 /// `execution_id` and `workflow`, by feed position (`id`, resumable); without `Last-Event-ID` it starts now.
+///
+/// Each API key may hold `ConnectionLimits.maxStreamsPerKey` streams open at once; past it, 429.
 struct EventStreamRoute {
     let store: SQLiteStore
+    let limiter: StreamLimiter
     /// How often the store is looked at for new events, in seconds.
     var pollInterval = 0.1
 
@@ -24,6 +27,11 @@ struct EventStreamRoute {
         group.get("executions/:id/events") { request, context -> Response in
             guard let id = context.parameters.get("id"), let record = try store.execution(matching: id) else {
                 return ServiceResponse.problem(.notFound, "No such execution")
+            }
+            let slot: StreamLimiter.Slot
+            switch openSlot(request) {
+            case .ok(let taken): slot = taken
+            case .response(let refusal): return refusal
             }
             let start = Self.lastEventID(request) ?? 0
             let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
@@ -66,11 +74,17 @@ struct EventStreamRoute {
                     if fresh.isEmpty { try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9)) }
                 }
                 try await writer.finish(nil)
+                withExtendedLifetime(slot) {}
             }
             return Self.stream(body)
         }
         group.get("events/stream") { request, _ -> Response in
             let workflow = request.uri.queryParameters.get("workflow").map { String($0) }
+            let slot: StreamLimiter.Slot
+            switch openSlot(request) {
+            case .ok(let taken): slot = taken
+            case .response(let refusal): return refusal
+            }
             let start = try Self.lastEventID(request) ?? store.feedPosition()
             let body = ResponseBody { [store, pollInterval] writer in
                 try await writer.write(ByteBuffer(string: ": stream of every run after \(start)\n\n"))
@@ -92,9 +106,19 @@ struct EventStreamRoute {
                     if fresh.isEmpty { try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9)) }
                 }
                 try await writer.finish(nil)
+                withExtendedLifetime(slot) {}
             }
             return Self.stream(body)
         }
+    }
+
+    /// A place for one more stream of this caller, or the 429 that says there is none.
+    private func openSlot(_ request: Request) -> Answer<StreamLimiter.Slot> {
+        if let slot = limiter.acquire(authorization: request.headers[.authorization] ?? "") { return .ok(slot) }
+        var response = ServiceResponse.problem(.tooManyRequests, "Too many streams",
+                                               detail: "this API key has \(limiter.maxPerKey) live event streams open, the most it may; close one first")
+        response.headers[.retryAfter] = "5"
+        return .response(response)
     }
 
     static func lastEventID(_ request: Request) -> Int? {
