@@ -124,12 +124,15 @@ struct APIRoutes {
                                            extra: ["problems": .array(report.problems.map(\.jsonValue))])
         }
         var record = try store.saveWorkflow(loaded.workflow, now: Date().timeIntervalSince1970)
+        var activation: JSONValue?
         if request.uri.queryParameters.get("activate") == "true" {
             _ = try store.setActive(record.id, true, now: Date().timeIntervalSince1970)
             record.active = true
+            activation = try WebhookTokens.issue(for: record, store: store)
         }
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
         object["warnings"] = .array(report.warnings.map(\.jsonValue))
+        if let activation { object["activation"] = activation }
         return ServiceResponse.json(.object(object), status: .created)
     }
 
@@ -176,7 +179,11 @@ struct APIRoutes {
             let record = try store.workflow(id)
         else { return ServiceResponse.problem(.notFound, "No such workflow") }
         try events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
-        return ServiceResponse.json(summary(record))
+        guard active, let activation = try WebhookTokens.issue(for: record, store: store), case .object(var object) = summary(record) else {
+            return ServiceResponse.json(summary(record))
+        }
+        object["activation"] = activation
+        return ServiceResponse.json(.object(object))
     }
 
     /// `POST /api/v1/events {"event": "deploy.requested", "payload": {…}}`: starts the workflows listening for it.
