@@ -6,8 +6,14 @@ extension OpenAPIDocument {
     private static func list(_ name: String) -> JSONValue { ["type": "array", "items": ref(name)] }
     private static func link(_ operation: String, _ parameters: [String: String]) -> Link { Link(operation: operation, parameters: parameters) }
 
-    private static let workflowFile = Body(mediaTypes: ["application/yaml", "application/json"], schema: Schemas.workflow)
-    private static let stackFile = Body(mediaTypes: ["application/yaml"], schema: Schemas.stackFile)
+    // Workflow and stack files are documented as JSON. The server reads YAML with the same shape too, but YAML 1.1
+    // writers (PyYAML, so schemathesis) leave strings like `1e100` unquoted, which YAML 1.2 reads as numbers: the
+    // shape would not survive the trip, so the document names the format that keeps it.
+    private static let workflowFile = Body(mediaTypes: ["application/json"], schema: Schemas.workflow, isFile: true, example: [
+        "name": "nightly report", "nodes": [["id": "start", "type": "trigger.manual"], ["id": "done", "type": "logic.stop", "configuration": ["message": "done"]]],
+    ])
+    private static let stackFile = Body(mediaTypes: ["application/json"], schema: Schemas.stackFile, isFile: true,
+                                        example: ["services": ["web": ["image": "nginx:1.25", "ports": ["80"]]]])
     private static func jsonBody(_ schema: JSONValue, required: Bool = true) -> Body {
         Body(mediaTypes: ["application/json"], schema: schema, required: required)
     }
@@ -53,7 +59,7 @@ extension OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/schema", id: "workflowSchema", summary: "JSON Schema of the workflow format", success: 200),
         Operation(method: "post", path: "/api/v1/validate", id: "validate",
                   summary: "Validate a workflow (YAML or JSON mapping); 200 with the validator's report, valid or not, and the workflow as read",
-                  success: 200, body: Body(mediaTypes: ["application/yaml", "application/json"], schema: ["type": "object"])),
+                  success: 200, body: Body(mediaTypes: ["application/json"], schema: ["type": "object"], isFile: true)),
         Operation(method: "get", path: "/api/v1/workflows", id: "listWorkflows", summary: "List workflows", success: 200, answer: .json(list("WorkflowSummary")),
                   links: ["GetFirst": link("getWorkflow", ["id": "$response.body#/0/id"])]),
         Operation(method: "post", path: "/api/v1/workflows", id: "createWorkflow",
@@ -112,7 +118,8 @@ extension OpenAPIDocument {
                   body: jsonBody(Schemas.secretValue), answer: nil, links: ["DeleteSecret": link("deleteSecret", ["name": "$request.path.name"])]),
         Operation(method: "delete", path: "/api/v1/secrets/{name}", id: "deleteSecret", summary: "Delete a secret", success: 204, answer: nil),
         Operation(method: "post", path: "/api/v1/designs", id: "design", summary: "Design from prose: a stored proposal", success: 201,
-                  body: jsonBody(Schemas.design), answer: .json(ref("Proposal")), links: proposalLinks),
+                  body: Body(mediaTypes: ["application/json"], schema: Schemas.design, example: ["prose": "every night at 3am back up the shop stack"]),
+                  answer: .json(ref("Proposal")), links: proposalLinks),
         Operation(method: "get", path: "/api/v1/proposals", id: "listProposals", summary: "Proposals, newest first", success: 200,
                   query: [Parameter(name: "limit", schema: Schemas.limit, description: "at most this many (default 50)")],
                   answer: .json(list("Proposal")), links: ["GetFirst": link("getProposal", ["id": "$response.body#/0/id"])]),

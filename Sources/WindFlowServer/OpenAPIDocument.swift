@@ -27,9 +27,12 @@ enum OpenAPIDocument {
         var mediaTypes: [String]
         var schema: JSONValue
         var required = true
-        /// JSON bodies are checked against `schema` before the route sees them; workflow and stack files are read by
-        /// their own readers, which check their shape and meaning.
-        var isJSON: Bool { mediaTypes == ["application/json"] }
+        /// Files (workflows, stacks) are read by their own readers, as YAML or JSON, which check their shape and
+        /// meaning; other JSON bodies are checked against `schema` before the route sees them.
+        var isFile = false
+        /// A body the operation accepts, for readers and for schemathesis' examples and stateful phases.
+        var example: JSONValue? = nil
+        var isJSON: Bool { !isFile && mediaTypes == ["application/json"] }
     }
 
     struct Parameter: Sendable {
@@ -133,7 +136,9 @@ enum OpenAPIDocument {
         if !parameters.isEmpty { entry["parameters"] = .array(parameters) }
         if let body = operation.body {
             entry["requestBody"] = ["required": .bool(body.required),
-                                    "content": .object(Dictionary(uniqueKeysWithValues: body.mediaTypes.map { ($0, ["schema": body.schema]) }))]
+                                    "content": .object(Dictionary(uniqueKeysWithValues: body.mediaTypes.map { type in
+                                        (type, body.example.map { ["schema": body.schema, "example": $0] } ?? ["schema": body.schema])
+                                    }))]
         }
         if operation.open { entry["security"] = [] }
         return .object(entry)

@@ -450,9 +450,9 @@ struct OpenAPITests {
             for (key, value) in values { path = path.replacingOccurrences(of: "{\(key)}", with: value) }
             if operation.path.hasPrefix("/webhooks") { _ = try await service.request("POST", "/api/v1/workflows/\(id)/activate") }
             var body: String? = nil
-            switch operation.body?.mediaTypes.first {
-            case "application/yaml"? where operation.path.hasPrefix("/api/v1/stacks"): body = stackFile
-            case "application/yaml"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
+            switch operation.body.map({ $0.isFile ? "file" : $0.mediaTypes[0] }) {
+            case "file"? where operation.path.hasPrefix("/api/v1/stacks"): body = stackFile
+            case "file"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
             case "application/json"?: body = operation.path.hasSuffix("/retry") ? #"{"from": "greet"}"# : operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
                 : operation.path == "/api/v1/designs" ? #"{"prose": "call https://example.org/health every 5 minutes"}"# : "{}"
             default: break
