@@ -18,6 +18,9 @@ if ! command -v dockerd >/dev/null 2>&1; then need_apt+=(docker.io); fi
 if [[ ! -x /bin/busybox ]]; then need_apt+=(busybox-static); fi
 if ! command -v iptables >/dev/null 2>&1; then need_apt+=(iptables); fi
 if ! command -v gzip >/dev/null 2>&1; then need_apt+=(gzip); fi
+# scripts/test-peers/schemathesis.sh keeps the service it fuzzes in a network namespace of its own.
+if ! command -v unshare >/dev/null 2>&1; then need_apt+=(util-linux); fi
+if ! command -v ip >/dev/null 2>&1; then need_apt+=(iproute2); fi
 # Script nodes run bash, sh and python3.
 if ! command -v python3 >/dev/null 2>&1; then need_apt+=(python3 python3-pip); fi
 # The JSON Schema test checks `windflow schema` with an independent validator (Python's jsonschema).

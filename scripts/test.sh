@@ -2,7 +2,8 @@
 # Builds WindFlow and runs every test. Usage: scripts/test.sh [swift test options, e.g. --filter Validator]
 # Starts the servers the tests share (a Docker daemon) and stops them afterwards; the others (PostgreSQL, the scripted
 # LLM, HTTP and SMTP peers) are started by the tests themselves. Without arguments it then runs the editor's browser
-# tests (scripts/browser-tests.sh: headless Chromium against the built binary).
+# tests (scripts/browser-tests.sh: headless Chromium against the built binary) and schemathesis against a running
+# service (scripts/test-peers/schemathesis.sh, docs/API.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -17,5 +18,7 @@ export WINDFLOW_TEST_DOCKER_HOST="unix://$socket"
 swift test --skip-build "$@"
 
 if (($# == 0)); then
+    # The API against its own OpenAPI document (schemathesis, every check; about five minutes).
+    scripts/test-peers/schemathesis.sh
     scripts/browser-tests.sh
 fi

@@ -79,9 +79,15 @@ export function describeProblem(problem) {
   return `${where}${problem.message}${problem.suggestion ? ` (${problem.suggestion})` : ''}`;
 }
 
-/** Seconds since 1970 as local time. */
-export function time(seconds) {
-  return seconds ? new Date(seconds * 1000).toLocaleString() : '';
+/** An API time (RFC 3339 text, like 2026-12-04T17:48:44.165Z) as local time. */
+export function time(stamp) {
+  return stamp ? new Date(stamp).toLocaleString() : '';
+}
+
+/** An API time (RFC 3339 text) as seconds since 1970, for arithmetic; null when there is none. */
+export function seconds(stamp) {
+  const value = stamp ? Date.parse(stamp) : NaN;
+  return Number.isNaN(value) ? null : value / 1000;
 }
 
 /** A duration in milliseconds, readable. */

@@ -1,7 +1,7 @@
 // Executions: the list for the open workflow (or all), and one execution's node runs — input, output, error,
 // attempts — with "retry from this node", "show on canvas" and, for a failed run, fix suggestions.
 import {api} from './api.js';
-import {h, showError, time, duration, pretty, notify} from './dom.js';
+import {h, showError, time, seconds, duration, pretty, notify} from './dom.js';
 import {on, emit} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
@@ -104,7 +104,7 @@ function showOnCanvas(record) {
   tracker.apply({event: 'started', data: {trigger: record.trigger_node, at: record.started_at}});
   tracker.merge(record.node_runs || []);
   tracker.status = record.status;
-  tracker.propagate(record.finished_at);
+  tracker.propagate(seconds(record.finished_at));
   if (record.finished_at) tracker.settle();
   state.statuses = new Map(tracker.nodes);
   emit('statuses', state.statuses);

@@ -1,7 +1,7 @@
 // Running: start an execution of the saved workflow and watch it live over server-sent events — node colours on the
 // canvas, durations, a log — with a stop button. Also used to watch any execution (a retry, an applied fix's run).
 import {api, streamEvents} from './api.js';
-import {h, showError, notify, time, duration} from './dom.js';
+import {h, showError, notify, time, seconds, duration} from './dom.js';
 import {emit, on} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
@@ -69,7 +69,7 @@ export async function watch(id) {
   document.getElementById('stop').disabled = false;
   const write = (line, at) => {
     if (!line) return;
-    const offset = at && tracker.startedAt ? `+${(at - tracker.startedAt).toFixed(2)}s ` : '';
+    const offset = seconds(at) && tracker.startedAt ? `+${(seconds(at) - tracker.startedAt).toFixed(2)}s ` : '';
     log.append(h('div', {class: line.kind}, `${offset}${line.text}`));
     log.scrollTop = log.scrollHeight;
   };

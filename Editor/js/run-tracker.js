@@ -2,6 +2,8 @@
 // they print (`log`) and when they finish; which nodes are skipped follows from the graph: a node is skipped when no
 // incoming edge was taken (docs/FORMAT.md, "Edges").
 
+import {seconds} from './dom.js';
+
 export class RunTracker {
   constructor(doc) {
     this.doc = doc;
@@ -13,7 +15,7 @@ export class RunTracker {
 
   /** Applies one event ({event, data}); answers a line for the log, or null. */
   apply({event, data}) {
-    const at = data?.at ?? this.lastAt;
+    const at = seconds(data?.at) ?? this.lastAt;
     if (at) this.lastAt = at;
     const id = typeof data?.node === 'string' ? data.node.split('/').pop() : null;
     let line = null;
@@ -41,7 +43,7 @@ export class RunTracker {
           line = {kind: 'info', text: `${data.node} loops over ${(outcome.items || []).length} item(s)`};
         } else if (outcome.status === 'wait') {
           this.set(id, {status: 'running', attempts: data.attempt});
-          line = {kind: 'info', text: `${data.node} waits until ${new Date(outcome.until * 1000).toLocaleTimeString()}`};
+          line = {kind: 'info', text: `${data.node} waits until ${new Date(outcome.until).toLocaleTimeString()}`};
         } else if (outcome.status === 'stop') {
           this.set(id, {status: outcome.succeeded ? 'succeeded' : 'failed', attempts: data.attempt, durationMs: elapsed});
           line = {kind: outcome.succeeded ? 'succeeded' : 'failed', text: `${data.node} stops the run: ${outcome.message}`};

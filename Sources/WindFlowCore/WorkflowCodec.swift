@@ -9,6 +9,12 @@ public enum WorkflowCodec {
         try WorkflowDecoder.decode(try LocatedParser.parse(text))
     }
 
+    /// The text (YAML or JSON) as plain data, before it is read as a workflow: for checking its shape.
+    /// - Throws: ``WorkflowFormatError`` when it is not YAML or JSON at all.
+    public static func data(_ text: String) throws(WorkflowFormatError) -> JSONValue {
+        try LocatedParser.parse(text).plain
+    }
+
     /// The canonical YAML form.
     public static func yaml(_ workflow: Workflow, registry: NodeRegistry = .standard) -> String {
         WorkflowEncoder(registry: registry).document(workflow).yamlText()

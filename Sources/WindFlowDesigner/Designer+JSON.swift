@@ -11,7 +11,7 @@ extension ProposalRecord {
             "rounds": proposal.rounds, "provider": .string(proposal.provider), "model": .string(proposal.model),
             "prompt_tokens": .int(proposal.promptTokens), "completion_tokens": .int(proposal.completionTokens),
             "latency_ms": .double(proposal.latencyMs.rounded()), "explanation": .string(proposal.explanation),
-            "assumptions": .array(proposal.assumptions.map { .string($0) }), "created_at": .double(proposal.createdAt),
+            "assumptions": .array(proposal.assumptions.map { .string($0) }), "created_at": .timestamp(proposal.createdAt),
         ]
         if let definition = proposal.definition {
             object["definition"] = .string(definition)
@@ -46,7 +46,7 @@ extension SuggestionRecord {
             "id": .string(id), "kind": .string(kind), "workflow_id": .string(workflowID), "workflow_version": .int(workflowVersion),
             "rule": .string(rule), "title": .string(title), "rationale": .string(rationale), "confidence": .double(confidence),
             "patch": patch, "evidence": evidence, "source": .string(source), "status": .string(status.rawValue),
-            "created_at": .double(createdAt),
+            "created_at": .timestamp(createdAt),
         ]
         if let executionID { object["execution_id"] = .string(executionID) }
         if let nodeID { object["node_id"] = .string(nodeID) }

@@ -10,7 +10,7 @@ struct APIKeyRoutes {
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("apikeys") { _, _ in
-            ServiceResponse.json(.array(try store.apiKeys().map { ["id": .string($0.id), "name": .string($0.name), "created_at": .double($0.createdAt)] }))
+            ServiceResponse.json(.array(try store.apiKeys().map { ["id": .string($0.id), "name": .string($0.name), "created_at": .timestamp($0.createdAt)] }))
         }
         api.post("apikeys") { request, _ in
             guard case .ok(let text) = try await routes.bodyText(request) else {

@@ -12,10 +12,12 @@ struct APIRoutes {
     let wake: @Sendable () -> Void
     let events: EventDispatcher
     let designer: DesignerSetup
+    let streams: StreamLimiter
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(store: store))
+            .add(middleware: ContractMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         api.get("registry") { _, _ in ServiceResponse.json(.array(NodeRegistry.standard.types.map(\.jsonValue))) }
         api.get("schema") { _, _ in ServiceResponse.json(WorkflowSchema.generate()) }
         router.get("api/v1/openapi.json") { _, _ in ServiceResponse.json(OpenAPIDocument.json) }
@@ -32,13 +34,13 @@ struct APIRoutes {
         api.post("workflows/:id/run") { request, context in try await run(request, context) }
         api.post("events") { request, _ in try await postEvent(request) }
         api.get("executions") { request, _ in
-            let records = try store.executions(
-                workflow: request.uri.queryParameters.get("workflow"), status: request.uri.queryParameters.get("status"),
-                limit: request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50)
+            let query = request.uri.queryParameters
+            let records = try store.executions(workflow: query.get("workflow"), status: query.get("status"),
+                                               limit: query.get("limit").flatMap { Int($0) } ?? 50, before: query.get("cursor"))
             return ServiceResponse.json(.array(records.map(\.jsonValue)))
         }
         api.get("executions/:id") { _, context in try execution(context) }
-        EventStreamRoute(store: store).register(on: api)
+        EventStreamRoute(store: store, limiter: streams).register(on: api)
         VersionRoutes(routes: self).register(on: api)
         SecretRoutes(routes: self).register(on: api)
         StackRoutes(routes: self).register(on: api)
@@ -63,8 +65,21 @@ struct APIRoutes {
         }
     }
 
-    private func load(_ text: String) -> Answer<LoadedWorkflow> {
+    /// The workflow in a body, or a 400 saying why it cannot be read. With `checkShape`, the body must also have
+    /// the shape the OpenAPI document states for a workflow to store (a name, at least one node with an id and a
+    /// type); `POST /validate` reports on anything readable instead.
+    func load(_ text: String, checkShape: Bool) -> Answer<LoadedWorkflow> {
         do {
+            if checkShape {
+                var data = try WorkflowCodec.data(text)
+                if case .object(let members) = data, members.count == 1, let inner = members["workflow"] { data = inner }
+                let violations = SchemaCheck.violations(of: data, against: OpenAPIDocument.Schemas.workflow, at: "workflow")
+                guard violations.isEmpty else {
+                    return .response(ServiceResponse.problem(.badRequest, "Unreadable workflow",
+                                                            detail: violations.map { "\($0.path) \($0.message)" }.joined(separator: "; "),
+                                                            extra: ["violations": .array(violations.map(\.jsonValue))]))
+                }
+            }
             return .ok(try WorkflowCodec.load(text))
         } catch {
             return .response(ServiceResponse.problem(.badRequest, "Unreadable workflow", detail: error.description,
@@ -78,7 +93,7 @@ struct APIRoutes {
         case .ok(let body): text = body
         case .response(let response): return response
         }
-        switch load(text) {
+        switch load(text, checkShape: false) {
         case .response(let response): return response
         case .ok(let loaded):
             // The report, and the workflow as read (shorthands expanded), so an editor can import without storing.
@@ -98,7 +113,7 @@ struct APIRoutes {
         case .response(let response): return response
         }
         let loaded: LoadedWorkflow
-        switch load(text) {
+        switch load(text, checkShape: true) {
         case .ok(let value): loaded = value
         case .response(let response): return response
         }
@@ -109,12 +124,15 @@ struct APIRoutes {
                                            extra: ["problems": .array(report.problems.map(\.jsonValue))])
         }
         var record = try store.saveWorkflow(loaded.workflow, now: Date().timeIntervalSince1970)
+        var activation: JSONValue?
         if request.uri.queryParameters.get("activate") == "true" {
             _ = try store.setActive(record.id, true, now: Date().timeIntervalSince1970)
             record.active = true
+            activation = try WebhookTokens.issue(for: record, store: store)
         }
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
         object["warnings"] = .array(report.warnings.map(\.jsonValue))
+        if let activation { object["activation"] = activation }
         return ServiceResponse.json(.object(object), status: .created)
     }
 
@@ -161,7 +179,11 @@ struct APIRoutes {
             let record = try store.workflow(id)
         else { return ServiceResponse.problem(.notFound, "No such workflow") }
         try events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
-        return ServiceResponse.json(summary(record))
+        guard active, let activation = try WebhookTokens.issue(for: record, store: store), case .object(var object) = summary(record) else {
+            return ServiceResponse.json(summary(record))
+        }
+        object["activation"] = activation
+        return ServiceResponse.json(.object(object))
     }
 
     /// `POST /api/v1/events {"event": "deploy.requested", "payload": {…}}`: starts the workflows listening for it.
@@ -182,6 +204,9 @@ struct APIRoutes {
     func run(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
             return ServiceResponse.problem(.notFound, "No such workflow")
+        }
+        if let trigger = request.uri.queryParameters.get("trigger"), !record.workflow.nodes.contains(where: { $0.id == trigger }) {
+            return ServiceResponse.problem(.notFound, "No such trigger", detail: "\(record.name) has no node '\(trigger)'")
         }
         var input: JSONValue = [:]
         switch try await bodyText(request) {

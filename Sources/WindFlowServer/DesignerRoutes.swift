@@ -87,7 +87,9 @@ struct DesignerRoutes {
         if body["accept"]?.boolValue == true, proposal.valid, case .object(var object) = value {
             let saved = try proposals.accept(proposal.id, activate: body["activate"]?.boolValue == true)
             object["status"] = "accepted"
-            object["accepted"] = ["workflow_id": .string(saved.id), "version": .int(saved.version), "active": .bool(saved.active)]
+            var accepted: [String: JSONValue] = ["workflow_id": .string(saved.id), "version": .int(saved.version), "active": .bool(saved.active)]
+            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store) { accepted["activation"] = activation }
+            object["accepted"] = .object(accepted)
             value = .object(object)
         }
         return ServiceResponse.json(value, status: .created)
@@ -102,8 +104,10 @@ struct DesignerRoutes {
         do {
             let saved = try Proposals(store: store, designer: try setup.designer(store: nil)).accept(proposal.id, activate: activate)
             routes.wake()
-            return ServiceResponse.json(["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version), "active": .bool(saved.active)],
-                                        status: .created)
+            var answer: [String: JSONValue] = ["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version),
+                                               "active": .bool(saved.active)]
+            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store) { answer["activation"] = activation }
+            return ServiceResponse.json(.object(answer), status: .created)
         } catch {
             return ServiceResponse.problem(.conflict, "Cannot accept", detail: "\(error)")
         }

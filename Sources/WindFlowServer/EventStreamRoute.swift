@@ -15,8 +15,11 @@ import WindFlowStore
 ///
 /// `GET /api/v1/events/stream[?workflow=NAME]`: every execution's stored events as they are committed, each with its
 /// `execution_id` and `workflow`, by feed position (`id`, resumable); without `Last-Event-ID` it starts now.
+///
+/// Each API key may hold `ConnectionLimits.maxStreamsPerKey` streams open at once; past it, 429.
 struct EventStreamRoute {
     let store: SQLiteStore
+    let limiter: StreamLimiter
     /// How often the store is looked at for new events, in seconds.
     var pollInterval = 0.1
 
@@ -24,6 +27,11 @@ struct EventStreamRoute {
         group.get("executions/:id/events") { request, context -> Response in
             guard let id = context.parameters.get("id"), let record = try store.execution(matching: id) else {
                 return ServiceResponse.problem(.notFound, "No such execution")
+            }
+            let slot: StreamLimiter.Slot
+            switch openSlot(request) {
+            case .ok(let taken): slot = taken
+            case .response(let refusal): return refusal
             }
             let start = Self.lastEventID(request) ?? 0
             let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
@@ -45,13 +53,13 @@ struct EventStreamRoute {
                         var frames = ""
                         if case .nodeFinished(let key, _, _, let at)? = event {
                             for line in try store.logs(of: record.id, node: key.description, at: at) {
-                                let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .double(line.at)]
+                                let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .timestamp(line.at)]
                                 frames += Self.frame(id: sequence, type: "log", data: data.jsonText)
                             }
                         }
-                        frames += Self.frame(id: sequence, type: value["type"]?.stringValue ?? "event", data: text)
+                        frames += Self.frame(id: sequence, type: value["type"]?.stringValue ?? "event", data: Self.published(value).jsonText)
                         for case .run(let key, let attempt) in actions {
-                            let data: JSONValue = ["type": "node_started", "node": .string(key.description), "attempt": .int(attempt), "at": value["at"] ?? .null]
+                            let data: JSONValue = ["type": "node_started", "node": .string(key.description), "attempt": .int(attempt), "at": Self.published(value)["at"] ?? .null]
                             frames += Self.frame(id: sequence, type: "node_started", data: data.jsonText)
                         }
                         try await writer.write(ByteBuffer(string: frames))
@@ -66,11 +74,17 @@ struct EventStreamRoute {
                     if fresh.isEmpty { try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9)) }
                 }
                 try await writer.finish(nil)
+                withExtendedLifetime(slot) {}
             }
             return Self.stream(body)
         }
         group.get("events/stream") { request, _ -> Response in
             let workflow = request.uri.queryParameters.get("workflow").map { String($0) }
+            let slot: StreamLimiter.Slot
+            switch openSlot(request) {
+            case .ok(let taken): slot = taken
+            case .response(let refusal): return refusal
+            }
             let start = try Self.lastEventID(request) ?? store.feedPosition()
             let body = ResponseBody { [store, pollInterval] writer in
                 try await writer.write(ByteBuffer(string: ": stream of every run after \(start)\n\n"))
@@ -84,7 +98,7 @@ struct EventStreamRoute {
                         guard case .object(var object) = (try? JSONValue.parse(entry.event)) ?? .null else { continue }
                         object["execution_id"] = .string(entry.execution)
                         object["workflow"] = .string(entry.workflow)
-                        frames += Self.frame(id: entry.position, type: object["type"]?.stringValue ?? "event", data: JSONValue.object(object).jsonText)
+                        frames += Self.frame(id: entry.position, type: object["type"]?.stringValue ?? "event", data: Self.published(.object(object)).jsonText)
                     }
                     if !frames.isEmpty { try await writer.write(ByteBuffer(string: frames)) }
                     idlePolls = fresh.isEmpty ? idlePolls + 1 : 0
@@ -92,13 +106,35 @@ struct EventStreamRoute {
                     if fresh.isEmpty { try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9)) }
                 }
                 try await writer.finish(nil)
+                withExtendedLifetime(slot) {}
             }
             return Self.stream(body)
         }
     }
 
+    /// A place for one more stream of this caller, or the 429 that says there is none.
+    private func openSlot(_ request: Request) -> Answer<StreamLimiter.Slot> {
+        if let slot = limiter.acquire(authorization: request.headers[.authorization] ?? "") { return .ok(slot) }
+        var response = ServiceResponse.problem(.tooManyRequests, "Too many streams",
+                                               detail: "this API key has \(limiter.maxPerKey) live event streams open, the most it may; close one first")
+        response.headers[.retryAfter] = "5"
+        return .response(response)
+    }
+
     static func lastEventID(_ request: Request) -> Int? {
         request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
+    }
+
+    /// A stored event as clients get it: its times (`at`, a wait's `outcome.until`) as RFC 3339 text, like every
+    /// time in the API; the store keeps seconds.
+    static func published(_ event: JSONValue) -> JSONValue {
+        guard case .object(var object) = event else { return event }
+        if let at = object["at"]?.doubleValue { object["at"] = .timestamp(at) }
+        if case .object(var outcome)? = object["outcome"], let until = outcome["until"]?.doubleValue {
+            outcome["until"] = .timestamp(until)
+            object["outcome"] = .object(outcome)
+        }
+        return .object(object)
     }
 
     static func frame(id: Int, type: String, data: String) -> String {

@@ -1,104 +1,146 @@
 import WindFlowCore
 
-/// The OpenAPI 3.1 description of the service, served at `/api/v1/openapi.json`. A test calls every operation it
-/// lists against the real server, so it stays true.
+/// The OpenAPI 3.1 description of the service, served at `/api/v1/openapi.json`. The server checks requests against
+/// it (`ContractMiddleware`: parameters and JSON bodies, 405 with `Allow` for other methods), a test calls every
+/// operation it lists, and schemathesis (`scripts/test-peers/schemathesis.sh`) fuzzes it, so it stays true.
 enum OpenAPIDocument {
-    struct Operation {
+    struct Operation: Sendable {
         var method: String
         var path: String
+        /// The `operationId`, which links name.
+        var id: String
         var summary: String
         var success: Int
-        var body: String? = nil
+        /// Other success statuses, answered like `success`.
+        var alsoSuccess: [Int] = []
+        var body: Body? = nil
+        var query: [Parameter] = []
+        var headers: [Parameter] = []
+        /// What a success answers; nil for none (204).
+        var answer: Answer? = .json(nil)
+        /// Operations that can use what this one answers: name → (operationId, parameter → runtime expression).
+        var links: [String: Link] = [:]
         var open = false
     }
 
-    static let operations: [Operation] = [
-        Operation(method: "get", path: "/healthz", summary: "Liveness", success: 200, open: true),
-        Operation(method: "get", path: "/readyz", summary: "Readiness and queue depth", success: 200, open: true),
-        Operation(method: "get", path: "/metrics", summary: "Prometheus metrics", success: 200, open: true),
-        Operation(method: "get", path: "/api/v1/registry", summary: "Node types", success: 200),
-        Operation(method: "get", path: "/api/v1/schema", summary: "JSON Schema of the workflow format", success: 200),
-        Operation(method: "post", path: "/api/v1/validate", summary: "Validate a workflow (YAML or JSON body)", success: 200, body: "text/yaml"),
-        Operation(method: "get", path: "/api/v1/workflows", summary: "List workflows", success: 200),
-        Operation(method: "post", path: "/api/v1/workflows", summary: "Create a workflow (?activate=true)", success: 201, body: "text/yaml"),
-        Operation(method: "get", path: "/api/v1/workflows/{id}", summary: "A workflow and its definition (?format=yaml: the YAML file)", success: 200),
-        Operation(method: "put", path: "/api/v1/workflows/{id}", summary: "Update: a new version", success: 200, body: "text/yaml"),
-        Operation(method: "delete", path: "/api/v1/workflows/{id}", summary: "Delete a workflow and its history", success: 204),
-        Operation(method: "get", path: "/api/v1/workflows/{id}/versions", summary: "Versions", success: 200),
-        Operation(method: "get", path: "/api/v1/workflows/{id}/versions/{version}", summary: "One version", success: 200),
-        Operation(method: "get", path: "/api/v1/workflows/{id}/diff/{from}/{to}", summary: "Line diff between versions", success: 200),
-        Operation(method: "post", path: "/api/v1/workflows/{id}/rollback/{version}", summary: "A new version equal to an old one", success: 201),
-        Operation(method: "post", path: "/api/v1/workflows/{id}/activate", summary: "Turn its triggers on", success: 200),
-        Operation(method: "post", path: "/api/v1/workflows/{id}/deactivate", summary: "Turn its triggers off", success: 200),
-        Operation(method: "post", path: "/api/v1/workflows/{id}/run", summary: "Run now (JSON object of inputs)", success: 202, body: "application/json"),
-        Operation(method: "get", path: "/api/v1/executions", summary: "List executions (?workflow=&status=&limit=)", success: 200),
-        Operation(method: "get", path: "/api/v1/executions/{id}", summary: "An execution with its node runs", success: 200),
-        Operation(method: "get", path: "/api/v1/executions/{id}/events", summary: "Live events of one run: stored events, node_started, log lines, end (server-sent events, Last-Event-ID)", success: 200),
-        Operation(method: "get", path: "/api/v1/events/stream", summary: "Live events of every run (?workflow=), with execution_finished (server-sent events, Last-Event-ID)", success: 200),
-        Operation(method: "post", path: "/api/v1/executions/{id}/cancel", summary: "Cancel", success: 202),
-        Operation(method: "get", path: "/api/v1/stacks", summary: "Stack files kept in the store", success: 200),
-        Operation(method: "put", path: "/api/v1/stacks/{name}", summary: "Store a stack file (checked first; 201 when new)", success: 200, body: "text/yaml"),
-        Operation(method: "get", path: "/api/v1/stacks/{name}", summary: "A stored stack file and its problems", success: 200),
-        Operation(method: "delete", path: "/api/v1/stacks/{name}", summary: "Delete a stored stack file", success: 204),
-        Operation(method: "post", path: "/api/v1/executions/{id}/retry", summary: "Run again from a node ({\"from\": node id}), reusing the earlier outputs upstream", success: 202, body: "application/json"),
-        Operation(method: "post", path: "/api/v1/events", summary: "Post an event for event triggers", success: 202, body: "application/json"),
-        Operation(method: "get", path: "/api/v1/secrets", summary: "Secret names", success: 200),
-        Operation(method: "put", path: "/api/v1/secrets/{name}", summary: "Set a secret (write-only)", success: 204, body: "application/json"),
-        Operation(method: "delete", path: "/api/v1/secrets/{name}", summary: "Delete a secret", success: 204),
-        Operation(method: "post", path: "/api/v1/designs", summary: "Design from prose: a stored proposal ({prose, workflow?, accept?, activate?})", success: 201, body: "application/json"),
-        Operation(method: "get", path: "/api/v1/proposals", summary: "Proposals, newest first", success: 200),
-        Operation(method: "get", path: "/api/v1/proposals/{id}", summary: "A proposal: workflow, validation, rounds, assumptions", success: 200),
-        Operation(method: "post", path: "/api/v1/proposals/{id}/accept", summary: "Accept a valid proposal: a new workflow version (?activate=true)", success: 201),
-        Operation(method: "post", path: "/api/v1/proposals/{id}/discard", summary: "Discard a proposal", success: 200),
-        Operation(method: "get", path: "/api/v1/templates", summary: "Workflow templates", success: 200),
-        Operation(method: "get", path: "/api/v1/templates/{id}", summary: "A template and its YAML", success: 200),
-        Operation(method: "get", path: "/api/v1/recommendations", summary: "Templates and workflows ranked for ?q= (text relevance × success in history)", success: 200),
-        Operation(method: "get", path: "/api/v1/apikeys", summary: "API keys (ids and names; keys are never shown again)", success: 200),
-        Operation(method: "post", path: "/api/v1/apikeys", summary: "Create an API key ({name}); the key is in the answer, once", success: 201, body: "application/json"),
-        Operation(method: "delete", path: "/api/v1/apikeys/{id}", summary: "Revoke an API key (not the last one)", success: 204),
-        Operation(method: "post", path: "/api/v1/executions/{id}/suggestions", summary: "Fix suggestions for a failed execution (validated JSON Patches)", success: 201),
-        Operation(method: "post", path: "/api/v1/workflows/{id}/optimizations", summary: "Optimization suggestions from the workflow's runs", success: 201),
-        Operation(method: "get", path: "/api/v1/suggestions", summary: "Suggestions (?workflow=&execution=)", success: 200),
-        Operation(method: "get", path: "/api/v1/suggestions/{id}", summary: "A suggestion, with how the runs after it went once applied", success: 200),
-        Operation(method: "post", path: "/api/v1/suggestions/{id}/apply", summary: "Apply a suggestion: a new workflow version", success: 201),
-        Operation(method: "post", path: "/webhooks/{path}", summary: "Webhook trigger (token, HMAC or basic auth)", success: 202, body: "application/json", open: true),
-    ]
+    struct Body: Sendable {
+        var mediaTypes: [String]
+        var schema: JSONValue
+        var required = true
+        /// Files (workflows, stacks) are read by their own readers, as YAML or JSON, which check their shape and
+        /// meaning; other JSON bodies are checked against `schema` before the route sees them.
+        var isFile = false
+        /// A body the operation accepts, for readers and for schemathesis' examples and stateful phases.
+        var example: JSONValue? = nil
+        var isJSON: Bool { !isFile && mediaTypes == ["application/json"] }
+    }
 
-    static var json: JSONValue {
+    struct Parameter: Sendable {
+        var name: String
+        var schema: JSONValue
+        var required = false
+        var description: String
+    }
+
+    enum Answer: Sendable {
+        case json(JSONValue?)
+        case media([String: JSONValue])
+    }
+
+    struct Link: Sendable {
+        var operation: String
+        var parameters: [String: String]
+    }
+
+    /// The schema of a path parameter, by the path it is in.
+    static func pathSchema(_ name: String, in path: String) -> JSONValue {
+        switch name {
+        case "version", "from", "to": return Schemas.version
+        case "name" where path.hasPrefix("/api/v1/stacks"): return Schemas.stackName
+        case "name": return Schemas.identifier
+        default: return Schemas.anyID
+        }
+    }
+
+    static func pathParameters(of path: String) -> [String] {
+        path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+    }
+
+    /// The operation for a route as the router names it (`/api/v1/workflows/{id}`).
+    static func operation(_ method: String, _ path: String) -> Operation? { byRoute["\(method.lowercased()) \(path)"] }
+
+    /// The documented methods of the path template a request path falls under, or nil when none does.
+    static func allowedMethods(for requestPath: String) -> [String]? {
+        let parts = requestPath.split(separator: "/", omittingEmptySubsequences: true)
+        let methods = operations.filter { operation in
+            let template = operation.path.split(separator: "/")
+            return template.count == parts.count && zip(template, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }.map { $0.method.uppercased() }
+        return methods.isEmpty ? nil : Array(Set(methods)).sorted()
+    }
+
+    private static let byRoute: [String: Operation] = Dictionary(operations.map { ("\($0.method) \($0.path)", $0) }) { first, _ in first }
+
+    static let json: JSONValue = render()
+
+    private static func render() -> JSONValue {
         var paths: [String: JSONValue] = [:]
         for operation in operations {
-            var entry: [String: JSONValue] = [
-                "summary": .string(operation.summary),
-                "responses": .object([
-                    String(operation.success): ["description": "Success"],
-                    "default": ["description": "Problem details (RFC 9457)",
-                                "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]],
-                ]),
-            ]
-            let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { part -> JSONValue in
-                ["name": .string(String(part.dropFirst().dropLast())), "in": "path", "required": true, "schema": ["type": "string"]]
-            }
-            if !parameters.isEmpty { entry["parameters"] = .array(parameters) }
-            if let body = operation.body { entry["requestBody"] = ["content": .object([body: ["schema": [:]]])] }
-            if operation.open { entry["security"] = [] }
             var methods = paths[operation.path]?.objectValue ?? [:]
-            methods[operation.method] = .object(entry)
+            methods[operation.method] = entry(operation)
             paths[operation.path] = .object(methods)
         }
         return [
             "openapi": "3.1.0",
             "info": ["title": "WindFlow", "version": "0.1.0",
-                     "description": "Workflows designed from prose, validated against the node registry, run durably."],
+                     "description": "Workflows designed from prose, validated against the node registry, run durably. Times are RFC 3339 text in UTC with milliseconds; errors are RFC 9457 problem details (docs/API.md)."],
             "servers": [["url": "/"]],
             "security": [["apiKey": []]],
             "components": [
                 "securitySchemes": ["apiKey": ["type": "http", "scheme": "bearer", "description": "An API key: windflow apikey create"]],
-                "schemas": ["Problem": ["type": "object", "properties": [
-                    "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"],
-                    "detail": ["type": "string"], "problems": ["type": "array"],
-                ]]],
+                "schemas": Schemas.components,
             ],
             "paths": .object(paths),
         ]
+    }
+
+    private static func entry(_ operation: Operation) -> JSONValue {
+        var success: [String: JSONValue] = ["description": "Success"]
+        switch operation.answer {
+        case .json(let schema)?: success["content"] = ["application/json": ["schema": schema ?? [:]]]
+        case .media(let types)?: success["content"] = .object(types.mapValues { ["schema": $0] })
+        case nil: break
+        }
+        if !operation.links.isEmpty {
+            success["links"] = .object(operation.links.mapValues { link in
+                ["operationId": .string(link.operation), "parameters": .object(link.parameters.mapValues(JSONValue.string))]
+            })
+        }
+        var responses: [String: JSONValue] = [
+            "default": ["description": "Problem details (RFC 9457)",
+                        "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]],
+        ]
+        for status in [operation.success] + operation.alsoSuccess { responses[String(status)] = .object(success) }
+        var entry: [String: JSONValue] = [
+            "operationId": .string(operation.id), "summary": .string(operation.summary), "responses": .object(responses),
+        ]
+        var parameters: [JSONValue] = pathParameters(of: operation.path).map { name in
+            ["name": .string(name), "in": "path", "required": true, "schema": pathSchema(name, in: operation.path)]
+        }
+        for (place, list) in [("query", operation.query), ("header", operation.headers)] {
+            parameters += list.map { parameter in
+                ["name": .string(parameter.name), "in": .string(place), "required": .bool(parameter.required),
+                 "description": .string(parameter.description), "schema": parameter.schema]
+            }
+        }
+        if !parameters.isEmpty { entry["parameters"] = .array(parameters) }
+        if let body = operation.body {
+            entry["requestBody"] = ["required": .bool(body.required),
+                                    "content": .object(Dictionary(uniqueKeysWithValues: body.mediaTypes.map { type in
+                                        (type, body.example.map { ["schema": body.schema, "example": $0] } ?? ["schema": body.schema])
+                                    }))]
+        }
+        if operation.open { entry["security"] = [] }
+        return .object(entry)
     }
 }

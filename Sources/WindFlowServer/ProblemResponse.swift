@@ -21,14 +21,21 @@ enum ServiceResponse {
     }
 }
 
-/// Unknown routes answer with a problem+json 404 that names the route, like every other error here.
+/// Unknown routes answer with a problem+json 404 that names the route, like every other error here; a method the
+/// document does not list for a known path answers 405 with `Allow` (RFC 9110 §15.5.6).
 struct NotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            return ServiceResponse.problem(.notFound, "Not found",
-                                           detail: "no route \(request.method.rawValue) \(request.uri.path); the API is described at /api/v1/openapi.json")
+            let route = "\(request.method.rawValue) \(request.uri.path)"
+            if let allowed = OpenAPIDocument.allowedMethods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var response = ServiceResponse.problem(.methodNotAllowed, "Method not allowed",
+                                                       detail: "\(route) is not an operation; this path takes \(allowed.joined(separator: ", "))")
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
+            }
+            return ServiceResponse.problem(.notFound, "Not found", detail: "no route \(route); the API is described at /api/v1/openapi.json")
         }
     }
 }

@@ -10,7 +10,7 @@ struct SecretRoutes {
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("secrets") { _, _ in
-            ServiceResponse.json(.array(try store.secretNames().map { ["name": .string($0.name), "updated_at": .double($0.updatedAt)] }))
+            ServiceResponse.json(.array(try store.secretNames().map { ["name": .string($0.name), "updated_at": .timestamp($0.updatedAt)] }))
         }
         api.put("secrets/:name") { request, context in
             guard let name = context.parameters.get("name"), Validator.isValidID(name) else {

@@ -50,7 +50,7 @@ struct StackRoutes {
     }
 
     func summary(_ record: StackRecord) -> JSONValue {
-        ["name": .string(record.name), "created_at": .double(record.createdAt), "updated_at": .double(record.updatedAt),
+        ["name": .string(record.name), "created_at": .timestamp(record.createdAt), "updated_at": .timestamp(record.updatedAt),
          "size_bytes": .int(record.definition.utf8.count)]
     }
 }

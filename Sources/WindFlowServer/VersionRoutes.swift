@@ -19,7 +19,7 @@ struct VersionRoutes {
         api.get("workflows/:id/versions") { _, context in
             let versions = try store.versions(of: context.parameters.get("id") ?? "")
             guard !versions.isEmpty else { return ServiceResponse.problem(.notFound, "No such workflow") }
-            return ServiceResponse.json(.array(versions.map { ["version": .int($0.version), "created_at": .double($0.createdAt)] }))
+            return ServiceResponse.json(.array(versions.map { ["version": .int($0.version), "created_at": .timestamp($0.createdAt)] }))
         }
         api.get("workflows/:id/versions/:version") { _, context in
             guard let definition = try version(context, "version") else { return ServiceResponse.problem(.notFound, "No such version") }
@@ -59,8 +59,9 @@ struct VersionRoutes {
             return ServiceResponse.problem(.contentTooLarge, "Body too large")
         }
         let loaded: LoadedWorkflow
-        do { loaded = try WorkflowCodec.load(text) } catch {
-            return ServiceResponse.problem(.badRequest, "Unreadable workflow", detail: error.description, extra: ["problems": [error.problem.jsonValue]])
+        switch routes.load(text, checkShape: true) {
+        case .ok(let value): loaded = value
+        case .response(let response): return response
         }
         guard loaded.workflow.name == existing.name else {
             return ServiceResponse.problem(.unprocessableContent, "Name mismatch",

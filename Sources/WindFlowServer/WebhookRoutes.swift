@@ -40,7 +40,7 @@ struct WebhookRoutes {
             return ServiceResponse.problem(.contentTooLarge, "Body too large")
         }
         let bytes = Array(buffer: body)
-        if let denial = authenticate(request, node: node, body: bytes) { return denial }
+        if let denial = authenticate(request, record: record, node: node, body: bytes) { return denial }
         if try queueGauge.isFull(limit: configuration.maxQueueDepth, read: { try store.queueDepth() }) {
             var response = ServiceResponse.problem(.tooManyRequests, "Queue full", detail: "try again shortly")
             response.headers[.retryAfter] = "1"
@@ -107,7 +107,7 @@ struct WebhookRoutes {
     }
 
     /// `nil` when the caller may go on; a 401 otherwise (saying what is expected, never what was wrong).
-    private func authenticate(_ request: Request, node: WorkflowNode, body: [UInt8]) -> Response? {
+    private func authenticate(_ request: Request, record: WorkflowRecord, node: WorkflowNode, body: [UInt8]) -> Response? {
         func value(_ name: String) -> String? {
             guard case .string(let text)? = node.configuration[name] else { return nil }
             guard Template.containsPlaceholder(text) else { return text }
@@ -132,8 +132,11 @@ struct WebhookRoutes {
             else { return denied }
             return SHA256.constantTimeEquals(Array(decoded.utf8), Array("\(username):\(password)".utf8)) ? nil : denied
         default:
-            guard let token = value("token") else {
-                return ServiceResponse.problem(.unauthorized, "Unauthorized", detail: "this webhook has no token configured")
+            let made = WebhookTokens.needsToken(node)
+                ? (try? store.secrets())?[WebhookTokens.secretName(workflowID: record.id, node: node.id)] : nil
+            guard let token = value("token") ?? made else {
+                return ServiceResponse.problem(.unauthorized, "Unauthorized",
+                                               detail: "this webhook has no token yet: activate its workflow over the API to get one")
             }
             let given = request.headers[HTTPField.Name(value("token_header") ?? "X-WindFlow-Token")!]
                 ?? request.uri.queryParameters.get("token")

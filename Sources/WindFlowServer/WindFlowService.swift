@@ -28,16 +28,24 @@ public struct WindFlowService: Sendable {
         let events = EventDispatcher(engine: engine, wake: { signal.wake() })
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: NotFoundMiddleware())
+        router.add(middleware: BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
             ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
         }
         MetricsRoute(store: engine.store).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)
-        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events, designer: designer).register(on: router)
+        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events, designer: designer,
+                  streams: StreamLimiter(maxPerKey: configuration.limits.maxStreamsPerKey)).register(on: router)
         WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
+        let limits = configuration.limits
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [HeaderLimitHandler(limits: limits)],
+                idleTimeout: .milliseconds(Int64(limits.idleTimeout * 1000)),
+                httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes,
+                                                maxHeaderFieldCount: limits.maxHeaderCount))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "WindFlow"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) })
         let workers = QueueWorkers(engine: engine, configuration: configuration, signal: signal, events: events)

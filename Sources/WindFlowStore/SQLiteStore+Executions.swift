@@ -236,7 +236,9 @@ extension SQLiteStore {
     }
 
     /// Executions, newest first, optionally of one workflow or status.
-    public func executions(workflow: String? = nil, status: String? = nil, limit: Int = 50) throws -> [ExecutionRecord] {
+    /// Executions, newest first; `before` (an execution id, the last one of the previous page) pages on to those created
+    /// before it.
+    public func executions(workflow: String? = nil, status: String? = nil, limit: Int = 50, before: String? = nil) throws -> [ExecutionRecord] {
         try pool.read { db in
             var sql = "SELECT * FROM execution WHERE 1 = 1"
             var arguments: [DatabaseValueConvertible?] = []
@@ -247,6 +249,13 @@ extension SQLiteStore {
             if let status {
                 sql += " AND status = ?"
                 arguments.append(status)
+            }
+            if let before {
+                // Rows are ordered by (created_at, rowid); an unknown cursor matches nothing, so the page is empty.
+                sql += """
+                     AND (created_at, rowid) < (SELECT created_at, rowid FROM execution WHERE id = ?)
+                    """
+                arguments.append(before)
             }
             sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
             arguments.append(limit)

@@ -6,10 +6,10 @@ extension ExecutionRecord {
         var object: [String: JSONValue] = [
             "id": .string(id), "workflow_id": .string(workflowID), "workflow_name": .string(workflowName),
             "workflow_version": .int(workflowVersion), "trigger_node": .string(triggerNode), "trigger_type": .string(triggerType),
-            "input": input, "status": .string(status), "created_at": .double(createdAt),
+            "input": input, "status": .string(status), "created_at": .timestamp(createdAt),
         ]
-        if let startedAt { object["started_at"] = .double(startedAt) }
-        if let finishedAt { object["finished_at"] = .double(finishedAt) }
+        if let startedAt { object["started_at"] = .timestamp(startedAt) }
+        if let finishedAt { object["finished_at"] = .timestamp(finishedAt) }
         if let errorKind { object["error_kind"] = .string(errorKind) }
         if let errorMessage { object["error_message"] = .string(errorMessage) }
         if let errorNode { object["error_node"] = .string(errorNode) }
@@ -31,8 +31,8 @@ extension NodeRunRecord {
         if let errorKind { object["error_kind"] = .string(errorKind) }
         if let errorMessage { object["error_message"] = .string(errorMessage) }
         if let logTail { object["log_tail"] = .string(logTail) }
-        if let startedAt { object["started_at"] = .double(startedAt) }
-        if let finishedAt { object["finished_at"] = .double(finishedAt) }
+        if let startedAt { object["started_at"] = .timestamp(startedAt) }
+        if let finishedAt { object["finished_at"] = .timestamp(finishedAt) }
         if let durationMS { object["duration_ms"] = .double(durationMS) }
         return .object(object)
     }

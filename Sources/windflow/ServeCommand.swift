@@ -34,6 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
         if storeOptions.dockerHost == nil { storeOptions.dockerHost = settings.string("docker_host") }
         if storeOptions.dataDirectory == nil { storeOptions.dataDirectory = settings.string("data_dir") }
         let defaults = ServerConfiguration()
+        var limits = defaults.limits
+        limits.maxHeaderBytes = try (try settings.number("max_header_bytes")).map { Int($0) } ?? limits.maxHeaderBytes
+        limits.idleTimeout = try settings.number("idle_timeout") ?? limits.idleTimeout
+        limits.maxStreamsPerKey = try (try settings.number("max_streams_per_key")).map { Int($0) } ?? limits.maxStreamsPerKey
+        guard limits.maxHeaderBytes >= 1024 else { throw CLIError("max_header_bytes must be 1024 or more, not \(limits.maxHeaderBytes)") }
+        guard limits.idleTimeout > 0 else { throw CLIError("idle_timeout must be more than 0 seconds") }
+        guard limits.maxStreamsPerKey >= 1 else { throw CLIError("max_streams_per_key must be 1 or more, not \(limits.maxStreamsPerKey)") }
         let configuration = ServerConfiguration(
             host: host ?? settings.string("host") ?? defaults.host,
             port: try port ?? (try settings.number("port")).map { Int($0) } ?? defaults.port,
@@ -41,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             maxBodyBytes: try (try settings.number("max_body_bytes")).map { Int($0) } ?? defaults.maxBodyBytes,
             maxQueueDepth: try (try settings.number("max_queue_depth")).map { Int($0) } ?? defaults.maxQueueDepth,
             shutdownGrace: try shutdownGrace ?? settings.number("shutdown_grace") ?? defaults.shutdownGrace,
-            editorDirectory: editorDirectory ?? settings.string("editor_dir"))
+            editorDirectory: editorDirectory ?? settings.string("editor_dir"), limits: limits)
         guard (0...65535).contains(configuration.port) else { throw CLIError("the port must be from 0 to 65535, not \(configuration.port)") }
         guard (1...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
         guard configuration.shutdownGrace >= 0 else { throw CLIError("the shutdown grace must be 0 or more seconds") }

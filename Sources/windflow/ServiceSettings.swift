@@ -13,6 +13,8 @@ struct ServiceSettings {
         ("llm.model", "WINDFLOW_LLM_MODEL"), ("llm.timeout", "WINDFLOW_LLM_TIMEOUT"), ("prompts_dir", "WINDFLOW_PROMPTS_DIR"),
         ("templates_dir", "WINDFLOW_TEMPLATES_DIR"), ("stacks_dir", "WINDFLOW_STACKS_DIR"), ("data_dir", "WINDFLOW_DATA_DIR"),
         ("docker_host", "DOCKER_HOST"), ("editor_dir", "WINDFLOW_EDITOR_DIR"),
+        ("max_header_bytes", "WINDFLOW_MAX_HEADER_BYTES"), ("idle_timeout", "WINDFLOW_IDLE_TIMEOUT"),
+        ("max_streams_per_key", "WINDFLOW_MAX_STREAMS_PER_KEY"),
     ]
 
     private var values: [String: String] = [:]

@@ -79,6 +79,10 @@ struct ServiceTests {
         let execution = try await service.finished(try #require(started.json["execution_id"]?.stringValue))
         #expect(execution["status"] == "succeeded")
         #expect(execution["node_runs"]?.arrayValue?.first?["output"]?["stdout"] == "hi Ada\n")
+        let stamp = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/#
+        for time in [execution["created_at"], execution["started_at"], execution["finished_at"], execution["node_runs"]?.arrayValue?.first?["finished_at"]] {
+            #expect(time?.stringValue?.wholeMatch(of: stamp) != nil, "times are RFC 3339 text in UTC with milliseconds, not \(String(describing: time))")
+        }
         let listed = try await service.request("GET", "/api/v1/executions?workflow=hello")
         #expect(listed.json.arrayValue?.count == 1)
         await service.stop()
@@ -229,6 +233,7 @@ struct EventStreamTests {
         #expect(types == ["started", "node_started", "node_finished", "node_started", "log", "node_finished", "end"], "\(text)")
         #expect(text.contains("\"node\":\"b\"") && text.contains("\"message\":\"b\""), "the log line of b")
         #expect(text.contains("data: {\"status\":\"succeeded\"}"))
+        #expect(text.contains(#/"at":"\d{4}-\d{2}-\d{2}T[\d:]{8}\.\d{3}Z"/#) && !text.contains(#/"at":\d/#), "event times are RFC 3339 text: \(text)")
         // Reconnecting after event 2 gets only what followed.
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
             url: service.base + "/api/v1/executions/\(execution)/events",
@@ -445,9 +450,9 @@ struct OpenAPITests {
             for (key, value) in values { path = path.replacingOccurrences(of: "{\(key)}", with: value) }
             if operation.path.hasPrefix("/webhooks") { _ = try await service.request("POST", "/api/v1/workflows/\(id)/activate") }
             var body: String? = nil
-            switch operation.body {
-            case "text/yaml"? where operation.path.hasPrefix("/api/v1/stacks"): body = stackFile
-            case "text/yaml"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
+            switch operation.body.map({ $0.isFile ? "file" : $0.mediaTypes[0] }) {
+            case "file"? where operation.path.hasPrefix("/api/v1/stacks"): body = stackFile
+            case "file"?: body = operation.method == "post" && operation.path == "/api/v1/workflows" ? workflow.replacingOccurrences(of: "name: doc", with: "name: doc2").replacingOccurrences(of: "/doc", with: "/doc2") : workflow
             case "application/json"?: body = operation.path.hasSuffix("/retry") ? #"{"from": "greet"}"# : operation.path.hasSuffix("secrets/{name}") ? "{\"value\": \"x1234\"}" : operation.path == "/api/v1/events" ? "{\"event\": \"doc.test\"}"
                 : operation.path == "/api/v1/designs" ? #"{"prose": "call https://example.org/health every 5 minutes"}"# : "{}"
             default: break
@@ -465,6 +470,11 @@ struct OpenAPITests {
                 continue
             }
             let answer = try await service.request(operation.method.uppercased(), path, body: body, auth: !operation.open)
+            if operation.path.hasPrefix("/webhooks"), operation.method != "post" {
+                // The fixture's webhook takes POST only: the others are routed, and find no listener.
+                #expect(answer.status == 404 && answer.json["title"] == "No webhook", "\(operation.method) \(operation.path): \(answer.status)")
+                continue
+            }
             #expect(answer.status == operation.success, "\(operation.method) \(operation.path) answered \(answer.status): \(answer.json.jsonText)")
         }
         await service.stop()

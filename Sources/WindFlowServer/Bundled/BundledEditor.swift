@@ -1457,9 +1457,15 @@ export function describeProblem(problem) {
   return `${where}${problem.message}${problem.suggestion ? ` (${problem.suggestion})` : ''}`;
 }
 
-/** Seconds since 1970 as local time. */
-export function time(seconds) {
-  return seconds ? new Date(seconds * 1000).toLocaleString() : '';
+/** An API time (RFC 3339 text, like 2026-12-04T17:48:44.165Z) as local time. */
+export function time(stamp) {
+  return stamp ? new Date(stamp).toLocaleString() : '';
+}
+
+/** An API time (RFC 3339 text) as seconds since 1970, for arithmetic; null when there is none. */
+export function seconds(stamp) {
+  const value = stamp ? Date.parse(stamp) : NaN;
+  return Number.isNaN(value) ? null : value / 1000;
 }
 
 /** A duration in milliseconds, readable. */
@@ -1489,7 +1495,7 @@ export function emit(name, detail) {
 // Executions: the list for the open workflow (or all), and one execution's node runs — input, output, error,
 // attempts — with "retry from this node", "show on canvas" and, for a failed run, fix suggestions.
 import {api} from './api.js';
-import {h, showError, time, duration, pretty, notify} from './dom.js';
+import {h, showError, time, seconds, duration, pretty, notify} from './dom.js';
 import {on, emit} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
@@ -1592,7 +1598,7 @@ function showOnCanvas(record) {
   tracker.apply({event: 'started', data: {trigger: record.trigger_node, at: record.started_at}});
   tracker.merge(record.node_runs || []);
   tracker.status = record.status;
-  tracker.propagate(record.finished_at);
+  tracker.propagate(seconds(record.finished_at));
   if (record.finished_at) tracker.settle();
   state.statuses = new Map(tracker.nodes);
   emit('statuses', state.statuses);
@@ -2320,7 +2326,7 @@ export function groupedTypes(search = '') {
 // Running: start an execution of the saved workflow and watch it live over server-sent events — node colours on the
 // canvas, durations, a log — with a stop button. Also used to watch any execution (a retry, an applied fix's run).
 import {api, streamEvents} from './api.js';
-import {h, showError, notify, time, duration} from './dom.js';
+import {h, showError, notify, time, seconds, duration} from './dom.js';
 import {emit, on} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
@@ -2388,7 +2394,7 @@ export async function watch(id) {
   document.getElementById('stop').disabled = false;
   const write = (line, at) => {
     if (!line) return;
-    const offset = at && tracker.startedAt ? `+${(at - tracker.startedAt).toFixed(2)}s ` : '';
+    const offset = seconds(at) && tracker.startedAt ? `+${(seconds(at) - tracker.startedAt).toFixed(2)}s ` : '';
     log.append(h('div', {class: line.kind}, `${offset}${line.text}`));
     log.scrollTop = log.scrollHeight;
   };
@@ -2454,6 +2460,8 @@ export async function watch(id) {
 // they print (`log`) and when they finish; which nodes are skipped follows from the graph: a node is skipped when no
 // incoming edge was taken (docs/FORMAT.md, "Edges").
 
+import {seconds} from './dom.js';
+
 export class RunTracker {
   constructor(doc) {
     this.doc = doc;
@@ -2465,7 +2473,7 @@ export class RunTracker {
 
   /** Applies one event ({event, data}); answers a line for the log, or null. */
   apply({event, data}) {
-    const at = data?.at ?? this.lastAt;
+    const at = seconds(data?.at) ?? this.lastAt;
     if (at) this.lastAt = at;
     const id = typeof data?.node === 'string' ? data.node.split('/').pop() : null;
     let line = null;
@@ -2493,7 +2501,7 @@ export class RunTracker {
           line = {kind: 'info', text: `${data.node} loops over ${(outcome.items || []).length} item(s)`};
         } else if (outcome.status === 'wait') {
           this.set(id, {status: 'running', attempts: data.attempt});
-          line = {kind: 'info', text: `${data.node} waits until ${new Date(outcome.until * 1000).toLocaleTimeString()}`};
+          line = {kind: 'info', text: `${data.node} waits until ${new Date(outcome.until).toLocaleTimeString()}`};
         } else if (outcome.status === 'stop') {
           this.set(id, {status: outcome.succeeded ? 'succeeded' : 'failed', attempts: data.attempt, durationMs: elapsed});
           line = {kind: outcome.succeeded ? 'succeeded' : 'failed', text: `${data.node} stops the run: ${outcome.message}`};
