@@ -65,19 +65,20 @@ struct ProsePlanner {
                 let rest = Array(types[(index + 1)...]).filter { $0 != "logic.condition" }
                 let condition = conditionText(after: result.last)
                 assumptions.append("the condition compares the previous step's value; check the field it reads")
-                return result + [.condition(name: "check", condition: condition, then: rest.map(action), otherwise: [])]
+                return result + [.condition(name: "check", condition: condition, then: rest.map { action($0, assumptions: &assumptions) }, otherwise: [])]
             case "logic.wait":
                 result.append(.wait(name: nil, duration: facts.schedule == nil && text.contains("until") ? "{{ trigger.release_at }}" : "5m"))
             default:
-                result.append(action(type))
+                result.append(action(type, assumptions: &assumptions))
             }
         }
         return result
     }
 
-    private func action(_ type: String) -> PlanStep {
-        var ignored: [String] = []
-        var node = WorkflowNode(id: "x", type: type, configuration: planner.starter(type, facts: facts, assumptions: &ignored))
+    private func action(_ type: String, assumptions: inout [String]) -> PlanStep {
+        var said: [String] = []
+        var node = WorkflowNode(id: "x", type: type, configuration: planner.starter(type, facts: facts, assumptions: &said))
+        for assumption in said where !assumptions.contains(assumption) { assumptions.append(assumption) }
         if type == "integration.notification" { OfflinePlanner.completeChannels(&node, facts: facts) }
         return .action(PlanAction(type: type, name: String(type.split(separator: ".").last ?? "step"), with: node.configuration))
     }
@@ -157,13 +158,13 @@ struct ProsePlanner {
             }
         } else if facts.services.count >= 2, let type = types.first(where: { ["windflow.deploy_stack", "windflow.scale_service", "windflow.health_check"].contains($0) }) {
             branches = facts.services.map { service in
-                guard case .action(var action) = self.action(type) else { return [] }
+                guard case .action(var action) = self.action(type, assumptions: &assumptions) else { return [] }
                 action.name = "\(action.name ?? "step")_\(Validator.normalizedID(service))"
                 action.with[type == "windflow.deploy_stack" ? "services" : "service_id"] = type == "windflow.deploy_stack" ? .array([.string(service)]) : .string(service)
                 return [.action(action)]
             }
         } else if types.count >= 2 {
-            branches = types.map { [action($0)] }
+            branches = types.map { [action($0, assumptions: &assumptions)] }
         }
         guard branches.count >= 2 else { return nil }
         let before = steps(String(text[..<sentenceStart]), assumptions: &assumptions, depth: depth + 1)

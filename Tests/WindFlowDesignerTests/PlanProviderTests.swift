@@ -41,7 +41,7 @@ struct PlanProviderTests {
         let raw = requests.first?["raw"]?.stringValue ?? ""
         let definition = try #require(raw.range(of: "\"integration_http_0\":{"))
         let tail = raw[definition.upperBound...]
-        let type = try #require(tail.range(of: "\"type\":{\"enum\":[\"integration.http\"]"))
+        let type = try #require(tail.range(of: "\"properties\":{\"type\":{"))
         let with = try #require(tail.range(of: "\"with\":{"))
         #expect(type.lowerBound < with.lowerBound)
         #expect(design.workflow?.edges.contains { $0.source == "check" && $0.branch == "error" && $0.target == "tell" } == true)
