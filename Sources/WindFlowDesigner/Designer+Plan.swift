@@ -117,8 +117,9 @@ extension Designer {
         return planProblems.filter { $0.severity == .error }.map(Self.feedbackLine) + disagreements
     }
 
-    /// A whole graph from a model that did not write a plan: today's path (tolerant parse, auto-fixes, validation).
-    private func readGraphAnswer(_ text: String, prose: String, current: Workflow?, into design: inout Design, record: inout DesignRound) -> [String] {
+    /// A whole graph (the first generation's answer, or a model that did not write a plan): read tolerantly,
+    /// auto-fixed, validated. Returns the problems to send back; empty when it is valid.
+    func readGraphAnswer(_ text: String, prose: String, current: Workflow?, into design: inout Design, record: inout DesignRound) -> [String] {
         do {
             let parsed = try ResponseParser.parse(text)
             var (workflow, fixes) = AutoFixer(registry: registry).fix(parsed.loaded.workflow)
@@ -134,11 +135,12 @@ extension Designer {
             design.fixes += fixes
             if !parsed.explanation.isEmpty { design.explanation = parsed.explanation }
             if !parsed.assumptions.isEmpty { design.assumptions = parsed.assumptions }
-            return report.errors.prefix(12).map(\.description)
+            return Array(report.errors.prefix(15).map(\.description))
         } catch {
             record.outcome = "unreadable"
             record.errors = ["\(error)"]
-            return ["\(error). Reply with the plan's JSON object only."]
+            if design.workflow == nil { design.report = ValidationReport(problems: [Problem(.syntaxError, path: "", message: "\(error)")]) }
+            return ["\(error). Reply with the JSON object only."]
         }
     }
 

@@ -86,29 +86,7 @@ public struct Designer: Sendable {
             design.latency += completion.latency
             var record = DesignRound(number: round + 1, purpose: purpose, promptTokens: completion.promptTokens,
                                      completionTokens: completion.completionTokens, latency: completion.latency)
-            let feedback: [String]
-            do {
-                let parsed = try ResponseParser.parse(completion.text)
-                var (workflow, fixes) = AutoFixer(registry: registry).fix(parsed.loaded.workflow)
-                fixes += AutoFixer.alignSchedule(&workflow, withRequest: prose)
-                if let current { workflow.name = current.name }
-                if workflow.name.trimmingCharacters(in: .whitespaces).isEmpty { workflow.name = OfflinePlanner.title(prose) }
-                let report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: parsed.loaded.problems.filter { $0.severity == .error }))
-                record.fixes = fixes
-                record.errors = report.errors.map(\.description)
-                record.outcome = report.isValid ? "valid" : "invalid"
-                design.workflow = workflow
-                design.report = report
-                design.fixes += fixes
-                if !parsed.explanation.isEmpty { design.explanation = parsed.explanation }
-                if !parsed.assumptions.isEmpty { design.assumptions = parsed.assumptions }
-                feedback = Array(report.errors.prefix(15).map(\.description))
-            } catch {
-                record.outcome = "unreadable"
-                record.errors = ["\(error)"]
-                feedback = ["\(error). Reply with the JSON object only."]
-                if design.workflow == nil { design.report = ValidationReport(problems: [Problem(.syntaxError, path: "", message: "\(error)")]) }
-            }
+            let feedback = readGraphAnswer(completion.text, prose: prose, current: current, into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
             progress?(.validated(round: round + 1, errors: record.errors.count, fixes: record.fixes))
