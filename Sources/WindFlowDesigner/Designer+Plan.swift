@@ -36,18 +36,8 @@ extension Designer {
             var call = LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)
             call.strictSchema = strict
             call.maxTokens = Self.planMaxTokens
-            let completion = try await provider.completeRecorded(call, record: recordCall) { event in
-                switch event {
-                case .text(_, let characters): progress?(.receiving(characters: characters))
-                case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
-                }
-            }
-            design.model = completion.model
-            design.promptTokens += completion.promptTokens
-            design.completionTokens += completion.completionTokens
-            design.latency += completion.latency
-            var record = DesignRound(number: round + 1, purpose: purpose, promptTokens: completion.promptTokens,
-                                     completionTokens: completion.completionTokens, latency: completion.latency)
+            let (completion, begun) = try await ask(provider, call, round: round + 1, into: &design, progress: progress)
+            var record = begun
             let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)

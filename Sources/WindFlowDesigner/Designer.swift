@@ -72,20 +72,9 @@ public struct Designer: Sendable {
         for round in 0...maxRepairRounds {
             let purpose = round == 0 ? "design" : "repair"
             progress?(.round(round + 1, purpose: purpose))
-            let completion = try await provider.completeRecorded(
-                LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose), record: recordCall
-            ) { event in
-                switch event {
-                case .text(_, let characters): progress?(.receiving(characters: characters))
-                case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
-                }
-            }
-            design.model = completion.model
-            design.promptTokens += completion.promptTokens
-            design.completionTokens += completion.completionTokens
-            design.latency += completion.latency
-            var record = DesignRound(number: round + 1, purpose: purpose, promptTokens: completion.promptTokens,
-                                     completionTokens: completion.completionTokens, latency: completion.latency)
+            let (completion, begun) = try await ask(provider, LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose),
+                                                    round: round + 1, into: &design, progress: progress)
+            var record = begun
             let feedback = readGraphAnswer(completion.text, prose: prose, current: current, into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
@@ -98,6 +87,24 @@ public struct Designer: Sendable {
             design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(workflow, registry: registry)).joined(separator: "\n")
         }
         return design
+    }
+
+    /// One model call of a design: progress reported, tokens and latency added to the design, its round begun.
+    func ask(_ provider: any LLMProvider, _ request: LLMRequest, round number: Int, into design: inout Design,
+             progress: (@Sendable (DesignProgress) -> Void)?) async throws -> (LLMCompletion, DesignRound) {
+        let completion = try await provider.completeRecorded(request, record: recordCall) { event in
+            switch event {
+            case .text(_, let characters): progress?(.receiving(characters: characters))
+            case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
+            }
+        }
+        design.model = completion.model
+        design.promptTokens += completion.promptTokens
+        design.completionTokens += completion.completionTokens
+        design.latency += completion.latency
+        let round = DesignRound(number: number, purpose: request.purpose, promptTokens: completion.promptTokens,
+                                completionTokens: completion.completionTokens, latency: completion.latency)
+        return (completion, round)
     }
 
     private func offlineDesign(_ prose: String, editing current: Workflow?, recommendations: [TemplateRecommender.Recommendation]) -> Design {

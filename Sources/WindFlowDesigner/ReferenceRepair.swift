@@ -2,8 +2,8 @@ import Foundation
 import WindFlowCore
 
 /// The reference fixes the validator's own suggestions make certain, applied before anything goes back to a
-/// model: `{{ fetch.stauts }}` → `{{ fetch.status }}` ("did you mean 'status'?"), a misspelled step name, and a
-/// field of a manual trigger the plan reads but never declared (`{{ trigger.stack_name }}`: the run asks for it).
+/// model: `{{ fetch.stauts }}` → `{{ fetch.status }}` ("did you mean 'status'?"), a misspelled step name or
+/// trigger field. A manual or webhook trigger's fields are whatever the caller sends, so they are never "wrong".
 enum ReferenceRepair {
     /// The workflow with what could be fixed, and each fix in words.
     static func apply(_ report: ValidationReport, to workflow: Workflow) -> (Workflow, [String]) {
@@ -16,17 +16,9 @@ enum ReferenceRepair {
             let node = workflow.nodes[index].id
             switch problem.code {
             case .unknownOutputField where problem.message.hasPrefix("the trigger has no output"):
-                guard let field = quoted.first else { continue }
-                if let suggested {
-                    rename(in: &workflow.nodes[index], "trigger.\(field)", to: "trigger.\(suggested)")
-                    fixes.append("\(node): trigger.\(field) → trigger.\(suggested)")
-                } else if let trigger = workflow.nodes.firstIndex(where: { $0.type == "trigger.manual" }) {
-                    var inputs = workflow.nodes[trigger].configuration["inputs"]?.arrayValue ?? []
-                    guard !inputs.contains(where: { $0["name"]?.stringValue == field }) else { continue }
-                    inputs.append(["name": .string(field), "type": "string", "required": true])
-                    workflow.nodes[trigger].configuration["inputs"] = .array(inputs)
-                    fixes.append("the manual trigger asks for '\(field)', which \(node) reads")
-                }
+                guard let field = quoted.first, let suggested else { continue }
+                rename(in: &workflow.nodes[index], "trigger.\(field)", to: "trigger.\(suggested)")
+                fixes.append("\(node): trigger.\(field) → trigger.\(suggested)")
             case .unknownOutputField:
                 guard quoted.count == 2, let suggested else { continue }
                 rename(in: &workflow.nodes[index], "\(quoted[0]).\(quoted[1])", to: "\(quoted[0]).\(suggested)")
@@ -46,7 +38,9 @@ enum ReferenceRepair {
 
     /// Replaces `old` by `new` inside the node's placeholders, where it starts a path.
     private static func rename(in node: inout WorkflowNode, _ old: String, to new: String) {
-        let pattern = "(?<![A-Za-z0-9_.])" + NSRegularExpression.escapedPattern(for: old) + "(?![A-Za-z0-9_])"
+        // A whole path ends where the name does; a root (`fetsh.`) is followed by its fields.
+        let end = old.hasSuffix(".") ? "" : "(?![A-Za-z0-9_])"
+        let pattern = "(?<![A-Za-z0-9_.])" + NSRegularExpression.escapedPattern(for: old) + end
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return }
         func fix(_ value: JSONValue) -> JSONValue {
             switch value {

@@ -120,7 +120,8 @@ public struct PlanDecompiler {
             case .branch: action.onError = .steps(fanOut(targets(node.id, branch: "error"), until: stop))
             case .stop: break
             }
-            if node.disabled || node.retry != nil || node.notes != nil { failed = failed || node.disabled }
+            // A disabled node has no plan form (the retry policy and notes an edit keeps from the workflow itself).
+            if node.disabled { failed = true }
             return (.action(action), main(node.id))
         }
     }

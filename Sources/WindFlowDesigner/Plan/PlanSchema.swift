@@ -140,8 +140,8 @@ public struct PlanSchema: Sendable {
     private func valueSchema(_ type: ParameterType, minimum: Double?, maximum: Double?, required: Bool) -> JSONValue? {
         switch type {
         case .string, .text, .cron, .timezone, .condition:
-            // Free text (a pattern that keeps every `{{` closed was tried: the 1.5B model looped under it more often,
-            // see docs/DESIGN-QUALITY.md; ``textPattern`` stays for a later try).
+            // Free text: a pattern that kept every `{{` closed was tried, and the 1.5B model looped under it more
+            // often (docs/DESIGN-QUALITY.md).
             return required ? ["type": "string", "minLength": 1] : ["type": "string"]
         case .integer, .number:
             var number: [String: JSONValue] = ["type": .string(type == .integer ? "integer" : "number")]
@@ -209,7 +209,5 @@ public struct PlanSchema: Sendable {
     static let labelPattern = "^[a-z][a-z0-9_]{0,30}$"
     static let secretPattern = "^\\{\\{ ?secrets\\.[A-Z][A-Z0-9_]* ?\\}\\}$"
     static let expressionPattern = "^\\{\\{.+\\}\\}$"
-    /// Text, with `{{ … }}` placeholders only whole ones (no quote or backslash, which the grammar would have to escape).
-    static let textPattern = #"^([^{"\\]|\{[^{"\\])*(\{\{[^{}"\\]+\}\}([^{"\\]|\{[^{"\\])*)*$"#
     static let durationOrTimePattern = "^([0-9]+(ms|s|m|h|d)?([0-9]+(s|m|h))*|\\{\\{.+\\}\\}|[0-9]{4}-[0-9]{2}-[0-9]{2}T.+)$"
 }
