@@ -16,7 +16,7 @@ final class StreamLimiter: @unchecked Sendable {
 
     /// A place for one more stream of the caller with this `Authorization` header, or nil past the limit.
     func acquire(authorization: String) -> Slot? {
-        let key = SHA256.hex(SHA256.hash(Array(authorization.utf8)))
+        let key = Hashes.sha256Hex(authorization)
         return lock.withLock {
             guard open[key, default: 0] < maxPerKey else { return nil }
             open[key, default: 0] += 1
@@ -33,7 +33,7 @@ final class StreamLimiter: @unchecked Sendable {
 
     /// How many streams this caller has open.
     func count(authorization: String) -> Int {
-        let key = SHA256.hex(SHA256.hash(Array(authorization.utf8)))
+        let key = Hashes.sha256Hex(authorization)
         return lock.withLock { open[key, default: 0] }
     }
 

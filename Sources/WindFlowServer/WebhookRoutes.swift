@@ -123,14 +123,14 @@ struct WebhookRoutes {
             guard let secret = value("hmac_secret"),
                 let signature = request.headers[HTTPField.Name(value("signature_header") ?? "X-Hub-Signature-256")!]
             else { return denied }
-            let expected = "sha256=" + SHA256.hex(SHA256.hmac(key: Array(secret.utf8), message: body))
-            return SHA256.constantTimeEquals(Array(expected.utf8), Array(signature.lowercased().utf8)) ? nil : denied
+            let expected = "sha256=" + Hashes.hmacSHA256Hex(key: Array(secret.utf8), message: body)
+            return Hashes.constantTimeEquals(Array(expected.utf8), Array(signature.lowercased().utf8)) ? nil : denied
         case "basic":
             guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
                 let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
                 let username = value("username"), let password = value("password")
             else { return denied }
-            return SHA256.constantTimeEquals(Array(decoded.utf8), Array("\(username):\(password)".utf8)) ? nil : denied
+            return Hashes.constantTimeEquals(Array(decoded.utf8), Array("\(username):\(password)".utf8)) ? nil : denied
         default:
             let made = WebhookTokens.needsToken(node)
                 ? (try? store.secrets())?[WebhookTokens.secretName(workflowID: record.id, node: node.id)] : nil
@@ -141,7 +141,7 @@ struct WebhookRoutes {
             let given = request.headers[HTTPField.Name(value("token_header") ?? "X-WindFlow-Token")!]
                 ?? request.uri.queryParameters.get("token")
             guard let given else { return denied }
-            return SHA256.constantTimeEquals(Array(given.utf8), Array(token.utf8)) ? nil : denied
+            return Hashes.constantTimeEquals(Array(given.utf8), Array(token.utf8)) ? nil : denied
         }
     }
 

@@ -8,7 +8,7 @@ import WindFlowStore
 enum WebhookTokens {
     /// The secret that holds the token made for this webhook node.
     static func secretName(workflowID: String, node: String) -> String {
-        "WEBHOOK_TOKEN_" + SHA256.hex(SHA256.hash(Array("\(workflowID)/\(node)".utf8))).prefix(16).uppercased()
+        "WEBHOOK_TOKEN_" + Hashes.sha256Hex("\(workflowID)/\(node)").prefix(16).uppercased()
     }
 
     /// Whether this node is a webhook that needs a made token.

@@ -11,14 +11,14 @@ extension SQLiteStore {
         let key = "wf_" + secret
         try pool.write { db in
             try db.run(sql: "INSERT INTO api_key (id, name, hash, created_at) VALUES (?, ?, ?, ?)",
-                       arguments: ["key_" + Self.newID(), name, SHA256.hex(SHA256.hash(Array(key.utf8))), now])
+                       arguments: ["key_" + Self.newID(), name, Hashes.sha256Hex(key), now])
         }
         return key
     }
 
     /// Whether `key` is a stored API key (compared by hash).
     public func isValidAPIKey(_ key: String) throws -> Bool {
-        let hash = SHA256.hex(SHA256.hash(Array(key.utf8)))
+        let hash = Hashes.sha256Hex(key)
         return try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE hash = ?", arguments: [hash]) ?? false }
     }
 
