@@ -94,7 +94,7 @@ struct DatabaseExecutor: NodeExecutor {
         } catch let error as DatabaseError {
             let retryable = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
             return .failure(NodeFailure(retryable ? .connection : .validation, "SQLite: \(error.message ?? "\(error.resultCode)")",
-                                        retryable: retryable))
+                                        retryable: retryable, details: FailureDetails(errorClass: FailureClass(rawValue: "\(error.extendedResultCode)"))))
         } catch {
             return .failure(NodeFailure(.validation, "SQLite: \(error)", retryable: false))
         }
@@ -159,7 +159,8 @@ enum PostgresConnection {
         defer { PQfinish(connection) }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-            return .failure(NodeFailure(.connection, "PostgreSQL: \(message)", retryable: true))
+            return .failure(NodeFailure(.connection, "PostgreSQL: \(message)", retryable: true,
+                                        details: FailureDetails(errorClass: FailureClass(rawValue: "connection_failed"))))
         }
         canceller.attach(connection)
         defer { canceller.detach() }
@@ -210,7 +211,7 @@ enum PostgresConnection {
                 // Class 08 (connection) and 40 (serialization, deadlock) are worth a retry.
                 let retryable = state.hasPrefix("08") || state.hasPrefix("40")
                 return .failure(NodeFailure(retryable ? .connection : .validation, "PostgreSQL: \(message)\(state.isEmpty ? "" : " [\(state)]")",
-                                            retryable: retryable))
+                                            retryable: retryable, details: FailureDetails(errorClass: state.isEmpty ? nil : FailureClass(rawValue: "SQLSTATE " + state))))
             }
         }
         if transaction, case .failure(let failure) = exec("BEGIN", []) { return .failure(failure) }

@@ -83,7 +83,7 @@ extension NodeOutcome {
                 return nil
             }
             self = .failed(NodeFailure(kind, error["message"]?.stringValue ?? "", retryable: value["retryable"]?.boolValue,
-                                       details: error["details"]))
+                                       details: FailureDetails(jsonValue: error), output: error["details"]))
         case "wait"?:
             guard let until = value["until"]?.doubleValue else { return nil }
             self = .wait(until: until)

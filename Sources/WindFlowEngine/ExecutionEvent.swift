@@ -37,14 +37,6 @@ public enum ExecutionAction: Sendable, Hashable {
     case finish(ExecutionStatus, ExecutionError?)
 }
 
-/// Where an execution stands.
-public enum ExecutionStatus: String, Sendable, Hashable, CaseIterable {
-    case queued, running, waiting, succeeded, failed, cancelled
-
-    /// Whether the execution is over.
-    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
-}
-
 /// Why an execution failed or was stopped.
 public struct ExecutionError: Sendable, Hashable, CustomStringConvertible {
     public var kind: FailureKind

@@ -3,7 +3,7 @@ import WindFlowCore
 /// What happens during a run, as it happens: for live progress views and event streams.
 public enum ProgressEvent: Sendable {
     case nodeStarted(NodeKey, attempt: Int)
-    case nodeFinished(NodeKey, attempt: Int, status: String, seconds: Double, error: String?)
+    case nodeFinished(NodeKey, attempt: Int, status: NodeRunStatus, seconds: Double, error: String?)
     case nodeSkipped(NodeKey)
     case retryScheduled(NodeKey, attempt: Int, at: Double)
     case waiting(NodeKey, until: Double)

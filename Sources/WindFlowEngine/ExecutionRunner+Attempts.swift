@@ -69,7 +69,7 @@ extension ExecutionRunner {
             do {
                 input[name] = try Self.render(value, scope: scope)
             } catch {
-                prepared.immediate = .failed(NodeFailure(.expression, "\(name): \(error.description)", retryable: false))
+                prepared.immediate = .failed(.expression(error, parameter: name))
                 return prepared
             }
         }
@@ -148,7 +148,7 @@ extension ExecutionRunner {
         switch outcome {
         case .succeeded(let output, let branch): return .succeeded(cap(output), branch: branch)
         case .failed(var failure):
-            failure.details = failure.details.map(cap)
+            failure.output = failure.output.map(cap)
             return .failed(failure)
         case .iterate(let items, let parallel):
             guard case .array(let capped) = cap(.array(items)) else {
@@ -165,29 +165,30 @@ extension ExecutionRunner {
         result.outcome = capped(original.outcome, logs: &result.logs)
         let node = run.machine.node(key)
         var record = NodeRunRecord(
-            nodeKey: key.description, nodeID: key.node, nodeType: node?.type ?? "", attempt: attempt, status: "succeeded",
+            nodeKey: key.description, nodeID: key.node, nodeType: node?.type ?? "", attempt: attempt, status: .succeeded,
             input: run.redactor.redact(result.input), startedAt: result.startedAt, finishedAt: result.finishedAt,
             durationMS: (result.finishedAt - result.startedAt) * 1000)
-        var status = "succeeded", errorText: String? = nil
+        var status = NodeRunStatus.succeeded, errorText: String? = nil
         switch result.outcome {
         case .succeeded(let output, _):
             record.output = run.redactor.redact(output)
         case .failed(let failure):
-            status = failure.kind == .cancelled ? "cancelled" : "failed"
-            record.errorKind = failure.kind.rawValue
+            status = failure.kind == .cancelled ? .cancelled : .failed
+            record.errorKind = failure.kind
             record.errorMessage = run.redactor.redact(failure.message)
-            record.output = failure.details.map(run.redactor.redact)
+            record.output = failure.output.map(run.redactor.redact)
+            record.errorDetails = failure.details.isEmpty ? nil : failure.details
             errorText = record.errorMessage
         case .wait(let until):
-            status = "waiting"
+            status = .waiting
             record.output = ["until": .string(ExecutionStateMachine.iso8601(until))]
         case .iterate(let items, _):
-            status = "iterating"
+            status = .iterating
             record.output = ["items": .int(items.count)]
         case .stop(let succeeded, let message):
-            status = succeeded ? "succeeded" : "failed"
+            status = succeeded ? .succeeded : .failed
             record.output = ["message": .string(run.redactor.redact(message))]
-            if !succeeded { (record.errorKind, record.errorMessage) = ("stopped", message) }
+            if !succeeded { (record.errorKind, record.errorMessage) = (.stopped, message) }
         }
         record.status = status
         let lines = result.logs.map(run.redactor.redact)
@@ -214,7 +215,7 @@ extension ExecutionRunner {
         run.storedEvents += 1
         transition.sequence = run.storedEvents
         extra(&transition)
-        func nodeRun(_ key: NodeKey, attempt: Int, status: String) -> NodeRunRecord {
+        func nodeRun(_ key: NodeKey, attempt: Int, status: NodeRunStatus) -> NodeRunRecord {
             NodeRunRecord(nodeKey: key.description, nodeID: key.node, nodeType: run.machine.node(key)?.type ?? "",
                           attempt: attempt, status: status)
         }
@@ -236,31 +237,31 @@ extension ExecutionRunner {
                 // written when it ends, which keeps every transition to one row per node.
                 run.lastAttempt[key] = attempt
             case .skip(let key):
-                transition.nodeRuns.append(nodeRun(key, attempt: 0, status: "skipped"))
+                transition.nodeRuns.append(nodeRun(key, attempt: 0, status: .skipped))
             case .retry(let key, _, let at), .park(let key, let at):
                 transition.setTimers.append((key.description, at))
             case .completed(let key, let output):
-                var record = nodeRun(key, attempt: run.lastAttempt[key] ?? 1, status: "succeeded")
+                var record = nodeRun(key, attempt: run.lastAttempt[key] ?? 1, status: .succeeded)
                 record.output = run.redactor.redact(output)
                 record.finishedAt = now
                 transition.nodeRuns.append(record)
             case .cancel(let keys):
                 for key in keys {
-                    var record = nodeRun(key, attempt: before.runningAttempts[key] ?? run.lastAttempt[key] ?? 1, status: "cancelled")
+                    var record = nodeRun(key, attempt: before.runningAttempts[key] ?? run.lastAttempt[key] ?? 1, status: .cancelled)
                     record.finishedAt = now
                     transition.nodeRuns.append(record)
                 }
             case .finish(let status, let error):
-                transition.status = status.rawValue
+                transition.status = status
                 transition.finishedAt = now
                 if let error {
-                    transition.error = (error.kind.rawValue, run.redactor.redact(error.message), error.node?.description)
+                    transition.error = (error.kind, run.redactor.redact(error.message), error.node?.description)
                 }
                 if status == .failed { transition.followUp = try errorWorkflowFollowUp(run, error: error, at: now) }
             }
         }
-        if transition.status == nil, run.machine.status.rawValue != run.record.status {
-            transition.status = run.machine.status.rawValue
+        if transition.status == nil, run.machine.status != run.record.status {
+            transition.status = run.machine.status
         }
         if let status = transition.status { run.record.status = status }
         run.unflushed.append(transition)

@@ -74,8 +74,8 @@ public struct ExecutionRunner: Sendable {
             guard missing.isEmpty else {
                 let message = "node types not available yet: \(missing.joined(separator: ", ")); this run cannot start"
                 var transition = Transition()
-                transition.status = "failed"
-                transition.error = ("configuration", message, nil)
+                transition.status = .failed
+                transition.error = (.configuration, message, nil)
                 transition.finishedAt = clock.now()
                 transition.dequeue = true
                 try store.commit(transition, execution: id, workflowID: record.workflowID)
@@ -156,7 +156,7 @@ public struct ExecutionRunner: Sendable {
                     case .skip(let key):
                         observer?(.nodeSkipped(key))
                     case .completed(let key, _):
-                        observer?(.nodeFinished(key, attempt: run.lastAttempt[key] ?? 1, status: "succeeded", seconds: 0, error: nil))
+                        observer?(.nodeFinished(key, attempt: run.lastAttempt[key] ?? 1, status: .succeeded, seconds: 0, error: nil))
                     case .finish(let status, let error):
                         try await flush(&run)
                         observer?(.finished(status, error))

@@ -177,7 +177,7 @@ public struct ExecutionStateMachine: Sendable {
                 let loopKey = NodeKey(loop.loop, frame: key.frame.parent ?? FramePath())
                 abandonLoop(loopKey, into: &actions)
                 let message = "item \(loop.iteration): node '\(key.node)' failed: \(failure.message)"
-                let loopFailure = NodeFailure(.loopIteration, message, retryable: false, details: failure.jsonValue)
+                let loopFailure = NodeFailure(.loopIteration, message, retryable: false, details: failure.details, output: failure.jsonValue)
                 let loopHandling = topology.indexByID[loop.loop].map { workflow.nodes[$0].errorHandling } ?? .stop
                 resolveFailed(loopKey, failure: loopFailure, handling: loopHandling, into: &actions)
             } else {

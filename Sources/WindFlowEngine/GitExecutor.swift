@@ -52,7 +52,8 @@ struct GitExecutor: NodeExecutor {
                     let retryable = ["Could not resolve host", "Connection refused", "timed out", "Connection reset"].contains { text.contains($0) }
                     return NodeFailure(retryable ? .connection : .exit,
                                        "git \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "signal")): \(text.split(separator: "\n").last ?? "")",
-                                       retryable: retryable)
+                                       retryable: retryable, details: FailureDetails(exitCode: result.exitCode.map(Int.init), signal: result.signal.map(Int.init),
+                                                                                     errorClass: Self.errorClass(text), subject: arguments.first))
                 }
                 return nil
             } catch {
@@ -93,8 +94,8 @@ struct GitExecutor: NodeExecutor {
             return .failed(NodeFailure(.validation, "unknown operation '\(operation)'", retryable: false))
         }
         if let failure {
-            return .failed(NodeFailure(failure.kind, failure.message, retryable: failure.retryable,
-                                       details: ["output": .string(transcript.joined(separator: "\n"))]))
+            return .failed(NodeFailure(failure.kind, failure.message, retryable: failure.retryable, details: failure.details,
+                                       output: ["output": .string(transcript.joined(separator: "\n"))]))
         }
         return .succeeded(await describe(directory, operation: operation, base: context.input["base_ref"]?.stringValue,
                                          environment: environment, transcript: transcript), branch: nil)
@@ -120,5 +121,21 @@ struct GitExecutor: NodeExecutor {
             "commit": .string(await read(["rev-parse", "HEAD"])), "branch": .string(await read(["rev-parse", "--abbrev-ref", "HEAD"])),
             "changed_files": .array(changed.map(JSONValue.string)), "output": .string(transcript.joined(separator: "\n")),
         ]
+    }
+}
+
+extension GitExecutor {
+    /// The class of a failed git command, from git's own wording (git has no machine-readable errors).
+    static func errorClass(_ output: String) -> FailureClass? {
+        let classes: [(String, [String])] = [
+            ("authentication_failed", ["Authentication failed", "could not read Username", "Permission denied (publickey"]),
+            ("unknown_branch", ["Remote branch", "did not match any file(s) known to git", "couldn't find remote ref"]),
+            ("dns", ["Could not resolve host"]),
+            ("connection_refused", ["Connection refused"]),
+            ("timeout", ["timed out"]),
+            ("not_a_repository", ["not a git repository", "does not appear to be a git repository"]),
+            ("merge_conflict", ["CONFLICT", "Not possible to fast-forward"]),
+        ]
+        return classes.first { _, markers in markers.contains { output.contains($0) } }.map { FailureClass(rawValue: $0.0) }
     }
 }

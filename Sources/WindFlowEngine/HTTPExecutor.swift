@@ -59,7 +59,7 @@ struct HTTPExecutor: NodeExecutor {
             var message = "\(method) \(redactedURL(url)) answered \(response.status) (expected \(expected.renderedText))"
             if !excerpt.isEmpty { message += ": \(excerpt)" }
             if response.status == 401 || response.status == 403 { message += "; check the credentials" }
-            return .failed(NodeFailure(.http, message, retryable: retryable, details: output))
+            return .failed(NodeFailure(.http, message, retryable: retryable, details: FailureDetails(httpStatus: response.status, subject: parsed.host), output: output))
         }
         return .succeeded(output, branch: nil)
     }
@@ -109,13 +109,14 @@ struct HTTPExecutor: NodeExecutor {
 
     static func failure(for error: CurlError, method: String) -> NodeFailure {
         let message = "\(method) \(error.url): \(error.message)"
+        let details = error.failureDetails
         switch error.kind {
-        case .timeout: return NodeFailure(.timeout, message)
-        case .connectionRefused, .dns, .connectionLost: return NodeFailure(.connection, message, retryable: true)
-        case .cancelled: return NodeFailure(.cancelled, message)
-        case .tooLarge, .invalidRequest, .tooManyRedirects: return NodeFailure(.validation, message, retryable: false)
-        case .tls: return NodeFailure(.configuration, message + "; check the certificate", retryable: false)
-        case .other: return NodeFailure(.connection, message, retryable: false)
+        case .timeout: return NodeFailure(.timeout, message, details: details)
+        case .connectionRefused, .dns, .connectionLost: return NodeFailure(.connection, message, retryable: true, details: details)
+        case .cancelled: return NodeFailure(.cancelled, message, details: details)
+        case .tooLarge, .invalidRequest, .tooManyRedirects: return NodeFailure(.validation, message, retryable: false, details: details)
+        case .tls: return NodeFailure(.configuration, message + "; check the certificate", retryable: false, details: details)
+        case .other: return NodeFailure(.connection, message, retryable: false, details: details)
         }
     }
 
@@ -148,5 +149,12 @@ struct HTTPExecutor: NodeExecutor {
             let value = fields[key]!.renderedText.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
             return "\(key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key)=\(value)"
         }.joined(separator: "&")
+    }
+}
+
+extension CurlError {
+    /// The facts of a request that got no answer: libcurl's class of error and the host it was for.
+    var failureDetails: FailureDetails {
+        FailureDetails(errorClass: FailureClass(rawValue: kind.rawValue), subject: URL(string: url)?.host)
     }
 }

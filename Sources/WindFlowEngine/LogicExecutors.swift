@@ -13,7 +13,7 @@ func evaluateCondition(_ raw: JSONValue?, scope: ExpressionScope) throws(Express
 }
 
 func expressionFailure(_ error: ExpressionError, parameter: String) -> NodeOutcome {
-    .failed(NodeFailure(.expression, "\(parameter): \(error.description)", retryable: false))
+    .failed(.expression(error, parameter: parameter))
 }
 
 /// `logic.condition`: follows `true` or `false`.

@@ -33,7 +33,8 @@ struct MonitoringExecutor: NodeExecutor {
         }
         guard (200..<300).contains(response.status) else {
             return .failed(NodeFailure(.http, "GET \(redactedURL(requestURL)) answered \(response.status)",
-                                       retryable: response.status >= 500 || response.status == 429))
+                                       retryable: response.status >= 500 || response.status == 429,
+                                       details: FailureDetails(httpStatus: response.status, subject: URL(string: requestURL)?.host)))
         }
         if source == "prometheus_query" {
             guard let json = try? JSONDecoder().decode(JSONValue.self, from: response.body), json["status"] == "success" else {

@@ -19,57 +19,38 @@ public struct NodeFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// Whether another attempt may succeed (timeouts, connection errors, 5xx, exits marked retryable).
     public var retryable: Bool
-    /// Fields to keep with the error (an HTTP status, an exit code, a log tail).
-    public var details: JSONValue?
+    /// The facts a fix rule or a person acts on: the HTTP status, the exit code, the class of error.
+    public var details: FailureDetails
+    /// What the node had produced when it failed (an HTTP response, a script's output), shown as the error's
+    /// `details` field (`{{ node.error.details.status }}`).
+    public var output: JSONValue?
 
-    public init(_ kind: FailureKind, _ message: String, retryable: Bool? = nil, details: JSONValue? = nil) {
+    public init(_ kind: FailureKind, _ message: String, retryable: Bool? = nil, details: FailureDetails = FailureDetails(),
+                output: JSONValue? = nil) {
         self.kind = kind
         self.message = message
         self.retryable = retryable ?? kind.isRetryableByDefault
         self.details = details
+        self.output = output
     }
 
     public var description: String { "\(kind.rawValue): \(message)" }
 
-    /// The error as a node output (`{{ node.error.message }}`).
+    /// The error as a node output and as stored: `kind`, `message`, the structured details at the top level
+    /// (`http_status`, `exit_code`, `error_class`…) and what the node produced under `details`.
     public var jsonValue: JSONValue {
-        var object: [String: JSONValue] = ["kind": .string(kind.rawValue), "message": .string(message)]
-        if let details { object["details"] = details }
+        var object = details.jsonValue.objectValue ?? [:]
+        object["kind"] = .string(kind.rawValue)
+        object["message"] = .string(message)
+        if let output { object["details"] = output }
         return .object(object)
     }
 }
 
-/// The classes of failure. Validation and configuration errors are never retried.
-public enum FailureKind: String, Sendable, Hashable, CaseIterable {
-    /// The node's input is not what its type accepts.
-    case validation
-    /// The node cannot run as configured (a missing command, an unsupported node type).
-    case configuration
-    /// An expression could not be evaluated (a missing field, a type error).
-    case expression
-    /// The node ran past its timeout.
-    case timeout
-    /// A connection could not be made or was lost.
-    case connection
-    /// An HTTP status outside the expected ones.
-    case http
-    /// A script or command exited with a non-zero status.
-    case exit
-    /// The execution was cancelled while the node ran.
-    case cancelled
-    /// The node was running when the process stopped and was not re-run (should not normally be seen).
-    case interrupted
-    /// A `logic.stop` ended the run as failed.
-    case stopped
-    /// A node inside a loop iteration failed.
-    case loopIteration = "loop_iteration"
-    /// Anything else.
-    case `internal`
-
-    var isRetryableByDefault: Bool {
-        switch self {
-        case .timeout, .connection, .interrupted: return true
-        default: return false
-        }
+extension NodeFailure {
+    /// A parameter whose expression could not be evaluated, with what it read and what was there instead.
+    static func expression(_ error: ExpressionError, parameter: String) -> NodeFailure {
+        NodeFailure(.expression, "\(parameter): \(error.description)", retryable: false,
+                    details: FailureDetails(errorClass: error.problem.map { FailureClass(rawValue: $0.rawValue) }, subject: error.path, alternatives: error.alternatives))
     }
 }

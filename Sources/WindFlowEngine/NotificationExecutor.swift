@@ -52,7 +52,7 @@ struct NotificationExecutor: NodeExecutor {
             let summary = zip(channels, results).compactMap { channel, result in result["error"]?.stringValue.map { "\(channel): \($0)" } }
             return .failed(NodeFailure(
                 failures.first!.kind, "\(failures.count) of \(channels.count) channels failed — \(summary.joined(separator: "; "))",
-                retryable: failures.allSatisfy(\.retryable), details: output))
+                retryable: failures.allSatisfy(\.retryable), details: failures.first!.details, output: output))
         }
         return .succeeded(output, branch: nil)
     }
@@ -74,7 +74,8 @@ struct NotificationExecutor: NodeExecutor {
             let response = try await client.perform(request)
             guard (200..<300).contains(response.status) else {
                 return NodeFailure(.http, "POST \(redactedURL(url)) answered \(response.status)",
-                                   retryable: response.status >= 500 || response.status == 429)
+                                   retryable: response.status >= 500 || response.status == 429,
+                                   details: FailureDetails(httpStatus: response.status, subject: URL(string: url)?.host))
             }
             return nil
         } catch let error as CurlError {

@@ -21,7 +21,9 @@ extension Redactor {
         case .succeeded(let output, let branch): return .succeeded(redact(output), branch: branch)
         case .failed(var failure):
             failure.message = redact(failure.message)
-            failure.details = failure.details.map(redact)
+            failure.output = failure.output.map(redact)
+            failure.details.subject = failure.details.subject.map(redact)
+            failure.details.alternatives = failure.details.alternatives?.map(redact)
             return .failed(failure)
         case .iterate(let items, let parallel): return .iterate(items.map(redact), parallel: parallel)
         case .stop(let succeeded, let message): return .stop(succeeded: succeeded, message: redact(message))

@@ -73,12 +73,31 @@ struct ScriptExecutor: NodeExecutor {
             guard code == 0 else {
                 let retryable = (context.parameter("retryable_exit_codes")?.arrayValue ?? []).contains(.int(Int(code)))
                 return .failed(NodeFailure(.exit, Self.exitMessage(Int(code), interpreter: interpreter.0, stderr: tail),
-                                           retryable: retryable, details: .object(output)))
+                                           retryable: retryable, details: Self.details(exitCode: Int(code), stderr: tail),
+                                           output: .object(output)))
             }
             return .succeeded(.object(output), branch: nil)
         case (nil, let signal):
-            return .failed(NodeFailure(.exit, "the script was killed by signal \(signal ?? 0)", retryable: false, details: .object(output)))
+            return .failed(NodeFailure(.exit, "the script was killed by signal \(signal ?? 0)", retryable: false,
+                                       details: FailureDetails(signal: signal.map(Int.init), errorClass: .killed), output: .object(output)))
         }
+    }
+
+    /// The facts of a non-zero exit: the status, its class when the shell says what it means (126, 127), and the
+    /// command the shell named.
+    static func details(exitCode code: Int, stderr: String) -> FailureDetails {
+        let errorClass: FailureClass? = switch code {
+        case 127: .commandNotFound
+        case 126: .notExecutable
+        default: nil
+        }
+        var details = FailureDetails(exitCode: code, errorClass: errorClass)
+        if errorClass != nil, let line = stderr.split(separator: "\n").last(where: { $0.contains("not found") || $0.contains("Permission denied") }) {
+            // `bash: line 3: npmx: command not found`, `sh: 1: npmx: not found`: the command is the field before the reason.
+            let fields = line.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            if fields.count >= 2 { details.subject = fields[fields.count - 2] }
+        }
+        return details
     }
 
     static func exitMessage(_ code: Int, interpreter: String, stderr: String) -> String {

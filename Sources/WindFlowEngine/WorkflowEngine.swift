@@ -64,12 +64,12 @@ public struct WorkflowEngine: Sendable {
     /// Asks a running execution to stop; it ends as cancelled.
     public func cancel(_ id: String) throws {
         guard let record = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
-        guard !["succeeded", "failed", "cancelled"].contains(record.status) else {
-            throw EngineError("execution \(id) is already \(record.status)")
+        guard !record.status.isTerminal else {
+            throw EngineError("execution \(id) is already \(record.status.rawValue)")
         }
         try store.requestCancel(id)
         // A queued or parked execution is taken up at once, so the cancel does not wait for its timer.
-        if record.status == "waiting" || record.status == "queued" { try store.enqueueIfAbsent(id, now: runner.clock.now()) }
+        if record.status == .waiting || record.status == .queued { try store.enqueueIfAbsent(id, now: runner.clock.now()) }
     }
 
     /// A new execution of the same workflow version and input that reuses the outputs of every node upstream of
@@ -109,7 +109,7 @@ public struct WorkflowEngine: Sendable {
             guard let (output, branch) = outcomes[upstream.id] else { continue }
             var transition = Transition(event: ExecutionEvent.reused(NodeKey(upstream.id), output: output, branch: branch, at: now).jsonValue.jsonText)
             transition.nodeRuns = [NodeRunRecord(
-                nodeKey: upstream.id, nodeID: upstream.id, nodeType: upstream.type, attempt: 0, status: "reused", output: output,
+                nodeKey: upstream.id, nodeID: upstream.id, nodeType: upstream.type, attempt: 0, status: .reused, output: output,
                 startedAt: now, finishedAt: now, durationMS: 0)]
             seed.append(transition)
         }

@@ -35,7 +35,13 @@ struct APIRoutes {
         api.post("events") { request, _ in try await postEvent(request) }
         api.get("executions") { request, _ in
             let query = request.uri.queryParameters
-            let records = try store.executions(workflow: query.get("workflow"), status: query.get("status"),
+            var status: ExecutionStatus?
+            if let text = query.get("status") {
+                do throws(RunVocabularyError) { status = try ExecutionStatus(reading: text) } catch {
+                    return ServiceResponse.problem(.badRequest, "Unknown status", detail: error.description)
+                }
+            }
+            let records = try store.executions(workflow: query.get("workflow"), status: status,
                                                limit: query.get("limit").flatMap { Int($0) } ?? 50, before: query.get("cursor"))
             return ServiceResponse.json(.array(records.map(\.jsonValue)))
         }

@@ -51,10 +51,10 @@ struct EventDispatcher: Sendable {
     func executionEnded(_ id: String) {
         // Most executions end with nobody listening: then the record is not even read.
         guard let table = try? listeners(), table.keys.contains(where: { $0.hasPrefix("execution.") }) else { return }
-        guard let record = try? engine.store.execution(id), ["succeeded", "failed", "cancelled"].contains(record.status) else { return }
+        guard let record = try? engine.store.execution(id), record.status.isTerminal else { return }
         if record.triggerType == "trigger.event", record.input["event"]?.stringValue?.hasPrefix("execution.") == true { return }
         var payload: [String: JSONValue] = [
-            "workflow": .string(record.workflowName), "execution_id": .string(record.id), "status": .string(record.status),
+            "workflow": .string(record.workflowName), "execution_id": .string(record.id), "status": .string(record.status.rawValue),
         ]
         if let error = record.errorMessage { payload["error"] = .string(error) }
         if let node = record.errorNode { payload["failed_node"] = .string(node) }

@@ -64,9 +64,9 @@ struct EventStreamRoute {
                         }
                         try await writer.write(ByteBuffer(string: frames))
                     }
-                    let status = try store.execution(record.id)?.status ?? "failed"
-                    if ["succeeded", "failed", "cancelled"].contains(status), fresh.isEmpty {
-                        try await writer.write(ByteBuffer(string: "event: end\ndata: {\"status\":\"\(status)\"}\n\n"))
+                    let status = try store.execution(record.id)?.status ?? .failed
+                    if status.isTerminal, fresh.isEmpty {
+                        try await writer.write(ByteBuffer(string: "event: end\ndata: {\"status\":\"\(status.rawValue)\"}\n\n"))
                         break
                     }
                     idlePolls = fresh.isEmpty ? idlePolls + 1 : 0

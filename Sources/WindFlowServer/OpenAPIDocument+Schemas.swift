@@ -15,7 +15,7 @@ extension OpenAPIDocument {
         static let version: JSONValue = ["type": "integer", "minimum": 1, "examples": [1]]
         static let anyID: JSONValue = ["type": "string", "minLength": 1]
         static let flag: JSONValue = ["type": "boolean"]
-        static let executionStatus: JSONValue = ["type": "string", "enum": ["queued", "running", "waiting", "succeeded", "failed", "cancelled"]]
+        static let executionStatus: JSONValue = ["type": "string", "enum": .array(ExecutionStatus.allCases.map { .string($0.rawValue) })]
         static let limit: JSONValue = ["type": "integer", "minimum": 1, "maximum": 500]
         static let lastEventID: JSONValue = ["type": "integer", "minimum": 0]
 

@@ -67,18 +67,18 @@ struct WebhookRoutes {
         let deadline = Date().addingTimeInterval(limit)
         var delay = 0.005
         while Date() < deadline {
-            if let record = try store.execution(id), ["succeeded", "failed", "cancelled"].contains(record.status) {
-                let base: [String: JSONValue] = ["execution_id": .string(id), "status": .string(record.status),
+            if let record = try store.execution(id), record.status.isTerminal {
+                let base: [String: JSONValue] = ["execution_id": .string(id), "status": .string(record.status.rawValue),
                                                  "status_url": .string("/api/v1/executions/\(id)")]
                 switch record.status {
-                case "succeeded":
+                case .succeeded:
                     let runs = try store.nodeRuns(of: id)
                     let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
                     let sources = Set(workflow?.edges.map(\.source) ?? [])
                     var output: [String: JSONValue] = [:]
-                    for run in runs where run.status == "succeeded" && !sources.contains(run.nodeID) { output[run.nodeID] = run.output ?? .null }
+                    for run in runs where run.status == .succeeded && !sources.contains(run.nodeID) { output[run.nodeID] = run.output ?? .null }
                     return ServiceResponse.json(.object(base.merging(["output": .object(output)]) { $1 }))
-                case "failed":
+                case .failed:
                     return ServiceResponse.problem(.internalServerError, "Execution failed", detail: record.errorMessage ?? "the run failed", extra: base)
                 default:
                     return ServiceResponse.problem(.conflict, "Execution cancelled", extra: base)

@@ -1,3 +1,5 @@
+import WindFlowCore
+
 /// Per-node counters and duration histograms kept up to date by triggers on `node_run`, so the optimizer reads a few
 /// hundred rows instead of scanning every run: `node_stats` counts attempts and outcomes, `node_duration` counts
 /// succeeded durations per bucket of three significant digits (exact to the millisecond below one second, within 1 %
@@ -20,11 +22,11 @@ enum NodeStatisticsTables {
 
     /// Adds (`sign` 1) or takes away (`sign` -1) one row's contribution; `row` is NEW or OLD. Two upserts.
     static func apply(_ row: String, sign: Int) -> String {
-        let timed = "(\(row).status = 'succeeded' AND \(row).duration_ms IS NOT NULL)"
+        let timed = "(\(row).status = \(NodeRunStatus.succeeded.sql) AND \(row).duration_ms IS NOT NULL)"
         return """
             INSERT INTO node_stats (workflow_id, node_id, attempts, ok, failed, late, timed)
-                VALUES (\(row).workflow_id, \(row).node_id, \(sign), \(sign) * (\(row).status = 'succeeded'), \(sign) * (\(row).status = 'failed'),
-                        \(sign) * (\(row).status = 'succeeded' AND \(row).attempt > 1), \(sign) * \(timed))
+                VALUES (\(row).workflow_id, \(row).node_id, \(sign), \(sign) * (\(row).status = \(NodeRunStatus.succeeded.sql)), \(sign) * (\(row).status = \(NodeRunStatus.failed.sql)),
+                        \(sign) * (\(row).status = \(NodeRunStatus.succeeded.sql) AND \(row).attempt > 1), \(sign) * \(timed))
                 ON CONFLICT (workflow_id, node_id) DO UPDATE SET
                     attempts = attempts + excluded.attempts, ok = ok + excluded.ok, failed = failed + excluded.failed,
                     late = late + excluded.late, timed = timed + excluded.timed;
@@ -54,12 +56,12 @@ enum NodeStatisticsTables {
             PRIMARY KEY (workflow_id, node_id, bucket)
         ) WITHOUT ROWID;
         INSERT INTO node_stats (workflow_id, node_id, attempts, ok, failed, late, timed)
-            SELECT workflow_id, node_id, COUNT(*), SUM(status = 'succeeded'), SUM(status = 'failed'),
-                   SUM(status = 'succeeded' AND attempt > 1), SUM(status = 'succeeded' AND duration_ms IS NOT NULL)
+            SELECT workflow_id, node_id, COUNT(*), SUM(status = \(NodeRunStatus.succeeded.sql)), SUM(status = \(NodeRunStatus.failed.sql)),
+                   SUM(status = \(NodeRunStatus.succeeded.sql) AND attempt > 1), SUM(status = \(NodeRunStatus.succeeded.sql) AND duration_ms IS NOT NULL)
             FROM node_run GROUP BY workflow_id, node_id;
         INSERT INTO node_duration (workflow_id, node_id, bucket, runs)
             SELECT workflow_id, node_id, \(bucket("duration_ms")) AS b, COUNT(*)
-            FROM node_run WHERE status = 'succeeded' AND duration_ms IS NOT NULL GROUP BY workflow_id, node_id, b;
+            FROM node_run WHERE status = \(NodeRunStatus.succeeded.sql) AND duration_ms IS NOT NULL GROUP BY workflow_id, node_id, b;
         CREATE TRIGGER node_stats_insert AFTER INSERT ON node_run BEGIN
         \(apply("NEW", sign: 1))
         END;

@@ -8,7 +8,7 @@ extension SQLiteStore {
         try pool.read { db in
             var history = NodeHistory()
             if let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS attempts, SUM(status = 'succeeded') AS ok, SUM(status = 'failed') AS failed, SUM(attempt > 1) AS retries
+                SELECT COUNT(*) AS attempts, SUM(status = \(NodeRunStatus.succeeded.sql)) AS ok, SUM(status = \(NodeRunStatus.failed.sql)) AS failed, SUM(attempt > 1) AS retries
                 FROM node_run WHERE workflow_id = ? AND node_id = ?
                 """, arguments: [id, node]) {
                 history.attempts = row["attempts"] ?? 0
@@ -22,11 +22,11 @@ extension SQLiteStore {
                 history.failuresByKind[row["error_kind"]] = row["n"]
             }
             history.durations = try Double.fetchAll(db, sql: """
-                SELECT duration_ms FROM node_run WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded' AND duration_ms IS NOT NULL
+                SELECT duration_ms FROM node_run WHERE workflow_id = ? AND node_id = ? AND status = \(NodeRunStatus.succeeded.sql) AND duration_ms IS NOT NULL
                 ORDER BY id DESC LIMIT 1000
                 """, arguments: [id, node])
             if let text = try String.fetchOne(db, sql: """
-                SELECT input FROM node_run WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded' AND input IS NOT NULL ORDER BY id DESC LIMIT 1
+                SELECT input FROM node_run WHERE workflow_id = ? AND node_id = ? AND status = \(NodeRunStatus.succeeded.sql) AND input IS NOT NULL ORDER BY id DESC LIMIT 1
                 """, arguments: [id, node]) {
                 history.lastSuccessfulInput = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
             }
@@ -90,8 +90,8 @@ extension SQLiteStore {
         guard let version = suggestion.appliedVersion else { return nil }
         return try pool.read { db in
             let row = try Row.fetchOne(db, sql: """
-                SELECT SUM(status = 'succeeded') AS ok, COUNT(*) AS n FROM execution
-                WHERE workflow_id = ? AND workflow_version >= ? AND status IN ('succeeded', 'failed')
+                SELECT SUM(status = \(ExecutionStatus.succeeded.sql)) AS ok, COUNT(*) AS n FROM execution
+                WHERE workflow_id = ? AND workflow_version >= ? AND status IN \(ExecutionStatus.sql([.succeeded, .failed]))
                 """, arguments: [suggestion.workflowID, version])
             return (row?["ok"] ?? 0, row?["n"] ?? 0)
         }
@@ -116,15 +116,15 @@ extension SQLiteStore {
 extension SQLiteStore {
     /// The last time `node` failed with `kind` in a version before `version`, and the first later version in which it
     /// succeeded: the change that fixed it then.
-    public func precedent(workflow id: String, node: String, kind: String, before version: Int) throws -> (failed: Int, fixed: Int)? {
+    public func precedent(workflow id: String, node: String, kind: FailureKind, before version: Int) throws -> (failed: Int, fixed: Int)? {
         try pool.read { db in
             guard let failed = try Int.fetchOne(db, sql: """
                 SELECT MAX(e.workflow_version) FROM node_run n JOIN execution e ON e.id = n.execution_id
                 WHERE n.workflow_id = ? AND n.node_id = ? AND n.error_kind = ? AND e.workflow_version < ?
-                """, arguments: [id, node, kind, version]),
+                """, arguments: [id, node, kind.rawValue, version]),
                 let fixed = try Int.fetchOne(db, sql: """
                 SELECT MIN(e.workflow_version) FROM node_run n JOIN execution e ON e.id = n.execution_id
-                WHERE n.workflow_id = ? AND n.node_id = ? AND n.status = 'succeeded' AND e.workflow_version > ? AND e.workflow_version < ?
+                WHERE n.workflow_id = ? AND n.node_id = ? AND n.status = \(NodeRunStatus.succeeded.sql) AND e.workflow_version > ? AND e.workflow_version < ?
                 """, arguments: [id, node, failed, version])
             else { return nil }
             return (failed, fixed)

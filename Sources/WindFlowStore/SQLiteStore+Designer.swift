@@ -113,8 +113,8 @@ extension SQLiteStore {
         try pool.read { db in
             var counts: [String: (Int, Int)] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT workflow_name, SUM(status = 'succeeded') AS ok, COUNT(*) AS finished FROM execution
-                WHERE status IN ('succeeded', 'failed', 'timed_out') GROUP BY workflow_name
+                SELECT workflow_name, SUM(status = \(ExecutionStatus.succeeded.sql)) AS ok, COUNT(*) AS finished FROM execution
+                WHERE status IN \(ExecutionStatus.sql([.succeeded, .failed])) GROUP BY workflow_name
                 """) {
                 counts[row["workflow_name"]] = (row["ok"], row["finished"])
             }

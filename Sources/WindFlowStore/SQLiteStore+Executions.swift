@@ -29,7 +29,7 @@ extension SQLiteStore {
         var record = ExecutionRecord(
             id: id ?? "ex_" + Self.newID(), workflowID: workflow.id, workflowVersion: workflow.version,
             workflowName: workflow.name, triggerNode: triggerNode, triggerType: workflow.workflow.node(triggerNode)?.type ?? "trigger.manual",
-            input: input, status: "queued", createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
+            input: input, status: .queued, createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
         if seeded { record.startedAt = now }
         return record
     }
@@ -39,7 +39,7 @@ extension SQLiteStore {
             sql: """
                 INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
                     status, created_at, restarted_from, restart_node)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, \(ExecutionStatus.queued.sql), ?, ?, ?)
                 """,
             arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, record.triggerNode,
                         record.triggerType, record.input.jsonText, record.createdAt, record.restartedFrom, record.restartNode])
@@ -95,7 +95,7 @@ extension SQLiteStore {
         }
         if !transition.logs.isEmpty { try appendLogs(transition.logs, execution: id, db: db) }
         if let status = transition.status {
-            try db.run(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status, id])
+            try db.run(sql: "UPDATE execution SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
         }
         if let startedAt = transition.startedAt {
             try db.run(sql: "UPDATE execution SET started_at = COALESCE(started_at, ?) WHERE id = ?", arguments: [startedAt, id])
@@ -107,7 +107,7 @@ extension SQLiteStore {
         }
         if let error = transition.error {
             try db.run(sql: "UPDATE execution SET error_kind = ?, error_message = ?, error_node = ? WHERE id = ?",
-                           arguments: [error.kind, error.message, error.node, id])
+                           arguments: [error.kind.rawValue, error.message, error.node, id])
         }
         if let followUp = transition.followUp {
             let followID = "ex_" + Self.newID()
@@ -115,7 +115,7 @@ extension SQLiteStore {
             try db.run(sql: """
                 INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
                     status, created_at, restarted_from)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, NULL)
+                VALUES (?, ?, ?, ?, ?, ?, ?, \(ExecutionStatus.queued.sql), ?, NULL)
                 """, arguments: [followID, followUp.workflow.id, followUp.workflow.version, followUp.workflow.name,
                                 followUp.triggerNode, triggerType, followUp.input.jsonText, transition.finishedAt ?? 0])
             try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [followID, transition.finishedAt ?? 0])
@@ -133,8 +133,8 @@ extension SQLiteStore {
         try db.run(
             sql: """
                 INSERT INTO node_run (execution_id, workflow_id, node_key, node_id, node_type, attempt, status, input, output,
-                    truncated, error_kind, error_message, log_tail, started_at, finished_at, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    truncated, error_kind, error_message, error_details, log_tail, started_at, finished_at, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (execution_id, node_key, attempt) DO UPDATE SET
                     status = excluded.status,
                     input = COALESCE(excluded.input, node_run.input),
@@ -142,13 +142,15 @@ extension SQLiteStore {
                     truncated = MAX(node_run.truncated, excluded.truncated),
                     error_kind = COALESCE(excluded.error_kind, node_run.error_kind),
                     error_message = COALESCE(excluded.error_message, node_run.error_message),
+                    error_details = COALESCE(excluded.error_details, node_run.error_details),
                     log_tail = COALESCE(excluded.log_tail, node_run.log_tail),
                     started_at = COALESCE(node_run.started_at, excluded.started_at),
                     finished_at = COALESCE(excluded.finished_at, node_run.finished_at),
                     duration_ms = COALESCE(excluded.duration_ms, node_run.duration_ms)
                 """,
-            arguments: [execution, workflowID, run.nodeKey, run.nodeID, run.nodeType, run.attempt, run.status, input, output,
-                        run.truncated || inputCut || outputCut, run.errorKind, run.errorMessage, tail, run.startedAt,
+            arguments: [execution, workflowID, run.nodeKey, run.nodeID, run.nodeType, run.attempt, run.status.rawValue, input, output,
+                        run.truncated || inputCut || outputCut, run.errorKind?.rawValue, run.errorMessage,
+                        run.errorDetails.flatMap { $0.isEmpty ? nil : $0.jsonValue.jsonText }, tail, run.startedAt,
                         run.finishedAt, run.durationMS])
     }
 
@@ -189,7 +191,7 @@ extension SQLiteStore {
     public func runSnapshot(_ id: String) throws -> RunSnapshot? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM execution WHERE id = ?"), arguments: [id]) else { return nil }
-            let record = Self.execution(row)
+            let record = try Self.execution(row)
             return RunSnapshot(
                 execution: record, workflow: try workflow(record.workflowID, version: record.workflowVersion, db: db),
                 events: try String.fetchAll(db.cachedStatement(sql: "SELECT event FROM execution_event WHERE execution_id = ? ORDER BY sequence"), arguments: [id]),
@@ -205,7 +207,7 @@ extension SQLiteStore {
         let rows = try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM execution WHERE id LIKE ? LIMIT 2", arguments: [prefix + "%"])
         }
-        return rows.count == 1 ? Self.execution(rows[0]) : nil
+        return try rows.count == 1 ? Self.execution(rows[0]) : nil
     }
 
     /// Stored events of an execution, in order, as JSON text.
@@ -220,9 +222,10 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: "SELECT * FROM node_run WHERE execution_id = ? ORDER BY id", arguments: [id]).map { row in
                 NodeRunRecord(
                     nodeKey: row["node_key"], nodeID: row["node_id"], nodeType: row["node_type"], attempt: row["attempt"],
-                    status: row["status"], input: (row["input"] as String?).flatMap(Self.json),
+                    status: try row.nodeRunStatus("status"), input: (row["input"] as String?).flatMap(Self.json),
                     output: (row["output"] as String?).flatMap(Self.json), truncated: row["truncated"],
-                    errorKind: row["error_kind"], errorMessage: row["error_message"], logTail: row["log_tail"],
+                    errorKind: row.failureKind("error_kind"), errorMessage: row["error_message"],
+                    errorDetails: row.failureDetails("error_details"), logTail: row["log_tail"],
                     startedAt: row["started_at"], finishedAt: row["finished_at"], durationMS: row["duration_ms"])
             }
         }
@@ -238,7 +241,7 @@ extension SQLiteStore {
     /// Executions, newest first, optionally of one workflow or status.
     /// Executions, newest first; `before` (an execution id, the last one of the previous page) pages on to those created
     /// before it.
-    public func executions(workflow: String? = nil, status: String? = nil, limit: Int = 50, before: String? = nil) throws -> [ExecutionRecord] {
+    public func executions(workflow: String? = nil, status: ExecutionStatus? = nil, limit: Int = 50, before: String? = nil) throws -> [ExecutionRecord] {
         try pool.read { db in
             var sql = "SELECT * FROM execution WHERE 1 = 1"
             var arguments: [DatabaseValueConvertible?] = []
@@ -248,7 +251,7 @@ extension SQLiteStore {
             }
             if let status {
                 sql += " AND status = ?"
-                arguments.append(status)
+                arguments.append(status.rawValue)
             }
             if let before {
                 // Rows are ordered by (created_at, rowid); an unknown cursor matches nothing, so the page is empty.
@@ -266,7 +269,7 @@ extension SQLiteStore {
     /// Executions that are not over: queued, running or waiting (what a restart must pick up).
     public func unfinishedExecutions() throws -> [ExecutionRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM execution WHERE status IN ('queued', 'running', 'waiting') ORDER BY created_at")
+            try Row.fetchAll(db, sql: "SELECT * FROM execution WHERE status IN \(ExecutionStatus.sql(ExecutionStatus.unfinished)) ORDER BY created_at")
                 .map(Self.execution)
         }
     }
@@ -284,12 +287,12 @@ extension SQLiteStore {
         try pool.read { db in try Double.fetchOne(db, sql: "SELECT MIN(fire_at) FROM timer") }
     }
 
-    static func execution(_ row: Row) -> ExecutionRecord {
+    static func execution(_ row: Row) throws -> ExecutionRecord {
         ExecutionRecord(
             id: row["id"], workflowID: row["workflow_id"], workflowVersion: row["workflow_version"],
             workflowName: row["workflow_name"], triggerNode: row["trigger_node"], triggerType: row["trigger_type"],
-            input: json(row["input"]) ?? [:], status: row["status"], createdAt: row["created_at"], startedAt: row["started_at"],
-            finishedAt: row["finished_at"], errorKind: row["error_kind"], errorMessage: row["error_message"],
+            input: json(row["input"]) ?? [:], status: try row.executionStatus("status"), createdAt: row["created_at"], startedAt: row["started_at"],
+            finishedAt: row["finished_at"], errorKind: row.failureKind("error_kind"), errorMessage: row["error_message"],
             errorNode: row["error_node"], restartedFrom: row["restarted_from"], restartNode: row["restart_node"])
     }
 
@@ -312,7 +315,7 @@ extension SQLiteStore {
     /// Node attempts recorded as started and never finished: a crash interrupted them.
     public func runningAttempts(of id: String) throws -> [String: Int] {
         try pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT node_key, MAX(attempt) AS attempt FROM node_run WHERE execution_id = ? AND status = 'running' GROUP BY node_key",
+            let rows = try Row.fetchAll(db, sql: "SELECT node_key, MAX(attempt) AS attempt FROM node_run WHERE execution_id = ? AND status = \(NodeRunStatus.running.sql) GROUP BY node_key",
                                         arguments: [id])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["node_key"] as String, $0["attempt"] as Int) })
         }
@@ -357,7 +360,7 @@ extension SQLiteStore {
     public func queuedFollowUps(of id: String) throws -> [String] {
         try pool.read { db in
             try String.fetchAll(db, sql: """
-                SELECT id FROM execution WHERE status = 'queued' AND json_extract(input, '$.execution_id') = ?
+                SELECT id FROM execution WHERE status = \(ExecutionStatus.queued.sql) AND json_extract(input, '$.execution_id') = ?
                 AND json_extract(input, '$.event') = 'execution.failed' ORDER BY created_at
                 """, arguments: [id])
         }

@@ -194,7 +194,7 @@ extension SQLiteStore {
     /// Whether the workflow has an execution that is not over (for schedules that must not overlap).
     public func hasUnfinishedExecution(workflow: String) throws -> Bool {
         try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM execution WHERE workflow_id = ? AND status IN ('queued', 'running', 'waiting') LIMIT 1",
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM execution WHERE workflow_id = ? AND status IN \(ExecutionStatus.sql(ExecutionStatus.unfinished)) LIMIT 1",
                               arguments: [workflow]) ?? false
         }
     }

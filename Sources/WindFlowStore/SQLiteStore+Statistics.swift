@@ -46,7 +46,7 @@ extension SQLiteStore {
                         seen += runs
                     }
                     statistics.max = try Double.fetchOne(db, sql: """
-                        SELECT MAX(duration_ms) FROM node_run INDEXED BY node_run_stats WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded'
+                        SELECT MAX(duration_ms) FROM node_run INDEXED BY node_run_stats WHERE workflow_id = ? AND node_id = ? AND status = \(NodeRunStatus.succeeded.sql)
                         """, arguments: [id, node])
                 }
                 result[node] = statistics
@@ -85,7 +85,7 @@ extension SQLiteStore {
             var result: [String: [String: JSONValue]] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT execution_id, node_id, input FROM node_run
-                WHERE node_type = ? AND status = 'succeeded' AND input IS NOT NULL
+                WHERE node_type = ? AND status = \(NodeRunStatus.succeeded.sql) AND input IS NOT NULL
                   AND execution_id IN (SELECT id FROM execution WHERE workflow_id = ? ORDER BY created_at DESC LIMIT ?)
                 """, arguments: [nodeType, id, executions]) {
                 let text: String = row["input"]
@@ -106,7 +106,7 @@ extension SQLiteStore {
                     SELECT COALESCE(json_extract(output, '$.branch'),
                                     CASE json_extract(output, '$.result') WHEN 1 THEN 'true' WHEN 0 THEN 'false' END) AS branch
                     FROM node_run INDEXED BY node_run_by_node
-                    WHERE workflow_id = ? AND node_id = ? AND status = 'succeeded' AND json_valid(output)
+                    WHERE workflow_id = ? AND node_id = ? AND status = \(NodeRunStatus.succeeded.sql) AND json_valid(output)
                     ORDER BY started_at DESC LIMIT ?)
                 WHERE branch IS NOT NULL GROUP BY branch
                 """, arguments: [id, node, limit]) {

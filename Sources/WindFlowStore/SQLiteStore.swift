@@ -269,10 +269,14 @@ public final class SQLiteStore: Sendable {
                 END;
                 -- An execution's end is not an event of its own: it takes sequence 0 in the feed.
                 CREATE TRIGGER event_feed_end AFTER UPDATE OF status ON execution
-                WHEN NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status <> NEW.status BEGIN
+                WHEN NEW.status IN \(ExecutionStatus.sql(ExecutionStatus.terminal)) AND OLD.status <> NEW.status BEGIN
                     INSERT INTO event_feed (execution_id, sequence) VALUES (NEW.id, 0);
                 END;
                 """)
+        }
+        migrator.registerMigration("v12: structured failure details") { db in
+            // The facts a failure carries beyond its message (HTTP status, exit code, error class), as JSON.
+            try db.execute(sql: "ALTER TABLE node_run ADD COLUMN error_details TEXT")
         }
         return migrator
     }

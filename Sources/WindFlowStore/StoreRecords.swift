@@ -18,11 +18,11 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var triggerNode: String
     public var triggerType: String
     public var input: JSONValue
-    public var status: String
+    public var status: ExecutionStatus
     public var createdAt: Double
     public var startedAt: Double?
     public var finishedAt: Double?
-    public var errorKind: String?
+    public var errorKind: FailureKind?
     public var errorMessage: String?
     public var errorNode: String?
     public var restartedFrom: String?
@@ -35,21 +35,23 @@ public struct NodeRunRecord: Sendable, Hashable {
     public var nodeID: String
     public var nodeType: String
     public var attempt: Int
-    public var status: String
+    public var status: NodeRunStatus
     public var input: JSONValue?
     public var output: JSONValue?
     public var truncated: Bool
-    public var errorKind: String?
+    public var errorKind: FailureKind?
     public var errorMessage: String?
+    /// The facts the failure carries beyond its message (HTTP status, exit code, error class…).
+    public var errorDetails: FailureDetails?
     public var logTail: String?
     public var startedAt: Double?
     public var finishedAt: Double?
     public var durationMS: Double?
 
     public init(
-        nodeKey: String, nodeID: String, nodeType: String, attempt: Int, status: String, input: JSONValue? = nil,
-        output: JSONValue? = nil, truncated: Bool = false, errorKind: String? = nil, errorMessage: String? = nil,
-        logTail: String? = nil, startedAt: Double? = nil, finishedAt: Double? = nil, durationMS: Double? = nil
+        nodeKey: String, nodeID: String, nodeType: String, attempt: Int, status: NodeRunStatus, input: JSONValue? = nil,
+        output: JSONValue? = nil, truncated: Bool = false, errorKind: FailureKind? = nil, errorMessage: String? = nil,
+        errorDetails: FailureDetails? = nil, logTail: String? = nil, startedAt: Double? = nil, finishedAt: Double? = nil, durationMS: Double? = nil
     ) {
         self.nodeKey = nodeKey
         self.nodeID = nodeID
@@ -61,6 +63,7 @@ public struct NodeRunRecord: Sendable, Hashable {
         self.truncated = truncated
         self.errorKind = errorKind
         self.errorMessage = errorMessage
+        self.errorDetails = errorDetails
         self.logTail = logTail
         self.startedAt = startedAt
         self.finishedAt = finishedAt
@@ -94,10 +97,10 @@ public struct Transition: Sendable {
     public var setTimers: [(nodeKey: String, at: Double)] = []
     public var clearTimers: [String] = []
     public var logs: [LogRecord] = []
-    public var status: String?
+    public var status: ExecutionStatus?
     public var startedAt: Double?
     public var finishedAt: Double?
-    public var error: (kind: String, message: String, node: String?)?
+    public var error: (kind: FailureKind, message: String, node: String?)?
     /// Remove the execution from the queue (it has been taken up).
     public var dequeue = false
     /// An execution to create and queue in the same transaction (a failed run's error workflow), so a crash cannot

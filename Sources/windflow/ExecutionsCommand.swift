@@ -13,7 +13,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The latest executions, newest first.")
         @Option(help: "Only this workflow (name or id).") var workflow: String?
-        @Option(help: "Only this status: queued, running, waiting, succeeded, failed, cancelled.") var status: String?
+        @Option(help: "Only this status.") var status: ExecutionStatus?
         @Option(help: "How many.") var limit = 20
         @Option(help: "text or json.") var format: OutputFormat = .text
         @OptionGroup var store: StoreOptions
@@ -30,7 +30,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
             }
             for record in records {
                 let error = record.errorMessage.map { "  \($0)" } ?? ""
-                print("\(record.id)  \(record.status.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatTime(record.createdAt))  \(record.workflowName) v\(record.workflowVersion)  \(formatDuration(record))\(error)")
+                print("\(record.id)  \(record.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(formatTime(record.createdAt))  \(record.workflowName) v\(record.workflowVersion)  \(formatDuration(record))\(error)")
             }
         }
     }
@@ -51,20 +51,20 @@ struct ExecutionsCommand: AsyncParsableCommand {
                 print(JSONValue.object(object).prettyJSONText)
                 return
             }
-            print("execution \(record.id): \(record.status)")
+            print("execution \(record.id): \(record.status.rawValue)")
             print("  workflow  \(record.workflowName) (version \(record.workflowVersion))")
             print("  trigger   \(record.triggerNode) (\(record.triggerType))  input \(record.input.jsonText)")
             print("  created   \(formatTime(record.createdAt))  duration \(formatDuration(record))")
             if let from = record.restartedFrom { print("  restarted from \(from) at node \(record.restartNode ?? "?")") }
             if let message = record.errorMessage {
-                print("  error     [\(record.errorKind ?? "")] \(record.errorNode.map { "\($0): " } ?? "")\(message)")
+                print("  error     [\(record.errorKind?.rawValue ?? "")] \(record.errorNode.map { "\($0): " } ?? "")\(message)")
             }
             print("")
             for run in runs {
                 let time = run.durationMS.map { String(format: "%.0f ms", $0) } ?? ""
                 let attempt = run.attempt > 1 ? " attempt \(run.attempt)" : ""
-                let error = run.errorMessage.map { "  [\(run.errorKind ?? "")] \($0)" } ?? ""
-                print("  \(run.nodeKey.padding(toLength: 24, withPad: " ", startingAt: 0)) \(run.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(time)\(attempt)\(error)")
+                let error = run.errorMessage.map { "  [\(run.errorKind?.rawValue ?? "")] \($0)" } ?? ""
+                print("  \(run.nodeKey.padding(toLength: 24, withPad: " ", startingAt: 0)) \(run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(time)\(attempt)\(error)")
             }
         }
     }
@@ -179,3 +179,5 @@ func formatDuration(_ record: ExecutionRecord) -> String {
     return String(format: "%.2f s", end - start)
 }
 
+
+extension ExecutionStatus: @retroactive ExpressibleByArgument {}

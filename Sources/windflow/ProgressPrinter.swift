@@ -15,17 +15,17 @@ struct ProgressPrinter: Sendable {
         case .nodeStarted(let key, let attempt):
             line(color ? "\(paint("▶", 36)) \(key)\(attempt > 1 ? " (attempt \(attempt))" : "")"
                  : "\(key): started\(attempt > 1 ? " (attempt \(attempt))" : "")")
-        case .nodeFinished(_, _, let status, _, _) where status == "waiting" || status == "iterating":
+        case .nodeFinished(_, _, let status, _, _) where status == .waiting || status == .iterating:
             break  // said by the waiting line, or by the loop's own end
         case .nodeFinished(let key, let attempt, let status, let seconds, let error):
             let time = String(format: "%.2f s", seconds)
             let retry = attempt > 1 ? ", attempt \(attempt)" : ""
             let detail = error.map { ": \($0)" } ?? ""
             if color {
-                let symbol = status == "succeeded" ? paint("✔", 32) : status == "waiting" ? paint("⏸", 33) : paint("✘", 31)
-                line("\(symbol) \(key) \(paint("\(status) in \(time)\(retry)", 2))\(detail)")
+                let symbol = status == .succeeded ? paint("✔", 32) : status == .waiting ? paint("⏸", 33) : paint("✘", 31)
+                line("\(symbol) \(key) \(paint("\(status.rawValue) in \(time)\(retry)", 2))\(detail)")
             } else {
-                line("\(key): \(status) in \(time)\(retry)\(detail)")
+                line("\(key): \(status.rawValue) in \(time)\(retry)\(detail)")
             }
         case .nodeSkipped(let key):
             line(color ? "\(paint("○", 2)) \(paint("\(key) skipped", 2))" : "\(key): skipped")

@@ -28,7 +28,7 @@ struct FixSuggestionTests {
 
         /// Suggests for `failed`, checks the one suggestion, applies it, and runs the new version.
         func fixAndRerun(_ failed: ExecutionRecord, rule: String, designer: Designer? = nil) async throws -> (SuggestionRecord, ExecutionRecord) {
-            #expect(failed.status == "failed", "the scene should fail first: \(failed.errorMessage ?? "")")
+            #expect(failed.status == .failed, "the scene should fail first: \(failed.errorMessage ?? "")")
             let advisor = FixAdvisor(store: box.store, designer: designer)
             let advice = try await advisor.suggest(for: failed.id)
             let suggestion = try #require(advice.offered.first, "no suggestion; dropped: \(advice.dropped)")
@@ -38,7 +38,7 @@ struct FixSuggestionTests {
             #expect(saved.version == failed.workflowVersion + 1)
             #expect(try box.store.suggestion(suggestion.id)?.status == .applied)
             let next = try await run(saved.workflow)
-            #expect(next.status == "succeeded", "the patched version still fails: \(next.errorMessage ?? "")")
+            #expect(next.status == .succeeded, "the patched version still fails: \(next.errorMessage ?? "")")
             #expect(try box.store.outcome(of: try #require(try box.store.suggestion(suggestion.id)))?.succeeded == 1)
             return (suggestion, next)
         }
@@ -73,7 +73,7 @@ struct FixSuggestionTests {
         let first = try engine.enqueue(workflow)
         _ = try await engine.runToEnd(first.id)
         let failed = try #require(try box.store.execution(first.id))
-        #expect(failed.status == "failed" && failed.errorNode == "smoke", "\(failed.errorMessage ?? "")")
+        #expect(failed.status == .failed && failed.errorNode == "smoke", "\(failed.errorMessage ?? "")")
         let advisor = FixAdvisor(store: box.store)
         let suggestion = try #require(try await advisor.suggest(for: failed.id).offered.first)
         #expect(suggestion.rule == "deploy_health")
@@ -85,7 +85,7 @@ struct FixSuggestionTests {
         let second = try engine.enqueue(saved.workflow)
         _ = try await engine.runToEnd(second.id)
         let next = try #require(try box.store.execution(second.id))
-        #expect(next.status == "succeeded", "the deployment now waits for health: \(next.errorMessage ?? "")")
+        #expect(next.status == .succeeded, "the deployment now waits for health: \(next.errorMessage ?? "")")
         for container in try await driver.containers(labelled: [DeploymentLabels.stack: stack]) { try await driver.remove(container.id) }
         try await driver.removeNetwork(StackScope(stack: stack, environment: "staging").network)
         box.remove()
@@ -111,8 +111,8 @@ struct FixSuggestionTests {
         func version(_ timeout: Int) -> String {
             "name: nightly\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: dump, type: integration.script, timeout: \(timeout), configuration: {script: \"sleep 2.5\"}}\n"
         }
-        #expect(try await scene.run(version(2)).status == "failed")      // version 1
-        #expect(try await scene.run(version(9)).status == "succeeded")   // version 2 fixed it
+        #expect(try await scene.run(version(2)).status == .failed)      // version 1
+        #expect(try await scene.run(version(9)).status == .succeeded)   // version 2 fixed it
         let regressed = try await scene.run(version(2))                  // version 3 undid the fix
         let advice = try await FixAdvisor(store: scene.box.store).suggest(for: regressed.id)
         let first = try #require(advice.offered.first)
@@ -139,7 +139,7 @@ struct FixSuggestionTests {
         tuned.nodes[1].retry = RetryPolicy(initialDelay: 0.01, factor: 1, maxDelay: 0.01, jitter: 0)
         tuned.nodes[1].retryCount = 2
         let again = try await scene.run(tuned)
-        #expect(again.status == "failed")
+        #expect(again.status == .failed)
         let second = try #require(try await advisor.suggest(for: again.id).offered.first)
         #expect(second.rule == "transient_failure" && second.confidence < first.confidence)
         #expect(second.rationale.contains("still failed"))

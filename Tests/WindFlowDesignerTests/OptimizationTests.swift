@@ -24,7 +24,7 @@ struct OptimizationTests {
               - {source: build, target: status}
               - {source: status, target: tell}
             """).workflow
-        for _ in 0..<10 { #expect(try await scene.run(workflow).status == "succeeded") }
+        for _ in 0..<10 { #expect(try await scene.run(workflow).status == .succeeded) }
         let analysis = try Optimizer(store: scene.box.store).analyse("report")
         #expect(analysis.criticalPath == ["start", "build", "status", "tell"])
         #expect((analysis.statistics["build"]?.p50 ?? 0) >= 40)
@@ -35,7 +35,7 @@ struct OptimizationTests {
         #expect((parallel.evidence["estimated_benefit_ms"]?.doubleValue ?? 0) > 0)
         let saved = try FixAdvisor(store: scene.box.store).apply(parallel.id)
         #expect(saved.workflow.edges.contains(Edge(source: "start", target: "status")))
-        #expect(try await scene.run(saved.workflow).status == "succeeded")
+        #expect(try await scene.run(saved.workflow).status == .succeeded)
     }
 
     @Test func aBranchNeverTakenIsOfferedForRemovalButNeverAnErrorPath() async throws {
@@ -57,7 +57,7 @@ struct OptimizationTests {
               - {source: full, target: idle, branch: "false"}
               - {source: clean, target: page, branch: error}
             """).workflow
-        for _ in 0..<10 { #expect(try await scene.run(workflow).status == "succeeded") }
+        for _ in 0..<10 { #expect(try await scene.run(workflow).status == .succeeded) }
         let analysis = try Optimizer(store: scene.box.store).analyse("disk watch")
         let never = analysis.offered.filter { $0.rule == "branch_never_taken" }
         #expect(never.count == 1, "only the false branch; the error path of clean is not proposed: \(never.map(\.title)) \(analysis.dropped)")
@@ -67,7 +67,7 @@ struct OptimizationTests {
         let saved = try FixAdvisor(store: scene.box.store).apply(suggestion.id)
         #expect(!saved.workflow.nodes.contains { $0.id == "idle" })
         #expect(saved.workflow.nodes.contains { $0.id == "page" }, "the error path stays")
-        #expect(try await scene.run(saved.workflow).status == "succeeded")
+        #expect(try await scene.run(saved.workflow).status == .succeeded)
     }
 
     @Test func theSameGETTwiceInOneRunIsReadOnce() async throws {
@@ -87,7 +87,7 @@ struct OptimizationTests {
               - {source: work, target: after}
               - {source: after, target: report}
             """).workflow
-        for _ in 0..<10 { #expect(try await scene.run(workflow).status == "succeeded") }
+        for _ in 0..<10 { #expect(try await scene.run(workflow).status == .succeeded) }
         let analysis = try Optimizer(store: scene.box.store).analyse("double check")
         let repeated = try #require(analysis.offered.first { $0.rule == "repeated_call" }, "\(analysis.offered.map(\.rule)) \(analysis.dropped)")
         #expect(repeated.title == "Drop 'after': it repeats 'before'")
@@ -95,7 +95,7 @@ struct OptimizationTests {
         #expect(saved.workflow.node("after") == nil)
         #expect(saved.workflow.node("report")?.configuration["message"] == "{{ before.status }} then {{ before.body.name }}")
         #expect(saved.workflow.edges.contains(Edge(source: "work", target: "report")))
-        #expect(try await scene.run(saved.workflow).status == "succeeded")
+        #expect(try await scene.run(saved.workflow).status == .succeeded)
     }
 
     @Test func theModelWordsTheFindingsWithoutInventingThem() async throws {

@@ -15,7 +15,7 @@ struct DockerDeploymentTests {
         let (deployed, deployRuns) = try await harness.run("""
               - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging, health_timeout: 60}}
             """)
-        #expect(deployed.status == "succeeded", "\(deployRuns.last("deploy")?.errorMessage ?? "")")
+        #expect(deployed.status == .succeeded, "\(deployRuns.last("deploy")?.errorMessage ?? "")")
         let output = try #require(deployRuns.last("deploy")?.output)
         let endpoint = try #require(output["endpoint"]?.stringValue)
         #expect(endpoint.hasPrefix("http://127.0.0.1:"))
@@ -36,7 +36,7 @@ struct DockerDeploymentTests {
               - {id: down, type: windflow.scale_service, configuration: {stack_id: \(stack), environment: staging, service_id: web, replicas: 1}}
             edges: [{source: start, target: up}, {source: up, target: down}]
             """)
-        #expect(scaled.status == "succeeded", "\(String(describing: scaleRuns.compactMap(\.errorMessage)))")
+        #expect(scaled.status == .succeeded, "\(String(describing: scaleRuns.compactMap(\.errorMessage)))")
         #expect(scaleRuns.last("up")?.output?["previous_replicas"] == 1)
         #expect(scaleRuns.last("up")?.output?["replicas"] == 3)
         #expect(scaleRuns.last("down")?.output?["previous_replicas"] == 3)
@@ -47,7 +47,7 @@ struct DockerDeploymentTests {
         let (measured, metricRuns) = try await harness.run("""
               - {id: metrics, type: windflow.get_metrics, configuration: {stack_id: \(stack), environment: staging, metrics: [cpu_usage, memory_usage, request_rate], sample_seconds: 2}}
             """)
-        #expect(measured.status == "succeeded", "\(metricRuns.last("metrics")?.errorMessage ?? "")")
+        #expect(measured.status == .succeeded, "\(metricRuns.last("metrics")?.errorMessage ?? "")")
         let metrics = try #require(metricRuns.last("metrics")?.output)
         #expect(metrics["services"]?["web"]?["replicas"] == 1)
         #expect((metrics["services"]?["web"]?["memory_bytes"]?.intValue ?? 0) > 0)
@@ -63,7 +63,7 @@ struct DockerDeploymentTests {
                 type: windflow.health_check
                 configuration: {scope: stack, stack_id: \(stack), environment: staging, detailed: true, http_probes: [{url: "\(endpoint)/health"}, {url: "\(endpoint)/nope", expected_status: 404}]}
             """)
-        #expect(checked.status == "succeeded")
+        #expect(checked.status == .succeeded)
         let health = try #require(healthRuns.last("health")?.output)
         #expect(health["healthy"] == true, "\(health["summary"] ?? "")")
         #expect(health["services"]?["\(stack)/staging/web"]?["state"] == "healthy")
@@ -77,7 +77,7 @@ struct DockerDeploymentTests {
         let stack = harness.stack
         let deploy = "  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n"
         let (first, firstRuns) = try await harness.run(deploy)
-        #expect(first.status == "succeeded", "\(firstRuns.last("deploy")?.errorMessage ?? "")")
+        #expect(first.status == .succeeded, "\(firstRuns.last("deploy")?.errorMessage ?? "")")
         let endpoint = try #require(firstRuns.last("deploy")?.output?["endpoint"]?.stringValue)
         let (_, state) = try await harness.get(endpoint + "/data/state")
         #expect(!state.isEmpty)
@@ -93,7 +93,7 @@ struct DockerDeploymentTests {
               - {id: again, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], backup_type: incremental, compress: false}}
             edges: [{source: start, target: backup}, {source: backup, target: again}]
             """)
-        #expect(backedUp.status == "succeeded", "\(String(describing: backupRuns.compactMap(\.errorMessage)))")
+        #expect(backedUp.status == .succeeded, "\(String(describing: backupRuns.compactMap(\.errorMessage)))")
         let backup = try #require(backupRuns.last("backup")?.output)
         let file = try #require(backup["backup_file"]?.stringValue)
         #expect(file.hasSuffix("-full.tar.gz") && file.hasPrefix(backups))
@@ -112,10 +112,10 @@ struct DockerDeploymentTests {
         let (restored, restoreRuns) = try await harness.run("""
               - {id: restore, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], mode: restore, backup_file: "\(file)"}}
             """)
-        #expect(restored.status == "succeeded", "\(restoreRuns.last("restore")?.errorMessage ?? "")")
+        #expect(restored.status == .succeeded, "\(restoreRuns.last("restore")?.errorMessage ?? "")")
         #expect(try await harness.driver.volumeExists("\(stack)-staging-data"))
         let (second, secondRuns) = try await harness.run(deploy.replacingOccurrences(of: "environment: staging}", with: "environment: staging, backup_before_deploy: true}"))
-        #expect(second.status == "succeeded")
+        #expect(second.status == .succeeded)
         let before = try #require(secondRuns.last("deploy")?.output?["backup_file"]?.stringValue, "backup_before_deploy backs the existing volumes up")
         #expect(FileManager.default.fileExists(atPath: before))
         let newEndpoint = try #require(secondRuns.last("deploy")?.output?["endpoint"]?.stringValue)
@@ -127,12 +127,12 @@ struct DockerDeploymentTests {
         let harness = try DeploymentHarness()
         let stack = harness.stack
         let (first, _) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n")
-        #expect(first.status == "succeeded")
+        #expect(first.status == .succeeded)
         let before = try await harness.containers("staging").map(\.id).sorted()
         let (broken, runs) = try await harness.run("""
               - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging, health_timeout: 20, variables: {HEALTH_PATH: missing}}}
             """)
-        #expect(broken.status == "failed")
+        #expect(broken.status == .failed)
         let message = try #require(runs.last("deploy")?.errorMessage)
         #expect(message.contains("web-1 failed its health check"), "\(message)")
         #expect(message.contains("rolled back"))
@@ -161,7 +161,7 @@ struct DockerDeploymentTests {
               app: {image: "windflow/missing:1.0", command: ["sleep", "60"]}
             """)
         let (missing, missingRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(harness.stack), environment: test}}\n")
-        #expect(missing.status == "failed")
+        #expect(missing.status == .failed)
         #expect(missingRuns.last("deploy")?.errorMessage?.contains("the image windflow/missing:1.0 of service app is not on the Docker host") == true)
 
         try """
@@ -169,13 +169,13 @@ struct DockerDeploymentTests {
               app: {image: "windflow/busybox:test", command: ["sleep", "60"], ports: ["\(busy.port):80"]}
             """.write(toFile: harness.settings.stacksDirectory + "/\(harness.stack).yaml", atomically: true, encoding: .utf8)
         let (clash, clashRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(harness.stack), environment: test}}\n")
-        #expect(clash.status == "failed")
+        #expect(clash.status == .failed)
         let message = clashRuns.last("deploy")?.errorMessage ?? ""
         #expect(message.contains("a host port is already in use"), "\(message)")
         #expect(try await harness.containers("test").isEmpty, "nothing is left behind")
 
         let (unknown, unknownRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: nope, environment: test}}\n")
-        #expect(unknown.status == "failed")
+        #expect(unknown.status == .failed)
         #expect(unknownRuns.last("deploy")?.errorMessage?.contains("there is no stack 'nope'") == true)
         await harness.remove()
     }
@@ -190,7 +190,7 @@ struct DockerDeploymentTests {
         let (strict, strictRuns) = try await harness.run("""
               - {id: check, type: windflow.validate_stack, configuration: {stack_id: \(harness.stack), validation_level: strict}}
             """)
-        #expect(strict.status == "failed")
+        #expect(strict.status == .failed)
         let details = try #require(strictRuns.last("check")?.output)
         let codes = Set(details["problems"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? [])
         #expect(codes.isSuperset(of: ["missing_image", "no_healthcheck", "port_in_use"]), "\(codes)")
@@ -204,7 +204,7 @@ struct DockerDeploymentTests {
         let (basic, basicRuns) = try await harness.run("""
               - {id: check, type: windflow.validate_stack, configuration: {stack_id: \(harness.stack), validation_level: basic}}
             """)
-        #expect(basic.status == "succeeded", "basic passes with warnings")
+        #expect(basic.status == .succeeded, "basic passes with warnings")
         #expect(basicRuns.last("check")?.output?["valid"] == true)
         #expect((basicRuns.last("check")?.output?["warnings"]?.intValue ?? 0) >= 2)
         await harness.remove()
@@ -234,7 +234,7 @@ struct DockerDeploymentTests {
               - {id: endpoint, type: windflow.renew_certificates, configuration: {certificates: ["https://127.0.0.1:\(server.port)/"], auto_renew: false}}
             edges: [{source: start, target: files}, {source: files, target: endpoint}]
             """, engine: engine)
-        #expect(record.status == "succeeded", "\(runs.compactMap(\.errorMessage))")
+        #expect(record.status == .succeeded, "\(runs.compactMap(\.errorMessage))")
         let files = try #require(runs.last("files")?.output)
         #expect(files["expiring"]?.arrayValue?.count == 1)
         #expect(files["renewed"]?.arrayValue?.first?["days_left_before"]?.intValue.map { (3...5).contains($0) } == true, "\(files)")
@@ -290,10 +290,10 @@ struct DockerDeploymentTests {
         settings.storedStacks = { [store = harness.box.store] id in try? store.stack(id)?.definition }
         let engine = WorkflowEngine(runner: ExecutionRunner(store: harness.box.store, executors: .standard(deployment: settings)))
         let (deployed, runs) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(name), environment: staging}}\n", engine: engine)
-        #expect(deployed.status == "succeeded", "\(runs.last("deploy")?.errorMessage ?? "")")
+        #expect(deployed.status == .succeeded, "\(runs.last("deploy")?.errorMessage ?? "")")
         #expect(try await harness.containers("staging").count == 2)
         let (missing, missingRuns) = try await harness.run("  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: nowhere}}\n", engine: engine)
-        #expect(missing.status == "failed")
+        #expect(missing.status == .failed)
         #expect(missingRuns.last("deploy")?.errorMessage?.contains("nor in the store") == true)
         await harness.remove()
     }

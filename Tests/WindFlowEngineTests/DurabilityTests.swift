@@ -23,7 +23,7 @@ struct DurabilityTests {
             Issue.record("expected the run to park, got \(first)")
             return
         }
-        #expect(try box.store.execution(record.id)?.status == "waiting")
+        #expect(try box.store.execution(record.id)?.status == .waiting)
         #expect(try box.store.nextTimer() == until)
         // A new runner (as after a restart) picks it up from the store.
         try await Task.sleep(for: .milliseconds(1100))
@@ -32,7 +32,7 @@ struct DurabilityTests {
         let runs = try box.store.nodeRuns(of: record.id)
         #expect(runs.last("after")?.output?["stdout"]?.stringValue?.hasPrefix("woke after") == true)
         #expect((runs.last("pause")?.output?["waited_seconds"]?.doubleValue ?? 0) >= 0.99)
-        #expect(runs.last("pause")?.status == "succeeded")
+        #expect(runs.last("pause")?.status == .succeeded)
         #expect(try box.store.nextTimer() == nil)
     }
 
@@ -59,7 +59,7 @@ struct DurabilityTests {
             try box.store.commit(Transition(event: event.jsonValue.jsonText), execution: record.id, workflowID: record.workflowID)
         }
         try box.store.commit(
-            { var t = Transition(); t.nodeRuns = [NodeRunRecord(nodeKey: "second", nodeID: "second", nodeType: "integration.script", attempt: 1, status: "running", startedAt: 2)]; return t }(),
+            { var t = Transition(); t.nodeRuns = [NodeRunRecord(nodeKey: "second", nodeID: "second", nodeType: "integration.script", attempt: 1, status: .running, startedAt: 2)]; return t }(),
             execution: record.id, workflowID: record.workflowID)
         let results = try await engine.resumeAll()
         #expect(results.map(\.id) == [record.id])
@@ -82,7 +82,7 @@ struct DurabilityTests {
               - {id: notify, type: integration.script, configuration: {script: "echo notify >> \(trace)"}}
             """
         let (failed, _) = try await box.run(yaml, engine: engine)
-        #expect(failed.status == "failed")
+        #expect(failed.status == .failed)
         #expect(failed.errorNode == "deploy")
         FileManager.default.createFile(atPath: flag, contents: nil)
         let restarted = try engine.restart(failed.id, from: "deploy")
@@ -90,7 +90,7 @@ struct DurabilityTests {
         #expect(result == .finished(.succeeded, nil))
         #expect(try String(contentsOfFile: trace, encoding: .utf8) == "build\ndeploy app-1.tar\ndeploy app-1.tar\nnotify\n")
         let runs = try box.store.nodeRuns(of: restarted.id)
-        #expect(runs.last("build")?.status == "reused")
+        #expect(runs.last("build")?.status == .reused)
         #expect(try box.store.execution(restarted.id)?.restartedFrom == failed.id)
         #expect(throws: EngineError.self) { try engine.restart(failed.id, from: "deplyo") }
     }
@@ -111,9 +111,9 @@ struct DurabilityTests {
         try engine.cancel(record.id)
         #expect(try await result == .finished(.cancelled, nil))
         let stored = try #require(try box.store.execution(record.id))
-        #expect(stored.status == "cancelled")
+        #expect(stored.status == .cancelled)
         #expect(stored.errorKind == nil)
-        #expect(try box.store.nodeRuns(of: record.id).last("long")?.status == "cancelled")
+        #expect(try box.store.nodeRuns(of: record.id).last("long")?.status == .cancelled)
     }
 
     @Test func retentionDeletesOldFinishedExecutions() async throws {
@@ -135,7 +135,7 @@ struct DurabilityTests {
               - {id: start, type: trigger.manual}
               - {id: big, type: integration.script, configuration: {script: "head -c 600000 /dev/zero | tr '\\\\0' x", max_output_bytes: 2000000}}
             """)
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         let big = try #require(runs.last("big"))
         #expect(big.truncated)
         #expect(big.output?["original_bytes"]?.intValue ?? 0 > 600_000)

@@ -32,7 +32,7 @@ struct EngineTests {
                   env: {TAG: "{{ json.tag }}"}
                   script: echo "$TAG {{ json.double }} {{ trigger.who }}"
             """, input: ["who": "ops"])
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         #expect(runs.last("kv")?.output?["replicas"] == 3)
         #expect(runs.last("json")?.output?["tag"] == "v1.4.2")
         #expect(runs.last("echo")?.output?["stdout"] == "v1.4.2 6 ops\n")
@@ -48,7 +48,7 @@ struct EngineTests {
               - {id: start, type: trigger.manual}
               - {id: greet, type: integration.script, configuration: {script: "echo hello {{ trigger.name }}"}}
             """, input: ["name": .string("x\"; touch \(marker); echo \"$(touch \(marker))`touch \(marker)`")])
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         #expect(!FileManager.default.fileExists(atPath: marker))
         #expect(runs.last("greet")?.output?["stdout"]?.stringValue?.contains("touch") == true)
     }
@@ -63,8 +63,8 @@ struct EngineTests {
               - {id: build, type: integration.script, configuration: {script: "definitely-not-a-command --version"}}
               - {id: never, type: integration.script, configuration: {script: "true"}}
             """)
-        #expect(execution.status == "failed")
-        #expect(execution.errorKind == "exit")
+        #expect(execution.status == .failed)
+        #expect(execution.errorKind == .exit)
         #expect(execution.errorNode == "build")
         #expect(execution.errorMessage?.hasPrefix("a command was not found (exit 127)") == true)
         #expect(runs.last("build")?.output?["exit_code"] == 127)
@@ -91,8 +91,8 @@ struct EngineTests {
                     sleep 60
             """)
         #expect(clock.now - started < .seconds(10))
-        #expect(execution.status == "failed")
-        #expect(execution.errorKind == "timeout")
+        #expect(execution.status == .failed)
+        #expect(execution.errorKind == .timeout)
         #expect(runs.last("slow")?.errorMessage?.contains("timeout (1 s)") == true)
         let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .milliseconds(200))
@@ -118,10 +118,10 @@ struct EngineTests {
                     [ "$(wc -l < \(counter))" -ge 3 ] || exit 75
                     echo "attempt=$WINDFLOW_ATTEMPT key=$WINDFLOW_IDEMPOTENCY_KEY"
             """)
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         let attempts = runs.filter { $0.nodeKey == "flaky" }
         #expect(attempts.map(\.attempt) == [1, 2, 3])
-        #expect(attempts.map(\.status) == ["failed", "failed", "succeeded"])
+        #expect(attempts.map(\.status) == [.failed, .failed, .succeeded])
         #expect(attempts.last?.output?["stdout"] == .string("attempt=3 key=\(execution.id):flaky\n"))
     }
 
@@ -161,10 +161,10 @@ struct EngineTests {
               - {source: restart, target: each}
               - {source: each, target: summary, branch: done}
             """, input: ["services": ["web", "api", "worker"]])
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         #expect(runs.last("each[2]/restart")?.output?["stdout"] == "restarted worker 2\n")
         #expect(runs.last("summary")?.output?["stdout"] == "3 restarted api 1\n")
-        #expect(runs.last("each")?.status == "succeeded")
+        #expect(runs.last("each")?.status == .succeeded)
     }
 
     @Test func secretsAreRedactedFromWhatIsStored() async throws {
@@ -177,7 +177,7 @@ struct EngineTests {
               - {id: start, type: trigger.manual}
               - {id: leak, type: integration.script, configuration: {env: {TOKEN: "{{ secrets.API_TOKEN }}"}, script: "echo token is $TOKEN; exit 3"}}
             """, engine: engine)
-        #expect(execution.status == "failed")
+        #expect(execution.status == .failed)
         let stored = try box.store.events(of: execution.id).joined() + runs.map { "\($0.input?.jsonText ?? "") \($0.output?.jsonText ?? "") \($0.errorMessage ?? "")" }.joined()
         #expect(!stored.contains("s3cr3t-value-42"))
         #expect(stored.contains("token is [secret]"))
@@ -210,8 +210,8 @@ struct EngineFlowTests {
         for (input, expected) in [(["env": "production", "size": 1] as JSONValue, "p"), (["env": "staging", "size": 20], "b"),
                                   (["env": "dev", "size": 1], "other")] {
             let (execution, runs) = try await box.run(yaml, input: input)
-            #expect(execution.status == "succeeded")
-            #expect(runs.filter { $0.status == "succeeded" }.map(\.nodeKey) == ["route", expected])
+            #expect(execution.status == .succeeded)
+            #expect(runs.filter { $0.status == .succeeded }.map(\.nodeKey) == ["route", expected])
         }
     }
 
@@ -233,7 +233,7 @@ struct EngineFlowTests {
               - {source: b, target: join}
               - {source: join, target: sum}
             """)
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         #expect(runs.last("sum")?.output?["stdout"] == "3 2\n")
         // Appended as the branches finished (b first, unless a loaded machine starts b late): both are there.
         let items = runs.last("join")?.output?["items"]?.arrayValue ?? []
@@ -258,9 +258,9 @@ struct EngineFlowTests {
               - {id: start, type: trigger.manual}
               - {id: backup, type: integration.script, configuration: {script: "echo disk full >&2; exit 1"}}
             """, engine: engine)
-        #expect(execution.status == "failed")
+        #expect(execution.status == .failed)
         let alert = try #require(try box.store.executions(workflow: "alert on failure").first)
-        #expect(alert.status == "succeeded")
+        #expect(alert.status == .succeeded)
         #expect(alert.triggerType == "trigger.event")
         #expect(try box.store.nodeRuns(of: alert.id).last("tell")?.output?["stdout"]
                 == "nightly failed at backup: the script exited with status 1: disk full\n")
@@ -280,7 +280,7 @@ struct OutputLimitTests {
               - {id: big, type: integration.script, configuration: {script: "head -c 50000 /dev/zero | tr '\\\\0' y"}}
               - {id: size, type: integration.script, configuration: {script: "echo {{ big.original_bytes }} {{ big.truncated }}"}}
             """, engine: engine)
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         #expect(runs.last("size")?.output?["stdout"]?.stringValue?.hasSuffix(" true\n") == true)
         #expect(try box.store.events(of: execution.id).allSatisfy { $0.utf8.count < 20_000 })
     }

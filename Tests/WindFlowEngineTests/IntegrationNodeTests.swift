@@ -31,7 +31,7 @@ struct IntegrationNodeTests {
                   headers: {X-Name: "{{ get.body.name }}"}
                   body: {count: "{{ get.body.items | length }}", status: "{{ get.status }}"}
             """, input: ["page": 2])
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("get")?.output?["body"]?["items"] == [1, 2])
         let echo = try #require(runs.last("post")?.output?["body"])
         #expect(echo["method"] == "POST")
@@ -49,8 +49,8 @@ struct IntegrationNodeTests {
               - {id: start, type: trigger.manual}
               - {id: call, type: integration.http, retry_count: 3, retry: {initial_delay: 0.01}, configuration: {url: "\(server.base)/auth"}}
             """)
-        #expect(denied.status == "failed")
-        #expect(denied.errorKind == "http")
+        #expect(denied.status == .failed)
+        #expect(denied.errorKind == .http)
         #expect(denied.errorMessage?.contains("answered 401 (expected 200-299): bad credentials; check the credentials") == true)
         #expect(try box.store.nodeRuns(of: denied.id).count == 1, "a 401 must not be retried")
         let (allowed, _) = try await box.run("""
@@ -59,14 +59,14 @@ struct IntegrationNodeTests {
               - {id: start, type: trigger.manual}
               - {id: call, type: integration.http, configuration: {url: "\(server.base)/auth", auth: {type: bearer, token: "{{ secrets.TOKEN }}"}}}
             """, engine: box.engine(secrets: ["TOKEN": "good"]))
-        #expect(allowed.status == "succeeded")
+        #expect(allowed.status == .succeeded)
         let (expected, _) = try await box.run("""
             name: expected 404
             nodes:
               - {id: start, type: trigger.manual}
               - {id: call, type: integration.http, configuration: {url: "\(server.base)/status/404", expected_status: [404, 410]}}
             """)
-        #expect(expected.status == "succeeded")
+        #expect(expected.status == .succeeded)
     }
 
     @Test func serverErrorsAreRetriedWithBackoffUntilTheyPass() async throws {
@@ -79,8 +79,8 @@ struct IntegrationNodeTests {
               - {id: start, type: trigger.manual}
               - {id: call, type: integration.http, retry_count: 4, retry: {initial_delay: 0.05, jitter: 0}, configuration: {url: "\(server.base)/flaky?key=\(key)&fail=2"}}
             """)
-        #expect(execution.status == "succeeded")
-        #expect(runs.map(\.status) == ["failed", "failed", "succeeded"])
+        #expect(execution.status == .succeeded)
+        #expect(runs.map(\.status) == [.failed, .failed, .succeeded])
         #expect(runs.last?.output?["body"]?["attempts"] == 3)
     }
 
@@ -93,8 +93,8 @@ struct IntegrationNodeTests {
               - {id: start, type: trigger.manual}
               - {id: call, type: integration.http, retry_count: 1, retry: {initial_delay: 0.01}, configuration: {url: "\(server.base)/slow?seconds=3", timeout: 0.3}}
             """)
-        #expect(execution.status == "failed")
-        #expect(execution.errorKind == "timeout")
+        #expect(execution.status == .failed)
+        #expect(execution.errorKind == .timeout)
         #expect(runs.count == 2)
     }
 }
@@ -132,7 +132,7 @@ struct NotificationAndMonitoringTests {
                   attachments: ["\(attachment)"]
                   email: {to: [ops@example.org], cc: [lead@example.org], from: windflow@example.org, smtp_host: 127.0.0.1, smtp_port: \(smtp.port), security: none}
             """, input: ["stack": "shop"])
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("tell")?.output?["sent"] == 6)
         let hooks = try await CurlHTTPProbe.json(server.base + "/hooks")
         let bodies = Dictionary(uniqueKeysWithValues: (hooks.arrayValue ?? []).map { ($0["path"]!.stringValue!, $0["body"]!.stringValue!) })
@@ -159,7 +159,7 @@ struct NotificationAndMonitoringTests {
               - {id: start, type: trigger.manual}
               - {id: tell, type: integration.notification, configuration: {channels: [log, slack, webhook], message: hi, webhook_url: "\(server.base)/status/500"}}
             """)
-        #expect(execution.status == "failed")
+        #expect(execution.status == .failed)
         #expect(execution.errorMessage?.contains("2 of 3 channels failed — slack: slack needs slack_webhook_url") == true)
         #expect(runs.last("tell")?.output?["sent"] == 1)
     }
@@ -185,7 +185,7 @@ struct NotificationAndMonitoringTests {
               - {source: busy, target: yes, branch: "true"}
               - {source: busy, target: no, branch: "false"}
             """)
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("requests")?.output?["value"]?.doubleValue == 1030)
         #expect(runs.last("gets")?.output?["value"]?.doubleValue == 1027)
         #expect(runs.last("query")?.output?["values"]?.arrayValue?.count == 2)
@@ -225,7 +225,7 @@ struct GitNodeTests {
               - {id: push, type: integration.git, configuration: {operation: push, directory: "\(work)", branch: main, tag: "v{{ trigger.version }}"}}
               - {id: again, type: integration.git, configuration: {operation: commit, directory: "\(work)", message: "nothing new"}}
             """, input: ["version": "2"])
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("changes")?.output?["changed_files"] == ["VERSION"])
         #expect(runs.last("push")?.output?["branch"] == "main")
         let pushed = try #require(runs.last("push")?.output?["commit"]?.stringValue)
@@ -244,7 +244,7 @@ struct GitNodeTests {
               - {id: start, type: trigger.manual}
               - {id: clone, type: integration.git, configuration: {operation: clone, repository: "https://git.invalid/shop.git", directory: "\(box.path("w"))", username: ci, password: "{{ secrets.GIT_TOKEN }}"}}
             """, engine: engine)
-        #expect(execution.status == "failed")
+        #expect(execution.status == .failed)
         let stored = try box.store.events(of: execution.id).joined() + runs.map { "\($0.input?.jsonText ?? "")\($0.output?.jsonText ?? "")\($0.errorMessage ?? "")" }.joined()
             + (try box.store.logs(of: execution.id)).map(\.message).joined()
         #expect(!stored.contains("s3cret-git-pass"))
@@ -278,7 +278,7 @@ struct DatabaseNodeTests {
                 type: integration.database
                 configuration: {driver: sqlite, connection: "\(file)", query: "SELECT customer, total FROM orders WHERE paid = ? ORDER BY total DESC", parameters: [1], max_rows: 2}
             """, input: ["name": "x'); DROP TABLE orders; --"])
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("setup")?.output?["affected_rows"] == 3)
         #expect(runs.last("insert")?.output?["affected_rows"] == 1)
         let report = try #require(runs.last("report")?.output)
@@ -315,7 +315,7 @@ struct DatabaseNodeTests {
                 type: integration.database
                 configuration: {driver: postgresql, connection: "{{ secrets.DB }}", query: "SELECT id, service, ok, seconds, meta FROM deploys WHERE service = $1", parameters: ["{{ trigger.service }}"]}
             """, input: ["service": "web'; DROP TABLE deploys; --"], engine: engine)
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("insert")?.output?["affected_rows"] == 1)
         let row = try #require(runs.last("read")?.output?["rows"]?.arrayValue?.first)
         #expect(row["id"] == 1)
@@ -329,8 +329,8 @@ struct DatabaseNodeTests {
               - {id: start, type: trigger.manual}
               - {id: q, type: integration.database, retry_count: 2, configuration: {driver: postgresql, connection: "{{ secrets.DB }}", query: "SELEC 1"}}
             """, engine: engine)
-        #expect(broken.status == "failed")
-        #expect(broken.errorKind == "validation")
+        #expect(broken.status == .failed)
+        #expect(broken.errorKind == .validation)
         #expect(broken.errorMessage?.contains("syntax error") == true)
         #expect(broken.errorMessage?.contains("[42601]") == true)
         let (down, _) = try await box.run("""
@@ -339,7 +339,7 @@ struct DatabaseNodeTests {
               - {id: start, type: trigger.manual}
               - {id: q, type: integration.database, configuration: {driver: postgresql, connection: "postgresql://nobody@127.0.0.1:9/x?connect_timeout=2", query: "SELECT 1"}}
             """)
-        #expect(down.errorKind == "connection")
+        #expect(down.errorKind == .connection)
     }
 }
 
@@ -369,10 +369,10 @@ struct SecureMailTests {
         }
         // The self-signed certificate is refused unless verification is turned off for it.
         let (refused, _) = try await box.run(yaml(verify: true))
-        #expect(refused.status == "failed")
+        #expect(refused.status == .failed)
         #expect(refused.errorMessage?.contains("check the certificate") == true, "\(refused.errorMessage ?? "")")
         let (sent, _) = try await box.run(yaml(verify: false))
-        #expect(sent.status == "succeeded", "\(sent.errorMessage ?? "")")
+        #expect(sent.status == .succeeded, "\(sent.errorMessage ?? "")")
         #expect(try String(contentsOf: mail.appendingPathComponent("1.json"), encoding: .utf8).contains("\"tls\": true"))
     }
 }

@@ -63,8 +63,8 @@ struct ReviewRegressionTests {
               - {source: start, target: check}
               - {source: check, target: yes, branch: "true"}
             """, engine: engine)
-        #expect(execution.status == "succeeded")
-        #expect(runs.last("yes")?.status == "succeeded")
+        #expect(execution.status == .succeeded)
+        #expect(runs.last("yes")?.status == .succeeded)
     }
 
     @Test func continueOnALoopGoesOnAlongDone() async throws {
@@ -82,7 +82,7 @@ struct ReviewRegressionTests {
               - {source: each, target: body, branch: loop}
               - {source: each, target: after, branch: done}
             """)
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         #expect(runs.last("after")?.output?["stdout"] == "after\n")
     }
 
@@ -95,7 +95,7 @@ struct ReviewRegressionTests {
               - {id: start, type: trigger.manual}
               - {id: push, type: integration.git, configuration: {operation: push, directory: "\(box.path("w"))", branch: "{{ trigger.ref }}"}}
             """, input: ["ref": "--mirror"])
-        #expect(execution.status == "failed")
+        #expect(execution.status == .failed)
         #expect(execution.errorMessage?.contains("must not start with '-'") == true)
     }
 
@@ -109,7 +109,7 @@ struct ReviewRegressionTests {
               - {id: start, type: trigger.manual}
               - {id: call, type: integration.http, configuration: {url: "\(server.base)/echo", query: {q: "sum(a) + sum(b)", at: "2026-01-01T00:00:00+02:00"}}}
             """)
-        #expect(execution.status == "succeeded")
+        #expect(execution.status == .succeeded)
         let path = runs.last("call")?.output?["body"]?["path"]?.stringValue ?? ""
         #expect(path.contains("q=sum(a)%20%2B%20sum(b)"), "\(path)")
         #expect(path.contains("%2B02:00"))
@@ -134,7 +134,7 @@ struct ShellQuotingTests {
             """
         #expect(try validate(yaml).problems.isEmpty)
         let (execution, runs) = try await box.run(yaml, input: ["name": "it's $(whoami)"])
-        #expect(execution.status == "succeeded", "\(execution.errorMessage ?? "")")
+        #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("show")?.output?["stdout"] == "{{.Names}} {{ not an expression\nname: it's $(whoami)\n")
     }
 }

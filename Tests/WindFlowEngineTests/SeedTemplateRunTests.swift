@@ -61,7 +61,7 @@ struct SeedTemplateRunTests {
         #expect(try await engine.runToEnd(record.id) == .finished(.succeeded, nil))
         let runs = try box.store.nodeRuns(of: record.id)
         #expect(runs.map(\.nodeKey) == ["validate_config", "run_tests", "deploy_staging", "smoke_tests", "deploy_production", "notify_success"])
-        #expect(runs.allSatisfy { $0.status == "succeeded" })
+        #expect(runs.allSatisfy { $0.status == .succeeded })
         // Expressions flowed: the smoke test got the staging endpoint, the notification the stack id.
         #expect(runs.last("smoke_tests")?.output?["stdout"]?.stringValue?.contains("url=http://127.0.0.1:8080/health") == true)
         #expect(runs.last("notify_success")?.output?["stdout"]?.stringValue?.contains("message=Déploiement réussi: shop") == true)

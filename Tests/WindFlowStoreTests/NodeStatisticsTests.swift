@@ -18,20 +18,20 @@ import Testing
             let execution = try store.enqueueExecution(workflow: record, triggerNode: "start", input: [:], now: Double(number))
             // Running first, then finished: the upsert path the engine takes.
             var running = Transition()
-            running.nodeRuns = [NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 1, status: "running", startedAt: Double(number))]
+            running.nodeRuns = [NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 1, status: .running, startedAt: Double(number))]
             try store.commit(running, execution: execution.id, workflowID: record.id)
             let retried = number % 10 == 0, failed = number % 25 == 1
             var finished = Transition()
             let duration = Double.random(in: 0.05...5000, using: &generator)
             if retried {
-                finished.nodeRuns.append(NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 1, status: "failed", errorKind: "exit", durationMS: 3))
-                finished.nodeRuns.append(NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 2, status: "succeeded", durationMS: duration))
+                finished.nodeRuns.append(NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 1, status: .failed, errorKind: .exit, durationMS: 3))
+                finished.nodeRuns.append(NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 2, status: .succeeded, durationMS: duration))
             } else {
                 finished.nodeRuns.append(NodeRunRecord(nodeKey: "work", nodeID: "work", nodeType: "integration.script", attempt: 1,
-                                                       status: failed ? "failed" : "succeeded", durationMS: failed ? nil : duration))
+                                                       status: failed ? .failed : .succeeded, durationMS: failed ? nil : duration))
             }
             if !failed { durations.append(duration) }
-            finished.status = failed ? "failed" : "succeeded"
+            finished.status = failed ? .failed : .succeeded
             finished.finishedAt = Double(number) + 1
             try store.commit(finished, execution: execution.id, workflowID: record.id)
         }

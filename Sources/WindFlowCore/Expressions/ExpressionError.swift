@@ -8,12 +8,31 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
     public var hint: String?
     /// The path that was read, for errors about a missing or mistyped value (`deploy_staging.endpoint`).
     public var path: String?
+    /// What kind of missing value it is, for errors about reading one.
+    public var problem: Problem?
+    /// What would have been accepted at `path` (the fields the value has, the names defined).
+    public var alternatives: [String]?
 
-    public init(_ message: String, offset: Int? = nil, hint: String? = nil, path: String? = nil) {
+    /// The ways reading a value fails; their names are the `error_class` of the node failure.
+    public enum Problem: String, Sendable, Hashable {
+        /// An object does not have the field read.
+        case missingField = "missing_field"
+        /// The name at the root of the path is not defined (not a node, not `input`, `secrets`…).
+        case undefinedName = "undefined_name"
+        /// A field was read from null.
+        case nullValue = "null_value"
+        /// A field was read from a list.
+        case fieldOfList = "field_of_list"
+    }
+
+    public init(_ message: String, offset: Int? = nil, hint: String? = nil, path: String? = nil, problem: Problem? = nil,
+                alternatives: [String]? = nil) {
         self.message = message
         self.offset = offset
         self.hint = hint
         self.path = path
+        self.problem = problem
+        self.alternatives = alternatives
     }
 
     public var description: String {

@@ -34,7 +34,8 @@ extension Expression {
         case .reference(let name):
             guard let value = scope.roots[name] else {
                 let hint = closestMatch(to: name, among: Array(scope.roots.keys)).map { "did you mean '\($0)'?" }
-                throw ExpressionError("'\(name)' is not defined here", hint: hint, path: name)
+                throw ExpressionError("'\(name)' is not defined here", hint: hint, path: name, problem: .undefinedName,
+                                      alternatives: scope.roots.keys.sorted())
             }
             return value
         case .member(let base, let name):
@@ -97,16 +98,17 @@ extension Expression {
             } else {
                 hint = "its fields are \(fields.prefix(12).joined(separator: ", ")); use | default(…) for an optional value"
             }
-            throw ExpressionError("'\(path)' has no field '\(name)'", hint: hint, path: "\(path).\(name)")
+            throw ExpressionError("'\(path)' has no field '\(name)'", hint: hint, path: "\(path).\(name)", problem: .missingField,
+                                  alternatives: fields)
         case .array(let elements):
             if name == "length" { return .int(elements.count) }
             throw ExpressionError(
                 "'\(path)' is a list, it has no field '\(name)'", hint: "pick an element first, e.g. \(path)[0].\(name)",
-                path: "\(path).\(name)")
+                path: "\(path).\(name)", problem: .fieldOfList)
         case .null:
             throw ExpressionError(
                 "'\(path)' is null, so it has no field '\(name)'", hint: "use | default(…) for an optional value",
-                path: "\(path).\(name)")
+                path: "\(path).\(name)", problem: .nullValue)
         default:
             throw ExpressionError("'\(path)' is a \(value.kindName), it has no field '\(name)'", path: "\(path).\(name)")
         }

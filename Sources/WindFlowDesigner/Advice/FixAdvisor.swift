@@ -65,15 +65,15 @@ public struct FixAdvisor: Sendable {
     /// The failed execution, its workflow version, the failed node and that node's history.
     public func failureContext(_ executionID: String) throws -> FailureContext {
         guard let execution = try store.execution(matching: executionID) else { throw DesignError("there is no execution '\(executionID)'") }
-        guard execution.status == "failed" else {
-            throw DesignError("execution \(execution.id) \(execution.status == "succeeded" ? "succeeded" : "is \(execution.status)"): there is nothing to fix")
+        guard execution.status == .failed else {
+            throw DesignError("execution \(execution.id) \(execution.status == .succeeded ? "succeeded" : "is \(execution.status.rawValue)"): there is nothing to fix")
         }
         guard let workflow = try store.workflow(execution.workflowID, version: execution.workflowVersion) else {
             throw DesignError("the workflow of execution \(execution.id) is no longer stored")
         }
         let runs = try store.nodeRuns(of: execution.id)
-        guard let failed = runs.last(where: { $0.status == "failed" && ($0.nodeID == execution.errorNode || execution.errorNode == nil) })
-            ?? runs.last(where: { $0.status == "failed" }),
+        guard let failed = runs.last(where: { $0.status == .failed && ($0.nodeID == execution.errorNode || execution.errorNode == nil) })
+            ?? runs.last(where: { $0.status == .failed }),
             let index = workflow.workflow.nodes.firstIndex(where: { $0.id == failed.nodeID })
         else {
             throw DesignError("execution \(execution.id) failed outside any node (\(execution.errorMessage ?? "no message")); nothing to patch")
@@ -98,7 +98,7 @@ public struct FixAdvisor: Sendable {
         let request = redactor.redact(designer.prompts.render("fix-request", [
             "workflow": WorkflowPatcher.document(context.workflow.workflow, registry: registry).jsonText,
             "node": "\(context.node.id) at \(context.pointer)", "nodeType": context.node.type, "attempt": String(context.run.attempt),
-            "errorKind": context.run.errorKind ?? "", "errorMessage": context.message,
+            "errorKind": context.run.errorKind?.rawValue ?? "", "errorMessage": context.message,
             "input": context.run.input.map { String($0.jsonText.prefix(2000)) } ?? "",
             "logTail": String((context.run.logTail ?? "").suffix(2000)),
             "history": "\(context.history.attempts) attempts, \(context.history.succeeded) succeeded, \(context.history.failed) failed, \(context.history.retries) retries",

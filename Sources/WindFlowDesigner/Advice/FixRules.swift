@@ -15,6 +15,8 @@ public struct FailureContext: Sendable {
     public var precedent: (failedVersion: Int, fixedVersion: Int, failed: WorkflowNode, fixed: WorkflowNode)?
 
     var message: String { run.errorMessage ?? execution.errorMessage ?? "" }
+    /// The failure's structured facts (HTTP status, exit code, error class), what the rules match on.
+    var details: FailureDetails { run.errorDetails ?? FailureDetails() }
     var pointer: String { WorkflowPatcher.node(nodeIndex) }
 }
 
@@ -37,7 +39,7 @@ public enum FixRules {
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
         var evidence: [String: JSONValue] = [
-            "error_kind": .string(context.run.errorKind ?? ""), "error": .string(context.message),
+            "error_kind": .string(context.run.errorKind?.rawValue ?? ""), "error": .string(context.message),
             "attempts": .int(context.history.attempts), "succeeded": .int(context.history.succeeded), "failed": .int(context.history.failed),
             "retries": .int(context.history.retries), "failures_by_kind": .object(context.history.failuresByKind.mapValues { .int($0) }),
         ]
@@ -68,7 +70,7 @@ public enum FixRules {
         guard !operations.isEmpty else { return nil }
         return FixCandidate(
             rule: "earlier_fix", title: "Restore what fixed this in version \(precedent.fixedVersion)",
-            rationale: "'\(context.node.id)' failed the same way (\(context.run.errorKind ?? "")) in version \(precedent.failedVersion); version \(precedent.fixedVersion) fixed it, and that change has since been undone: \(changes.joined(separator: "; ")).",
+            rationale: "'\(context.node.id)' failed the same way (\(context.run.errorKind?.rawValue ?? "")) in version \(precedent.failedVersion); version \(precedent.fixedVersion) fixed it, and that change has since been undone: \(changes.joined(separator: "; ")).",
             confidence: 0.9, patch: JSONPatch(operations),
             evidence: .object(evidence(context).merging(["failed_version": .int(precedent.failedVersion), "fixed_version": .int(precedent.fixedVersion)]) { $1 }))
     }
@@ -78,11 +80,12 @@ public enum FixRules {
     static let deployHealth: @Sendable (FailureContext) -> FixCandidate? = { context in
         let nodes = context.workflow.workflow.nodes
         if context.node.type == "windflow.deploy_stack" {
-            guard context.run.output?["reason"] == "unhealthy" else { return nil }
+            let reason = context.details.errorClass
+            guard reason == .unhealthy || reason == .healthTimeout else { return nil }
             let current = DurationText.seconds(from: context.node.configuration["health_timeout"] ?? 120) ?? 120
             var operations: [JSONPatch.Operation] = []
             var changes: [String] = []
-            if context.message.contains("did not become healthy within") {
+            if reason == .healthTimeout {
                 let proposed = min(86_400, max(current * 2, current + 60))
                 operations.append(.init(.add, context.pointer + "/configuration/health_timeout", value: .int(Int(proposed))))
                 changes.append("health_timeout \(JSONValue.format(current)) s → \(JSONValue.format(proposed)) s")
@@ -99,7 +102,7 @@ public enum FixRules {
             return FixCandidate(
                 rule: "deploy_health", title: "Let '\(context.node.id)' wait longer for health, and roll back if it never comes",
                 rationale: "'\(context.node.id)' failed its health wait (\(context.message.prefix(160))). \(changes.joined(separator: "; ")).",
-                confidence: context.message.contains("did not become healthy within") ? 0.7 : 0.6, patch: JSONPatch(operations),
+                confidence: reason == .healthTimeout ? 0.7 : 0.6, patch: JSONPatch(operations),
                 evidence: .object(evidence(context)))
         }
         // A check that reads a deployment's output (its endpoint) failed: the deployment did not wait for health.
@@ -108,7 +111,7 @@ public enum FixRules {
             node.type == "windflow.deploy_stack" && text.range(of: #"\{\{\s*"# + NSRegularExpression.escapedPattern(for: node.id) + #"\."#, options: .regularExpression) != nil
         }) else { return nil }
         let waits = deploy.configuration["wait_for_healthy"] != false, rollsBack = deploy.configuration["rollback_on_failure"] != false
-        guard !waits || !rollsBack, ["connection", "http", "timeout"].contains(context.run.errorKind ?? "") else { return nil }
+        guard !waits || !rollsBack, let kind = context.run.errorKind, [.connection, .http, .timeout].contains(kind) else { return nil }
         let pointer = WorkflowPatcher.node(index)
         return FixCandidate(
             rule: "deploy_health", title: "Make '\(deploy.id)' wait until healthy and roll back otherwise",
@@ -122,7 +125,7 @@ public enum FixRules {
 
     /// Ran past its timeout → a timeout that fits its real durations.
     static let timeout: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.run.errorKind == "timeout" else { return nil }
+        guard context.run.errorKind == .timeout else { return nil }
         let current = context.node.effectiveTimeout
         let p95 = context.history.percentile(0.95).map { $0 / 1000 }
         var proposed = max(current * 3, (p95 ?? 0) * 1.5)
@@ -140,8 +143,8 @@ public enum FixRules {
 
     /// 5xx / 429 / lost connections that come and go → retries with backoff.
     static let transientHTTP: @Sendable (FailureContext) -> FixCandidate? = { context in
-        let transient = (context.run.errorKind == "http" && context.message.range(of: #"answered (5\d\d|429)"#, options: .regularExpression) != nil)
-            || (context.run.errorKind == "connection" && context.history.succeeded > 0)
+        let transient = (context.run.errorKind == .http && context.details.isTransientHTTP)
+            || (context.run.errorKind == .connection && context.history.succeeded > 0)
         guard transient, context.node.retryCount < 3 else { return nil }
         let sometimesWorks = context.history.succeeded > 0
         return FixCandidate(
@@ -156,8 +159,8 @@ public enum FixRules {
 
     /// 401 / 403 with no credentials configured → credentials from a secret.
     static let credentials: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.node.type == "integration.http", context.run.errorKind == "http",
-            context.message.range(of: #"answered (401|403)"#, options: .regularExpression) != nil,
+        guard context.node.type == "integration.http", context.run.errorKind == .http,
+            let status = context.details.httpStatus, status == 401 || status == 403,
             context.node.configuration["auth"] == nil,
             context.node.configuration["headers"]?["Authorization"] == nil
         else { return nil }
@@ -172,7 +175,7 @@ public enum FixRules {
 
     /// Connection refused / DNS to a URL other than the one that last worked → that URL.
     static let unreachableHost: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.run.errorKind == "connection", case .string(let written)? = context.node.configuration["url"],
+        guard context.run.errorKind == .connection, case .string(let written)? = context.node.configuration["url"],
             !Template.containsPlaceholder(written), let worked = context.history.lastSuccessfulInput?["url"]?.stringValue, worked != written
         else { return nil }
         return FixCandidate(
@@ -185,7 +188,7 @@ public enum FixRules {
     /// Exit 127 → the closest command that exists on this machine.
     static let missingCommand: @Sendable (FailureContext) -> FixCandidate? = { context in
         guard context.node.type == "integration.script", case .string(let script)? = context.node.configuration["script"],
-            let missing = CronPhrase.firstMatch(#"([A-Za-z0-9_.+-]+): (?:command )?not found"#, in: context.message + "\n" + (context.run.logTail ?? ""))?.first,
+            context.details.errorClass == .commandNotFound, let missing = context.details.subject,
             let replacement = closestCommand(to: missing),
             let regex = try? NSRegularExpression(pattern: "(?<![A-Za-z0-9_./-])" + NSRegularExpression.escapedPattern(for: missing) + "(?![A-Za-z0-9_/-])")
         else { return nil }
@@ -200,19 +203,11 @@ public enum FixRules {
 
     /// An expression reading a field that is not there → the closest field that is.
     static let missingField: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.run.errorKind == "expression",
-            let parts = CronPhrase.firstMatch(#"'([A-Za-z0-9_.\[\]]+)' has no field '([A-Za-z0-9_]+)'"#, in: context.message), parts.count == 2
+        guard context.run.errorKind == .expression, context.details.errorClass == .missingField,
+            let path = context.details.subject, let dot = path.lastIndex(of: ".")
         else { return nil }
-        let (owner, field) = (parts[0], parts[1])
-        let replacement: String?
-        if let meant = CronPhrase.firstMatch(#"did you mean '[A-Za-z0-9_.\[\]]+\.([A-Za-z0-9_]+)'"#, in: context.message)?.first {
-            replacement = meant
-        } else if let list = CronPhrase.firstMatch(#"its fields are ([A-Za-z0-9_, ]+)"#, in: context.message)?.first {
-            replacement = closestMatch(to: field, among: list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        } else {
-            replacement = nil
-        }
-        guard let replacement, replacement != field else { return nil }
+        let (owner, field) = (String(path[..<dot]), String(path[path.index(after: dot)...]))
+        guard let replacement = closestMatch(to: field, among: context.details.alternatives ?? []), replacement != field else { return nil }
         var operations: [JSONPatch.Operation] = []
         for (key, value) in context.node.configuration.sorted(by: { $0.key < $1.key }) {
             let renamed = renameField(value, owner: owner, from: field, to: replacement)

@@ -47,7 +47,7 @@ struct DeployStackExecutor: NodeExecutor {
         } catch {
             var failure = error.error.nodeFailure
             if error.rolledBack { failure.message += " — rolled back to the \(error.previousContainers.count) container(s) that ran before" }
-            failure.details = [
+            failure.output = [
                 "reason": .string(error.error.kind.rawValue), "rolled_back": .bool(error.rolledBack),
                 "previous_containers": .array(error.previousContainers.map(JSONValue.string)),
             ]

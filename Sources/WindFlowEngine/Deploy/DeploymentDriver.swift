@@ -119,8 +119,10 @@ public struct DeploymentError: Error, Sendable, Hashable, CustomStringConvertibl
         case conflict
         /// The stack file is missing or invalid.
         case stack
-        /// Containers did not become healthy.
+        /// Containers failed their health checks or exited.
         case unhealthy
+        /// Containers were still not healthy when the wait for health ended.
+        case healthTimeout = "health_timeout"
         case daemon
     }
 
@@ -138,9 +140,10 @@ public struct DeploymentError: Error, Sendable, Hashable, CustomStringConvertibl
     public var nodeFailure: NodeFailure {
         let failureKind: FailureKind = switch kind {
         case .unreachable: .connection
-        case .unhealthy, .daemon: .internal
+        case .unhealthy, .healthTimeout, .daemon: .internal
         case .imageMissing, .portInUse, .notFound, .conflict, .stack: .configuration
         }
-        return NodeFailure(failureKind, message, retryable: kind == .unreachable, details: ["reason": .string(kind.rawValue)])
+        return NodeFailure(failureKind, message, retryable: kind == .unreachable, details: FailureDetails(errorClass: FailureClass(rawValue: kind.rawValue)),
+                           output: ["reason": .string(kind.rawValue)])
     }
 }

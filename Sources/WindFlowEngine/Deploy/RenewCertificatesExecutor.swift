@@ -69,7 +69,7 @@ struct RenewCertificatesExecutor: NodeExecutor {
             "min_days_left": minimum.map(JSONValue.int) ?? .null,
         ]
         guard failures.isEmpty else {
-            return .failed(NodeFailure(.exit, failures.joined(separator: "; "), retryable: false, details: output))
+            return .failed(NodeFailure(.exit, failures.joined(separator: "; "), retryable: false, output: output))
         }
         return .succeeded(output, branch: nil)
     }

@@ -169,7 +169,7 @@ public struct StackDeployer: Sendable {
                 break
             }
             if Date() >= deadline {
-                throw DeploymentError(.unhealthy, "\(name) did not become healthy within \(JSONValue.format(timeout)) s (health: \(info.health ?? info.state)\(info.healthOutput.map { "; last check: \($0.prefix(200))" } ?? ""))")
+                throw DeploymentError(.healthTimeout, "\(name) did not become healthy within \(JSONValue.format(timeout)) s (health: \(info.health ?? info.state)\(info.healthOutput.map { "; last check: \($0.prefix(200))" } ?? ""))")
             }
             do { try await Task.sleep(nanoseconds: 300_000_000) } catch {
                 throw DeploymentError(.daemon, "stopped while waiting for \(name) to become healthy")

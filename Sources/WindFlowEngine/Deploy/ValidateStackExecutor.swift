@@ -70,7 +70,7 @@ struct ValidateStackExecutor: NodeExecutor {
                 return "\(problem["path"]?.stringValue ?? ""): \(message)"
             }
             return .failed(NodeFailure(.validation, "the stack \(summary)\(strict && warnings > 0 ? " (strict: warnings fail too)" : ""): " + first.joined(separator: "; "),
-                                       retryable: false, details: output))
+                                       retryable: false, output: output))
         }
         return .succeeded(output, branch: nil)
     }
