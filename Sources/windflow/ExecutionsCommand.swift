@@ -180,4 +180,4 @@ func formatDuration(_ record: ExecutionRecord) -> String {
 }
 
 
-extension ExecutionStatus: @retroactive ExpressibleByArgument {}
+extension ExecutionStatus: ExpressibleByArgument {}
