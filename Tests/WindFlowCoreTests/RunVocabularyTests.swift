@@ -42,7 +42,7 @@ import Testing
         let names = "queued|running|waiting|succeeded|failed|cancelled|skipped|iterating|reused|timed_out"
         let patterns = [
             #"(status|Status|errorKind|kind)\s*(==|!=)\s*"(\#(names))""#,
-            #"status\s+(IN\s*\(|=|<>|!=)\s*'"#,
+            #"status\s+(IN\s*\(|=|<>|!=)\s*'(\#(names))'"#,
             #"\[\s*"(\#(names))"\s*,\s*"(\#(names))"\s*(,\s*"(\#(names))"\s*)*\]\s*\.contains"#,
         ].map { try! Regex($0) }
         let codecs: Set = ["RunStatus.swift", "Failure.swift", "ExecutionEvent+JSON.swift", "RunVocabulary+SQL.swift"]
