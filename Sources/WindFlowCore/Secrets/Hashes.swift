@@ -18,6 +18,12 @@ public enum Hashes {
         return hex(Array(code))
     }
 
+    /// The raw HMAC-SHA256 of `message` under `key`, for chained derivations such as AWS Signature Version 4's key.
+    public static func hmacSHA256<Key: Collection, Bytes: Collection>(key: Key, message: Bytes) -> [UInt8]
+    where Key.Element == UInt8, Bytes.Element == UInt8 {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: Array(key))))
+    }
+
     /// Whether `a` and `b` are equal, in a time that depends only on their lengths.
     public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
