@@ -6,10 +6,14 @@ import WindFlowStore
 /// from a step, cancel.
 public struct WorkflowEngine: Sendable {
     public let runner: ExecutionRunner
+    /// Rung when an execution is queued, so an idle worker takes it at once.
+    public let signal: WakeSignal
+    let runnable = RunnableVersions()
     public var store: SQLiteStore { runner.store }
 
-    public init(runner: ExecutionRunner) {
+    public init(runner: ExecutionRunner, signal: WakeSignal = WakeSignal()) {
         self.runner = runner
+        self.signal = signal
     }
 
     /// Refuses a workflow that is invalid or uses node types without executors, before anything is stored.
@@ -24,18 +28,6 @@ public struct WorkflowEngine: Sendable {
             throw EngineError("this workflow uses node types that cannot run yet: \(missing.joined(separator: ", ")); "
                 + "they arrive with the integration and deployment actions")
         }
-    }
-
-    /// Stores `workflow` (a new version if it changed) and queues an execution from `trigger` with `input`.
-    public func enqueue(_ workflow: Workflow, trigger: String? = nil, input: JSONValue = [:]) throws -> ExecutionRecord {
-        try checkRunnable(workflow)
-        let triggers = workflow.nodes.filter { NodeRegistry.standard.type($0.type)?.isTrigger ?? false }
-        let chosen = trigger ?? triggers.first(where: { $0.type == "trigger.manual" })?.id ?? triggers.first?.id
-        guard let chosen, triggers.contains(where: { $0.id == chosen }) else {
-            throw EngineError("'\(trigger ?? "")' is not a trigger of \(workflow.name); its triggers are \(triggers.map(\.id).joined(separator: ", "))")
-        }
-        let stored = try store.saveWorkflow(workflow, now: runner.clock.now())
-        return try store.enqueueExecution(workflow: stored, triggerNode: chosen, input: input, now: runner.clock.now())
     }
 
     /// Runs an execution to its end, sleeping through waits (for the CLI's `run`); when it fails and its workflow
@@ -69,7 +61,10 @@ public struct WorkflowEngine: Sendable {
         }
         try store.requestCancel(id)
         // A queued or parked execution is taken up at once, so the cancel does not wait for its timer.
-        if record.status == .waiting || record.status == .queued { try store.enqueueIfAbsent(id, now: runner.clock.now()) }
+        if record.status == .waiting || record.status == .queued {
+            try store.enqueueIfAbsent(id, now: runner.clock.now())
+            signal.wake()
+        }
     }
 
     /// A new execution of the same workflow version and input that reuses the outputs of every node upstream of
@@ -116,6 +111,7 @@ public struct WorkflowEngine: Sendable {
         let record = try store.enqueueExecution(
             workflow: stored, triggerNode: original.triggerNode, input: original.input, now: now, restartedFrom: id,
             restartNode: node, seed: seed)
+        signal.wake()
         return record
     }
 }

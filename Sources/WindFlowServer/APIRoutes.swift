@@ -9,7 +9,6 @@ import WindFlowStore
 struct APIRoutes {
     let engine: WorkflowEngine
     let configuration: ServerConfiguration
-    let wake: @Sendable () -> Void
     let events: EventDispatcher
     let designer: DesignerSetup
     let streams: StreamLimiter
@@ -29,8 +28,8 @@ struct APIRoutes {
         api.get("workflows/:id") { request, context in
             try request.uri.queryParameters.get("format") == "yaml" ? workflowYAML(context) : workflow(context)
         }
-        api.post("workflows/:id/activate") { _, context in try setActive(context, true) }
-        api.post("workflows/:id/deactivate") { _, context in try setActive(context, false) }
+        api.post("workflows/:id/activate") { _, context in try await setActive(context, true) }
+        api.post("workflows/:id/deactivate") { _, context in try await setActive(context, false) }
         api.post("workflows/:id/run") { request, context in try await run(request, context) }
         api.post("events") { request, _ in try await postEvent(request) }
         api.get("executions") { request, _ in
@@ -164,7 +163,6 @@ struct APIRoutes {
         }
         do {
             let record = try engine.restart(original.id, from: node)
-            wake()
             return ServiceResponse.json(["id": .string(record.id), "restarted_from": .string(original.id), "from": .string(node)], status: .accepted)
         } catch {
             return ServiceResponse.problem(.conflict, "Cannot retry", detail: "\(error)")
@@ -180,11 +178,11 @@ struct APIRoutes {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: WorkflowCodec.yaml(record.workflow))))
     }
 
-    func setActive(_ context: BasicRequestContext, _ active: Bool) throws -> Response {
+    func setActive(_ context: BasicRequestContext, _ active: Bool) async throws -> Response {
         guard let id = context.parameters.get("id"), try store.setActive(id, active, now: Date().timeIntervalSince1970),
             let record = try store.workflow(id)
         else { return ServiceResponse.problem(.notFound, "No such workflow") }
-        try events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
+        try await events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
         guard active, let activation = try WebhookTokens.issue(for: record, store: store), case .object(var object) = summary(record) else {
             return ServiceResponse.json(summary(record))
         }
@@ -203,7 +201,7 @@ struct APIRoutes {
         guard !name.hasPrefix("execution."), !name.hasPrefix("workflow.") else {
             return ServiceResponse.problem(.badRequest, "Reserved event", detail: "execution.* and workflow.* events come from WindFlow itself")
         }
-        let started = try events.publish(name, payload: body["payload"]?.objectValue ?? [:])
+        let started = try await events.publish(name, payload: body["payload"]?.objectValue ?? [:])
         return ServiceResponse.json(["event": .string(name), "executions": .array(started.map(JSONValue.string))], status: .accepted)
     }
 
@@ -225,8 +223,7 @@ struct APIRoutes {
         default: break
         }
         do {
-            let execution = try engine.enqueue(record.workflow, trigger: request.uri.queryParameters.get("trigger"), input: input)
-            wake()
+            let execution = try await engine.start(record, trigger: request.uri.queryParameters.get("trigger"), input: input)
             return ServiceResponse.json(["execution_id": .string(execution.id), "status_url": .string("/api/v1/executions/\(execution.id)")],
                                         status: .accepted)
         } catch {

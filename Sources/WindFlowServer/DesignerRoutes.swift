@@ -103,7 +103,6 @@ struct DesignerRoutes {
         }
         do {
             let saved = try Proposals(store: store, designer: try setup.designer(store: nil)).accept(proposal.id, activate: activate)
-            routes.wake()
             var answer: [String: JSONValue] = ["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version),
                                                "active": .bool(saved.active)]
             if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store) { answer["activation"] = activation }

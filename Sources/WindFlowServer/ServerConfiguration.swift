@@ -1,3 +1,5 @@
+import WindFlowEngine
+
 /// How `windflow serve` listens and works.
 public struct ServerConfiguration: Sendable {
     public var host: String
@@ -17,6 +19,11 @@ public struct ServerConfiguration: Sendable {
     public var editorDirectory: String?
     /// What one connection may hold the server to.
     public var limits: ConnectionLimits
+
+    /// The part the engine's runtime (queue workers, trigger timers) reads.
+    public var runtime: RuntimeConfiguration {
+        RuntimeConfiguration(workers: workers, timerInterval: timerInterval, shutdownGrace: shutdownGrace)
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, workers: Int = 4, maxBodyBytes: Int = 1_048_576,

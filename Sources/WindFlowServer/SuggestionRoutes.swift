@@ -55,8 +55,7 @@ struct SuggestionRoutes {
             guard try store.suggestion(id) != nil else { return ServiceResponse.problem(.notFound, "No such suggestion") }
             do {
                 let saved = try FixAdvisor(store: store).apply(id)
-                routes.wake()
-                return ServiceResponse.json(["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version)], status: .created)
+                    return ServiceResponse.json(["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version)], status: .created)
             } catch {
                 return ServiceResponse.problem(.conflict, "Cannot apply", detail: "\(error)")
             }

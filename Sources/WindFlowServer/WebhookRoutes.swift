@@ -11,7 +11,6 @@ struct WebhookRoutes {
     let engine: WorkflowEngine
     let configuration: ServerConfiguration
     let secrets: [String: String]
-    let wake: @Sendable () -> Void
     let cache = GenerationCache<[String: (WorkflowRecord, WorkflowNode)]>()
     let queueGauge = QueueGauge()
     var store: SQLiteStore { engine.store }
@@ -50,8 +49,10 @@ struct WebhookRoutes {
             node.configuration["token_header"]?.stringValue ?? "X-WindFlow-Token",
             node.configuration["signature_header"]?.stringValue ?? "X-Hub-Signature-256",
         ])
-        let execution = try await store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: Date().timeIntervalSince1970)
-        wake()
+        let execution: ExecutionRecord
+        do { execution = try await engine.start(record, trigger: node.id, input: input) } catch let error as EngineError {
+            return ServiceResponse.problem(.unprocessableContent, "Cannot run", detail: error.description)
+        }
         if node.configuration["response_mode"]?.stringValue == "wait" {
             let limit = node.configuration["response_timeout"].flatMap { DurationText.seconds(from: $0) } ?? 30
             if let result = try await result(of: execution.id, within: limit) { return result }

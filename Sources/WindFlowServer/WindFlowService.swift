@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import WindFlowCore
 import WindFlowDesigner
 import WindFlowEngine
@@ -12,6 +13,7 @@ public struct WindFlowService: Sendable {
     public let secrets: [String: String]
     /// The designer behind `/api/v1/designs` (the offline planner unless a model is configured).
     public let designer: DesignerSetup
+    let logger = Logger(label: "windflow.http")
 
     public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:], designer: DesignerSetup? = nil) throws {
         self.engine = engine
@@ -24,8 +26,7 @@ public struct WindFlowService: Sendable {
     /// when it stops stay in the store and resume at the next start.
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let signal = WakeSignal()
-        let events = EventDispatcher(engine: engine, wake: { signal.wake() })
+        let runtime = EngineRuntime(engine: engine, configuration: configuration.runtime)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: NotFoundMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes))
@@ -35,10 +36,13 @@ public struct WindFlowService: Sendable {
         }
         MetricsRoute(store: engine.store).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)
-        APIRoutes(engine: engine, configuration: configuration, wake: { signal.wake() }, events: events, designer: designer,
+        APIRoutes(engine: engine, configuration: configuration, events: runtime.events, designer: designer,
                   streams: StreamLimiter(maxPerKey: configuration.limits.maxStreamsPerKey)).register(on: router)
-        WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, wake: { signal.wake() }).register(on: router)
+        WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets).register(on: router)
         let limits = configuration.limits
+        // The queue workers and trigger timers run in the server's service group: at SIGTERM / SIGINT the server
+        // stops taking requests first, then the workers take no more executions and give the running ones the grace
+        // period; what still runs then is stopped, stays in the store and resumes at the next start.
         let app = Application(
             router: router,
             server: .http1(configuration: .init(
@@ -47,21 +51,9 @@ public struct WindFlowService: Sendable {
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes,
                                                 maxHeaderFieldCount: limits.maxHeaderCount))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "WindFlow"),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) })
-        let workers = QueueWorkers(engine: engine, configuration: configuration, signal: signal, events: events)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                if handleSignals { try await app.runService() } else { try await app.run() }
-            }
-            group.addTask { await workers.run() }
-            _ = try await group.next()
-            // Stopping (SIGTERM / SIGINT): take no more work and let the nodes running now finish within the grace
-            // period; what is still running then is cancelled and stays in the store, to resume at the next start.
-            workers.drain()
-            let grace = configuration.shutdownGrace
-            group.addTask { try await Task.sleep(nanoseconds: UInt64(grace * 1e9)) }
-            _ = try? await group.next()
-            group.cancelAll()
-        }
+            services: runtime.services,
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        if handleSignals { try await app.runService() } else { try await app.run() }
     }
 }

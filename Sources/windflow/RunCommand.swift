@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         let printer = ProgressPrinter()
         let engine = try store.engine(observer: { printer.handle($0) })
         let record: WindFlowStore.ExecutionRecord
-        do { record = try engine.enqueue(workflow, trigger: trigger, input: .object(input)) } catch { throw CLIError("\(file): \(error)") }
+        do { record = try await engine.enqueue(workflow, trigger: trigger, input: .object(input)) } catch { throw CLIError("\(file): \(error)") }
         writeLine("execution \(record.id) of \(workflow.name) (version \(record.workflowVersion))")
         let result = try await engine.runToEnd(record.id)
         try store.applyRetention(engine.store)

@@ -93,6 +93,28 @@ struct ServeShutdownTests {
         #expect(((try? String(contentsOf: server.output, encoding: .utf8)) ?? "").contains("WindFlow stopped"))
     }
 
+    @Test func drainingTakesNoNewExecutionsAndTheQueuedOnesRunAtTheNextStart() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let database = scratch.path + "/db.sqlite"
+        let first = try await Server(["--port", "0", "--db", database, "--workers", "1", "--shutdown-grace", "20"], scratch: scratch)
+        let marker = scratch.appendingPathComponent("marker").path
+        let created = try await first.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 1.5))
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+        let running = try #require(try await first.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
+        #expect(try await Self.waitFor(running, on: first, status: ["running"], within: 10) == "running")
+        // The only worker is busy: this one waits in the queue, and must still be waiting after the shutdown.
+        let queued = try #require(try await first.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
+        _ = try #require(await first.terminate(within: 20), "serve did not stop")
+        let shown = try await windflow(["executions", "show", queued, "--db", database])
+        #expect(shown.stdout.contains("queued"), "\(shown.stdout)")
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "1\n", "only the running one ran")
+        let second = try await Server(["--port", "0", "--db", database], scratch: scratch, key: first.key)
+        #expect(try await Self.waitFor(queued, on: second, status: ["succeeded", "failed"], within: 20) == "succeeded")
+        _ = await second.terminate(within: 10)
+    }
+
     @Test func whatOutlivesTheGracePeriodResumesAtTheNextStart() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -19,7 +19,7 @@ struct FixSuggestionTests {
         }
 
         func run(_ workflow: Workflow) async throws -> ExecutionRecord {
-            let record = try engine.enqueue(workflow)
+            let record = try await engine.enqueue(workflow)
             _ = try await engine.runToEnd(record.id)
             return try #require(try box.store.execution(record.id))
         }
@@ -70,7 +70,7 @@ struct FixSuggestionTests {
               - {id: smoke, type: integration.http, configuration: {url: "{{ deploy.endpoint }}/health", timeout: 2}}
             edges: [{source: start, target: deploy}, {source: deploy, target: smoke}]
             """).workflow
-        let first = try engine.enqueue(workflow)
+        let first = try await engine.enqueue(workflow)
         _ = try await engine.runToEnd(first.id)
         let failed = try #require(try box.store.execution(first.id))
         #expect(failed.status == .failed && failed.errorNode == "smoke", "\(failed.errorMessage ?? "")")
@@ -82,7 +82,7 @@ struct FixSuggestionTests {
             ["op": "add", "path": "/workflow/nodes/1/configuration/rollback_on_failure", "value": true],
         ])
         let saved = try advisor.apply(suggestion.id)
-        let second = try engine.enqueue(saved.workflow)
+        let second = try await engine.enqueue(saved.workflow)
         _ = try await engine.runToEnd(second.id)
         let next = try #require(try box.store.execution(second.id))
         #expect(next.status == .succeeded, "the deployment now waits for health: \(next.errorMessage ?? "")")

@@ -74,7 +74,7 @@ struct OfflineDesignTests {
                 edges: [{source: start, target: copy}]
                 """).workflow
             try box.store.saveWorkflow(workflow, now: 0)
-            for _ in 0..<3 { _ = try await engine.runToEnd(try engine.enqueue(workflow).id) }
+            for _ in 0..<3 { _ = try await engine.runToEnd(try await engine.enqueue(workflow).id) }
         }
         let counts = try box.store.successCounts()
         #expect(counts["Nightly backup to disk"]?.succeeded == 3 && counts["Nightly backup to tape"]?.succeeded == 0)

@@ -147,8 +147,8 @@ struct OptimizationTests {
               - {id: work, type: integration.script, configuration: {script: "sleep 0.3"}}
             """).workflow
         for _ in 0..<5 {
-            let first = try scene.engine.enqueue(workflow, trigger: "tick")
-            let second = try scene.engine.enqueue(workflow, trigger: "tick")
+            let first = try await scene.engine.enqueue(workflow, trigger: "tick")
+            let second = try await scene.engine.enqueue(workflow, trigger: "tick")
             async let a = scene.engine.runToEnd(first.id)
             async let b = scene.engine.runToEnd(second.id)
             _ = try await (a, b)

@@ -260,7 +260,7 @@ struct DockerDeploymentTests {
             "WINDFLOW_SLACK_WEBHOOK_URL": hooks.base + "/hook/slack", "WINDFLOW_SMTP_HOST": "127.0.0.1",
             "WINDFLOW_SMTP_PORT": String(smtp.port), "WINDFLOW_SMTP_SECURITY": "none", "WINDFLOW_SMTP_TO": "ops@example.org",
         ])
-        let record = try engine.enqueue(workflow, input: ["stack_id": .string(harness.stack)])
+        let record = try await engine.enqueue(workflow, input: ["stack_id": .string(harness.stack)])
         let result = try await engine.runToEnd(record.id)
         let runs = try harness.box.store.nodeRuns(of: record.id)
         #expect(result == .finished(.succeeded, nil), "\(runs.compactMap { $0.errorMessage })")

@@ -17,7 +17,7 @@ struct DurabilityTests {
               - {id: pause, type: logic.wait, configuration: {duration: 1}}
               - {id: after, type: integration.script, configuration: {script: "echo woke after {{ pause.waited_seconds | round }} s"}}
             """).workflow
-        let record = try engine.enqueue(workflow)
+        let record = try await engine.enqueue(workflow)
         let first = try await engine.runner.run(record.id)
         guard case .parked(let until) = first else {
             Issue.record("expected the run to park, got \(first)")
@@ -48,7 +48,7 @@ struct DurabilityTests {
               - {id: first, type: integration.script, configuration: {script: "echo first >> \(trace)"}}
               - {id: second, type: integration.script, configuration: {script: "echo second $WINDFLOW_ATTEMPT $WINDFLOW_IDEMPOTENCY_KEY >> \(trace)"}}
             """).workflow
-        let record = try engine.enqueue(workflow)
+        let record = try await engine.enqueue(workflow)
         // Simulate a crash while `second` ran: its start is recorded, its end is not.
         var machine = ExecutionStateMachine(workflow: workflow, executionID: record.id)
         let started = ExecutionEvent.started(trigger: "start", input: [:], at: 1)
@@ -105,7 +105,7 @@ struct DurabilityTests {
               - {id: start, type: trigger.manual}
               - {id: long, type: integration.script, configuration: {script: "sleep 30"}}
             """).workflow
-        let record = try engine.enqueue(workflow)
+        let record = try await engine.enqueue(workflow)
         async let result = engine.runToEnd(record.id)
         try await Task.sleep(for: .milliseconds(300))
         try engine.cancel(record.id)

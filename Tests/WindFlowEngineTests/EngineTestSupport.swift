@@ -29,7 +29,7 @@ struct Sandbox {
     func run(_ yaml: String, input: JSONValue = [:], engine: WorkflowEngine? = nil) async throws -> (ExecutionRecord, [NodeRunRecord]) {
         let engine = engine ?? self.engine()
         let workflow = try WorkflowCodec.load(yaml).workflow
-        let record = try engine.enqueue(workflow, input: input)
+        let record = try await engine.enqueue(workflow, input: input)
         _ = try await engine.runToEnd(record.id)
         return (try #require(try store.execution(record.id)), try store.nodeRuns(of: record.id))
     }

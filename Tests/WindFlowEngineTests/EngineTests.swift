@@ -138,8 +138,8 @@ struct EngineTests {
         var executors = ExecutorRegistry()
         executors.register("integration.script", ScriptExecutor())
         let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, executors: executors))
-        #expect(throws: EngineError.self) { try engine.enqueue(workflow) }
-        do { _ = try engine.enqueue(workflow) } catch {
+        await #expect(throws: EngineError.self) { try await engine.enqueue(workflow) }
+        do { _ = try await engine.enqueue(workflow) } catch {
             #expect("\(error)".contains("cannot run yet: windflow.deploy_stack"))
         }
         #expect(try box.store.executions().isEmpty)

@@ -25,7 +25,7 @@ struct ReviewRegressionTests {
               - {source: pause, target: join}
               - {source: work, target: join}
             """).workflow
-        let record = try engine.enqueue(workflow)
+        let record = try await engine.enqueue(workflow)
         let outcome = try await withThrowingTaskGroup(of: RunResult?.self) { group in
             group.addTask { try await engine.runToEnd(record.id) }
             group.addTask { try await Task.sleep(for: .seconds(10)); return nil }
@@ -41,7 +41,7 @@ struct ReviewRegressionTests {
         defer { box.remove() }
         let marker = box.path("ran")
         let engine = box.engine()
-        let record = try engine.enqueue(try WorkflowCodec.load(
+        let record = try await engine.enqueue(try WorkflowCodec.load(
             "name: c\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"touch \(marker)\"}}\n").workflow)
         try engine.cancel(record.id)
         #expect(try await engine.runToEnd(record.id) == .finished(.cancelled, nil))
@@ -151,7 +151,7 @@ struct ErrorWorkflowDurabilityTests {
         try box.store.saveWorkflow(try WorkflowCodec.load(
             "name: on failure\nnodes:\n  - {id: failed, type: trigger.event, configuration: {event: execution.failed}}\n  - {id: a, type: logic.stop}\n").workflow, now: 0)
         let engine = box.engine()
-        let record = try engine.enqueue(try WorkflowCodec.load(
+        let record = try await engine.enqueue(try WorkflowCodec.load(
             "name: fragile\nsettings: {error_workflow: on failure}\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"exit 9\"}}\n").workflow)
         // Only the failed run: whoever runs it next (a worker, or resume after a crash) finds the error workflow queued.
         #expect(try await engine.runner.run(record.id) == .finished(.failed, ExecutionError(kind: .exit, message: "the script exited with status 9", node: NodeKey("a"))))
@@ -168,7 +168,7 @@ struct ParkedTimeoutTests {
         let box = try Sandbox()
         defer { box.remove() }
         let engine = box.engine(parkAfter: 0.1)
-        let record = try engine.enqueue(try WorkflowCodec.load("""
+        let record = try await engine.enqueue(try WorkflowCodec.load("""
             name: patient
             settings: {timeout: 1}
             nodes:

@@ -57,7 +57,7 @@ struct SeedTemplateRunTests {
         let workflow = Self.withStandIns(seed, scripts: ["run_tests": "echo \"Running tests...\"\necho ok"])
         #expect(Validator().validate(workflow).isValid)
         let engine = box.engine()
-        let record = try engine.enqueue(workflow, input: ["stack_id": "shop"])
+        let record = try await engine.enqueue(workflow, input: ["stack_id": "shop"])
         #expect(try await engine.runToEnd(record.id) == .finished(.succeeded, nil))
         let runs = try box.store.nodeRuns(of: record.id)
         #expect(runs.map(\.nodeKey) == ["validate_config", "run_tests", "deploy_staging", "smoke_tests", "deploy_production", "notify_success"])
@@ -74,7 +74,7 @@ struct SeedTemplateRunTests {
         let seed = try WorkflowCodec.load(try Self.fixture("seed-template-3-maintenance.yaml")).workflow
         let workflow = Self.withStandIns(seed, scripts: ["cleanup_old_images": "echo docker image prune -f\necho docker system prune -f"])
         let engine = box.engine()
-        let record = try engine.enqueue(workflow)
+        let record = try await engine.enqueue(workflow)
         #expect(try box.store.execution(record.id)?.triggerType == "trigger.schedule")
         #expect(try await engine.runToEnd(record.id) == .finished(.succeeded, nil))
         let runs = try box.store.nodeRuns(of: record.id)

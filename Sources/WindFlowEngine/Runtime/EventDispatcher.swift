@@ -1,19 +1,24 @@
 import Foundation
+import Logging
 import WindFlowCore
-import WindFlowEngine
 import WindFlowStore
 
 /// Starts the active workflows whose `trigger.event` matches an event: WindFlow's own (`execution.succeeded`,
 /// `execution.failed`, `execution.cancelled`, `workflow.activated`, `workflow.deactivated`) or one posted to
 /// `POST /api/v1/events`. The trigger's `workflow` and `filter` narrow it down.
-struct EventDispatcher: Sendable {
+public struct EventDispatcher: Sendable {
     let engine: WorkflowEngine
-    let wake: @Sendable () -> Void
     let cache = GenerationCache<[String: [(WorkflowRecord, WorkflowNode)]]>()
+    let logger: Logger
+
+    public init(engine: WorkflowEngine, logger: Logger = Logger(label: "windflow.events")) {
+        self.engine = engine
+        self.logger = logger
+    }
 
     /// - Returns: The executions started.
     @discardableResult
-    func publish(_ event: String, payload: [String: JSONValue]) throws -> [String] {
+    public func publish(_ event: String, payload: [String: JSONValue]) async throws -> [String] {
         let now = engine.runner.clock.now()
         var input = payload
         input["event"] = .string(event)
@@ -26,9 +31,8 @@ struct EventDispatcher: Sendable {
                 let scope = ExpressionScope(["trigger": .object(input)])
                 guard (try? Self.evaluate(filter, scope: scope))?.isTruthy ?? false else { continue }
             }
-            started.append(try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: .object(input), now: now).id)
+            started.append(try await engine.start(record, trigger: node.id, input: .object(input)).id)
         }
-        if !started.isEmpty { wake() }
         return started
     }
 
@@ -48,17 +52,27 @@ struct EventDispatcher: Sendable {
     }
 
     /// The event an execution's end is, unless it was itself started by an execution event (no cascades).
-    func executionEnded(_ id: String) {
+    func executionEnded(_ id: String) async {
         // Most executions end with nobody listening: then the record is not even read.
-        guard let table = try? listeners(), table.keys.contains(where: { $0.hasPrefix("execution.") }) else { return }
-        guard let record = try? engine.store.execution(id), record.status.isTerminal else { return }
+        let record: ExecutionRecord
+        do {
+            guard try listeners().keys.contains(where: { $0.hasPrefix("execution.") }) else { return }
+            guard let found = try engine.store.execution(id), found.status.isTerminal else { return }
+            record = found
+        } catch {
+            logger.error("the end of an execution could not be published", metadata: ["execution": "\(id)", "error": "\(error)"])
+            return
+        }
         if record.triggerType == "trigger.event", record.input["event"]?.stringValue?.hasPrefix("execution.") == true { return }
         var payload: [String: JSONValue] = [
             "workflow": .string(record.workflowName), "execution_id": .string(record.id), "status": .string(record.status.rawValue),
         ]
         if let error = record.errorMessage { payload["error"] = .string(error) }
         if let node = record.errorNode { payload["failed_node"] = .string(node) }
-        _ = try? publish("execution.\(record.status)", payload: payload)
+        do { try await publish("execution.\(record.status.rawValue)", payload: payload) } catch {
+            logger.error("the workflows listening for an execution's end could not be started",
+                         metadata: ["execution": "\(id)", "error": "\(error)"])
+        }
     }
 
     static func evaluate(_ condition: JSONValue, scope: ExpressionScope) throws -> JSONValue {

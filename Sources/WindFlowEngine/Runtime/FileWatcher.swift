@@ -1,6 +1,5 @@
 import Foundation
 import WindFlowCore
-import WindFlowEngine
 import WindFlowStore
 
 #if canImport(Glibc)
@@ -22,11 +21,9 @@ final class FileWatcher: @unchecked Sendable {
     private var lastLook: [String: Double] = [:]
     private let events = DirectoryEvents()
     let engine: WorkflowEngine
-    let wake: @Sendable () -> Void
 
-    init(engine: WorkflowEngine, wake: @escaping @Sendable () -> Void) {
+    init(engine: WorkflowEngine) {
         self.engine = engine
-        self.wake = wake
     }
 
     /// Whether changes are noticed through inotify (otherwise only by polling).
@@ -35,7 +32,7 @@ final class FileWatcher: @unchecked Sendable {
     /// Looks at every watched path that changed or whose poll interval has passed; enqueues an execution per file
     /// that has been quiet for its debounce.
     @discardableResult
-    func tick() throws -> [String] {
+    func tick() async throws -> [String] {
         let now = engine.runner.clock.now()
         let changed = events?.changed() ?? []
         var started: [String] = []
@@ -63,7 +60,7 @@ final class FileWatcher: @unchecked Sendable {
                         "path": .string(path), "event": .string(change.event), "size": .int(change.entry?.size ?? 0),
                         "modified_at": change.entry.map { .string(ExecutionStateMachine.iso8601($0.modified)) } ?? .null,
                     ]
-                    started.append(try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: now).id)
+                    started.append(try await engine.start(record, trigger: node.id, input: input).id)
                 }
             }
         }
@@ -72,7 +69,6 @@ final class FileWatcher: @unchecked Sendable {
             pending[key] = nil
         }
         events?.keep(only: directories)
-        if !started.isEmpty { wake() }
         return started
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import WindFlowCore
-import WindFlowEngine
 import WindFlowStore
 
 /// Fires the `trigger.schedule` nodes of active workflows. The next fire time of each is kept in the store, so a
@@ -8,12 +7,11 @@ import WindFlowStore
 /// the default) or run once (`run_once`). Time comes from the engine's clock.
 struct Scheduler {
     let engine: WorkflowEngine
-    let wake: @Sendable () -> Void
 
     /// Looks at every schedule once: enqueues what is due and plans the next fire.
     /// - Returns: The executions started.
     @discardableResult
-    func tick() throws -> [String] {
+    func tick() async throws -> [String] {
         let now = engine.runner.clock.now()
         var started: [String] = []
         for record in try engine.store.workflows(activeOnly: true) {
@@ -39,13 +37,12 @@ struct Scheduler {
                     let input: JSONValue = [
                         "scheduled_time": .string(ExecutionStateMachine.iso8601(planned)), "fired_at": .string(ExecutionStateMachine.iso8601(now)),
                     ]
-                    let execution = try engine.store.enqueueExecution(workflow: record, triggerNode: node.id, input: input, now: now)
+                    let execution = try await engine.start(record, trigger: node.id, input: input)
                     started.append(execution.id)
                 }
                 if let following = next(after: now) { try engine.store.setNextFire(workflow: record.id, node: node.id, at: following) }
             }
         }
-        if !started.isEmpty { wake() }
         return started
     }
 }

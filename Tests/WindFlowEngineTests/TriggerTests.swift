@@ -2,7 +2,6 @@ import Foundation
 import Testing
 @testable import WindFlowCore
 @testable import WindFlowEngine
-@testable import WindFlowServer
 @testable import WindFlowStore
 
 /// A clock the test sets by hand.
@@ -24,7 +23,7 @@ final class ManualClock: EngineClock, @unchecked Sendable {
 struct SchedulerTests {
     func iso(_ text: String) -> Double { ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 }
 
-    @Test func schedulesFireOnTimeOnceAndSurviveARestart() throws {
+    @Test func schedulesFireOnTimeOnceAndSurviveARestart() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,23 +38,23 @@ struct SchedulerTests {
             """).workflow
         let record = try store.saveWorkflow(workflow, now: 0)
         _ = try store.setActive(record.id, true, now: 0)
-        let scheduler = Scheduler(engine: engine, wake: {})
-        #expect(try scheduler.tick().isEmpty)  // plans 10:05
+        let scheduler = Scheduler(engine: engine)
+        #expect(try await scheduler.tick().isEmpty)  // plans 10:05
         #expect(try store.nextFire(workflow: record.id, node: "trigger") == iso("2026-11-26T10:05:00Z"))
         clock.set(iso("2026-11-26T10:04:59Z"))
-        #expect(try scheduler.tick().isEmpty)
+        #expect(try await scheduler.tick().isEmpty)
         clock.set(iso("2026-11-26T10:05:01Z"))
-        let fired = try scheduler.tick()
+        let fired = try await scheduler.tick()
         #expect(fired.count == 1)
         #expect(try store.execution(fired[0])?.input["scheduled_time"] == "2026-11-26T10:05:00Z")
-        #expect(try scheduler.tick().isEmpty, "a fire happens once")
+        #expect(try await scheduler.tick().isEmpty, "a fire happens once")
         // A restart (a new scheduler on the same store) neither repeats nor loses the plan.
-        let restarted = Scheduler(engine: engine, wake: {})
-        #expect(try restarted.tick().isEmpty)
+        let restarted = Scheduler(engine: engine)
+        #expect(try await restarted.tick().isEmpty)
         #expect(try store.nextFire(workflow: record.id, node: "trigger") == iso("2026-11-26T10:10:00Z"))
     }
 
-    @Test func missedRunsAreSkippedOrRunOnceAndOverlapIsPrevented() throws {
+    @Test func missedRunsAreSkippedOrRunOnceAndOverlapIsPrevented() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,15 +70,15 @@ struct SchedulerTests {
                 """).workflow
             _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
         }
-        let scheduler = Scheduler(engine: engine, wake: {})
-        try scheduler.tick()  // plans 10:01 for both
+        let scheduler = Scheduler(engine: engine)
+        try await scheduler.tick()  // plans 10:01 for both
         clock.set(iso("2026-11-26T10:30:10Z"))  // down for half an hour
-        let fired = try scheduler.tick()
+        let fired = try await scheduler.tick()
         #expect(fired.count == 1)
         #expect(try store.execution(fired[0])?.workflowName == "catcher")
         // The catcher's run is still queued: the next minute's fire does not overlap it.
         clock.set(iso("2026-11-26T10:31:05Z"))
-        let next = try scheduler.tick()
+        let next = try await scheduler.tick()
         #expect(next.map { try? store.execution($0)?.workflowName } == ["skipper"])
     }
 }
@@ -113,63 +112,63 @@ struct FileWatcherTests {
         func remove() { try? FileManager.default.removeItem(at: directory) }
     }
 
-    @Test func aFileFiresOnceItHasBeenQuietForTheDebounceWithItsFinalState() throws {
+    @Test func aFileFiresOnceItHasBeenQuietForTheDebounceWithItsFinalState() async throws {
         let scene = try Scene(debounce: 10, pollInterval: 1)
         defer { scene.remove() }
-        let watcher = FileWatcher(engine: scene.engine, wake: {})
+        let watcher = FileWatcher(engine: scene.engine)
         try scene.write("existing.csv", "old")
-        #expect(try watcher.tick().isEmpty)  // the first look only records
+        #expect(try await watcher.tick().isEmpty)  // the first look only records
         try scene.write("orders.csv", "a,b\n")
         try scene.write("notes.txt", "ignored")
         scene.clock.set(1_001)
-        #expect(try watcher.tick().isEmpty, "still being written, perhaps: wait for quiet")
+        #expect(try await watcher.tick().isEmpty, "still being written, perhaps: wait for quiet")
         try scene.write("orders.csv", "a,b\n1,2\n")
         scene.clock.set(1_005)
-        #expect(try watcher.tick().isEmpty)
+        #expect(try await watcher.tick().isEmpty)
         scene.clock.set(1_016)
-        let created = try watcher.tick()
+        let created = try await watcher.tick()
         #expect(try scene.events(created) == ["created"], "created then modified is one 'created'")
         #expect(try scene.store.execution(created[0])?.input["size"] == 8, "with the final size")
         #expect(try scene.store.execution(created[0])?.input["path"]?.stringValue?.hasSuffix("/orders.csv") == true)
         try FileManager.default.removeItem(at: scene.inbox.appendingPathComponent("existing.csv"))
         scene.clock.set(1_020)
-        #expect(try watcher.tick().isEmpty)
+        #expect(try await watcher.tick().isEmpty)
         scene.clock.set(1_031)
-        #expect(try scene.events(try watcher.tick()) == ["deleted"])
+        #expect(try scene.events(try await watcher.tick()) == ["deleted"])
         // A file that comes and goes within the quiet period fires nothing.
         try scene.write("blip.csv", "x")
         scene.clock.set(1_032)
-        _ = try watcher.tick()
+        _ = try await watcher.tick()
         try FileManager.default.removeItem(at: scene.inbox.appendingPathComponent("blip.csv"))
         scene.clock.set(1_034)
-        _ = try watcher.tick()
+        _ = try await watcher.tick()
         scene.clock.set(1_050)
-        #expect(try watcher.tick().isEmpty)
+        #expect(try await watcher.tick().isEmpty)
     }
 
-    @Test func inotifySeesAChangeLongBeforeThePollInterval() throws {
+    @Test func inotifySeesAChangeLongBeforeThePollInterval() async throws {
         let scene = try Scene(events: "[created]", debounce: 0, pollInterval: 3600)
         defer { scene.remove() }
-        let watcher = FileWatcher(engine: scene.engine, wake: {})
+        let watcher = FileWatcher(engine: scene.engine)
         #expect(watcher.usesInotify)
-        #expect(try watcher.tick().isEmpty)
+        #expect(try await watcher.tick().isEmpty)
         try scene.write("now.csv", "1")
         scene.clock.set(1_000.2)
-        #expect(try scene.events(try watcher.tick()) == ["created"], "seen at the next tick, not in an hour")
+        #expect(try scene.events(try await watcher.tick()) == ["created"], "seen at the next tick, not in an hour")
     }
 
-    @Test func changesMadeWhileTheServiceWasDownFireAtTheNextStart() throws {
+    @Test func changesMadeWhileTheServiceWasDownFireAtTheNextStart() async throws {
         let scene = try Scene(debounce: 0, pollInterval: 1)
         defer { scene.remove() }
         try scene.write("kept.csv", "1")
         try scene.write("gone.csv", "1")
-        #expect(try FileWatcher(engine: scene.engine, wake: {}).tick().isEmpty)
+        #expect(try await FileWatcher(engine: scene.engine).tick().isEmpty)
         // Down: a file appears, one changes, one goes.
         try scene.write("new.csv", "1")
         try scene.write("kept.csv", "1,2,3")
         try FileManager.default.removeItem(at: scene.inbox.appendingPathComponent("gone.csv"))
         scene.clock.set(1_100)
-        let fired = try FileWatcher(engine: scene.engine, wake: {}).tick()
+        let fired = try await FileWatcher(engine: scene.engine).tick()
         #expect(try scene.events(fired).sorted() == ["created", "deleted", "modified"])
     }
 }

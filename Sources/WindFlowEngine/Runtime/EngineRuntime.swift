@@ -1,0 +1,23 @@
+import Logging
+import ServiceLifecycle
+
+/// The engine's long-lived parts, run as services beside the HTTP server (in its service group, so SIGTERM drains
+/// them after the server stops taking requests): the queue workers and the trigger timers. The event triggers are
+/// shared with the API, which publishes events to them.
+public struct EngineRuntime: Sendable {
+    public let engine: WorkflowEngine
+    public let configuration: RuntimeConfiguration
+    public let events: EventDispatcher
+
+    public init(engine: WorkflowEngine, configuration: RuntimeConfiguration) {
+        self.engine = engine
+        self.configuration = configuration
+        events = EventDispatcher(engine: engine)
+    }
+
+    /// In the order they start; a service group stops them in the reverse order (timers first, then the workers).
+    public var services: [any Service] {
+        [QueueWorkers(engine: engine, configuration: configuration, events: events),
+         TriggerTimers(engine: engine, configuration: configuration)]
+    }
+}

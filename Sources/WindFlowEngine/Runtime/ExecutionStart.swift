@@ -1,0 +1,51 @@
+import Foundation
+import WindFlowCore
+import WindFlowStore
+
+extension WorkflowEngine {
+    /// The one way an execution starts, whatever started it (the API, a webhook, a schedule, a file, an event):
+    /// `trigger` must be an enabled trigger of the stored version, the version must be runnable (valid, every node
+    /// type has an executor; checked once per version) and `input` a JSON object. The execution is committed to the
+    /// queue before this returns, and an idle worker is woken.
+    /// - Parameter trigger: A trigger node id; nil picks the manual trigger, else the first one.
+    public func start(_ workflow: WorkflowRecord, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {
+        let node = try startingTrigger(workflow, trigger)
+        let record = try await store.enqueueExecution(workflow: workflow, triggerNode: node, input: input, now: runner.clock.now())
+        signal.wake()
+        return record
+    }
+
+    /// Stores `workflow` (a new version if it changed) and starts it, as ``start(_:trigger:input:)`` does — for a
+    /// workflow handed over whole (`windflow run file.yaml`).
+    public func enqueue(_ workflow: Workflow, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {
+        try checkRunnable(workflow)
+        let stored = try store.saveWorkflow(workflow, now: runner.clock.now())
+        return try await start(stored, trigger: trigger, input: input)
+    }
+
+    /// The trigger an execution of `workflow` starts from, after the checks every start goes through.
+    func startingTrigger(_ workflow: WorkflowRecord, _ wanted: String?) throws -> String {
+        let triggers = workflow.workflow.nodes.filter { !$0.disabled && (NodeRegistry.standard.type($0.type)?.isTrigger ?? false) }
+        let chosen = wanted ?? triggers.first(where: { $0.type == "trigger.manual" })?.id ?? triggers.first?.id
+        guard let chosen, triggers.contains(where: { $0.id == chosen }) else {
+            let names = triggers.map(\.id).joined(separator: ", ")
+            throw EngineError("'\(wanted ?? "")' is not an enabled trigger of \(workflow.name); "
+                + (names.isEmpty ? "it has none" : "its triggers are \(names)"))
+        }
+        if !runnable.contains(workflow.id, version: workflow.version) {
+            try checkRunnable(workflow.workflow)
+            runnable.insert(workflow.id, version: workflow.version)
+        }
+        return chosen
+    }
+}
+
+/// The stored versions already found runnable; a version never changes, so each is checked once per process.
+final class RunnableVersions: @unchecked Sendable {
+    // Safe: `checked` is only touched while holding `lock`.
+    private let lock = NSLock()
+    private var checked: Set<String> = []
+
+    func contains(_ workflow: String, version: Int) -> Bool { lock.withLock { checked.contains("\(workflow)@\(version)") } }
+    func insert(_ workflow: String, version: Int) { _ = lock.withLock { checked.insert("\(workflow)@\(version)") } }
+}

@@ -1,0 +1,15 @@
+/// How the long-lived parts of the engine work: the queue workers and the trigger timers.
+public struct RuntimeConfiguration: Sendable {
+    /// Executions run at the same time.
+    public var workers: Int
+    /// How often schedules, watched files and due timers (waits, retry delays) are looked at, in seconds.
+    public var timerInterval: Double
+    /// Seconds running executions get to finish at shutdown before they are stopped (to resume at the next start).
+    public var shutdownGrace: Double
+
+    public init(workers: Int = 4, timerInterval: Double = 0.2, shutdownGrace: Double = 30) {
+        self.workers = workers
+        self.timerInterval = timerInterval
+        self.shutdownGrace = shutdownGrace
+    }
+}
