@@ -72,6 +72,7 @@ let package = Package(
                 "WindFlowCore", "WindFlowStore", "CurlHTTP",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -93,11 +94,12 @@ let package = Package(
                 "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowServer", "WindFlowDesigner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "WindFlowCoreTests",
-            dependencies: ["WindFlowCore"],
+            dependencies: ["WindFlowCore", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
         // Real peers for tests (a loopback HTTP server…); used by test targets only.

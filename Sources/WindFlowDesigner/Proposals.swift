@@ -14,7 +14,7 @@ public struct Proposals: Sendable {
         let previous = designer.recordCall
         designer.recordCall = { call in
             previous?(call)
-            try? store.recordLLMCall(call)
+            LLMCallLog.record(call, in: store)
         }
         self.designer = designer
     }

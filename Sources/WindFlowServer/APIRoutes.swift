@@ -11,6 +11,9 @@ struct APIRoutes {
     let configuration: ServerConfiguration
     let events: EventDispatcher
     let designer: DesignerSetup
+    /// The secrets the service was started with (configuration and environment).
+    let secrets: [String: String]
+    let logRedaction: LogRedaction
     let streams: StreamLimiter
     var store: SQLiteStore { engine.store }
 
@@ -242,6 +245,13 @@ struct APIRoutes {
 
     func summary(_ record: WorkflowRecord) -> JSONValue {
         ["id": .string(record.id), "name": .string(record.name), "version": .int(record.version), "active": .bool(record.active)]
+    }
+}
+
+extension APIRoutes {
+    /// After a secret is set or deleted: the logs redact exactly the secrets there are now.
+    func secretsChanged() throws {
+        logRedaction.update(secrets: secrets.merging(try store.secrets()) { _, stored in stored })
     }
 }
 

@@ -20,12 +20,14 @@ struct SecretRoutes {
                 let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?["value"]?.stringValue, !value.isEmpty
             else { return ServiceResponse.problem(.badRequest, "Bad secret", detail: "send {\"value\": \"…\"}") }
             try store.setSecret(name, value: value, now: Date().timeIntervalSince1970)
+            try routes.secretsChanged()
             return Response(status: .noContent)
         }
         api.delete("secrets/:name") { _, context in
             guard let name = context.parameters.get("name"), try store.deleteSecret(name) else {
                 return ServiceResponse.problem(.notFound, "No such secret")
             }
+            try routes.secretsChanged()
             return Response(status: .noContent)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import WindFlowCore
 import WindFlowEngine
 import WindFlowStore
@@ -13,6 +14,7 @@ struct WebhookRoutes {
     let secrets: [String: String]
     let cache = GenerationCache<[String: (WorkflowRecord, WorkflowNode)]>()
     let queueGauge = QueueGauge()
+    let logger = Logger(label: "windflow.webhooks")
     var store: SQLiteStore { engine.store }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -107,12 +109,20 @@ struct WebhookRoutes {
         return table["\(method) \(path)"]
     }
 
+    /// The stored secrets; nil (and logged) when the store cannot be read — the request is then refused, never let in.
+    private func storedSecrets() -> [String: String]? {
+        do { return try store.secrets() } catch {
+            logger.error("the stored secrets could not be read to check a webhook", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
     /// `nil` when the caller may go on; a 401 otherwise (saying what is expected, never what was wrong).
     private func authenticate(_ request: Request, record: WorkflowRecord, node: WorkflowNode, body: [UInt8]) -> Response? {
         func value(_ name: String) -> String? {
             guard case .string(let text)? = node.configuration[name] else { return nil }
             guard Template.containsPlaceholder(text) else { return text }
-            let all = secrets.merging((try? store.secrets()) ?? [:]) { _, stored in stored }
+            let all = secrets.merging(storedSecrets() ?? [:]) { _, stored in stored }
             let scope = ExpressionScope(["secrets": .object(all.mapValues(JSONValue.string))])
             return (try? Template.parse(text).render(in: scope))?.stringValue
         }
@@ -134,7 +144,7 @@ struct WebhookRoutes {
             return Hashes.constantTimeEquals(Array(decoded.utf8), Array("\(username):\(password)".utf8)) ? nil : denied
         default:
             let made = WebhookTokens.needsToken(node)
-                ? (try? store.secrets())?[WebhookTokens.secretName(workflowID: record.id, node: node.id)] : nil
+                ? storedSecrets()?[WebhookTokens.secretName(workflowID: record.id, node: node.id)] : nil
             guard let token = value("token") ?? made else {
                 return ServiceResponse.problem(.unauthorized, "Unauthorized",
                                                detail: "this webhook has no token yet: activate its workflow over the API to get one")

@@ -13,10 +13,14 @@ public struct WindFlowService: Sendable {
     public let secrets: [String: String]
     /// The designer behind `/api/v1/designs` (the offline planner unless a model is configured).
     public let designer: DesignerSetup
+    /// The secrets the process's logs redact, kept up to date as secrets are set over the API.
+    public let logRedaction: LogRedaction
     let logger = Logger(label: "windflow.http")
 
-    public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:], designer: DesignerSetup? = nil) throws {
+    public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:], designer: DesignerSetup? = nil,
+                logRedaction: LogRedaction = LogRedaction()) throws {
         self.engine = engine
+        self.logRedaction = logRedaction
         self.configuration = configuration
         self.secrets = secrets
         self.designer = try designer ?? DesignerSetup.offline()
@@ -27,6 +31,7 @@ public struct WindFlowService: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let runtime = EngineRuntime(engine: engine, configuration: configuration.runtime)
+        logRedaction.update(secrets: secrets.merging(try engine.store.secrets()) { _, stored in stored })
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: NotFoundMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes))
@@ -36,7 +41,8 @@ public struct WindFlowService: Sendable {
         }
         MetricsRoute(store: engine.store).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)
-        APIRoutes(engine: engine, configuration: configuration, events: runtime.events, designer: designer,
+        APIRoutes(engine: engine, configuration: configuration, events: runtime.events, designer: designer, secrets: secrets,
+                  logRedaction: logRedaction,
                   streams: StreamLimiter(maxPerKey: configuration.limits.maxStreamsPerKey)).register(on: router)
         WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets).register(on: router)
         let limits = configuration.limits

@@ -21,6 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     var shutdownGrace: Double?
     @Option(name: .customLong("editor-dir"), help: "Serve the editor from this folder instead of the bundled copy (default: $WINDFLOW_EDITOR_DIR).")
     var editorDirectory: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info; $WINDFLOW_LOG_LEVEL).")
+    var logLevel: String?
     @Option(help: "A YAML or JSON file of settings (see docs/CONFIGURATION.md); flags and environment variables win over it.")
     var config: String?
     @OptionGroup var store: StoreOptions
@@ -28,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ServiceSettings(file: config)
+        try ProcessLogging.bootstrap(level: logLevel ?? settings.string("log_level"))
         var storeOptions = store
         if storeOptions.path == nil { storeOptions.path = settings.string("db") }
         if storeOptions.stacksDirectory == nil { storeOptions.stacksDirectory = settings.string("stacks_dir") }
@@ -67,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let engine = try storeOptions.engine(parkAfter: 1)
         let service = try WindFlowService(
-            engine: engine, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup())
+            engine: engine, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup(),
+            logRedaction: ProcessLogging.redaction)
         let (host, path, provider) = (configuration.host, storeOptions.resolvedPath, designer.provider ?? "offline")
         try await service.run(handleSignals: true) { bound in
             writeLine("WindFlow listening on http://\(host):\(bound) (database \(path)); the editor is at /")

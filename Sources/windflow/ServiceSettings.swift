@@ -14,7 +14,7 @@ struct ServiceSettings {
         ("templates_dir", "WINDFLOW_TEMPLATES_DIR"), ("stacks_dir", "WINDFLOW_STACKS_DIR"), ("data_dir", "WINDFLOW_DATA_DIR"),
         ("docker_host", "DOCKER_HOST"), ("editor_dir", "WINDFLOW_EDITOR_DIR"),
         ("max_header_bytes", "WINDFLOW_MAX_HEADER_BYTES"), ("idle_timeout", "WINDFLOW_IDLE_TIMEOUT"),
-        ("max_streams_per_key", "WINDFLOW_MAX_STREAMS_PER_KEY"),
+        ("max_streams_per_key", "WINDFLOW_MAX_STREAMS_PER_KEY"), ("log_level", "WINDFLOW_LOG_LEVEL"),
     ]
 
     private var values: [String: String] = [:]

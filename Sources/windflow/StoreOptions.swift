@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import WindFlowCore
 import WindFlowEngine
 import WindFlowStore
@@ -44,7 +45,12 @@ struct StoreOptions: ParsableArguments {
         if let dockerHost { deployment.dockerHost = dockerHost }
         if let dataDirectory { deployment.dataDirectory = dataDirectory }
         let store = try openStore()
-        deployment.storedStacks = { name in try? store.stack(name)?.definition }
+        deployment.storedStacks = { name in
+            do { return try store.stack(name)?.definition } catch {
+                Logger(label: "windflow.stacks").error("a stored stack could not be read", metadata: ["stack": "\(name)", "error": "\(error)"])
+                return nil
+            }
+        }
         return WorkflowEngine(runner: ExecutionRunner(
             store: store, executors: .standard(deployment: deployment), configuration: configuration, observer: observer))
     }

@@ -110,7 +110,7 @@ public struct FixAdvisor: Sendable {
         ]
         let completion = try await provider.completeRecorded(
             LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"),
-            record: { [store] in try? store.recordLLMCall($0) })
+            record: { [store] in LLMCallLog.record($0, in: store) })
         let text = ResponseParser.outermostObject(completion.text) ?? completion.text
         guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let patchValue = answer["patch"],
             let patch = try? JSONPatch(json: patchValue)

@@ -90,10 +90,10 @@ public struct StackDeployer: Sendable {
                 throw Failure(error: error, rolledBack: false, previousContainers: replaced.map(\.id))
             }
             log("deployment failed (\(error.message)); rolling back to \(replaced.count) previous container(s)")
-            for id in created { try? await driver.remove(id) }
+            for id in created { await cleanUp("remove container \(id)", log: log) { try await driver.remove(id) } }
             for old in replaced {
-                try? await driver.rename(old.id, to: old.name)
-                if old.isRunning { try? await driver.start(old.id) }
+                await cleanUp("rename container \(old.id) back to \(old.name)", log: log) { try await driver.rename(old.id, to: old.name) }
+                if old.isRunning { await cleanUp("restart container \(old.name)", log: log) { try await driver.start(old.id) } }
             }
             throw Failure(error: error, rolledBack: true, previousContainers: replaced.map(\.id))
         }
@@ -159,8 +159,15 @@ public struct StackDeployer: Sendable {
             case (_, "unhealthy"?):
                 throw DeploymentError(.unhealthy, "\(name) failed its health check\(info.healthOutput.map { ": \($0.prefix(300))" } ?? "")")
             case ("exited", _), ("dead", _):
-                let output = ((try? await driver.logs(id, lines: 10)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                throw DeploymentError(.unhealthy, "\(name) exited with code \(info.exitCode ?? -1) right after starting\(output.isEmpty ? "" : "; its last output: \(output.suffix(300))")")
+                // Its last output says why; when even that cannot be read, the error says so instead.
+                let output: String
+                do {
+                    let last = try await driver.logs(id, lines: 10).trimmingCharacters(in: .whitespacesAndNewlines)
+                    output = last.isEmpty ? "" : "; its last output: \(last.suffix(300))"
+                } catch {
+                    output = "; its output could not be read (\(error.message))"
+                }
+                throw DeploymentError(.unhealthy, "\(name) exited with code \(info.exitCode ?? -1) right after starting\(output)")
             case ("running", nil):
                 // No health check: running for a second without exiting counts as up.
                 if let since = runningSince, Date().timeIntervalSince(since) >= 1 { return }
@@ -221,7 +228,7 @@ public struct StackDeployer: Sendable {
                 }
                 for id in added { try await waitUntilHealthy(id, name: id, timeout: healthTimeout) }
             } catch {
-                for id in added { try? await driver.remove(id) }
+                for id in added { await cleanUp("remove container \(id)", log: log) { try await driver.remove(id) } }
                 throw error
             }
             containers += added

@@ -90,10 +90,10 @@ struct VolumeBackup: Sendable {
         let helper = try await driver.create(spec)
         do {
             let result = try await body(helper)
-            try? await driver.remove(helper)
+            await cleanUp("remove the backup helper container \(helper)", log: log) { try await driver.remove(helper) }
             return result
         } catch {
-            try? await driver.remove(helper)
+            await cleanUp("remove the backup helper container \(helper)", log: log) { try await driver.remove(helper) }
             throw error
         }
     }
