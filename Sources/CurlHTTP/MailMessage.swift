@@ -34,7 +34,7 @@ public struct MailMessage: Sendable {
     }
 
     /// The message, CRLF line endings, ready to upload.
-    public func rendered(date: Date = Date(), boundarySeed: String = UUID().uuidString) -> Data {
+    public func rendered(date: Date, boundarySeed: String = UUID().uuidString) -> Data {
         // Header values are one line each: a line break in a subject or an address cannot add headers.
         func line(_ text: String) -> String { text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") }
         var lines = [

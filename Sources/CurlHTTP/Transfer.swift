@@ -8,7 +8,7 @@ final class Transfer: @unchecked Sendable {
     // guarded by `lock`.
     let request: CurlRequest
     let handle: UnsafeMutableRawPointer
-    let started = Date()
+    let started = ContinuousClock.now
     var status = 0
     var headers: [(name: String, value: String)] = []
     var body = Data()
@@ -122,7 +122,7 @@ final class Transfer: @unchecked Sendable {
         _ = wf_getinfo_pointer(handle, CURLINFO_EFFECTIVE_URL, &effective)
         let url = effective.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? request.url
         var response = CurlResponse(status: status, headers: headers, body: body, effectiveURL: url,
-                                    elapsed: Date().timeIntervalSince(started))
+                                    elapsed: Self.seconds(since: started))
         if request.certificateInfo { response.certificates = certificates }
         return response
     }
@@ -253,4 +253,12 @@ private let readCallback: wf_data_callback = { buffer, size, count, context in
     }
     transfer.uploadOffset += length
     return length
+}
+
+extension Transfer {
+    /// Seconds on the monotonic clock since `start`.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
 }

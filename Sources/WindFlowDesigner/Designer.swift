@@ -15,6 +15,8 @@ public struct Designer: Sendable {
     public var maxRepairRounds = 2
     /// Values never sent to a model (they are replaced by `[secret]` in prompts).
     public var secrets: [String: String] = [:]
+    /// Where model calls get their time from.
+    public var clock: any WallClock = SystemClock()
     /// Hears about every model call, whatever its outcome (the store records them).
     public var recordCall: (@Sendable (LLMCallRecord) -> Void)?
     /// Prompt budget for the design system prompt, in estimated tokens.
@@ -92,7 +94,7 @@ public struct Designer: Sendable {
     /// One model call of a design: progress reported, tokens and latency added to the design, its round begun.
     func ask(_ provider: any LLMProvider, _ request: LLMRequest, round number: Int, into design: inout Design,
              progress: (@Sendable (DesignProgress) -> Void)?) async throws -> (LLMCompletion, DesignRound) {
-        let completion = try await provider.completeRecorded(request, record: recordCall) { event in
+        let completion = try await provider.completeRecorded(request, at: clock.now(), record: recordCall) { event in
             switch event {
             case .text(_, let characters): progress?(.receiving(characters: characters))
             case .retrying(let attempt, let delay, let reason): progress?(.retrying(attempt: attempt, delay: delay, reason: reason))
@@ -109,7 +111,7 @@ public struct Designer: Sendable {
 
     private func offlineDesign(_ prose: String, editing current: Workflow?, recommendations: [TemplateRecommender.Recommendation]) -> Design {
         if let current { return offlineEdit(prose, editing: current, recommendations: recommendations) }
-        let started = Date()
+        let stopwatch = Stopwatch()
         let plan = OfflinePlanner(registry: registry, recommender: recommender).plan(prose)
         let (workflow, fixes) = AutoFixer(registry: registry).fix(plan.workflow)
         let report = Validator(registry: registry).validate(workflow)
@@ -119,7 +121,7 @@ public struct Designer: Sendable {
         design.explanation = plan.explanation
         design.assumptions = plan.assumptions
         design.fixes = fixes
-        design.latency = Date().timeIntervalSince(started)
+        design.latency = stopwatch.seconds
         design.rounds = [DesignRound(number: 1, purpose: "offline", latency: design.latency, outcome: report.isValid ? "valid" : "invalid",
                                      errors: report.errors.map(\.description), fixes: fixes)]
         return design
@@ -127,7 +129,7 @@ public struct Designer: Sendable {
 
     /// An offline edit: the operations the prose names, applied to the current workflow; every other node kept.
     private func offlineEdit(_ prose: String, editing current: Workflow, recommendations: [TemplateRecommender.Recommendation]) -> Design {
-        let started = Date()
+        let stopwatch = Stopwatch()
         let edit = OfflineEditor(registry: registry, planner: OfflinePlanner(registry: registry, recommender: recommender)).edit(current, prose: prose)
         let report = Validator(registry: registry).validate(edit.workflow)
         var design = Design(provider: "offline", model: "edit", recommendations: recommendations)
@@ -135,7 +137,7 @@ public struct Designer: Sendable {
         design.report = report
         design.explanation = edit.changes.isEmpty ? "Nothing changed." : "Changed: " + edit.changes.joined(separator: "; ") + "."
         design.assumptions = edit.assumptions
-        design.latency = Date().timeIntervalSince(started)
+        design.latency = stopwatch.seconds
         design.rounds = [DesignRound(number: 1, purpose: "offline", latency: design.latency, outcome: report.isValid ? "valid" : "invalid",
                                      errors: report.errors.map(\.description), fixes: edit.changes)]
         design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(edit.workflow, registry: registry)).joined(separator: "\n")

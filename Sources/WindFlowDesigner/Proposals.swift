@@ -8,7 +8,11 @@ public struct Proposals: Sendable {
     public let store: SQLiteStore
     public let designer: Designer
 
-    public init(store: SQLiteStore, designer: Designer) {
+    /// Where proposals and decisions get their time from.
+    public let clock: any WallClock
+
+    public init(store: SQLiteStore, designer: Designer, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         self.store = store
         var designer = designer
         let previous = designer.recordCall
@@ -27,7 +31,7 @@ public struct Proposals: Sendable {
         guard !trimmed.isEmpty else { throw DesignError("describe the workflow you want: the request is empty") }
         guard trimmed.count <= 20_000 else { throw DesignError("the request is \(trimmed.count) characters; keep it under 20,000") }
         let base = try current.flatMap { try store.workflow($0.name) }
-        let started = Date().timeIntervalSince1970
+        let started = clock.now()
         var design = try await designer.design(trimmed, editing: current, progress: progress)
         if current == nil, var workflow = design.workflow {
             workflow.name = try uniqueName(workflow.name)
@@ -39,7 +43,7 @@ public struct Proposals: Sendable {
             valid: design.isValid, report: .array(design.report.problems.map(\.jsonValue)), rounds: .array(design.rounds.map(\.jsonValue)),
             provider: design.provider, model: design.model, promptTokens: design.promptTokens, completionTokens: design.completionTokens,
             latencyMs: design.latency * 1000, explanation: design.explanation, assumptions: design.assumptions, diff: design.diff,
-            createdAt: Date().timeIntervalSince1970)
+            createdAt: clock.now())
         let id = try store.saveProposal(record)
         try store.attachLLMCalls(since: started, purposeIn: ["design", "repair"], toProposal: id)
         return (try store.proposal(id) ?? record, design)
@@ -62,7 +66,7 @@ public struct Proposals: Sendable {
             let problems = report.errors.prefix(5).map { "  " + $0.description }.joined(separator: "\n")
             throw DesignError("proposal \(proposal.id) is not valid and cannot be accepted:\n\(problems)\nedit it, or design again")
         }
-        guard let saved = try store.acceptProposal(proposal.id, workflow: loaded.workflow, activate: activate, now: Date().timeIntervalSince1970) else {
+        guard let saved = try store.acceptProposal(proposal.id, workflow: loaded.workflow, activate: activate, now: clock.now()) else {
             throw DesignError("proposal \(proposal.id) was decided meanwhile")
         }
         return saved
@@ -70,7 +74,7 @@ public struct Proposals: Sendable {
 
     public func discard(_ id: String) throws {
         guard let proposal = try store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
-        guard try store.discardProposal(proposal.id, now: Date().timeIntervalSince1970) else {
+        guard try store.discardProposal(proposal.id, now: clock.now()) else {
             throw DesignError("proposal \(proposal.id) was already \(proposal.status.rawValue)")
         }
     }

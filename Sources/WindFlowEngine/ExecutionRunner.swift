@@ -7,13 +7,13 @@ import WindFlowStore
 public struct ExecutionRunner: Sendable {
     public let store: SQLiteStore
     public let executors: ExecutorRegistry
-    public let clock: any EngineClock
+    public let clock: any WallClock
     public let configuration: EngineConfiguration
     public let observer: ExecutionObserver?
     let registry: NodeRegistry
 
     public init(
-        store: SQLiteStore, executors: ExecutorRegistry = .standard, clock: any EngineClock = SystemClock(),
+        store: SQLiteStore, executors: ExecutorRegistry = .standard, clock: any WallClock = SystemClock(),
         configuration: EngineConfiguration = EngineConfiguration(), observer: ExecutionObserver? = nil,
         registry: NodeRegistry = .standard
     ) {

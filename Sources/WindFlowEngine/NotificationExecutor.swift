@@ -114,7 +114,7 @@ struct NotificationExecutor: NodeExecutor {
         let message = MailMessage(from: from, to: recipients, cc: copies, subject: email["subject"]?.stringValue ?? subject, text: text,
                                   html: email["html"]?.stringValue, attachments: attachments)
         let scheme = security == "tls" ? "smtps" : "smtp"
-        var request = CurlRequest(url: "\(scheme)://\(host):\(port)", body: message.rendered(), timeout: 30,
+        var request = CurlRequest(url: "\(scheme)://\(host):\(port)", body: message.rendered(date: Date(timeIntervalSince1970: context.now)), timeout: 30,
                                   verifyTLS: email["verify_tls"]?.boolValue ?? true)
         request.mail = MailEnvelope(from: from, recipients: recipients + copies, requireTLS: security != "none",
                                     username: value("username", env: "USERNAME"), password: value("password", env: "PASSWORD"))

@@ -19,7 +19,7 @@ struct APIKeyRoutes {
             let body = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
             let name = body["name"]?.stringValue ?? "api"
             guard !name.isEmpty, name.count <= 100 else { return ServiceResponse.problem(.badRequest, "Bad key name", detail: "1 to 100 characters") }
-            let key = try store.createAPIKey(name: name, now: Date().timeIntervalSince1970)
+            let key = try store.createAPIKey(name: name, now: routes.clock.now())
             let id = try store.apiKeys().last { $0.name == name }?.id ?? ""
             return ServiceResponse.json(["id": .string(id), "name": .string(name), "key": .string(key),
                                          "note": "shown once: only its hash is stored"], status: .created)

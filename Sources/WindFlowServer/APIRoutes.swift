@@ -16,6 +16,8 @@ struct APIRoutes {
     let logRedaction: LogRedaction
     let streams: StreamLimiter
     var store: SQLiteStore { engine.store }
+    /// The engine's clock: the service runs on one.
+    var clock: any WallClock { engine.runner.clock }
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(store: store))
@@ -131,12 +133,12 @@ struct APIRoutes {
                                            detail: "\(report.errors.count) error(s); nothing was stored",
                                            extra: ["problems": .array(report.problems.map(\.jsonValue))])
         }
-        var record = try store.saveWorkflow(loaded.workflow, now: Date().timeIntervalSince1970)
+        var record = try store.saveWorkflow(loaded.workflow, now: clock.now())
         var activation: JSONValue?
         if request.uri.queryParameters.get("activate") == "true" {
-            _ = try store.setActive(record.id, true, now: Date().timeIntervalSince1970)
+            _ = try store.setActive(record.id, true, now: clock.now())
             record.active = true
-            activation = try WebhookTokens.issue(for: record, store: store)
+            activation = try WebhookTokens.issue(for: record, store: store, now: clock.now())
         }
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
         object["warnings"] = .array(report.warnings.map(\.jsonValue))
@@ -182,11 +184,11 @@ struct APIRoutes {
     }
 
     func setActive(_ context: BasicRequestContext, _ active: Bool) async throws -> Response {
-        guard let id = context.parameters.get("id"), try store.setActive(id, active, now: Date().timeIntervalSince1970),
+        guard let id = context.parameters.get("id"), try store.setActive(id, active, now: clock.now()),
             let record = try store.workflow(id)
         else { return ServiceResponse.problem(.notFound, "No such workflow") }
         try await events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
-        guard active, let activation = try WebhookTokens.issue(for: record, store: store), case .object(var object) = summary(record) else {
+        guard active, let activation = try WebhookTokens.issue(for: record, store: store, now: clock.now()), case .object(var object) = summary(record) else {
             return ServiceResponse.json(summary(record))
         }
         object["activation"] = activation

@@ -28,7 +28,7 @@ struct DesignerRoutes {
         api.post("proposals/:id/discard") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard try store.proposal(id) != nil else { return ServiceResponse.problem(.notFound, "No such proposal") }
-            do { try Proposals(store: store, designer: try setup.designer(store: nil)).discard(id) } catch {
+            do { try Proposals(store: store, designer: try setup.designer(store: nil), clock: routes.clock).discard(id) } catch {
                 return ServiceResponse.problem(.conflict, "Already decided", detail: "\(error)")
             }
             return ServiceResponse.json(["id": .string(id), "status": "discarded"])
@@ -68,7 +68,7 @@ struct DesignerRoutes {
             guard let stored = try store.workflow(name) else { return ServiceResponse.problem(.notFound, "No such workflow", detail: "cannot edit '\(name)'") }
             current = stored.workflow
         }
-        let proposals = Proposals(store: store, designer: try setup.designer(store: store))
+        let proposals = Proposals(store: store, designer: try setup.designer(store: store), clock: routes.clock)
         let proposal: ProposalRecord
         let design: Design
         do {
@@ -88,7 +88,7 @@ struct DesignerRoutes {
             let saved = try proposals.accept(proposal.id, activate: body["activate"]?.boolValue == true)
             object["status"] = "accepted"
             var accepted: [String: JSONValue] = ["workflow_id": .string(saved.id), "version": .int(saved.version), "active": .bool(saved.active)]
-            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store) { accepted["activation"] = activation }
+            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store, now: routes.clock.now()) { accepted["activation"] = activation }
             object["accepted"] = .object(accepted)
             value = .object(object)
         }
@@ -102,10 +102,10 @@ struct DesignerRoutes {
                                           extra: ["problems": proposal.report])
         }
         do {
-            let saved = try Proposals(store: store, designer: try setup.designer(store: nil)).accept(proposal.id, activate: activate)
+            let saved = try Proposals(store: store, designer: try setup.designer(store: nil), clock: routes.clock).accept(proposal.id, activate: activate)
             var answer: [String: JSONValue] = ["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version),
                                                "active": .bool(saved.active)]
-            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store) { answer["activation"] = activation }
+            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store, now: routes.clock.now()) { answer["activation"] = activation }
             return ServiceResponse.json(.object(answer), status: .created)
         } catch {
             return ServiceResponse.problem(.conflict, "Cannot accept", detail: "\(error)")

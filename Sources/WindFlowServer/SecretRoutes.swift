@@ -19,7 +19,7 @@ struct SecretRoutes {
             guard case .ok(let text) = try await routes.bodyText(request),
                 let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?["value"]?.stringValue, !value.isEmpty
             else { return ServiceResponse.problem(.badRequest, "Bad secret", detail: "send {\"value\": \"…\"}") }
-            try store.setSecret(name, value: value, now: Date().timeIntervalSince1970)
+            try store.setSecret(name, value: value, now: routes.clock.now())
             try routes.secretsChanged()
             return Response(status: .noContent)
         }

@@ -38,7 +38,7 @@ struct StackRoutes {
                 return ServiceResponse.problem(.unprocessableContent, "Invalid stack", detail: "\(errors.count) error(s); nothing was stored",
                                                extra: ["problems": .array(problems.map(\.jsonValue))])
             }
-            let created = try store.saveStack(name, definition: text, now: Date().timeIntervalSince1970)
+            let created = try store.saveStack(name, definition: text, now: routes.clock.now())
             return ServiceResponse.json(["name": .string(name), "warnings": .array(problems.map(\.jsonValue))], status: created ? .created : .ok)
         }
         api.delete("stacks/:name") { _, context in

@@ -15,7 +15,7 @@ struct SuggestionRoutes {
             let id = context.parameters.get("id") ?? ""
             let advice: FixAdvisor.Advice
             do {
-                advice = try await FixAdvisor(store: store, designer: try setup.designer(store: store)).suggest(for: id)
+                advice = try await FixAdvisor(store: store, designer: try setup.designer(store: store), clock: routes.clock).suggest(for: id)
             } catch let error as LLMError {
                 return ServiceResponse.problem(.badGateway, "The model could not be used", detail: error.message)
             } catch {
@@ -28,7 +28,7 @@ struct SuggestionRoutes {
         }
         api.post("workflows/:id/optimizations") { _, context in
             let analysis: Optimizer.Analysis
-            do { analysis = try Optimizer(store: store).analyse(context.parameters.get("id") ?? "") } catch {
+            do { analysis = try Optimizer(store: store, clock: routes.clock).analyse(context.parameters.get("id") ?? "") } catch {
                 return ServiceResponse.problem(.notFound, "No such workflow", detail: "\(error)")
             }
             return ServiceResponse.json([
@@ -54,7 +54,7 @@ struct SuggestionRoutes {
             let id = context.parameters.get("id") ?? ""
             guard try store.suggestion(id) != nil else { return ServiceResponse.problem(.notFound, "No such suggestion") }
             do {
-                let saved = try FixAdvisor(store: store).apply(id)
+                let saved = try FixAdvisor(store: store, clock: routes.clock).apply(id)
                     return ServiceResponse.json(["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version)], status: .created)
             } catch {
                 return ServiceResponse.problem(.conflict, "Cannot apply", detail: "\(error)")

@@ -37,7 +37,7 @@ struct VersionRoutes {
             guard let definition = try version(context, "version"), let old = try? WorkflowCodec.load(definition).workflow else {
                 return ServiceResponse.problem(.notFound, "No such version")
             }
-            let record = try store.saveWorkflow(old, now: Date().timeIntervalSince1970)
+            let record = try store.saveWorkflow(old, now: routes.clock.now())
             return ServiceResponse.json(routes.summary(record), status: .created)
         }
     }
@@ -72,6 +72,6 @@ struct VersionRoutes {
             return ServiceResponse.problem(.unprocessableContent, "Invalid workflow", detail: "\(report.errors.count) error(s); nothing was stored",
                                            extra: ["problems": .array(report.problems.map(\.jsonValue))])
         }
-        return ServiceResponse.json(routes.summary(try store.saveWorkflow(loaded.workflow, now: Date().timeIntervalSince1970)))
+        return ServiceResponse.json(routes.summary(try store.saveWorkflow(loaded.workflow, now: routes.clock.now())))
     }
 }

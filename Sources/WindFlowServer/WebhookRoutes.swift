@@ -67,9 +67,9 @@ struct WebhookRoutes {
     /// succeeded, 500 (problem+json) when it failed, 409 when cancelled — or nil when it is still running after
     /// `limit` seconds (the caller then answers 202 as usual).
     private func result(of id: String, within limit: Double) async throws -> Response? {
-        let deadline = Date().addingTimeInterval(limit)
+        let waited = Stopwatch()
         var delay = 0.005
-        while Date() < deadline {
+        while waited.seconds < limit {
             if let record = try store.execution(id), record.status.isTerminal {
                 let base: [String: JSONValue] = ["execution_id": .string(id), "status": .string(record.status.rawValue),
                                                  "status_url": .string("/api/v1/executions/\(id)")]
@@ -188,10 +188,11 @@ final class QueueGauge: @unchecked Sendable {
     private let lock = NSLock()
     private var counted = 0
     private var acceptedSince = 0
-    private var readAt = Date.distantPast
+    /// When the depth was last read; nil before the first read.
+    private var readAt: Stopwatch?
 
     func isFull(limit: Int, read: () throws -> Int) throws -> Bool {
-        let estimate = lock.withLock { Date().timeIntervalSince(readAt) < 0.1 ? counted + acceptedSince : nil }
+        let estimate = lock.withLock { (readAt?.seconds ?? .infinity) < 0.1 ? counted + acceptedSince : nil }
         if let estimate, estimate < limit {
             lock.withLock { acceptedSince += 1 }
             return false
@@ -200,7 +201,7 @@ final class QueueGauge: @unchecked Sendable {
         lock.withLock {
             counted = depth
             acceptedSince = depth < limit ? 1 : 0
-            readAt = Date()
+            readAt = Stopwatch()
         }
         return depth >= limit
     }

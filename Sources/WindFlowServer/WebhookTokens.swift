@@ -19,7 +19,7 @@ enum WebhookTokens {
 
     /// Makes the tokens the workflow's webhooks lack. Answers what activating made, for the answer: nil when it
     /// made nothing (tokens made before are never shown again).
-    static func issue(for record: WorkflowRecord, store: SQLiteStore) throws -> JSONValue? {
+    static func issue(for record: WorkflowRecord, store: SQLiteStore, now: Double) throws -> JSONValue? {
         let existing = try store.secrets()
         var tokens: [String: JSONValue] = [:]
         var secrets: [String: JSONValue] = [:]
@@ -28,7 +28,7 @@ enum WebhookTokens {
             guard existing[name] == nil else { continue }
             var random = SystemRandomNumberGenerator()
             let token = "wh_" + (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-            try store.setSecret(name, value: token, now: Date().timeIntervalSince1970)
+            try store.setSecret(name, value: token, now: now)
             tokens[node.id] = .string(token)
             secrets[node.id] = .string(name)
         }

@@ -133,7 +133,7 @@ extension ExecutionsCommand {
         }
 
         func run() throws {
-            let deleted = try store.openStore().sweep(keepDays: keepDays, keepExecutions: keep, now: Date().timeIntervalSince1970)
+            let deleted = try store.openStore().sweep(keepDays: keepDays, keepExecutions: keep, now: SystemClock().now())
             print("deleted \(deleted) execution\(deleted == 1 ? "" : "s")")
         }
     }
@@ -175,7 +175,7 @@ func formatTime(_ seconds: Double) -> String {
 
 func formatDuration(_ record: ExecutionRecord) -> String {
     guard let start = record.startedAt else { return "-" }
-    let end = record.finishedAt ?? Date().timeIntervalSince1970
+    let end = record.finishedAt ?? SystemClock().now()
     return String(format: "%.2f s", end - start)
 }
 

@@ -30,7 +30,7 @@ struct ProgressPrinter: Sendable {
         case .nodeSkipped(let key):
             line(color ? "\(paint("○", 2)) \(paint("\(key) skipped", 2))" : "\(key): skipped")
         case .retryScheduled(let key, let attempt, let at):
-            line("\(key): retry \(attempt) in \(String(format: "%.1f", max(0, at - Date().timeIntervalSince1970))) s")
+            line("\(key): retry \(attempt) in \(String(format: "%.1f", max(0, at - SystemClock().now()))) s")
         case .waiting(let key, let until):
             line("\(key): waiting until \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: until)))")
         case .log(let key, let text):

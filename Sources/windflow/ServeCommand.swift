@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let database = try storeOptions.openStore()
         if try database.apiKeyCount() == 0 {
-            let key = try database.createAPIKey(name: "first key", now: Date().timeIntervalSince1970)
+            let key = try database.createAPIKey(name: "first key", now: SystemClock().now())
             writeLine("API key (shown once, keep it): \(key)")
         }
         let engine = try storeOptions.engine(parkAfter: 1)
@@ -91,7 +91,7 @@ struct APIKeyCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            print(try store.openStore().createAPIKey(name: name, now: Date().timeIntervalSince1970))
+            print(try store.openStore().createAPIKey(name: name, now: SystemClock().now()))
         }
     }
 

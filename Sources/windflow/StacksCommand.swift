@@ -51,7 +51,7 @@ struct StacksCommand: ParsableCommand {
                 writeLine("\(source.name)\(problem.line.map { ":\($0)" } ?? ""): \(problem.severity.rawValue): \(problem.path): \(problem.message) [\(problem.code.rawValue)]")
             }
             guard stack != nil else { throw CLIError("\(source.name) has errors; nothing was stored") }
-            let created = try store.openStore().saveStack(name, definition: source.text, now: Date().timeIntervalSince1970)
+            let created = try store.openStore().saveStack(name, definition: source.text, now: SystemClock().now())
             writeLine("\(created ? "stored" : "replaced") stack '\(name)'")
         }
     }

@@ -61,6 +61,6 @@ struct StoreOptions: ParsableArguments {
         let days = environment["WINDFLOW_KEEP_DAYS"].flatMap(Double.init)
         let count = environment["WINDFLOW_KEEP_EXECUTIONS"].flatMap(Int.init)
         guard days != nil || count != nil else { return }
-        try store.sweep(keepDays: days, keepExecutions: count, now: Date().timeIntervalSince1970)
+        try store.sweep(keepDays: days, keepExecutions: count, now: SystemClock().now())
     }
 }

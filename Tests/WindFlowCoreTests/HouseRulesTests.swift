@@ -67,3 +67,21 @@ struct CapturingHandler: LogHandler {
         lines.append("\(event.message) \(fields)")
     }
 }
+
+extension HouseRulesTests {
+    /// The time of day is read through an injected ``WallClock`` (one clock per process, set by hand in tests);
+    /// durations use ``Stopwatch``, on the monotonic clock.
+    @Test func theWallClockIsReadInOnePlace() throws {
+        let found = try Self.offences(matching: [#"\bDate\(\)"#], except: ["WindFlowCore/Time/WallClock.swift"])
+        #expect(found.isEmpty, "read the time from the injected clock (or measure with Stopwatch):\n\(found.joined(separator: "\n"))")
+    }
+
+    @Test func aManualClockMovesOnlyWhenTold() async throws {
+        let clock = ManualClock(100)
+        clock.advance(by: 5)
+        #expect(clock.now() == 105)
+        let jumping = ManualClock(100, jumpsToDeadlines: true)
+        try await jumping.sleep(until: 3_600)
+        #expect(jumping.now() == 3_600, "a wait of an hour takes no real time")
+    }
+}

@@ -9,7 +9,9 @@ struct DurabilityTests {
     @Test func aWaitParksTheRunInTheStoreAndWakesLater() async throws {
         let box = try Sandbox()
         defer { box.remove() }
-        let engine = box.engine(parkAfter: 0.2)
+        // On a manual clock: the wait passes when the test moves the clock, not by sleeping.
+        let clock = ManualClock(1_800_000_000)
+        let engine = box.engine(parkAfter: 0.2, clock: clock)
         let workflow = try WorkflowCodec.load("""
             name: wait
             nodes:
@@ -26,8 +28,8 @@ struct DurabilityTests {
         #expect(try box.store.execution(record.id)?.status == .waiting)
         #expect(try box.store.nextTimer() == until)
         // A new runner (as after a restart) picks it up from the store.
-        try await Task.sleep(for: .milliseconds(1100))
-        let resumed = try await box.engine().runner.run(record.id)
+        clock.set(until + 0.01)
+        let resumed = try await box.engine(clock: clock).runner.run(record.id)
         #expect(resumed == .finished(.succeeded, nil))
         let runs = try box.store.nodeRuns(of: record.id)
         #expect(runs.last("after")?.output?["stdout"]?.stringValue?.hasPrefix("woke after") == true)

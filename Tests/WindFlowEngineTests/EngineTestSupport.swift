@@ -15,9 +15,9 @@ struct Sandbox {
         store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
     }
 
-    func engine(secrets: [String: String] = [:], parkAfter: Double = .infinity) -> WorkflowEngine {
+    func engine(secrets: [String: String] = [:], parkAfter: Double = .infinity, clock: any WallClock = SystemClock()) -> WorkflowEngine {
         WorkflowEngine(runner: ExecutionRunner(
-            store: store, configuration: EngineConfiguration(secrets: secrets, parkAfter: parkAfter, cancelPollInterval: 0.05)))
+            store: store, clock: clock, configuration: EngineConfiguration(secrets: secrets, parkAfter: parkAfter, cancelPollInterval: 0.05)))
     }
 
     /// A path inside the sandbox, for scripts to leave traces in.

@@ -4,21 +4,6 @@ import Testing
 @testable import WindFlowEngine
 @testable import WindFlowStore
 
-/// A clock the test sets by hand.
-final class ManualClock: EngineClock, @unchecked Sendable {
-    // Safe: guarded by `lock`.
-    private let lock = NSLock()
-    private var current: Double
-
-    init(_ start: Double) { current = start }
-
-    func now() -> Double { lock.withLock { current } }
-    func set(_ value: Double) { lock.withLock { current = value } }
-    func sleep(until deadline: Double) async throws {
-        while now() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-    }
-}
-
 @Suite(.serialized)
 struct SchedulerTests {
     func iso(_ text: String) -> Double { ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 }

@@ -11,7 +11,11 @@ public struct FixAdvisor: Sendable {
     /// For the model's suggestions; nil: rules only.
     public let designer: Designer?
 
-    public init(store: SQLiteStore, registry: NodeRegistry = .standard, designer: Designer? = nil) {
+    /// Where suggestions and applied fixes get their time from.
+    public let clock: any WallClock
+
+    public init(store: SQLiteStore, registry: NodeRegistry = .standard, designer: Designer? = nil, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         self.store = store
         self.registry = registry
         self.designer = designer
@@ -55,7 +59,7 @@ public struct FixAdvisor: Sendable {
                 kind: "fix", workflowID: context.workflow.id, workflowVersion: context.workflow.version, executionID: context.execution.id,
                 nodeID: context.node.id, rule: candidate.rule, title: candidate.title, rationale: candidate.rationale,
                 confidence: candidate.confidence, patch: candidate.patch.jsonValue, evidence: candidate.evidence, source: source,
-                createdAt: Date().timeIntervalSince1970)
+                createdAt: clock.now())
             record.id = try store.saveSuggestion(record)
             advice.offered.append(record)
         }
@@ -110,7 +114,7 @@ public struct FixAdvisor: Sendable {
         ]
         let completion = try await provider.completeRecorded(
             LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"),
-            record: { [store] in LLMCallLog.record($0, in: store) })
+            at: clock.now(), record: { [store] in LLMCallLog.record($0, in: store) })
         let text = ResponseParser.outermostObject(completion.text) ?? completion.text
         guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let patchValue = answer["patch"],
             let patch = try? JSONPatch(json: patchValue)
@@ -133,7 +137,7 @@ public struct FixAdvisor: Sendable {
         do { patched = try WorkflowPatcher.apply(patch, to: current.workflow, registry: registry) } catch {
             throw DesignError("suggestion \(suggestion.id) was made for version \(suggestion.workflowVersion) and no longer applies to version \(current.version): \(error)")
         }
-        guard let saved = try store.applySuggestion(suggestion.id, workflow: patched, now: Date().timeIntervalSince1970) else {
+        guard let saved = try store.applySuggestion(suggestion.id, workflow: patched, now: clock.now()) else {
             throw DesignError("suggestion \(suggestion.id) was decided meanwhile")
         }
         return saved

@@ -11,7 +11,11 @@ public struct Optimizer: Sendable {
     /// Fewer finished attempts than this and a node's figures are not evidence enough.
     public var minimumRuns = 10
 
-    public init(store: SQLiteStore, registry: NodeRegistry = .standard) {
+    /// Where suggestions get their time from.
+    public let clock: any WallClock
+
+    public init(store: SQLiteStore, registry: NodeRegistry = .standard, clock: any WallClock = SystemClock()) {
+        self.clock = clock
         self.store = store
         self.registry = registry
     }
@@ -51,7 +55,7 @@ public struct Optimizer: Sendable {
             var suggestion = SuggestionRecord(
                 kind: "optimize", workflowID: record.id, workflowVersion: record.version, rule: candidate.rule, title: candidate.title,
                 rationale: candidate.rationale, confidence: candidate.confidence, patch: candidate.patch.jsonValue, evidence: .object(evidence),
-                source: "rule", createdAt: Date().timeIntervalSince1970)
+                source: "rule", createdAt: clock.now())
             suggestion.id = try store.saveSuggestion(suggestion)
             analysis.offered.append(suggestion)
         }

@@ -18,7 +18,7 @@ public struct AnthropicProvider: LLMProvider {
     }
 
     public func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
-        let started = Date()
+        let stopwatch = Stopwatch()
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "system": .string(request.system),
             "messages": .array(request.chatMessages(systemFirst: false)),
@@ -43,7 +43,7 @@ public struct AnthropicProvider: LLMProvider {
                 text: text, model: value["model"]?.stringValue ?? configuration.model,
                 promptTokens: value["usage"]?["input_tokens"]?.intValue ?? 0,
                 completionTokens: value["usage"]?["output_tokens"]?.intValue ?? 0,
-                latency: Date().timeIntervalSince(started), attempts: attempts,
+                latency: stopwatch.seconds, attempts: attempts,
                 truncated: value["stop_reason"]?.stringValue == "max_tokens")
         }
         body["stream"] = true
@@ -76,6 +76,6 @@ public struct AnthropicProvider: LLMProvider {
         }
         return LLMCompletion(
             text: toolInput.isEmpty ? text : toolInput, model: model, promptTokens: promptTokens, completionTokens: completionTokens,
-            latency: Date().timeIntervalSince(started), attempts: attempts, truncated: stop == "max_tokens" || !finished)
+            latency: stopwatch.seconds, attempts: attempts, truncated: stop == "max_tokens" || !finished)
     }
 }

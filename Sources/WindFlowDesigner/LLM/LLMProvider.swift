@@ -94,25 +94,25 @@ public enum LLMProgress: Sendable {
 }
 
 extension LLMProvider {
-    /// ``complete(_:progress:)``, with the call recorded whatever its outcome (tokens, latency, attempts, or the
+    /// ``complete(_:progress:)``, with the call recorded as made at `time` whatever its outcome (tokens, latency, attempts, or the
     /// error's kind and message).
     /// - Throws: ``LLMError`` (any other failure is reported as `unreachable`).
     func completeRecorded(
-        _ request: LLMRequest, record: (@Sendable (LLMCallRecord) -> Void)?, progress: (@Sendable (LLMProgress) -> Void)? = nil
+        _ request: LLMRequest, at time: Double, record: (@Sendable (LLMCallRecord) -> Void)?, progress: (@Sendable (LLMProgress) -> Void)? = nil
     ) async throws -> LLMCompletion {
-        let started = Date()
+        let stopwatch = Stopwatch()
         do {
             let completion = try await complete(request, progress: progress)
             record?(LLMCallRecord(
-                at: started.timeIntervalSince1970, provider: name, model: completion.model, purpose: request.purpose,
+                at: time, provider: name, model: completion.model, purpose: request.purpose,
                 promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, latencyMs: completion.latency * 1000,
                 attempts: completion.attempts, outcome: "ok"))
             return completion
         } catch {
             let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
             record?(LLMCallRecord(
-                at: started.timeIntervalSince1970, provider: name, model: model, purpose: request.purpose, promptTokens: 0, completionTokens: 0,
-                latencyMs: Date().timeIntervalSince(started) * 1000, attempts: 0, outcome: failure.kind.rawValue, error: failure.message))
+                at: time, provider: name, model: model, purpose: request.purpose, promptTokens: 0, completionTokens: 0,
+                latencyMs: stopwatch.seconds * 1000, attempts: 0, outcome: failure.kind.rawValue, error: failure.message))
             throw failure
         }
     }

@@ -141,7 +141,7 @@ struct LLMTransport: Sendable {
     }
 
     /// `Retry-After` as seconds: a number, or an HTTP date.
-    static func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
+    static func retryAfterSeconds(_ value: String, now: Date = Date(timeIntervalSince1970: SystemClock().now())) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed) { return max(0, seconds) }
         let formatter = DateFormatter()

@@ -16,7 +16,7 @@ public struct OllamaProvider: LLMProvider {
     }
 
     public func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
-        let started = Date()
+        let stopwatch = Stopwatch()
         let messages = request.chatMessages(systemFirst: true)
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "messages": .array(messages), "stream": .bool(configuration.stream),
@@ -57,6 +57,6 @@ public struct OllamaProvider: LLMProvider {
         }
         return LLMCompletion(
             text: text, model: model, promptTokens: promptTokens, completionTokens: completionTokens,
-            latency: Date().timeIntervalSince(started), attempts: attempts, truncated: !done || reason == "length")
+            latency: stopwatch.seconds, attempts: attempts, truncated: !done || reason == "length")
     }
 }

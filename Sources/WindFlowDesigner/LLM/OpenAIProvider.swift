@@ -17,18 +17,18 @@ public struct OpenAIProvider: LLMProvider {
     }
 
     public func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
-        let started = Date()
+        let stopwatch = Stopwatch()
         do {
-            return try await send(request, structured: request.schema != nil, started: started, progress: progress)
+            return try await send(request, structured: request.schema != nil, stopwatch: stopwatch, progress: progress)
         } catch let error as LLMError where error.kind == .rejected && error.status == 400 && request.schema != nil
             && error.message.lowercased().contains("response_format")
         {
             // The server does not know structured output: the prompt already asks for JSON.
-            return try await send(request, structured: false, started: started, progress: progress)
+            return try await send(request, structured: false, stopwatch: stopwatch, progress: progress)
         }
     }
 
-    private func send(_ request: LLMRequest, structured: Bool, started: Date, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
+    private func send(_ request: LLMRequest, structured: Bool, stopwatch: Stopwatch, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
         let messages = request.chatMessages(systemFirst: true)
         var body: [String: JSONValue] = [
             "model": .string(configuration.model), "messages": .array(messages),
@@ -54,7 +54,7 @@ public struct OpenAIProvider: LLMProvider {
                 text: text, model: value["model"]?.stringValue ?? configuration.model,
                 promptTokens: value["usage"]?["prompt_tokens"]?.intValue ?? 0,
                 completionTokens: value["usage"]?["completion_tokens"]?.intValue ?? 0,
-                latency: Date().timeIntervalSince(started), attempts: attempts,
+                latency: stopwatch.seconds, attempts: attempts,
                 truncated: choice["finish_reason"]?.stringValue == "length")
         }
         body["stream"] = true
@@ -87,6 +87,6 @@ public struct OpenAIProvider: LLMProvider {
         }
         return LLMCompletion(
             text: text, model: model, promptTokens: promptTokens, completionTokens: completionTokens,
-            latency: Date().timeIntervalSince(started), attempts: attempts, truncated: finish == "length" || (!done && finish == nil))
+            latency: stopwatch.seconds, attempts: attempts, truncated: finish == "length" || (!done && finish == nil))
     }
 }

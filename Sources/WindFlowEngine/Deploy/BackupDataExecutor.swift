@@ -8,7 +8,7 @@ struct BackupDataExecutor: NodeExecutor {
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
         let node = DeploymentContext(settings: settings, context: context)
-        let started = Date()
+        let stopwatch = Stopwatch()
         do throws(DeploymentError) {
             let (volumes, image) = try await target(node)
             let backup = VolumeBackup(driver: driver, log: context.log)
@@ -22,7 +22,7 @@ struct BackupDataExecutor: NodeExecutor {
                 let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
                 return .succeeded([
                     "backup_file": .string(path), "size_bytes": .int(size), "volumes": .array(volumes.map { .string($0.name) }),
-                    "duration_ms": .int(Int(Date().timeIntervalSince(started) * 1000)), "pruned": [], "restored": true,
+                    "duration_ms": .int(Int(stopwatch.seconds * 1000)), "pruned": [], "restored": true,
                 ], branch: nil)
             }
             let result = try await backup.backup(
@@ -31,7 +31,7 @@ struct BackupDataExecutor: NodeExecutor {
                 retentionDays: node.number("retention_days").map { Int($0) }, now: context.now)
             return .succeeded([
                 "backup_file": .string(result.file), "size_bytes": .int(result.size), "volumes": .array(result.volumes.map(JSONValue.string)),
-                "duration_ms": .int(Int(Date().timeIntervalSince(started) * 1000)), "pruned": .array(result.pruned.map(JSONValue.string)),
+                "duration_ms": .int(Int(stopwatch.seconds * 1000)), "pruned": .array(result.pruned.map(JSONValue.string)),
                 "backup_type": .string(node.string("backup_type") ?? "full"),
             ], branch: nil)
         } catch {

@@ -33,7 +33,7 @@ struct DeployStackExecutor: NodeExecutor {
                 return .failed(DeploymentError(error.kind, "the backup before deploying failed, nothing was replaced: \(error.message)"))
             }
         }
-        let deployer = StackDeployer(driver: driver, log: context.log)
+        let deployer = StackDeployer(driver: driver, log: context.log, now: context.now)
         do throws(StackDeployer.Failure) {
             let deployment = try await deployer.deploy(stack, scope: scope, options: options)
             output["endpoint"] = deployment.endpoints.first.map { .string($0.url) } ?? .null
@@ -41,7 +41,7 @@ struct DeployStackExecutor: NodeExecutor {
             output["containers"] = .array(deployment.containers.map(JSONValue.string))
             output["previous_containers"] = .array(deployment.previousContainers.map(JSONValue.string))
             output["rolled_back"] = false
-            output["deployed_at"] = .string(node.iso8601(Date().timeIntervalSince1970))
+            output["deployed_at"] = .string(node.iso8601(context.now))
             if deployment.endpoints.isEmpty { output.removeValue(forKey: "endpoint") }
             return .succeeded(.object(output), branch: nil)
         } catch {

@@ -47,7 +47,7 @@ struct GetMetricsExecutor: NodeExecutor {
                 highestMemory = max(highestMemory, memory)
             }
             var output: [String: JSONValue] = [
-                "services": .object(services), "collected_at": .string(node.iso8601(Date().timeIntervalSince1970)),
+                "services": .object(services), "collected_at": .string(node.iso8601(context.now)),
                 "service_id": busiest.map { .string($0.name) } ?? .null,
                 "cpu_usage": .double(Self.round(busiest?.cpu ?? 0)), "memory_usage": .double(Self.round(highestMemory)),
             ]

@@ -11,7 +11,7 @@ struct ScaleServiceExecutor: NodeExecutor {
         guard let service = node.string("service_id") else {
             return .failed(NodeFailure(.validation, "service_id is required", retryable: false))
         }
-        let deployer = StackDeployer(driver: driver, log: context.log)
+        let deployer = StackDeployer(driver: driver, log: context.log, now: context.now)
         var selector = node.stackID == nil ? [:] : node.selector
         if node.stackID == nil, let environment = node.string("environment"), context.input["environment"] != nil {
             selector[DeploymentLabels.environment] = environment

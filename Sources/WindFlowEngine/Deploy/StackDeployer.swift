@@ -5,10 +5,13 @@ import WindFlowCore
 public struct StackDeployer: Sendable {
     public let driver: any DeploymentDriver
     public let log: @Sendable (String) -> Void
+    /// When the deployment starts (seconds since 1970, from the engine's clock): it names the deployment.
+    public let now: Double
 
-    public init(driver: any DeploymentDriver, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(driver: any DeploymentDriver, log: @escaping @Sendable (String) -> Void = { _ in }, now: Double) {
         self.driver = driver
         self.log = log
+        self.now = now
     }
 
     public struct Options: Sendable {
@@ -39,7 +42,7 @@ public struct StackDeployer: Sendable {
     // MARK: Deploy
 
     public func deploy(_ stack: Stack, scope: StackScope, options: Options) async throws(Failure) -> Deployment {
-        let deploymentID = String(Int(Date().timeIntervalSince1970 * 1000))
+        let deploymentID = String(Int(now * 1000))
         var created: [String] = []
         var replaced: [ContainerInfo] = []
         do throws(DeploymentError) {
@@ -148,8 +151,8 @@ public struct StackDeployer: Sendable {
 
     /// Waits for the container's health check to pass (or, without one, for it to keep running), up to `timeout`.
     public func waitUntilHealthy(_ id: String, name: String, timeout: Double) async throws(DeploymentError) {
-        let deadline = Date().addingTimeInterval(timeout)
-        var runningSince: Date?
+        let waited = Stopwatch()
+        var runningSince: Double?
         while true {
             let info = try await driver.inspect(id)
             switch (info.state, info.health) {
@@ -170,12 +173,12 @@ public struct StackDeployer: Sendable {
                 throw DeploymentError(.unhealthy, "\(name) exited with code \(info.exitCode ?? -1) right after starting\(output)")
             case ("running", nil):
                 // No health check: running for a second without exiting counts as up.
-                if let since = runningSince, Date().timeIntervalSince(since) >= 1 { return }
-                runningSince = runningSince ?? Date()
+                if let since = runningSince, waited.seconds - since >= 1 { return }
+                runningSince = runningSince ?? waited.seconds
             default:
                 break
             }
-            if Date() >= deadline {
+            if waited.seconds >= timeout {
                 throw DeploymentError(.healthTimeout, "\(name) did not become healthy within \(JSONValue.format(timeout)) s (health: \(info.health ?? info.state)\(info.healthOutput.map { "; last check: \($0.prefix(200))" } ?? ""))")
             }
             do { try await Task.sleep(nanoseconds: 300_000_000) } catch {
