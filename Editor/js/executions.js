@@ -1,7 +1,7 @@
 // Executions: the list for the open workflow (or all), and one execution's node runs — input, output, error,
 // attempts — with "retry from this node", "show on canvas" and, for a failed run, fix suggestions.
 import {api} from './api.js';
-import {h, showError, time, seconds, duration, pretty, notify} from './dom.js';
+import {h, showError, time, duration, pretty, notify} from './dom.js';
 import {on, emit} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
@@ -100,12 +100,11 @@ function nodeRuns(record, node, attempts) {
 }
 
 function showOnCanvas(record) {
-  const tracker = new RunTracker(state.doc);
-  tracker.apply({event: 'started', data: {trigger: record.trigger_node, at: record.started_at}});
+  const tracker = new RunTracker();
+  // The stored node runs say every node's end, skips included; the trigger that fired has none of its own.
+  tracker.set(record.trigger_node, {status: 'succeeded', durationMs: 0});
   tracker.merge(record.node_runs || []);
   tracker.status = record.status;
-  tracker.propagate(seconds(record.finished_at));
-  if (record.finished_at) tracker.settle();
   state.statuses = new Map(tracker.nodes);
   emit('statuses', state.statuses);
 }

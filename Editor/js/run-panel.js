@@ -56,7 +56,7 @@ export async function stop() {
 export async function watch(id) {
   current?.abort.abort();
   const abort = new AbortController();
-  const tracker = new RunTracker(state.doc);
+  const tracker = new RunTracker();
   const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), streamed: new Set(), refreshTimer: null};
   current = watching;
   showPanel('run');

@@ -19,8 +19,12 @@ struct DatabaseExecutor: NodeExecutor {
             let query = context.input["query"]?.stringValue
         else { return .failed(NodeFailure(.validation, "driver, connection and query are required", retryable: false)) }
         let parameters = context.input["parameters"]?.arrayValue ?? []
-        let maxRows = context.parameter("max_rows")?.intValue ?? 1000
-        let transaction = context.parameter("transaction")?.boolValue ?? false
+        let maxRows: Int, transaction: Bool
+        do throws(ParameterError) {
+            (maxRows, transaction) = (try context.parameters.int("max_rows"), try context.parameters.bool("transaction"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         let outcome: Swift.Result<Result, NodeFailure>
         switch driver {
         case "sqlite":

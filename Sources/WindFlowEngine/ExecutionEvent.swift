@@ -25,6 +25,10 @@ public enum ExecutionAction: Sendable, Hashable {
     case run(NodeKey, attempt: Int)
     /// Record that a node was skipped (a branch not taken, or all its inputs skipped).
     case skip(NodeKey)
+    /// A node's run is over — succeeded, failed for good, or reused — and the flow goes on from `branch` (nil: its
+    /// main output; for a failure its error handling follows, `error` or the usual way). `failure` says why it failed.
+    /// Nothing to do for a driver that records node runs from their attempts; a live view draws it.
+    case settled(NodeKey, NodeRunStatus, branch: String?, failure: NodeFailure?)
     /// Wake the node at `at` for attempt `attempt` (a retry after backoff).
     case retry(NodeKey, attempt: Int, at: Double)
     /// Wake the node at `until` (a wait); the run holds no task meanwhile.

@@ -238,6 +238,8 @@ extension ExecutionRunner {
                 run.lastAttempt[key] = attempt
             case .skip(let key):
                 transition.nodeRuns.append(nodeRun(key, attempt: 0, status: .skipped))
+            case .settled:
+                break  // stored as the node run of the attempt (or the completion) that settled it
             case .retry(let key, _, let at), .park(let key, let at):
                 transition.setTimers.append((key.description, at))
             case .completed(let key, let output):

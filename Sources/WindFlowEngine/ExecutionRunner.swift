@@ -155,6 +155,8 @@ public struct ExecutionRunner: Sendable {
                         for key in keys { attempts[key]?.cancel() }
                     case .skip(let key):
                         observer?(.nodeSkipped(key))
+                    case .settled:
+                        break  // the attempt's end was reported as it was committed
                     case .completed(let key, _):
                         observer?(.nodeFinished(key, attempt: run.lastAttempt[key] ?? 1, status: .succeeded, seconds: 0, error: nil))
                     case .finish(let status, let error):

@@ -59,7 +59,7 @@ public struct ExecutionStateMachine: Sendable {
             case .pending?: break
             default: return []
             }
-            resolveSucceeded(key, output: output, branch: branch, into: &actions)
+            resolveSucceeded(key, output: output, branch: branch, status: .reused, into: &actions)
         case .cancelled:
             guard !status.isTerminal else { return [] }
             finish(.cancelled, nil, into: &actions)
@@ -134,6 +134,8 @@ public struct ExecutionStateMachine: Sendable {
         case .stop(let succeeded, let message):
             nodes[key] = succeeded ? .succeeded : .failed
             frames[key.frame]?.outputs[key.node] = ["message": .string(message)]
+            actions.append(.settled(key, succeeded ? .succeeded : .failed, branch: nil,
+                                    failure: succeeded ? nil : NodeFailure(.stopped, message, retryable: false)))
             finish(succeeded ? .succeeded : .failed,
                    succeeded ? nil : ExecutionError(kind: .stopped, message: message, node: key), into: &actions)
         }
@@ -160,18 +162,22 @@ public struct ExecutionStateMachine: Sendable {
         _ key: NodeKey, failure: NodeFailure, handling: ErrorHandling, into actions: inout [ExecutionAction]
     ) {
         let errorOutput: JSONValue = ["error": failure.jsonValue]
+        let status: NodeRunStatus = failure.kind == .cancelled ? .cancelled : .failed
         switch handling {
         case .continue:
             nodes[key] = .failed
             // Going on means the node's usual way forward: a loop's done, a switch's default.
             let type = topology.indexByID[key.node].map { workflow.nodes[$0].type }
             let onward = type == "logic.loop" ? "done" : type == "logic.switch" ? "default" : nil
+            actions.append(.settled(key, status, branch: onward, failure: failure))
             resolve(key, output: errorOutput, taking: .branch(onward), into: &actions)
         case .branch:
             nodes[key] = .failed
+            actions.append(.settled(key, status, branch: "error", failure: failure))
             resolve(key, output: errorOutput, taking: .branch("error"), into: &actions)
         case .stop:
             nodes[key] = .failed
+            actions.append(.settled(key, status, branch: nil, failure: failure))
             if let loop = key.frame.steps.last {
                 // A failed iteration fails its loop node, whose own error handling then applies.
                 let loopKey = NodeKey(loop.loop, frame: key.frame.parent ?? FramePath())
@@ -186,8 +192,10 @@ public struct ExecutionStateMachine: Sendable {
         }
     }
 
-    mutating func resolveSucceeded(_ key: NodeKey, output: JSONValue, branch: String?, into actions: inout [ExecutionAction]) {
+    mutating func resolveSucceeded(_ key: NodeKey, output: JSONValue, branch: String?, status: NodeRunStatus = .succeeded,
+                                   into actions: inout [ExecutionAction]) {
         nodes[key] = .succeeded
+        actions.append(.settled(key, status, branch: branch, failure: nil))
         resolve(key, output: output, taking: .branch(branch), into: &actions)
     }
 

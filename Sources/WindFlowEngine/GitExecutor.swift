@@ -37,11 +37,15 @@ struct GitExecutor: NodeExecutor {
                 return .failed(NodeFailure(.internal, "cannot prepare git credentials: \(error.localizedDescription)"))
             }
         }
+        let identity: [String]
+        do throws(ParameterError) {
+            identity = ["-c", "user.name=\(try context.parameters.text("author_name"))", "-c", "user.email=\(try context.parameters.text("author_email"))"]
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         let redactor = Redactor(secrets: ["password": password ?? ""])
         var transcript: [String] = []
         func git(_ arguments: [String], in folder: String? = directory) async -> NodeFailure? {
-            let identity = ["-c", "user.name=\(context.parameter("author_name")?.renderedText ?? "WindFlow")",
-                            "-c", "user.email=\(context.parameter("author_email")?.renderedText ?? "windflow@localhost")"]
             do {
                 let result = try await ProcessRunner.run(
                     "git", arguments: identity + (folder.map { ["-C", $0] } ?? []) + arguments, environment: environment,

@@ -11,12 +11,19 @@ struct HTTPExecutor: NodeExecutor {
             return .failed(NodeFailure(.validation, "url '\(redactedURL(context.input["url"]?.renderedText ?? ""))' is not an http or https URL",
                                        retryable: false))
         }
-        let method = (context.parameter("method")?.stringValue ?? "GET").uppercased()
-        var request = CurlRequest(
-            method: method, url: Self.adding(query: context.input["query"]?.objectValue ?? [:], to: url),
-            timeout: DurationText.seconds(from: context.parameter("timeout") ?? 30) ?? 30,
-            maxResponseBytes: context.parameter("max_response_bytes")?.intValue ?? 10_485_760,
-            followRedirects: context.parameter("follow_redirects")?.boolValue ?? true)
+        let parameters = context.parameters
+        let method: String, bodyType: String, expected: JSONValue
+        var request: CurlRequest
+        do throws(ParameterError) {
+            (method, bodyType, expected) = (try parameters.string("method").uppercased(), try parameters.string("body_type"),
+                                            try parameters.value("expected_status"))
+            request = CurlRequest(
+                method: method, url: Self.adding(query: context.input["query"]?.objectValue ?? [:], to: url),
+                timeout: try parameters.seconds("timeout"), maxResponseBytes: try parameters.int("max_response_bytes"),
+                followRedirects: try parameters.bool("follow_redirects"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         for (name, value) in (context.input["headers"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             // A line break in a header would let a value smuggle in headers of its own.
             guard !(name + value.renderedText).contains(where: { $0 == "\r" || $0 == "\n" }) else {
@@ -25,7 +32,7 @@ struct HTTPExecutor: NodeExecutor {
             request.headers.append((name, value.renderedText))
         }
         if let body = context.input["body"], !body.isNull {
-            switch context.parameter("body_type")?.stringValue ?? "json" {
+            switch bodyType {
             case "text":
                 request.body = Data(body.renderedText.utf8)
                 setDefaultHeader(&request, "Content-Type", "text/plain; charset=utf-8")
@@ -52,7 +59,6 @@ struct HTTPExecutor: NodeExecutor {
             "status": .int(response.status), "headers": .object(headers), "body": Self.decodeBody(response),
             "elapsed_ms": .double((response.elapsed * 1000).rounded()),
         ]
-        let expected = context.parameter("expected_status") ?? "200-299"
         guard Self.matches(response.status, expected) else {
             let excerpt = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let retryable = response.status >= 500 || response.status == 429

@@ -74,12 +74,16 @@ struct LoopExecutor: NodeExecutor {
         guard case .array(let list) = items else {
             return .failed(NodeFailure(.validation, "items must be a list, not a \(items.kindName)", retryable: false))
         }
-        let limit = context.parameter("max_items")?.intValue ?? 1000
-        guard list.count <= limit else {
-            return .failed(NodeFailure(.validation, "items has \(list.count) elements; max_items is \(limit)", retryable: false))
+        do throws(ParameterError) {
+            let limit = try context.parameters.int("max_items")
+            guard list.count <= limit else {
+                return .failed(NodeFailure(.validation, "items has \(list.count) elements; max_items is \(limit)", retryable: false))
+            }
+            let parallel = try context.parameters.string("mode") == "parallel" ? try context.parameters.int("max_parallel") : 1
+            return .iterate(list, parallel: parallel)
+        } catch {
+            return .failed(NodeFailure(error))
         }
-        let parallel = context.parameter("mode")?.stringValue == "parallel" ? (context.parameter("max_parallel")?.intValue ?? 4) : 1
-        return .iterate(list, parallel: parallel)
     }
 }
 
@@ -129,7 +133,9 @@ struct WaitExecutor: NodeExecutor {
 struct StopExecutor: NodeExecutor {
     var isInstant: Bool { true }
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let succeeded = (context.parameter("status")?.stringValue ?? "succeeded") == "succeeded"
+        let succeeded: Bool
+        do throws(ParameterError) { succeeded = try context.parameters.string("status") == "succeeded" } catch { return .failed(NodeFailure(error)) }
+        // Not a default of the parameter: what is said when no message is, which depends on how the run ends.
         let message = context.input["message"]?.renderedText ?? (succeeded ? "stopped" : "stopped as failed")
         return .stop(succeeded: succeeded, message: message)
     }

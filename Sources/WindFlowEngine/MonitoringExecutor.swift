@@ -10,8 +10,13 @@ struct MonitoringExecutor: NodeExecutor {
         guard let url = context.input["url"]?.stringValue else {
             return .failed(NodeFailure(.validation, "url is required", retryable: false))
         }
-        let source = context.parameter("source")?.stringValue ?? "prometheus_text"
-        let timeout = DurationText.seconds(from: context.parameter("timeout") ?? 10) ?? 10
+        let source: String, timeout: Double, aggregate: String
+        do throws(ParameterError) {
+            let parameters = context.parameters
+            (source, timeout, aggregate) = (try parameters.string("source"), try parameters.seconds("timeout"), try parameters.string("aggregate"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         let wanted = (context.input["labels"]?.objectValue ?? [:]).mapValues(\.renderedText)
         var samples: [(labels: [String: String], value: Double)] = []
         let requestURL: String
@@ -56,7 +61,6 @@ struct MonitoringExecutor: NodeExecutor {
             return .failed(NodeFailure(.validation, "no sample of \(what) matches at \(redactedURL(requestURL))", retryable: false))
         }
         let values = samples.map(\.value)
-        let aggregate = context.parameter("aggregate")?.stringValue ?? "sum"
         let value: Double
         switch aggregate {
         case "avg": value = values.reduce(0, +) / Double(values.count)

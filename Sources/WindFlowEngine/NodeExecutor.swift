@@ -40,11 +40,9 @@ public struct NodeContext: Sendable {
     /// Appends a line to the execution's log.
     public var log: @Sendable (String) -> Void
 
-    /// The rendered value of parameter `name`, or its declared default.
-    public func parameter(_ name: String, registry: NodeRegistry = .standard) -> JSONValue? {
-        if let value = input[name], !value.isNull { return value }
-        return registry.type(node.type)?.parameter(name)?.defaultValue
-    }
+    /// The rendered parameters, with the defaults the registry declares for the node's type: the one way an executor
+    /// reads a parameter (`try context.parameters.int("max_rows")`), so no executor writes a default of its own.
+    public var parameters: NodeParameters { NodeParameters(input, of: node.type) }
 }
 
 /// The executors the engine knows, by node type.

@@ -48,6 +48,12 @@ public struct NodeFailure: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension NodeFailure {
+    /// A parameter that cannot be read as the executor needs it: the configuration is wrong, so another attempt will
+    /// not help.
+    public init(_ error: ParameterError) {
+        self.init(.configuration, error.description, retryable: false, details: FailureDetails(subject: error.parameter))
+    }
+
     /// A parameter whose expression could not be evaluated, with what it read and what was there instead.
     static func expression(_ error: ExpressionError, parameter: String) -> NodeFailure {
         NodeFailure(.expression, "\(parameter): \(error.description)", retryable: false,

@@ -86,9 +86,12 @@ struct NotificationExecutor: NodeExecutor {
     }
 
     private func sendEmail(_ context: NodeContext, subject: String, text: String) async -> NodeFailure? {
-        let email = context.input["email"]?.objectValue ?? [:]
+        let fields = context.parameters.object("email")
+        let email = fields.values
+        /// The field as the node sets it, else the server's `WINDFLOW_SMTP_…` variable, else the field's declared default.
         func value(_ key: String, env: String) -> String? {
-            email[key]?.stringValue ?? context.scope.roots["env"]?["WINDFLOW_SMTP_" + env]?.stringValue
+            if fields.isSet(key) { return email[key]?.renderedText }
+            return context.scope.roots["env"]?["WINDFLOW_SMTP_" + env]?.stringValue ?? fields.declaredDefault(key)?.renderedText
         }
         let recipients = (email["to"]?.arrayValue?.compactMap(\.stringValue) ?? value("to_default", env: "TO").map { [$0] } ?? [])
         let copies = email["cc"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -98,12 +101,17 @@ struct NotificationExecutor: NodeExecutor {
         guard !recipients.isEmpty else {
             return NodeFailure(.validation, "email needs email.to (or WINDFLOW_SMTP_TO)", retryable: false)
         }
-        let from = value("from", env: "FROM") ?? "windflow@localhost"
+        guard let from = value("from", env: "FROM") else {
+            return NodeFailure(.validation, "email needs email.from (or WINDFLOW_SMTP_FROM)", retryable: false)
+        }
         for address in [from] + recipients + copies where address.contains(where: { $0.isNewline || $0 == "<" || $0 == ">" }) {
             return NodeFailure(.validation, "email address '\(address)' holds a line break or angle brackets", retryable: false)
         }
-        let port = email["smtp_port"]?.intValue ?? value("port", env: "PORT").flatMap(Int.init) ?? 587
-        let security = email["security"]?.stringValue ?? value("security", env: "SECURITY") ?? "starttls"
+        guard let port = value("smtp_port", env: "PORT").flatMap(Int.init), let security = value("security", env: "SECURITY") else {
+            return NodeFailure(.validation, "email.smtp_port (or WINDFLOW_SMTP_PORT) is not a port number", retryable: false)
+        }
+        let verifyTLS: Bool
+        do throws(ParameterError) { verifyTLS = try fields.bool("verify_tls") } catch { return NodeFailure(error) }
         var attachments: [MailMessage.Attachment] = []
         for path in (context.input["attachments"]?.arrayValue ?? []).compactMap(\.stringValue) {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -115,7 +123,7 @@ struct NotificationExecutor: NodeExecutor {
                                   html: email["html"]?.stringValue, attachments: attachments)
         let scheme = security == "tls" ? "smtps" : "smtp"
         var request = CurlRequest(url: "\(scheme)://\(host):\(port)", body: message.rendered(date: Date(timeIntervalSince1970: context.now)), timeout: 30,
-                                  verifyTLS: email["verify_tls"]?.boolValue ?? true)
+                                  verifyTLS: verifyTLS)
         request.mail = MailEnvelope(from: from, recipients: recipients + copies, requireTLS: security != "none",
                                     username: value("username", env: "USERNAME"), password: value("password", env: "PASSWORD"))
         do {

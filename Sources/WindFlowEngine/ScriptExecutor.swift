@@ -11,7 +11,14 @@ struct ScriptExecutor: NodeExecutor {
     var rawParameters: Set<String> { ["script"] }
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let language = context.parameter("script_type")?.stringValue ?? "bash"
+        let language: String, outputLimit: Int, retryableCodes: [JSONValue]
+        do throws(ParameterError) {
+            let parameters = context.parameters
+            (language, outputLimit, retryableCodes) = (try parameters.string("script_type"), try parameters.int("max_output_bytes"),
+                                                       try parameters.list("retryable_exit_codes"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         let body: (text: String, environment: [String: String])
         do {
             body = try Self.substitute(context.node.configuration["script"]?.stringValue ?? "", language: language,
@@ -53,7 +60,7 @@ struct ScriptExecutor: NodeExecutor {
             result = try await ProcessRunner.run(
                 interpreter.0, arguments: interpreter.1, environment: environment,
                 workingDirectory: context.input["working_directory"]?.stringValue,
-                limit: context.parameter("max_output_bytes")?.intValue ?? 1_048_576
+                limit: outputLimit
             ) { line, isError in context.log(isError ? "stderr: \(line)" : line) }
         } catch {
             if Task.isCancelled { return .failed(NodeFailure(.cancelled, "the script was stopped")) }
@@ -71,7 +78,7 @@ struct ScriptExecutor: NodeExecutor {
         case (let code?, _):
             output["exit_code"] = .int(Int(code))
             guard code == 0 else {
-                let retryable = (context.parameter("retryable_exit_codes")?.arrayValue ?? []).contains(.int(Int(code)))
+                let retryable = retryableCodes.contains(.int(Int(code)))
                 return .failed(NodeFailure(.exit, Self.exitMessage(Int(code), interpreter: interpreter.0, stderr: tail),
                                            retryable: retryable, details: Self.details(exitCode: Int(code), stderr: tail),
                                            output: .object(output)))

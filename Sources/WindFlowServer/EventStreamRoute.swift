@@ -7,11 +7,12 @@ import WindFlowStore
 
 /// Live events as server-sent events.
 ///
-/// `GET /api/v1/executions/{id}/events`: the execution's history, then live until it ends — every stored event
-/// (`started`, `node_finished`, `timer_fired`, …), a `node_started` for each attempt an event starts (the state
-/// machine replayed beside the stream says which), the `log` lines a node wrote before its `node_finished`, and `end`.
-/// Each carries the sequence number of the stored event it comes with as `id`, so a client that reconnects with
-/// `Last-Event-ID` misses nothing and sees nothing twice.
+/// `GET /api/v1/executions/{id}/events`: the execution's history, then live until it ends — what its state machine
+/// decided, replayed from the stored events beside the stream (``LiveEventReplay``): `execution_started`,
+/// `node_started`, `node_finished` (status, branch), `node_skipped`, `retry_scheduled`, `node_waiting`,
+/// `node_iterating`, the `log` lines a node wrote before its `node_finished`, and last `execution_finished`. No inputs
+/// or outputs. Each carries the sequence number of the stored event it comes from as `id`, so a client that reconnects
+/// with `Last-Event-ID` misses nothing and sees nothing twice.
 ///
 /// `GET /api/v1/events/stream[?workflow=NAME]`: every execution's stored events as they are committed, each with its
 /// `execution_id` and `workflow`, by feed position (`id`, resumable); without `Last-Event-ID` it starts now.
@@ -38,35 +39,33 @@ struct EventStreamRoute {
             let body = ResponseBody { [store, pollInterval] writer in
                 // Something at once, so the client has the headers before the first event.
                 try await writer.write(ByteBuffer(string: ": stream of \(record.id)\n\n"))
-                var machine = workflow.map { ExecutionStateMachine(workflow: $0, executionID: record.id) }
+                var replay = workflow.map { LiveEventReplay(workflow: $0, executionID: record.id) }
                 var last = 0
                 var idlePolls = 0
+                var finished = false
                 while !Task.isCancelled {
                     let fresh = try store.events(of: record.id, after: last)
                     for (sequence, text) in fresh {
                         last = sequence
-                        let value = (try? JSONValue.parse(text)) ?? .null
-                        let event = ExecutionEvent(jsonValue: value)
-                        let actions = event.flatMap { machine?.handle($0) } ?? []
+                        guard let event = (try? JSONValue.parse(text)).flatMap(ExecutionEvent.init(jsonValue:)) else { continue }
+                        let live = replay?.handle(event) ?? []
+                        finished = finished || live.contains { if case .executionFinished = $0 { true } else { false } }
                         // Events before Last-Event-ID only bring the replayed machine up to date.
                         guard sequence > start else { continue }
                         var frames = ""
-                        if case .nodeFinished(let key, _, _, let at)? = event {
+                        if case .nodeFinished(let key, _, _, let at) = event {
                             for line in try store.logs(of: record.id, node: key.description, at: at) {
                                 let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .timestamp(line.at)]
                                 frames += Self.frame(id: sequence, type: "log", data: data.jsonText)
                             }
                         }
-                        frames += Self.frame(id: sequence, type: value["type"]?.stringValue ?? "event", data: Self.published(value).jsonText)
-                        for case .run(let key, let attempt) in actions {
-                            let data: JSONValue = ["type": "node_started", "node": .string(key.description), "attempt": .int(attempt), "at": Self.published(value)["at"] ?? .null]
-                            frames += Self.frame(id: sequence, type: "node_started", data: data.jsonText)
-                        }
-                        try await writer.write(ByteBuffer(string: frames))
+                        for message in live { frames += Self.frame(id: sequence, type: message.name, data: message.jsonValue.jsonText) }
+                        if !frames.isEmpty { try await writer.write(ByteBuffer(string: frames)) }
                     }
-                    let status = try store.execution(record.id)?.status ?? .failed
-                    if status.isTerminal, fresh.isEmpty {
-                        try await writer.write(ByteBuffer(string: "event: end\ndata: {\"status\":\"\(status.rawValue)\"}\n\n"))
+                    let current = try store.execution(record.id)
+                    if fresh.isEmpty, current?.status.isTerminal ?? true {
+                        // A run that ended without a stored event saying so (it could not start) still says how.
+                        if !finished, let current { try await writer.write(ByteBuffer(string: Self.frame(Self.finished(current)))) }
                         break
                     }
                     idlePolls = fresh.isEmpty ? idlePolls + 1 : 0
@@ -139,6 +138,17 @@ struct EventStreamRoute {
 
     static func frame(id: Int, type: String, data: String) -> String {
         "id: \(id)\nevent: \(type)\ndata: \(data)\n\n"
+    }
+
+    /// A frame without an id (nothing stored to resume after).
+    static func frame(_ event: LiveEvent) -> String {
+        "event: \(event.name)\ndata: \(event.jsonValue.jsonText)\n\n"
+    }
+
+    /// How a run ended, from its record.
+    static func finished(_ record: ExecutionRecord) -> LiveEvent {
+        let error = record.errorKind.map { LiveError(kind: $0, message: record.errorMessage ?? "", node: record.errorNode) }
+        return .executionFinished(record.status, error: error, at: record.finishedAt)
     }
 
     static func stream(_ body: ResponseBody) -> Response {

@@ -96,7 +96,7 @@ extension OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/executions/{id}", id: "getExecution", summary: "An execution with its node runs", success: 200,
                   answer: .json(ref("Execution"))),
         Operation(method: "get", path: "/api/v1/executions/{id}/events", id: "executionEvents",
-                  summary: "Live events of one run: stored events, node_started, log lines, end (server-sent events)", success: 200,
+                  summary: "Live events of one run, as its state machine decided them (server-sent events; docs/API.md, Live events): execution_started, node_started, node_finished, node_skipped, retry_scheduled, node_waiting, node_iterating, log, execution_finished", success: 200,
                   headers: [lastEventID], answer: eventStream),
         Operation(method: "get", path: "/api/v1/events/stream", id: "eventStream",
                   summary: "Live events of every run, with execution_finished (server-sent events; endless)", success: 200,

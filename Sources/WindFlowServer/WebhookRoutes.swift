@@ -34,9 +34,19 @@ struct WebhookRoutes {
         guard let (record, node) = try find(path: path, method: method) else {
             return ServiceResponse.problem(.notFound, "No webhook", detail: "no active workflow listens on \(method) /webhooks\(path)")
         }
+        let parameters = NodeParameters(node)
+        let limit: Int, credentialHeaders: [String], waits: Bool, waitLimit: Double
+        do throws(ParameterError) {
+            // Not a parameter default: without its own limit a webhook has the server's (a setting, not in the registry).
+            limit = parameters.isSet("max_body_bytes") ? try parameters.int("max_body_bytes") : configuration.maxBodyBytes
+            credentialHeaders = [try parameters.string("token_header"), try parameters.string("signature_header")]
+            (waits, waitLimit) = (try parameters.string("response_mode") == "wait", try parameters.seconds("response_timeout"))
+        } catch {
+            return ServiceResponse.problem(.internalServerError, "Webhook misconfigured", detail: "the trigger's \(error)")
+        }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: node.configuration["max_body_bytes"]?.intValue ?? configuration.maxBodyBytes)
+            body = try await request.body.collect(upTo: limit)
         } catch {
             return ServiceResponse.problem(.contentTooLarge, "Body too large")
         }
@@ -47,17 +57,13 @@ struct WebhookRoutes {
             response.headers[.retryAfter] = "1"
             return response
         }
-        let input = triggerInput(request, path: path, body: bytes, credentialHeaders: [
-            node.configuration["token_header"]?.stringValue ?? "X-WindFlow-Token",
-            node.configuration["signature_header"]?.stringValue ?? "X-Hub-Signature-256",
-        ])
+        let input = triggerInput(request, path: path, body: bytes, credentialHeaders: credentialHeaders)
         let execution: ExecutionRecord
         do { execution = try await engine.start(record, trigger: node.id, input: input) } catch let error as EngineError {
             return ServiceResponse.problem(.unprocessableContent, "Cannot run", detail: error.description)
         }
-        if node.configuration["response_mode"]?.stringValue == "wait" {
-            let limit = node.configuration["response_timeout"].flatMap { DurationText.seconds(from: $0) } ?? 30
-            if let result = try await result(of: execution.id, within: limit) { return result }
+        if waits {
+            if let result = try await result(of: execution.id, within: waitLimit) { return result }
         }
         return ServiceResponse.json(["execution_id": .string(execution.id), "status_url": .string("/api/v1/executions/\(execution.id)")],
                                     status: .accepted)
@@ -101,7 +107,7 @@ struct WebhookRoutes {
         for record in try store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.webhook" && !node.disabled {
                 guard let hookPath = node.configuration["webhook_path"]?.stringValue else { continue }
-                let wanted = (node.configuration["method"]?.stringValue ?? "POST").uppercased()
+                guard let wanted = NodeParameters(node)["method"]?.stringValue?.uppercased() else { continue }
                 table["\(wanted) \(hookPath)"] = table["\(wanted) \(hookPath)"] ?? (record, node)
             }
         }
@@ -120,19 +126,22 @@ struct WebhookRoutes {
     /// `nil` when the caller may go on; a 401 otherwise (saying what is expected, never what was wrong).
     private func authenticate(_ request: Request, record: WorkflowRecord, node: WorkflowNode, body: [UInt8]) -> Response? {
         func value(_ name: String) -> String? {
-            guard case .string(let text)? = node.configuration[name] else { return nil }
+            guard case .string(let text)? = parameters[name] else { return nil }
             guard Template.containsPlaceholder(text) else { return text }
             let all = secrets.merging(storedSecrets() ?? [:]) { _, stored in stored }
             let scope = ExpressionScope(["secrets": .object(all.mapValues(JSONValue.string))])
             return (try? Template.parse(text).render(in: scope))?.stringValue
         }
+        let parameters = NodeParameters(node)
         let denied = ServiceResponse.problem(.unauthorized, "Unauthorized")
-        switch node.configuration["authentication"]?.stringValue ?? "token" {
+        // A scheme that cannot be read lets no one in.
+        guard let scheme = parameters["authentication"]?.stringValue else { return denied }
+        switch scheme {
         case "none":
             return nil
         case "hmac":
             guard let secret = value("hmac_secret"),
-                let signature = request.headers[HTTPField.Name(value("signature_header") ?? "X-Hub-Signature-256")!]
+                let header = value("signature_header").flatMap({ HTTPField.Name($0) }), let signature = request.headers[header]
             else { return denied }
             let expected = "sha256=" + Hashes.hmacSHA256Hex(key: Array(secret.utf8), message: body)
             return Hashes.constantTimeEquals(Array(expected.utf8), Array(signature.lowercased().utf8)) ? nil : denied
@@ -149,7 +158,7 @@ struct WebhookRoutes {
                 return ServiceResponse.problem(.unauthorized, "Unauthorized",
                                                detail: "this webhook has no token yet: activate its workflow over the API to get one")
             }
-            let given = request.headers[HTTPField.Name(value("token_header") ?? "X-WindFlow-Token")!]
+            let given = value("token_header").flatMap({ HTTPField.Name($0) }).flatMap { request.headers[$0] }
                 ?? request.uri.queryParameters.get("token")
             guard let given else { return denied }
             return Hashes.constantTimeEquals(Array(given.utf8), Array(token.utf8)) ? nil : denied

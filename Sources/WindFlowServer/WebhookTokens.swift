@@ -14,7 +14,7 @@ enum WebhookTokens {
     /// Whether this node is a webhook that needs a made token.
     static func needsToken(_ node: WorkflowNode) -> Bool {
         node.type == "trigger.webhook" && !node.disabled && node.configuration["token"] == nil
-            && (node.configuration["authentication"]?.stringValue ?? "token") == "token"
+            && NodeParameters(node)["authentication"]?.stringValue == "token"
     }
 
     /// Makes the tokens the workflow's webhooks lack. Answers what activating made, for the answer: nil when it

@@ -3,7 +3,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from editor_case import EditorCase
+from editor_case import EditorCase, create_workflow
 
 
 class BuildingTests(EditorCase):
@@ -70,6 +70,39 @@ class BuildingTests(EditorCase):
         self.assertEqual({r["node"]: r["status"] for r in record["node_runs"]}, {"build": "succeeded", "script_2": "succeeded"})
         self.assertIn("got building", record["node_runs"][-1]["output"]["stdout"])
         self.screenshot("editor")
+        self.assertEqual(self.js_errors(), [])
+
+    def test_live_run_draws_the_branch_taken_the_skips_and_a_retry_as_the_stream_says(self):
+        # The run view draws only what the live events say (docs/API.md, "Live events"): the skips arrive with the
+        # condition's decision, while the true side still runs, and the retry arrives as retry_scheduled.
+        record = create_workflow(self.env, {"workflow": {"name": "Branches live", "nodes": [
+            {"id": "start", "type": "trigger.manual", "position": {"x": 40, "y": 160}},
+            {"id": "check", "type": "logic.condition", "configuration": {"condition": "{{ trigger.go }}"}, "position": {"x": 300, "y": 160}},
+            {"id": "flaky", "type": "integration.script", "position": {"x": 560, "y": 60},
+             "configuration": {"script": 'sleep 1; test "$WINDFLOW_ATTEMPT" -gt 1 || exit 3', "retryable_exit_codes": [3]},
+             "retry_count": 2, "retry": {"initial_delay": 0.5, "jitter": 0}},
+            {"id": "no", "type": "integration.script", "configuration": {"script": "echo no"}, "position": {"x": 560, "y": 260}},
+            {"id": "after_no", "type": "integration.script", "configuration": {"script": "echo after"}, "position": {"x": 820, "y": 260}}],
+            "edges": [{"source": "start", "target": "check"}, {"source": "check", "target": "flaky", "branch": "true"},
+                      {"source": "check", "target": "no", "branch": "false"}, {"source": "no", "target": "after_no"}]}})
+        self.open_editor(f"#workflow={record['id']}")
+        self.tab("run")
+        self.set_field("run-input", '{"go": true}')
+        self.css("#run").click()
+        self.wait_until(lambda d: "status-skipped" in self.node_classes("no") and "status-skipped" in self.node_classes("after_no"),
+                        "the false side skipped", timeout=10)
+        self.assertIn("status-running", self.node_classes("flaky"))
+        self.assertIn("status-succeeded", self.node_classes("check"))
+        self.wait_until(lambda d: "attempt 2 at" in self.css("#run-log").text, "the retry in the log", timeout=15)
+        self.assertIn("status-running", self.node_classes("flaky"))
+        self.wait_until(lambda d: self.css("#run-status").get_attribute("data-status") == "succeeded", "the run to succeed", timeout=30)
+        self.assertIn("status-succeeded", self.node_classes("flaky"))
+        self.assertIn("2 attempts", self.css('#nodes-layer .node[data-id="flaky"] .run-text').text)
+        self.assertEqual(self.css('#run-nodes li[data-node="after_no"]').get_attribute("data-status"), "skipped")
+        log = self.css("#run-log").text
+        self.assertIn("check succeeded → true", log)
+        self.assertIn("no skipped", log)
+        self.assertIn("flaky failed (attempt 1): the script exited with status 3", log)
         self.assertEqual(self.js_errors(), [])
 
     def test_keyboard_adds_nodes_and_canvas_edits_undo_redo_delete_select_layout(self):

@@ -44,7 +44,7 @@ struct StateMachineHarness {
                 timerLog.append((key, at))
             case .cancel(let keys):
                 inFlight.removeAll { keys.contains($0.key) }
-            case .skip, .finish, .completed:
+            case .skip, .finish, .completed, .settled:
                 break
             }
         }

@@ -230,9 +230,10 @@ struct EventStreamTests {
         var text = ""
         for try await chunk in body { text += String(decoding: chunk, as: UTF8.self) }
         let types = text.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
-        #expect(types == ["started", "node_started", "node_finished", "node_started", "log", "node_finished", "end"], "\(text)")
+        #expect(types == ["execution_started", "node_finished", "node_started", "node_finished", "node_started", "log", "node_finished",
+                          "execution_finished"], "\(text)")
         #expect(text.contains("\"node\":\"b\"") && text.contains("\"message\":\"b\""), "the log line of b")
-        #expect(text.contains("data: {\"status\":\"succeeded\"}"))
+        #expect(text.contains("event: execution_finished\ndata: {\"at\":") && text.contains("\"status\":\"succeeded\"}"))
         #expect(text.contains(#/"at":"\d{4}-\d{2}-\d{2}T[\d:]{8}\.\d{3}Z"/#) && !text.contains(#/"at":\d/#), "event times are RFC 3339 text: \(text)")
         // Reconnecting after event 2 gets only what followed.
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(

@@ -86,7 +86,7 @@ extension NodeRegistry {
                 ParameterSpec("env", .map(of: .string), description: "Environment variables."),
                 ParameterSpec("working_directory", .string, description: "Directory the script runs in."),
                 ParameterSpec(
-                    "retryable_exit_codes", .list(of: .integer), description: "Exit codes worth a retry.",
+                    "retryable_exit_codes", .list(of: .integer), default: [], description: "Exit codes worth a retry.",
                     example: [75]),
                 ParameterSpec(
                     "max_output_bytes", .integer, default: 1_048_576, min: 1024, max: 104_857_600,
@@ -204,7 +204,9 @@ extension NodeRegistry {
     private static let emailFields: [ParameterSpec] = [
         ParameterSpec("to", .list(of: .string), description: "Recipients; the server's default when omitted."),
         ParameterSpec("cc", .list(of: .string), description: "Copy recipients."),
-        ParameterSpec("from", .string, description: "Sender address."),
+        ParameterSpec(
+            "from", .string, default: "windflow@localhost",
+            description: "Sender address; when omitted, WINDFLOW_SMTP_FROM, else this default."),
         ParameterSpec("subject", .string, description: "Subject; title when omitted."),
         ParameterSpec("html", .text, description: "An HTML body sent alongside the text."),
         ParameterSpec("smtp_host", .string, description: "SMTP server; the server's default when omitted."),

@@ -22,7 +22,8 @@ extension NodeRegistry {
                         + "seconds field, or @hourly, @daily, @weekly, @monthly, @yearly.",
                     example: "0 2 * * 0"),
                 ParameterSpec(
-                    "timezone", .timezone, default: "UTC", description: "IANA time zone the schedule is read in.",
+                    "timezone", .timezone, default: "UTC",
+                    description: "IANA time zone the schedule is read in; when omitted, the workflow's settings.timezone, else this default.",
                     example: "Europe/Paris"),
                 ParameterSpec(
                     "allow_overlap", .boolean, default: false,
@@ -77,8 +78,9 @@ extension NodeRegistry {
                     "response_timeout", .duration, default: 30, min: 1, max: 3600,
                     description: "How long response_mode: wait waits before answering 202 anyway."),
                 ParameterSpec(
-                    "max_body_bytes", .integer, default: 1_048_576, min: 0, max: 104_857_600,
-                    description: "Larger bodies are refused with 413."),
+                    "max_body_bytes", .integer, min: 0, max: 104_857_600,
+                    description: "Larger bodies are refused with 413; when omitted, the server's max_body_bytes setting "
+                        + "(1 MiB unless configured)."),
             ],
             outputs: [
                 OutputField("body", .any, "The request body, parsed when it is JSON."),

@@ -7,7 +7,14 @@ struct BackupDataExecutor: NodeExecutor {
     let driver: any DeploymentDriver
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
+        let node: DeploymentContext, destination: String, incremental: Bool, compress: Bool
+        do throws(ParameterError) {
+            node = try DeploymentContext(settings: settings, context: context)
+            (destination, incremental, compress) = (try node.parameters.string("destination"), try node.parameters.string("backup_type") == "incremental",
+                                                    try node.parameters.bool("compress"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         let stopwatch = Stopwatch()
         do throws(DeploymentError) {
             let (volumes, image) = try await target(node)
@@ -26,13 +33,13 @@ struct BackupDataExecutor: NodeExecutor {
                 ], branch: nil)
             }
             let result = try await backup.backup(
-                volumes: volumes, image: image, destination: settings.resolve(node.string("destination") ?? "backups"), prefix: prefix,
-                incremental: node.string("backup_type") == "incremental", compress: context.parameter("compress")?.boolValue ?? true,
+                volumes: volumes, image: image, destination: settings.resolve(destination), prefix: prefix,
+                incremental: incremental, compress: compress,
                 retentionDays: node.number("retention_days").map { Int($0) }, now: context.now)
             return .succeeded([
                 "backup_file": .string(result.file), "size_bytes": .int(result.size), "volumes": .array(result.volumes.map(JSONValue.string)),
                 "duration_ms": .int(Int(stopwatch.seconds * 1000)), "pruned": .array(result.pruned.map(JSONValue.string)),
-                "backup_type": .string(node.string("backup_type") ?? "full"),
+                "backup_type": .string(incremental ? "incremental" : "full"),
             ], branch: nil)
         } catch {
             return .failed(error)

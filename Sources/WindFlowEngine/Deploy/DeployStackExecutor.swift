@@ -7,7 +7,8 @@ struct DeployStackExecutor: NodeExecutor {
     let driver: any DeploymentDriver
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
+        let node: DeploymentContext
+        do throws(ParameterError) { node = try DeploymentContext(settings: settings, context: context) } catch { return .failed(NodeFailure(error)) }
         guard let stackID = node.stackID, let scope = node.scope else { return .missingStack }
         let stack: Stack
         do throws(DeploymentError) {
@@ -16,11 +17,17 @@ struct DeployStackExecutor: NodeExecutor {
             return .failed(error)
         }
         var options = StackDeployer.Options()
-        options.waitForHealthy = context.parameter("wait_for_healthy")?.boolValue ?? true
-        options.healthTimeout = node.number("health_timeout") ?? 120
-        options.rollbackOnFailure = context.parameter("rollback_on_failure")?.boolValue ?? true
+        let backupFirst: Bool
+        do throws(ParameterError) {
+            options.waitForHealthy = try node.parameters.bool("wait_for_healthy")
+            options.healthTimeout = try node.parameters.seconds("health_timeout")
+            options.rollbackOnFailure = try node.parameters.bool("rollback_on_failure")
+            backupFirst = try node.parameters.bool("backup_before_deploy")
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         var output: [String: JSONValue] = ["stack_id": .string(stackID), "environment": .string(node.environment)]
-        if node.bool("backup_before_deploy"), !stack.volumes.isEmpty {
+        if backupFirst, !stack.volumes.isEmpty {
             do throws(DeploymentError) {
                 let existing = try await existingVolumes(stack, scope: scope)
                 if !existing.isEmpty, let image = stack.services.first?.image {

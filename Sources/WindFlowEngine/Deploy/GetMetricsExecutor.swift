@@ -10,8 +10,14 @@ struct GetMetricsExecutor: NodeExecutor {
     let client: CurlClient
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
-        let wanted = Set(node.strings("metrics") ?? ["cpu_usage", "memory_usage"])
+        let node: DeploymentContext, wanted: Set<String>, sampleSeconds: Double, metricsPath: String
+        do throws(ParameterError) {
+            node = try DeploymentContext(settings: settings, context: context)
+            (wanted, sampleSeconds, metricsPath) = (Set(try node.parameters.strings("metrics")), try node.parameters.seconds("sample_seconds"),
+                                                    try node.parameters.string("metrics_path"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         do throws(DeploymentError) {
             let running = try await driver.containers(labelled: node.selector)
                 .filter { $0.isRunning && $0.service != nil && !$0.name.hasSuffix(StackDeployer.previousSuffix) }
@@ -22,9 +28,8 @@ struct GetMetricsExecutor: NodeExecutor {
                 throw DeploymentError(.notFound, "no running containers of \(what)\(node.stackID.map { " in stack \($0) (\(node.environment))" } ?? "") on \(driver.address)")
             }
             let samples = try await stats(of: chosen)
-            let sampleSeconds = node.number("sample_seconds") ?? 2
             let rates = wanted.contains("request_rate")
-                ? await requestRates(chosen, path: node.string("metrics_path") ?? "/metrics", seconds: sampleSeconds) : [:]
+                ? await requestRates(chosen, path: metricsPath, seconds: sampleSeconds) : [:]
             var services: [String: JSONValue] = [:]
             var busiest: (name: String, cpu: Double)?
             var highestMemory = 0.0

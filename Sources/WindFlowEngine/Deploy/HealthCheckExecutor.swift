@@ -10,8 +10,14 @@ struct HealthCheckExecutor: NodeExecutor {
     let client: CurlClient
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
-        let scope = node.string("scope") ?? "all_services"
+        let node: DeploymentContext, scope: String, detailed: Bool, reportFolder: String
+        do throws(ParameterError) {
+            node = try DeploymentContext(settings: settings, context: context)
+            (scope, detailed, reportFolder) = (try node.parameters.string("scope"), try node.parameters.bool("detailed"),
+                                               try node.parameters.string("report_dir"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         var selector = scope == "all_services" ? [:] : node.selector
         if scope == "service" {
             guard let service = node.string("service_id") else {
@@ -27,7 +33,6 @@ struct HealthCheckExecutor: NodeExecutor {
             var problems: [String] = []
             var unhealthy: [JSONValue] = []
             var services: [String: JSONValue] = [:]
-            let detailed = node.bool("detailed")
             for (service, group) in Dictionary(grouping: containers, by: { Self.serviceName($0) }).sorted(by: { $0.key < $1.key }) {
                 let bad = group.filter { !$0.isRunning || $0.health == "unhealthy" }
                 let state = bad.isEmpty ? (group.contains { $0.health == "starting" } ? "starting" : "healthy") : "unhealthy"
@@ -52,9 +57,14 @@ struct HealthCheckExecutor: NodeExecutor {
                 unhealthy.append(.string(selector[DeploymentLabels.service] ?? ""))
             }
             var probes: [JSONValue] = []
-            for probe in context.input["http_probes"]?.arrayValue ?? [] {
+            for probe in node.parameters.items("http_probes") {
                 guard let url = probe["url"]?.stringValue else { continue }
-                let expected = probe["expected_status"]?.intValue ?? 200
+                let expected: Int
+                do throws(ParameterError) { expected = try probe.int("expected_status") } catch {
+                    problems.append("\(redactedURL(url)): \(error)")
+                    unhealthy.append(.string(redactedURL(url)))
+                    continue
+                }
                 var result: [String: JSONValue] = ["url": .string(redactedURL(url)), "expected_status": .int(expected)]
                 do {
                     let response = try await client.perform(CurlRequest(url: url, timeout: 10, followRedirects: false))
@@ -71,7 +81,7 @@ struct HealthCheckExecutor: NodeExecutor {
                 probes.append(.object(result))
             }
             let summary = problems.isEmpty ? "all healthy (\(containers.count) container(s), \(probes.count) probe(s))" : problems.joined(separator: "\n")
-            let report = try writeReport(node: node, scope: scope, services: services, probes: probes, summary: summary)
+            let report = try writeReport(node: node, folder: reportFolder, scope: scope, services: services, probes: probes, summary: summary)
             context.log(problems.isEmpty ? summary : "\(problems.count) problem(s): " + problems.joined(separator: "; "))
             return .succeeded([
                 "healthy": .bool(problems.isEmpty), "summary": .string(summary), "unhealthy": .array(unhealthy),
@@ -89,8 +99,8 @@ struct HealthCheckExecutor: NodeExecutor {
         return "\(stack)/\(environment)/\(service)"
     }
 
-    private func writeReport(node: DeploymentContext, scope: String, services: [String: JSONValue], probes: [JSONValue], summary: String) throws(DeploymentError) -> String {
-        let folder = settings.resolve(node.string("report_dir") ?? "reports")
+    private func writeReport(node: DeploymentContext, folder reportFolder: String, scope: String, services: [String: JSONValue], probes: [JSONValue], summary: String) throws(DeploymentError) -> String {
+        let folder = settings.resolve(reportFolder)
         let name = "health-\(node.stackID.map { "\($0)-\(node.environment)" } ?? "all")-\(VolumeBackup.stamp(node.context.now)).json"
         let path = (folder as NSString).appendingPathComponent(name)
         let report: JSONValue = [

@@ -16,8 +16,13 @@ struct RenewCertificatesExecutor: NodeExecutor {
     }
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
-        let threshold = Int(node.number("notification_days") ?? 30)
+        let node: DeploymentContext, threshold: Int, autoRenew: Bool
+        do throws(ParameterError) {
+            node = try DeploymentContext(settings: settings, context: context)
+            (threshold, autoRenew) = (try node.parameters.int("notification_days"), try node.parameters.bool("auto_renew"))
+        } catch {
+            return .failed(NodeFailure(error))
+        }
         var targets = (node.strings("certificates") ?? []).map { $0.hasPrefix("https://") ? $0 : settings.resolve($0) }
         if let folder = node.string("directory").map(settings.resolve) {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -46,7 +51,7 @@ struct RenewCertificatesExecutor: NodeExecutor {
             if days <= threshold {
                 expiring.append(.object(entry))
                 context.log("\(certificate.name) expires in \(days) day(s)")
-                if context.parameter("auto_renew")?.boolValue ?? true, let command = node.string("renew_command") {
+                if autoRenew, let command = node.string("renew_command") {
                     let result = await renew(command, certificate: certificate, context: context)
                     if let problem = result {
                         failures.append("\(certificate.name): \(problem)")

@@ -7,7 +7,8 @@ struct ScaleServiceExecutor: NodeExecutor {
     let driver: any DeploymentDriver
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
+        let node: DeploymentContext
+        do throws(ParameterError) { node = try DeploymentContext(settings: settings, context: context) } catch { return .failed(NodeFailure(error)) }
         guard let service = node.string("service_id") else {
             return .failed(NodeFailure(.validation, "service_id is required", retryable: false))
         }

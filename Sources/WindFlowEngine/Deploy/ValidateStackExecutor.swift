@@ -7,7 +7,8 @@ struct ValidateStackExecutor: NodeExecutor {
     let driver: any DeploymentDriver
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
-        let node = DeploymentContext(settings: settings, context: context)
+        let node: DeploymentContext
+        do throws(ParameterError) { node = try DeploymentContext(settings: settings, context: context) } catch { return .failed(NodeFailure(error)) }
         guard let stackID = node.stackID, let scope = node.scope else { return .missingStack }
         let strict = node.string("validation_level") == "strict"
         let file: (path: String, text: String)

@@ -45,14 +45,17 @@ final class FileWatcher: @unchecked Sendable {
                 let (directory, glob) = Self.split(pattern)
                 directories.insert(directory)
                 let inotify = events?.watch(directory) ?? false
-                let interval = DurationText.seconds(from: node.configuration["poll_interval"] ?? 5) ?? 5
+                let parameters = NodeParameters(node)
+                guard let interval = try? parameters.seconds("poll_interval"), let recursive = try? parameters.bool("recursive"),
+                    let debounce = try? parameters.seconds("debounce"), let events = try? parameters.strings("events")
+                else { continue }  // the validator refuses such a trigger; one stored before it did waits for a fix
                 let due = now - (lastLook[key] ?? -.infinity) >= interval
                 if due || (inotify && changed.contains(directory)) || snapshots[key] == nil {
                     lastLook[key] = now
-                    try look(key: key, directory: directory, glob: glob, recursive: node.configuration["recursive"]?.boolValue ?? false,
-                             debounce: DurationText.seconds(from: node.configuration["debounce"] ?? 2) ?? 2, now: now)
+                    try look(key: key, directory: directory, glob: glob, recursive: recursive,
+                             debounce: debounce, now: now)
                 }
-                let wanted = Set((node.configuration["events"]?.arrayValue ?? ["created", "modified"]).compactMap(\.stringValue))
+                let wanted = Set(events)
                 for (path, change) in (pending[key] ?? [:]).sorted(by: { $0.key < $1.key }) where change.due <= now {
                     pending[key]?[path] = nil
                     guard wanted.contains(change.event) else { continue }

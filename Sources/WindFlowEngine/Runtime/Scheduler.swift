@@ -17,8 +17,13 @@ struct Scheduler {
         for record in try engine.store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.schedule" && !node.disabled {
                 guard let text = node.configuration["schedule"]?.stringValue, let cron = try? CronExpression(text) else { continue }
-                let zone = node.configuration["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:))
-                    ?? record.workflow.settings.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+                let parameters = NodeParameters(node)
+                // The node's own zone, else the workflow's, else the one the registry declares.
+                let zoneName = parameters.isSet("timezone") ? parameters["timezone"]?.stringValue
+                    : record.workflow.settings.timezone ?? parameters.declaredDefault("timezone")?.stringValue
+                guard let zone = zoneName.flatMap(TimeZone.init(identifier:)),
+                    let policy = parameters["missed_runs"]?.stringValue, let overlapAllowed = parameters["allow_overlap"]?.boolValue
+                else { continue }
                 func next(after time: Double) -> Double? {
                     cron.next(after: Date(timeIntervalSince1970: time), in: zone)?.timeIntervalSince1970
                 }
@@ -29,8 +34,6 @@ struct Scheduler {
                 guard planned <= now else { continue }
                 // Fires missed beyond the one due now were during downtime.
                 let missed = next(after: planned).map { $0 <= now } ?? false
-                let policy = node.configuration["missed_runs"]?.stringValue ?? "skip"
-                let overlapAllowed = node.configuration["allow_overlap"]?.boolValue ?? false
                 let fire = !missed || policy == "run_once"
                 let busy = try engine.store.hasUnfinishedExecution(workflow: record.id)
                 if fire, overlapAllowed || !busy {

@@ -95,6 +95,10 @@ pre { background: #f3f4f6; padding: 6px; border-radius: 6px; overflow: auto; max
 .node.status-skipped rect.body { fill: #f8fafc; stroke: var(--skip); stroke-dasharray: 4 3; }
 .node.status-skipped .status-dot { fill: var(--skip); }
 .node.status-cancelled rect.body { stroke: var(--skip); }
+.node.status-waiting rect.body { fill: #fffbeb; stroke: var(--run); stroke-width: 3; stroke-dasharray: 6 3; }
+.node.status-waiting .status-dot { fill: var(--run); }
+.node.status-reused rect.body { fill: #f0fdf4; stroke: var(--ok); stroke-dasharray: 4 3; }
+.node.status-reused .status-dot { fill: var(--ok); }
 .node.diff-added rect.body { stroke: var(--added); stroke-width: 3; fill: #f0fdf4; }
 .node.diff-changed rect.body { stroke: var(--changed); stroke-width: 3; fill: #fffbeb; }
 .node.diff-removed { opacity: .55; }
@@ -154,7 +158,7 @@ pre { background: #f3f4f6; padding: 6px; border-radius: 6px; overflow: auto; max
 .status-pill { display: inline-block; border-radius: 9px; padding: 0 7px; font-size: 11px; color: #fff; background: var(--skip); }
 .status-pill.succeeded { background: var(--ok); } .status-pill.failed { background: var(--fail); }
 .status-pill.running, .status-pill.queued, .status-pill.waiting { background: var(--run); }
-.status-pill.cancelled, .status-pill.skipped { background: var(--skip); }
+.status-pill.cancelled, .status-pill.skipped { background: var(--skip); } .status-pill.reused { background: var(--ok); }
 .log { background: #0f172a; color: #e2e8f0; border-radius: 6px; padding: 6px 8px; font-family: ui-monospace, monospace; font-size: 11.5px; max-height: 320px; overflow-y: auto; white-space: pre-wrap; }
 .log .failed { color: #fca5a5; } .log .succeeded { color: #86efac; } .log .info { color: #93c5fd; }
 .diff { font-family: ui-monospace, monospace; font-size: 11.5px; white-space: pre; overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; max-height: 360px; }
@@ -1495,7 +1499,7 @@ export function emit(name, detail) {
 // Executions: the list for the open workflow (or all), and one execution's node runs — input, output, error,
 // attempts — with "retry from this node", "show on canvas" and, for a failed run, fix suggestions.
 import {api} from './api.js';
-import {h, showError, time, seconds, duration, pretty, notify} from './dom.js';
+import {h, showError, time, duration, pretty, notify} from './dom.js';
 import {on, emit} from './events.js';
 import {RunTracker} from './run-tracker.js';
 import {state} from './state.js';
@@ -1594,12 +1598,11 @@ function nodeRuns(record, node, attempts) {
 }
 
 function showOnCanvas(record) {
-  const tracker = new RunTracker(state.doc);
-  tracker.apply({event: 'started', data: {trigger: record.trigger_node, at: record.started_at}});
+  const tracker = new RunTracker();
+  // The stored node runs say every node's end, skips included; the trigger that fired has none of its own.
+  tracker.set(record.trigger_node, {status: 'succeeded', durationMs: 0});
   tracker.merge(record.node_runs || []);
   tracker.status = record.status;
-  tracker.propagate(seconds(record.finished_at));
-  if (record.finished_at) tracker.settle();
   state.statuses = new Map(tracker.nodes);
   emit('statuses', state.statuses);
 }
@@ -2381,7 +2384,7 @@ export async function stop() {
 export async function watch(id) {
   current?.abort.abort();
   const abort = new AbortController();
-  const tracker = new RunTracker(state.doc);
+  const tracker = new RunTracker();
   const watching = {id, workflowId: state.workflowId, abort, tracker, logged: new Set(), streamed: new Set(), refreshTimer: null};
   current = watching;
   showPanel('run');
@@ -2456,96 +2459,58 @@ export async function watch(id) {
 
 """##,
         "js/run-tracker.js": ##"""
-// Node statuses of one execution, from its events. The event stream says when nodes start (`node_started`), what
-// they print (`log`) and when they finish; which nodes are skipped follows from the graph: a node is skipped when no
-// incoming edge was taken (docs/FORMAT.md, "Edges").
+// Node statuses of one execution, drawn from its live events (docs/API.md, "Live events"). The server says what the
+// run's state machine decided — a node started, finished with its status and the branch it left from, was skipped,
+// will retry, waits — and the tracker keeps the latest word per node. Nothing is worked out from the graph.
 
 import {seconds} from './dom.js';
 
 export class RunTracker {
-  constructor(doc) {
-    this.doc = doc;
+  constructor() {
     this.nodes = new Map();
     this.status = 'running';
     this.startedAt = null;
-    this.lastAt = null;
   }
 
-  /** Applies one event ({event, data}); answers a line for the log, or null. */
+  /** Applies one live event ({event, data}); answers a line for the log, or null. */
   apply({event, data}) {
-    const at = seconds(data?.at) ?? this.lastAt;
-    if (at) this.lastAt = at;
-    const id = typeof data?.node === 'string' ? data.node.split('/').pop() : null;
-    let line = null;
+    const at = seconds(data?.at);
+    // The canvas shows workflow nodes: every iteration of a loop body draws on the same node.
+    const id = data?.node_id ?? null;
+    const name = data?.node;
+    const previous = this.nodes.get(id) || {};
     switch (event) {
-      case 'started':
+      case 'execution_started':
         this.startedAt = at;
-        this.set(data.trigger, {status: 'succeeded', branch: null, durationMs: 0, attempts: 1});
-        line = {kind: 'info', text: `started from ${data.trigger}`};
-        break;
-      case 'node_finished': {
-        const outcome = data.outcome || {};
-        const previous = this.nodes.get(id) || {};
-        const elapsed = previous.readyAt && at ? (at - previous.readyAt) * 1000 : undefined;
-        if (outcome.status === 'succeeded') {
-          this.set(id, {status: 'succeeded', branch: outcome.branch ?? null, attempts: data.attempt, durationMs: elapsed});
-          line = {kind: 'succeeded', text: `${data.node} succeeded${outcome.branch ? ` → ${outcome.branch}` : ''} (attempt ${data.attempt})`};
-        } else if (outcome.status === 'failed') {
-          const node = this.node(id);
-          const retries = Number(node?.retry_count || 0);
-          const again = outcome.retryable && data.attempt <= retries;
-          this.set(id, {status: again ? 'running' : 'failed', attempts: data.attempt, durationMs: elapsed, error: outcome.error});
-          line = {kind: 'failed', text: `${data.node} failed (attempt ${data.attempt}): ${outcome.error?.message || 'error'}${again ? ' — retrying' : ''}`};
-        } else if (outcome.status === 'iterate') {
-          this.set(id, {status: 'running', branch: 'loop', iterating: true, attempts: data.attempt});
-          line = {kind: 'info', text: `${data.node} loops over ${(outcome.items || []).length} item(s)`};
-        } else if (outcome.status === 'wait') {
-          this.set(id, {status: 'running', attempts: data.attempt});
-          line = {kind: 'info', text: `${data.node} waits until ${new Date(outcome.until).toLocaleTimeString()}`};
-        } else if (outcome.status === 'stop') {
-          this.set(id, {status: outcome.succeeded ? 'succeeded' : 'failed', attempts: data.attempt, durationMs: elapsed});
-          line = {kind: outcome.succeeded ? 'succeeded' : 'failed', text: `${data.node} stops the run: ${outcome.message}`};
-        }
-        break;
-      }
+        return {kind: 'info', text: `started from ${data.trigger}`};
       case 'node_started':
-        this.set(id, {status: 'running', readyAt: at, attempts: data.attempt});
-        if (data.attempt > 1) line = {kind: 'info', text: `${data.node} starts attempt ${data.attempt}`};
-        break;
+        this.set(id, {status: 'running', startedAt: at, attempts: data.attempt, error: undefined});
+        return data.attempt > 1 ? {kind: 'info', text: `${name} starts attempt ${data.attempt}`} : null;
+      case 'node_finished': {
+        const elapsed = data.attempt !== undefined && previous.startedAt && at ? (at - previous.startedAt) * 1000 : 0;
+        this.set(id, {status: data.status, branch: data.branch ?? null, attempts: data.attempt ?? previous.attempts, durationMs: elapsed, error: data.error});
+        return finishedLine(data);
+      }
+      case 'node_skipped':
+        this.set(id, {status: 'skipped'});
+        return {kind: 'info', text: `${name} skipped`};
+      case 'retry_scheduled':
+        this.set(id, {status: 'running', attempts: data.attempt - 1, retryAt: seconds(data.retry_at), error: data.error});
+        return {kind: 'failed', text: `${name} failed (attempt ${data.attempt - 1}): ${data.error?.message || 'error'} — attempt ${data.attempt} at ${new Date(data.retry_at).toLocaleTimeString()}`};
+      case 'node_waiting':
+        this.set(id, {status: 'waiting', until: seconds(data.until)});
+        return {kind: 'info', text: `${name} waits until ${new Date(data.until).toLocaleTimeString()}`};
+      case 'node_iterating':
+        this.set(id, {status: 'running'});
+        return {kind: 'info', text: `${name} loops over ${data.items} item(s)`};
       case 'log':
-        line = {kind: data.level === 'error' ? 'failed' : 'info', text: `  ${data.node} │ ${data.message}`};
-        return line;
-      case 'timer_fired':
-        this.set(id, {status: 'running', readyAt: at});
-        line = {kind: 'info', text: `${data.node} runs again`};
-        break;
-      case 'reused':
-        this.set(id, {status: 'succeeded', branch: data.branch ?? null, reused: true, durationMs: 0});
-        line = {kind: 'info', text: `${data.node} reused from the earlier run`};
-        break;
-      case 'resumed':
-        line = {kind: 'info', text: `resumed after a restart (${(data.interrupted || []).join(', ') || 'nothing in flight'})`};
-        break;
-      case 'cancelled':
-        line = {kind: 'failed', text: 'cancelled'};
-        break;
-      case 'timed_out':
-        line = {kind: 'failed', text: 'the run timed out'};
-        break;
-      case 'end':
-        this.status = data?.status || 'finished';
-        line = {kind: this.status === 'succeeded' ? 'succeeded' : 'failed', text: `execution ${this.status}`};
-        break;
+        return {kind: data.level === 'error' ? 'failed' : 'info', text: `  ${name} │ ${data.message}`};
+      case 'execution_finished':
+        this.status = data.status;
+        return {kind: data.status === 'succeeded' ? 'succeeded' : 'failed', text: `execution ${data.status}`};
       default:
         return null;
     }
-    this.propagate(at);
-    if (event === 'end') this.settle();
-    return line;
-  }
-
-  node(id) {
-    return this.doc.nodes.find((node) => node.id === id);
   }
 
   set(id, values) {
@@ -2553,53 +2518,8 @@ export class RunTracker {
     this.nodes.set(id, {...(this.nodes.get(id) || {}), ...values});
   }
 
-  /** 'taken', 'skipped', or null while the edge's source has not decided. */
-  edgeState(edge) {
-    const source = this.nodes.get(edge.source);
-    if (!source) return null;
-    const branch = edge.branch ?? null;
-    if (source.status === 'skipped') return 'skipped';
-    if (source.status === 'succeeded') {
-      if (branch === 'error') return 'skipped';
-      if (branch === null) return source.branch === null || source.branch === undefined ? 'taken' : 'skipped';
-      return branch === source.branch ? 'taken' : 'skipped';
-    }
-    if (source.iterating) return branch === 'loop' ? 'taken' : null;
-    if (source.status === 'failed') {
-      const handling = this.node(edge.source)?.error_handling;
-      if (handling === 'branch') return branch === 'error' ? 'taken' : 'skipped';
-      if (handling === 'continue') return branch === 'error' ? 'skipped' : 'taken';
-    }
-    return null;
-  }
-
-  propagate(at) {
-    for (let changed = true; changed;) {
-      changed = false;
-      for (const node of this.doc.nodes) {
-        if (this.nodes.has(node.id)) continue;
-        const incoming = this.doc.edges.filter((edge) => edge.target === node.id && edge.source !== node.id);
-        if (!incoming.length) continue;
-        const states = incoming.map((edge) => this.edgeState(edge));
-        if (states.includes('taken') && (node.type !== 'logic.merge' ? !states.includes(null) : true)) {
-          this.set(node.id, {status: 'running', readyAt: at});
-          changed = true;
-        } else if (states.every((s) => s === 'skipped')) {
-          this.set(node.id, {status: 'skipped'});
-          changed = true;
-        }
-      }
-    }
-  }
-
-  /** At the end nothing is running any more: what still looks so did not finish. */
-  settle() {
-    for (const [id, node] of this.nodes) {
-      if (node.status === 'running') this.nodes.set(id, {...node, status: this.status === 'succeeded' ? 'succeeded' : 'cancelled'});
-    }
-  }
-
-  /** Folds in the stored node runs (exact durations, attempts, statuses). */
+  /** Folds in the stored node runs (exact durations and attempts); a node the live view still has in progress keeps
+   *  its live status, since the stored run is of an earlier attempt. */
   merge(runs) {
     const latest = new Map();
     for (const run of runs) {
@@ -2609,9 +2529,24 @@ export class RunTracker {
     }
     for (const [id, run] of latest) {
       const current = this.nodes.get(id) || {};
-      const status = current.status === 'running' && run.status === 'failed' ? 'running' : run.status;
-      this.set(id, {status, durationMs: run.duration_ms ?? current.durationMs, attempts: run.attempt});
+      const inProgress = current.status === 'running' || current.status === 'waiting';
+      this.set(id, {status: inProgress ? current.status : run.status, durationMs: run.duration_ms ?? current.durationMs, attempts: run.attempt});
     }
+  }
+}
+
+function finishedLine(data) {
+  const attempt = data.attempt !== undefined ? ` (attempt ${data.attempt})` : '';
+  switch (data.status) {
+    case 'succeeded':
+      // The trigger finishes without an attempt: "started from" said it.
+      return data.attempt === undefined ? null : {kind: 'succeeded', text: `${data.node} succeeded${data.branch ? ` → ${data.branch}` : ''}${attempt}`};
+    case 'failed':
+      return {kind: 'failed', text: `${data.node} failed${attempt}: ${data.error?.message || 'error'}${data.branch ? ` → ${data.branch}` : ''}`};
+    case 'reused':
+      return {kind: 'info', text: `${data.node} reused from the earlier run`};
+    default:
+      return {kind: 'failed', text: `${data.node} ${data.status}${attempt}`};
   }
 }
 
