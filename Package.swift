@@ -73,7 +73,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["EmbedResources"]
         ),
         .target(
             name: "WindFlowServer",
@@ -86,8 +87,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-            ]
+            ],
+            plugins: ["EmbedResources"]
         ),
+        // Editor/, Templates/ and Prompts/ are embedded at build time (nothing generated is committed).
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+        .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool"),
         .executableTarget(
             name: "windflow",
             dependencies: [

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The visual editor: `/` serves `Editor/index.html` and `/editor/…` its styles and ES modules. The files are bundled
-/// into the binary (scripts/bundle-resources.py); `editorDirectory` serves them from disk instead, for working on them.
+/// The visual editor: `/` serves `Editor/index.html` and `/editor/…` its styles and ES modules. The files are embedded
+/// into the binary at build time (the EmbedResources plugin); `editorDirectory` serves them from disk instead, for working on them.
 struct EditorRoutes {
     let editorDirectory: String?
 

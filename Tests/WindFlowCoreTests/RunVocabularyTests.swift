@@ -49,8 +49,7 @@ import Testing
         let sources = repositoryRoot.appendingPathComponent("Sources")
         var offences: [String] = []
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)!
-        for case let file as URL in files where file.pathExtension == "swift" && !codecs.contains(file.lastPathComponent)
-            && !file.path.contains("/Bundled/") {
+        for case let file as URL in files where file.pathExtension == "swift" && !codecs.contains(file.lastPathComponent) {
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             for (number, line) in lines.enumerated() where patterns.contains(where: { line.contains($0) }) {
                 offences.append("\(file.path.replacingOccurrences(of: sources.path + "/", with: "")):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")

@@ -91,15 +91,15 @@ struct OfflineDesignTests {
         #expect(recommender.recommend("zzz qqq").isEmpty)
     }
 
-    @Test func theBundledPromptsAndTemplatesAreTheFilesOfTheRepository() throws {
+    @Test func theBinaryCarriesThePromptsAndTemplatesOfTheRepository() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (folder, bundled) in [("Prompts", BundledPrompts.files), ("Templates", BundledTemplates.files)] {
             let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)
                 .filter { $0.hasSuffix(".mustache") || $0.hasSuffix(".yaml") }
-            #expect(Set(names) == Set(bundled.keys), "run scripts/bundle-resources.py")
+            #expect(Set(names) == Set(bundled.keys), "the EmbedResources plugin embeds every prompt and template")
             for name in names {
                 let text = try String(contentsOf: root.appendingPathComponent(folder).appendingPathComponent(name), encoding: .utf8)
-                #expect(bundled[name] == text, "\(folder)/\(name) changed: run scripts/bundle-resources.py")
+                #expect(bundled[name] == text, "\(folder)/\(name) is embedded as it is")
             }
         }
     }

@@ -44,17 +44,17 @@ struct EditorRouteTests {
         await service.stop()
     }
 
-    @Test func theBundledEditorIsTheEditorFolder() throws {
+    @Test func theBinaryCarriesEveryFileOfTheEditorFolder() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let folder = root.appendingPathComponent("Editor")
         let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])?
             .compactMap { $0 as? URL }
             .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true } ?? []
         let names = files.map { String($0.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1)) }
-        #expect(Set(names) == Set(BundledEditor.files.keys), "run scripts/bundle-resources.py")
+        #expect(Set(names) == Set(BundledEditor.files.keys), "the EmbedResources plugin embeds every file under Editor/")
         for file in files {
             let name = String(file.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1))
-            #expect(BundledEditor.files[name] == (try String(contentsOf: file, encoding: .utf8)), "Editor/\(name) changed: run scripts/bundle-resources.py")
+            #expect(BundledEditor.files[name] == (try String(contentsOf: file, encoding: .utf8)), "Editor/\(name) is embedded as it is")
         }
     }
 }
