@@ -83,7 +83,7 @@ export async function watch(id) {
   };
   const refresh = async () => {
     const record = await api.get(`executions/${encodeURIComponent(id)}`);
-    tracker.merge(record.node_runs || []);
+    tracker.merge(record.node_runs || [], Boolean(record.finished_at));
     for (const run of record.node_runs || []) {
       const key = `${run.node}#${run.attempt}`;
       // Lines that came live over the stream are not repeated from the stored tail.

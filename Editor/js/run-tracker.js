@@ -57,9 +57,10 @@ export class RunTracker {
     this.nodes.set(id, {...(this.nodes.get(id) || {}), ...values});
   }
 
-  /** Folds in the stored node runs (exact durations and attempts); a node the live view still has in progress keeps
-   *  its live status, since the stored run is of an earlier attempt. */
-  merge(runs) {
+  /** Folds in the stored node runs (exact durations and attempts). While the execution runs, a node the live view
+   *  has in progress keeps its live status, since the stored run is of an earlier attempt; once it has ended, the
+   *  stored runs are the last word. */
+  merge(runs, ended = false) {
     const latest = new Map();
     for (const run of runs) {
       const id = run.node_id || String(run.node).split('/').pop();
@@ -68,7 +69,7 @@ export class RunTracker {
     }
     for (const [id, run] of latest) {
       const current = this.nodes.get(id) || {};
-      const inProgress = current.status === 'running' || current.status === 'waiting';
+      const inProgress = !ended && (current.status === 'running' || current.status === 'waiting');
       this.set(id, {status: inProgress ? current.status : run.status, durationMs: run.duration_ms ?? current.durationMs, attempts: run.attempt});
     }
   }

@@ -44,6 +44,9 @@ struct EventStreamRoute {
                 var idlePolls = 0
                 var finished = false
                 while !Task.isCancelled {
+                    // The status is read before the events: a run seen ended here has every event of it stored, so
+                    // none committed between the two reads is left out of the stream.
+                    let current = try store.execution(record.id)
                     let fresh = try store.events(of: record.id, after: last)
                     for (sequence, text) in fresh {
                         last = sequence
@@ -62,7 +65,6 @@ struct EventStreamRoute {
                         for message in live { frames += Self.frame(id: sequence, type: message.name, data: message.jsonValue.jsonText) }
                         if !frames.isEmpty { try await writer.write(ByteBuffer(string: frames)) }
                     }
-                    let current = try store.execution(record.id)
                     if fresh.isEmpty, current?.status.isTerminal ?? true {
                         // A run that ended without a stored event saying so (it could not start) still says how.
                         if !finished, let current { try await writer.write(ByteBuffer(string: Self.frame(Self.finished(current)))) }
