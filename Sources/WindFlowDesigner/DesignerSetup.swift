@@ -28,7 +28,7 @@ public struct DesignerSetup: Sendable {
     }
 
     /// A designer over `store`'s workflows, history and secrets (none without a store).
-    public func designer(store: SQLiteStore?) throws -> Designer {
+    public func designer(store: (any WindFlowStorage)?) throws -> Designer {
         let workflows = try store?.workflows().map(\.workflow) ?? []
         let recommender = TemplateRecommender(
             candidates: TemplateRecommender.candidates(catalog: templates, workflows: workflows), history: try store?.successCounts() ?? [:])

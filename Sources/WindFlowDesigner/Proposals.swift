@@ -5,13 +5,13 @@ import WindFlowStore
 /// Designs stored as proposals, and the user's decision on them: only a valid proposal can be accepted, and only
 /// an accepted one becomes a workflow version (and so can run).
 public struct Proposals: Sendable {
-    public let store: SQLiteStore
+    public let store: any WindFlowStorage
     public let designer: Designer
 
     /// Where proposals and decisions get their time from.
     public let clock: any WallClock
 
-    public init(store: SQLiteStore, designer: Designer, clock: any WallClock = SystemClock()) {
+    public init(store: any WindFlowStorage, designer: Designer, clock: any WallClock = SystemClock()) {
         self.clock = clock
         self.store = store
         var designer = designer

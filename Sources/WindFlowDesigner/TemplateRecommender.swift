@@ -33,7 +33,7 @@ public struct TemplateRecommender: Sendable {
     private let documentFrequency: [String: Int]
     private let history: [String: (succeeded: Int, finished: Int)]
 
-    /// - Parameter history: finished and succeeded runs by workflow name (``SQLiteStore/successCounts()``).
+    /// - Parameter history: finished and succeeded runs by workflow name (``DesignerStore/successCounts()``).
     public init(candidates: [Candidate], history: [String: (succeeded: Int, finished: Int)] = [:]) {
         self.candidates = candidates
         self.history = history

@@ -5,7 +5,7 @@ import WindFlowStore
 /// Drives one execution: replays its stored events, then performs the state machine's actions — running node
 /// attempts concurrently, arming timers — committing every transition to the store before anything depends on it.
 public struct ExecutionRunner: Sendable {
-    public let store: SQLiteStore
+    public let store: any EngineStorage
     public let executors: ExecutorRegistry
     public let clock: any WallClock
     public let configuration: EngineConfiguration
@@ -13,7 +13,7 @@ public struct ExecutionRunner: Sendable {
     let registry: NodeRegistry
 
     public init(
-        store: SQLiteStore, executors: ExecutorRegistry = .standard, clock: any WallClock = SystemClock(),
+        store: any EngineStorage, executors: ExecutorRegistry = .standard, clock: any WallClock = SystemClock(),
         configuration: EngineConfiguration = EngineConfiguration(), observer: ExecutionObserver? = nil,
         registry: NodeRegistry = .standard
     ) {

@@ -9,7 +9,7 @@ public struct WorkflowEngine: Sendable {
     /// Rung when an execution is queued, so an idle worker takes it at once.
     public let signal: WakeSignal
     let runnable = RunnableVersions()
-    public var store: SQLiteStore { runner.store }
+    public var store: any EngineStorage { runner.store }
 
     public init(runner: ExecutionRunner, signal: WakeSignal = WakeSignal()) {
         self.runner = runner
@@ -110,7 +110,7 @@ public struct WorkflowEngine: Sendable {
         }
         let record = try store.enqueueExecution(
             workflow: stored, triggerNode: original.triggerNode, input: original.input, now: now, restartedFrom: id,
-            restartNode: node, seed: seed)
+            restartNode: node, id: nil, seed: seed)
         signal.wake()
         return record
     }

@@ -3,7 +3,7 @@ import WindFlowStore
 
 /// Requires `Authorization: Bearer <API key>`; keys are stored hashed. Failures say nothing about why.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let store: SQLiteStore
+    let store: any WindFlowStorage
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {

@@ -6,7 +6,7 @@ import WindFlowStore
 /// `/api/v1/apikeys`: list (ids and names only), create (the key is in the answer, once), revoke.
 struct APIKeyRoutes {
     let routes: APIRoutes
-    var store: SQLiteStore { routes.store }
+    var store: any WindFlowStorage { routes.store }
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("apikeys") { _, _ in

@@ -15,7 +15,7 @@ struct APIRoutes {
     let secrets: [String: String]
     let logRedaction: LogRedaction
     let streams: StreamLimiter
-    var store: SQLiteStore { engine.store }
+    let store: any WindFlowStorage
     /// The engine's clock: the service runs on one.
     var clock: any WallClock { engine.runner.clock }
 

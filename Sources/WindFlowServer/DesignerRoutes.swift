@@ -9,7 +9,7 @@ import WindFlowStore
 struct DesignerRoutes {
     let routes: APIRoutes
     let setup: DesignerSetup
-    var store: SQLiteStore { routes.store }
+    var store: any WindFlowStorage { routes.store }
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.post("designs") { request, _ in try await design(request) }

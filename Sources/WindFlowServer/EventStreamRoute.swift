@@ -19,7 +19,7 @@ import WindFlowStore
 ///
 /// Each API key may hold `ConnectionLimits.maxStreamsPerKey` streams open at once; past it, 429.
 struct EventStreamRoute {
-    let store: SQLiteStore
+    let store: any WindFlowStorage
     let limiter: StreamLimiter
     /// How often the store is looked at for new events, in seconds.
     var pollInterval = 0.1
@@ -92,7 +92,7 @@ struct EventStreamRoute {
                 var last = start
                 var idlePolls = 0
                 while !Task.isCancelled {
-                    let fresh = try store.feed(after: last, workflow: workflow)
+                    let fresh = try store.feed(after: last, workflow: workflow, limit: 500)
                     var frames = ""
                     for entry in fresh {
                         last = entry.position

@@ -3,7 +3,7 @@ import WindFlowStore
 
 /// `/metrics` in the Prometheus text format: executions by status and by trigger, queue depth, node durations.
 struct MetricsRoute {
-    let store: SQLiteStore
+    let store: any WindFlowStorage
     static let buckets: [Double] = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300]
 
     func register(on router: Router<BasicRequestContext>) {

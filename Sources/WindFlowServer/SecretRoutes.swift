@@ -6,7 +6,7 @@ import WindFlowStore
 /// `/api/v1/secrets`: set (write-only), list names, delete. Values are never returned.
 struct SecretRoutes {
     let routes: APIRoutes
-    var store: SQLiteStore { routes.store }
+    var store: any WindFlowStorage { routes.store }
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("secrets") { _, _ in

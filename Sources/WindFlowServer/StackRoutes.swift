@@ -7,7 +7,7 @@ import WindFlowStore
 /// directory. A stack is checked before it is stored; one with errors is refused with its problems and their lines.
 struct StackRoutes {
     let routes: APIRoutes
-    var store: SQLiteStore { routes.store }
+    var store: any WindFlowStorage { routes.store }
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("stacks") { _, _ in

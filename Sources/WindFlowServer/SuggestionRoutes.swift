@@ -8,7 +8,7 @@ import WindFlowStore
 struct SuggestionRoutes {
     let routes: APIRoutes
     let setup: DesignerSetup
-    var store: SQLiteStore { routes.store }
+    var store: any WindFlowStorage { routes.store }
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.post("executions/:id/suggestions") { _, context in

@@ -6,7 +6,7 @@ import WindFlowStore
 /// Versions of a workflow: update (a new version), list, one version, diff between two, rollback, delete.
 struct VersionRoutes {
     let routes: APIRoutes
-    var store: SQLiteStore { routes.store }
+    var store: any WindFlowStorage { routes.store }
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.put("workflows/:id") { request, context in try await update(request, context) }

@@ -15,7 +15,7 @@ struct WebhookRoutes {
     let cache = GenerationCache<[String: (WorkflowRecord, WorkflowNode)]>()
     let queueGauge = QueueGauge()
     let logger = Logger(label: "windflow.webhooks")
-    var store: SQLiteStore { engine.store }
+    let store: any WindFlowStorage
 
     func register(on router: Router<BasicRequestContext>) {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in

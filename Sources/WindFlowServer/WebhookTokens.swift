@@ -19,7 +19,7 @@ enum WebhookTokens {
 
     /// Makes the tokens the workflow's webhooks lack. Answers what activating made, for the answer: nil when it
     /// made nothing (tokens made before are never shown again).
-    static func issue(for record: WorkflowRecord, store: SQLiteStore, now: Double) throws -> JSONValue? {
+    static func issue(for record: WorkflowRecord, store: any WindFlowStorage, now: Double) throws -> JSONValue? {
         let existing = try store.secrets()
         var tokens: [String: JSONValue] = [:]
         var secrets: [String: JSONValue] = [:]

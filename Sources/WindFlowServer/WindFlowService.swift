@@ -9,6 +9,9 @@ import WindFlowStore
 /// `windflow serve`: the HTTP API, webhooks and the workers that run queued executions, in one process.
 public struct WindFlowService: Sendable {
     public let engine: WorkflowEngine
+    /// Everything the service reads and writes; the engine's store (``WorkflowEngine/store``) is the same one, seen
+    /// through what the engine needs of it.
+    public let store: any WindFlowStorage
     public let configuration: ServerConfiguration
     public let secrets: [String: String]
     /// The designer behind `/api/v1/designs` (the offline planner unless a model is configured).
@@ -17,9 +20,10 @@ public struct WindFlowService: Sendable {
     public let logRedaction: LogRedaction
     let logger = Logger(label: "windflow.http")
 
-    public init(engine: WorkflowEngine, configuration: ServerConfiguration, secrets: [String: String] = [:], designer: DesignerSetup? = nil,
+    public init(engine: WorkflowEngine, store: any WindFlowStorage, configuration: ServerConfiguration, secrets: [String: String] = [:], designer: DesignerSetup? = nil,
                 logRedaction: LogRedaction = LogRedaction()) throws {
         self.engine = engine
+        self.store = store
         self.logRedaction = logRedaction
         self.configuration = configuration
         self.secrets = secrets
@@ -31,20 +35,20 @@ public struct WindFlowService: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let runtime = EngineRuntime(engine: engine, configuration: configuration.runtime)
-        logRedaction.update(secrets: secrets.merging(try engine.store.secrets()) { _, stored in stored })
+        logRedaction.update(secrets: secrets.merging(try store.secrets()) { _, stored in stored })
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: NotFoundMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
-            ServiceResponse.json(["status": "ready", "queue_depth": .int(try engine.store.queueDepth())])
+            ServiceResponse.json(["status": "ready", "queue_depth": .int(try store.queueDepth())])
         }
-        MetricsRoute(store: engine.store).register(on: router)
+        MetricsRoute(store: store).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)
         APIRoutes(engine: engine, configuration: configuration, events: runtime.events, designer: designer, secrets: secrets,
                   logRedaction: logRedaction,
-                  streams: StreamLimiter(maxPerKey: configuration.limits.maxStreamsPerKey)).register(on: router)
-        WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets).register(on: router)
+                  streams: StreamLimiter(maxPerKey: configuration.limits.maxStreamsPerKey), store: store).register(on: router)
+        WebhookRoutes(engine: engine, configuration: configuration, secrets: secrets, store: store).register(on: router)
         let limits = configuration.limits
         // The queue workers and trigger timers run in the server's service group: at SIGTERM / SIGINT the server
         // stops taking requests first, then the workers take no more executions and give the running ones the grace

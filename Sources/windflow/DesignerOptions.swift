@@ -54,7 +54,7 @@ struct DesignerOptions: ParsableArguments {
     }
 
     /// The designer these options describe, over `store` (for history and secrets) when one is given.
-    func designer(store: SQLiteStore?) throws -> Designer {
+    func designer(store: (any WindFlowStorage)?) throws -> Designer {
         try setup().designer(store: store)
     }
 }

@@ -164,7 +164,7 @@ struct ResumeCommand: AsyncParsableCommand {
     }
 }
 
-func findExecution(_ id: String, in store: SQLiteStore) throws -> ExecutionRecord {
+func findExecution(_ id: String, in store: any ExecutionStore) throws -> ExecutionRecord {
     guard let record = try store.execution(matching: id) else { throw CLIError("there is no execution '\(id)' (or the prefix is not unique)") }
     return record
 }

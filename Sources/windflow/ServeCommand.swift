@@ -68,9 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
             let key = try database.createAPIKey(name: "first key", now: SystemClock().now())
             writeLine("API key (shown once, keep it): \(key)")
         }
-        let engine = try storeOptions.engine(parkAfter: 1)
+        let engine = try storeOptions.engine(on: database, parkAfter: 1)
         let service = try WindFlowService(
-            engine: engine, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup(),
+            engine: engine, store: database, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup(),
             logRedaction: ProcessLogging.redaction)
         let (host, path, provider) = (configuration.host, storeOptions.resolvedPath, designer.provider ?? "offline")
         try await service.run(handleSignals: true) { bound in

@@ -27,12 +27,13 @@ struct StoreOptions: ParsableArguments {
         return data + "/windflow/windflow.sqlite"
     }
 
-    func openStore() throws -> SQLiteStore {
+    /// The store at the resolved location: the one place the CLI picks an implementation.
+    func openStore() throws -> any WindFlowStorage {
         do { return try SQLiteStore(path: resolvedPath) } catch { throw CLIError("\(error)") }
     }
 
-    /// An engine on the store, with secrets from `WINDFLOW_SECRET_<NAME>` variables.
-    func engine(observer: ExecutionObserver? = nil, parkAfter: Double = .infinity) throws -> WorkflowEngine {
+    /// An engine on `store` (the resolved one when nil), with secrets from `WINDFLOW_SECRET_<NAME>` variables.
+    func engine(on store: (any WindFlowStorage)? = nil, observer: ExecutionObserver? = nil, parkAfter: Double = .infinity) throws -> WorkflowEngine {
         let environment = ProcessInfo.processInfo.environment
         var secrets: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") {
@@ -44,7 +45,7 @@ struct StoreOptions: ParsableArguments {
         if let stacksDirectory { deployment.stacksDirectory = stacksDirectory }
         if let dockerHost { deployment.dockerHost = dockerHost }
         if let dataDirectory { deployment.dataDirectory = dataDirectory }
-        let store = try openStore()
+        let store = try store ?? openStore()
         deployment.storedStacks = { name in
             do { return try store.stack(name)?.definition } catch {
                 Logger(label: "windflow.stacks").error("a stored stack could not be read", metadata: ["stack": "\(name)", "error": "\(error)"])
@@ -56,7 +57,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Applies WINDFLOW_KEEP_DAYS / WINDFLOW_KEEP_EXECUTIONS, when set.
-    func applyRetention(_ store: SQLiteStore) throws {
+    func applyRetention(_ store: any ExecutionStore) throws {
         let environment = ProcessInfo.processInfo.environment
         let days = environment["WINDFLOW_KEEP_DAYS"].flatMap(Double.init)
         let count = environment["WINDFLOW_KEEP_EXECUTIONS"].flatMap(Int.init)

@@ -85,3 +85,14 @@ extension HouseRulesTests {
         #expect(jumping.now() == 3_600, "a wait of an hour takes no real time")
     }
 }
+
+extension HouseRulesTests {
+    /// Callers see the store through its protocols (WindFlowStore/Protocols), so a second implementation needs no
+    /// change outside the store module; the CLI's `openStore()` is the one place that picks SQLite.
+    @Test func onlyTheStoreModuleAndTheCLIsOpenStoreNameTheSQLiteStore() throws {
+        let found = try Self.offences(matching: [#"\bSQLiteStore\b"#]).filter { !$0.hasPrefix("WindFlowStore/") }
+        let allowed = found.filter { $0.hasPrefix("windflow/StoreOptions.swift:") && $0.contains("try SQLiteStore(path:") }
+        #expect(found == allowed, "hold the store as one of its protocols (any WindFlowStorage, any EngineStorage, …):\n\(found.joined(separator: "\n"))")
+        #expect(allowed.count == 1)
+    }
+}

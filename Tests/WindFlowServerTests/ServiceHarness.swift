@@ -29,7 +29,7 @@ final class ServiceHarness: @unchecked Sendable {
     func start(configuration: ServerConfiguration = ServerConfiguration(port: 0, workers: 2, maxBodyBytes: 64 * 1024), designer: DesignerSetup? = nil) async throws {
         let engine = WorkflowEngine(runner: ExecutionRunner(
             store: store, configuration: EngineConfiguration(secrets: secrets, parkAfter: 0.5, cancelPollInterval: 0.1)))
-        let service = try WindFlowService(engine: engine, configuration: configuration, secrets: secrets, designer: designer)
+        let service = try WindFlowService(engine: engine, store: store, configuration: configuration, secrets: secrets, designer: designer)
         let bound = PortBox()
         task = Task { try await service.run { port in bound.set(port) } }
         let deadline = Date().addingTimeInterval(20)

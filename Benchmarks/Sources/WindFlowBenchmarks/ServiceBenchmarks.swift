@@ -20,7 +20,7 @@ enum ServiceBenchmarks {
             """).workflow
         _ = try store.setActive(try store.saveWorkflow(workflow, now: 0).id, true, now: 0)
         let engine = WorkflowEngine(runner: ExecutionRunner(store: store, configuration: EngineConfiguration(parkAfter: 1, cancelPollInterval: 5)))
-        let service = try WindFlowService(engine: engine, configuration: ServerConfiguration(port: 0, workers: workers, maxQueueDepth: 1_000_000))
+        let service = try WindFlowService(engine: engine, store: store, configuration: ServerConfiguration(port: 0, workers: workers, maxQueueDepth: 1_000_000))
         let port = PortHolder()
         let server = Task { try await service.run { port.set($0) } }
         while port.value == 0 { try await Task.sleep(nanoseconds: 10_000_000) }

@@ -6,7 +6,7 @@ import WindFlowStore
 /// rule applies) the model. Every suggestion is a patch that has been applied and validated; one that does not
 /// validate is dropped, never offered. Suggestions are stored with their evidence.
 public struct FixAdvisor: Sendable {
-    public let store: SQLiteStore
+    public let store: any WindFlowStorage
     public let registry: NodeRegistry
     /// For the model's suggestions; nil: rules only.
     public let designer: Designer?
@@ -14,7 +14,7 @@ public struct FixAdvisor: Sendable {
     /// Where suggestions and applied fixes get their time from.
     public let clock: any WallClock
 
-    public init(store: SQLiteStore, registry: NodeRegistry = .standard, designer: Designer? = nil, clock: any WallClock = SystemClock()) {
+    public init(store: any WindFlowStorage, registry: NodeRegistry = .standard, designer: Designer? = nil, clock: any WallClock = SystemClock()) {
         self.clock = clock
         self.store = store
         self.registry = registry
@@ -37,7 +37,7 @@ public struct FixAdvisor: Sendable {
             source = "llm"
         }
         var advice = Advice(offered: [], dropped: [])
-        let earlier = try store.suggestions(workflow: context.workflow.id, limit: 500).filter { $0.nodeID == context.node.id && $0.status == .applied }
+        let earlier = try store.suggestions(workflow: context.workflow.id, execution: nil, limit: 500).filter { $0.nodeID == context.node.id && $0.status == .applied }
         for var candidate in candidates {
             // What came of the same advice before: applied, and the runs after it still failed → say so, trust it less.
             if let previous = earlier.first(where: { $0.rule == candidate.rule }), let outcome = try store.outcome(of: previous), outcome.finished > 0 {

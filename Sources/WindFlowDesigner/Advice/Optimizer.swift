@@ -6,7 +6,7 @@ import WindFlowStore
 /// estimated benefit, best first: steps that wait for one another without reading each other's output, flaky steps
 /// without a retry policy, timeouts far from real durations, scheduled runs that overlap. Works without a model.
 public struct Optimizer: Sendable {
-    public let store: SQLiteStore
+    public let store: any WindFlowStorage
     public let registry: NodeRegistry
     /// Fewer finished attempts than this and a node's figures are not evidence enough.
     public var minimumRuns = 10
@@ -14,7 +14,7 @@ public struct Optimizer: Sendable {
     /// Where suggestions get their time from.
     public let clock: any WallClock
 
-    public init(store: SQLiteStore, registry: NodeRegistry = .standard, clock: any WallClock = SystemClock()) {
+    public init(store: any WindFlowStorage, registry: NodeRegistry = .standard, clock: any WallClock = SystemClock()) {
         self.clock = clock
         self.store = store
         self.registry = registry

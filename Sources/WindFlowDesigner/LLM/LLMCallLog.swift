@@ -6,7 +6,7 @@ import WindFlowStore
 enum LLMCallLog {
     static let logger = Logger(label: "windflow.designer")
 
-    static func record(_ call: LLMCallRecord, in store: SQLiteStore) {
+    static func record(_ call: LLMCallRecord, in store: any DesignerStore) {
         do { try store.recordLLMCall(call) } catch {
             logger.warning("a model call could not be recorded", metadata: ["purpose": "\(call.purpose)", "error": "\(error)"])
         }

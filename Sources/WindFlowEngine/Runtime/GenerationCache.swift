@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value derived from the active workflows (the webhook routing table, the event triggers), kept until they change:
-/// ``WindFlowStore/SQLiteStore/activeWorkflowsGeneration()`` is the key.
+/// ``WindFlowStore/WorkflowStore/activeWorkflowsGeneration()`` is the key.
 public final class GenerationCache<Value: Sendable>: @unchecked Sendable {
     // Safe: guarded by `lock`.
     private let lock = NSLock()
