@@ -18,7 +18,7 @@ public struct Designer: Sendable {
     /// Where model calls get their time from.
     public var clock: any WallClock = SystemClock()
     /// Hears about every model call, whatever its outcome (the store records them).
-    public var recordCall: (@Sendable (LLMCallRecord) -> Void)?
+    public var recordCall: (@Sendable (LLMCallRecord) async -> Void)?
     /// Prompt budget for the design system prompt, in estimated tokens.
     public var systemPromptBudget = 1500
     /// How much of the registry a plan prompt carries (``CatalogScope``).

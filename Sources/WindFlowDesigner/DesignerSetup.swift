@@ -28,15 +28,15 @@ public struct DesignerSetup: Sendable {
     }
 
     /// A designer over `store`'s workflows, history and secrets (none without a store).
-    public func designer(store: (any WindFlowStorage)?) throws -> Designer {
-        let workflows = try store?.workflows().map(\.workflow) ?? []
-        let recommender = TemplateRecommender(
+    public func designer(store: (any WindFlowStorage)?) async throws -> Designer {
+        let workflows = try await store?.workflows(activeOnly: false).map(\.workflow) ?? []
+        let recommender = await TemplateRecommender(
             candidates: TemplateRecommender.candidates(catalog: templates, workflows: workflows), history: try store?.successCounts() ?? [:])
         var designer = Designer(prompts: prompts, templates: templates, recommender: recommender, provider: llm.makeProvider())
         designer.maxRepairRounds = maxRepairRounds
         // A model on this machine reads prompts slowly: it gets the catalog the request needs, hosted ones all of it.
         designer.catalogScope = catalogScope ?? (llm.isLocalServer ? .relevant : .full)
-        var secrets = try store?.secrets() ?? [:]
+        var secrets = try await store?.secrets() ?? [:]
         secrets.merge(self.secrets) { _, process in process }
         if let key = llm.apiKey { secrets["LLM_API_KEY"] = key }
         designer.secrets = secrets

@@ -17,8 +17,8 @@ public struct Proposals: Sendable {
         var designer = designer
         let previous = designer.recordCall
         designer.recordCall = { call in
-            previous?(call)
-            LLMCallLog.record(call, in: store)
+            await previous?(call)
+            await LLMCallLog.record(call, in: store)
         }
         self.designer = designer
     }
@@ -30,11 +30,12 @@ public struct Proposals: Sendable {
         let trimmed = prose.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw DesignError("describe the workflow you want: the request is empty") }
         guard trimmed.count <= 20_000 else { throw DesignError("the request is \(trimmed.count) characters; keep it under 20,000") }
-        let base = try current.flatMap { try store.workflow($0.name) }
+        var base: WorkflowRecord?
+        if let current { base = try await store.workflow(current.name, version: nil) }
         let started = clock.now()
         var design = try await designer.design(trimmed, editing: current, progress: progress)
         if current == nil, var workflow = design.workflow {
-            workflow.name = try uniqueName(workflow.name)
+            workflow.name = try await uniqueName(workflow.name)
             design.workflow = workflow
         }
         let record = ProposalRecord(
@@ -44,16 +45,16 @@ public struct Proposals: Sendable {
             provider: design.provider, model: design.model, promptTokens: design.promptTokens, completionTokens: design.completionTokens,
             latencyMs: design.latency * 1000, explanation: design.explanation, assumptions: design.assumptions, diff: design.diff,
             createdAt: clock.now())
-        let id = try store.saveProposal(record)
-        try store.attachLLMCalls(since: started, purposeIn: ["design", "repair"], toProposal: id)
-        return (try store.proposal(id) ?? record, design)
+        let id = try await store.saveProposal(record)
+        try await store.attachLLMCalls(since: started, purposeIn: ["design", "repair"], toProposal: id)
+        return await (try store.proposal(id) ?? record, design)
     }
 
     /// Turns a valid proposal into a new workflow version, activated when asked.
     /// - Throws: ``DesignError`` when the proposal does not exist, was already decided, or is not valid (with its
     ///   problems).
-    public func accept(_ id: String, activate: Bool = false) throws -> WorkflowRecord {
-        guard let proposal = try store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
+    public func accept(_ id: String, activate: Bool = false) async throws -> WorkflowRecord {
+        guard let proposal = try await store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
         guard proposal.status == .proposed else {
             throw DesignError("proposal \(proposal.id) was already \(proposal.status.rawValue)" + (proposal.acceptedVersion.map { " (version \($0))" } ?? ""))
         }
@@ -66,25 +67,25 @@ public struct Proposals: Sendable {
             let problems = report.errors.prefix(5).map { "  " + $0.description }.joined(separator: "\n")
             throw DesignError("proposal \(proposal.id) is not valid and cannot be accepted:\n\(problems)\nedit it, or design again")
         }
-        guard let saved = try store.acceptProposal(proposal.id, workflow: loaded.workflow, activate: activate, now: clock.now()) else {
+        guard let saved = try await store.acceptProposal(proposal.id, workflow: loaded.workflow, activate: activate, now: clock.now()) else {
             throw DesignError("proposal \(proposal.id) was decided meanwhile")
         }
         return saved
     }
 
-    public func discard(_ id: String) throws {
-        guard let proposal = try store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
-        guard try store.discardProposal(proposal.id, now: clock.now()) else {
+    public func discard(_ id: String) async throws {
+        guard let proposal = try await store.proposal(id) else { throw DesignError("there is no proposal '\(id)'") }
+        guard try await store.discardProposal(proposal.id, now: clock.now()) else {
             throw DesignError("proposal \(proposal.id) was already \(proposal.status.rawValue)")
         }
     }
 
     /// `name`, or `name (2)`, `name (3)`… when a stored workflow already has it (accepting must not silently become
     /// a new version of an unrelated workflow).
-    private func uniqueName(_ name: String) throws -> String {
+    private func uniqueName(_ name: String) async throws -> String {
         var candidate = name
         var suffix = 2
-        while try store.workflow(candidate) != nil {
+        while try await store.workflow(candidate, version: nil) != nil {
             candidate = "\(name) (\(suffix))"
             suffix += 1
         }

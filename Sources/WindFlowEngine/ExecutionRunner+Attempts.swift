@@ -160,7 +160,7 @@ extension ExecutionRunner {
     }
 
     /// Commits an attempt's end: its node run and the event, then whatever the state machine decided.
-    func commitAttempt(_ run: inout RunState, key: NodeKey, attempt: Int, result original: AttemptResult) throws -> [ExecutionAction] {
+    func commitAttempt(_ run: inout RunState, key: NodeKey, attempt: Int, result original: AttemptResult) async throws -> [ExecutionAction] {
         var result = original
         result.outcome = capped(original.outcome, logs: &result.logs)
         let node = run.machine.node(key)
@@ -195,7 +195,7 @@ extension ExecutionRunner {
         record.logTail = lines.isEmpty ? nil : lines.suffix(50).joined(separator: "\n")
         observer?(.nodeFinished(key, attempt: attempt, status: status, seconds: result.finishedAt - result.startedAt, error: errorText))
         run.lastAttempt[key] = attempt
-        return try commit(&run, event: .nodeFinished(key, attempt: attempt, outcome: result.outcome, at: result.finishedAt)) {
+        return try await commit(&run, event: .nodeFinished(key, attempt: attempt, outcome: result.outcome, at: result.finishedAt)) {
             transition in
             transition.nodeRuns.insert(record, at: 0)
             transition.logs = lines.map { LogRecord(nodeKey: key.description, at: result.finishedAt, level: "info", message: $0) }
@@ -205,7 +205,7 @@ extension ExecutionRunner {
     /// Applies `event` to the state machine and commits the event with every effect of the resulting actions, in one
     /// transaction.
     @discardableResult
-    func commit(_ run: inout RunState, event original: ExecutionEvent, extra: (inout Transition) -> Void = { _ in }) throws -> [ExecutionAction] {
+    func commit(_ run: inout RunState, event original: ExecutionEvent, extra: (inout Transition) -> Void = { _ in }) async throws -> [ExecutionAction] {
         // The machine sees exactly what is stored: secrets hidden in payloads, structure untouched.
         let event = run.redactor.redact(original)
         let before = run.machine
@@ -259,7 +259,7 @@ extension ExecutionRunner {
                 if let error {
                     transition.error = (error.kind, run.redactor.redact(error.message), error.node?.description)
                 }
-                if status == .failed { transition.followUp = try errorWorkflowFollowUp(run, error: error, at: now) }
+                if status == .failed { transition.followUp = try await errorWorkflowFollowUp(run, error: error, at: now) }
             }
         }
         if transition.status == nil, run.machine.status != run.record.status {
@@ -283,9 +283,9 @@ extension ExecutionRunner {
 extension ExecutionRunner {
     /// The failed run's error workflow, if its workflow names one that is stored: started from its event trigger (or
     /// manual trigger) with the failure as input.
-    func errorWorkflowFollowUp(_ run: RunState, error: ExecutionError?, at now: Double) throws -> FollowUp? {
+    func errorWorkflowFollowUp(_ run: RunState, error: ExecutionError?, at now: Double) async throws -> FollowUp? {
         guard let name = run.machine.workflow.settings.errorWorkflow, name != run.record.workflowName else { return nil }
-        guard let handler = try store.workflow(name) else {
+        guard let handler = try await store.workflow(name, version: nil) else {
             observer?(.log(NodeKey("error_workflow"), "error workflow '\(name)' is not stored; nothing was started"))
             return nil
         }

@@ -39,7 +39,7 @@ public struct ExecutionRunner: Sendable {
     /// Runs (or resumes) execution `id` until it ends or parks.
     /// - Throws: ``EngineError`` when the execution or its workflow cannot be found, or the store fails.
     public func run(_ id: String) async throws -> RunResult {
-        guard let snapshot = try store.runSnapshot(id) else { throw EngineError("there is no execution '\(id)'") }
+        guard let snapshot = try await store.runSnapshot(id) else { throw EngineError("there is no execution '\(id)'") }
         let record = snapshot.execution
         guard let stored = snapshot.workflow else {
             throw EngineError("execution \(id) refers to workflow \(record.workflowID) version \(record.workflowVersion), which is not stored")
@@ -63,7 +63,7 @@ public struct ExecutionRunner: Sendable {
         }
         // A cancel asked for while the execution was queued or parked takes effect before anything runs.
         if snapshot.cancelRequested {
-            try commit(&run, event: .cancelled(at: clock.now()))
+            try await commit(&run, event: .cancelled(at: clock.now()))
             try await flush(&run)
             return .finished(.cancelled, nil)
         }
@@ -78,10 +78,10 @@ public struct ExecutionRunner: Sendable {
                 transition.error = (.configuration, message, nil)
                 transition.finishedAt = clock.now()
                 transition.dequeue = true
-                try store.commit(transition, execution: id, workflowID: record.workflowID)
+                try await store.commit([transition], execution: id, workflowID: record.workflowID)
                 return .finished(.failed, ExecutionError(kind: .configuration, message: message))
             }
-            actions = try commit(&run, event: .started(trigger: record.triggerNode, input: record.input, at: clock.now()))
+            actions = try await commit(&run, event: .started(trigger: record.triggerNode, input: record.input, at: clock.now()))
         } else {
             // Attempts issued and never finished were interrupted: they run again with the next attempt number and
             // the same idempotency key. (One issued in the instant before a crash may not have started; it still
@@ -91,11 +91,11 @@ public struct ExecutionRunner: Sendable {
             let fresh = record.restartedFrom != nil && !history.contains { if case .nodeFinished = $0 { return true } else { return false } }
                 && !history.contains { if case .resumed = $0 { return true } else { return false } }
             let interrupted = fresh ? [] : Array(running.keys)
-            actions = try commit(&run, event: .resumed(interrupted: interrupted, at: clock.now()))
+            actions = try await commit(&run, event: .resumed(interrupted: interrupted, at: clock.now()))
             if fresh { for (key, attempt) in running { actions.append(.run(key, attempt: attempt)) } }
             for timer in run.machine.pendingTimers { actions.append(.park(timer.key, until: timer.at)) }
             // Timers the state no longer has (iterations of an abandoned loop) would wake the run for nothing.
-            try store.clearTimers(of: id, except: Set(run.machine.pendingTimers.map { $0.key.description } + [Self.timeoutTimer]))
+            try await store.clearTimers(of: id, except: Set(run.machine.pendingTimers.map { $0.key.description } + [Self.timeoutTimer]))
         }
         return try await drive(&run, actions: actions)
     }
@@ -189,14 +189,14 @@ public struct ExecutionRunner: Sendable {
                 switch child {
                 case .node(let key, let attempt, let result):
                     attempts[key] = nil
-                    pending = try commitAttempt(&run, key: key, attempt: attempt, result: result)
+                    pending = try await commitAttempt(&run, key: key, attempt: attempt, result: result)
                 case .timer(let key, let at):
                     guard timers[key] == at else { continue }
                     timers[key] = nil
-                    pending = try commit(&run, event: .timerFired(key, at: clock.now()))
+                    pending = try await commit(&run, event: .timerFired(key, at: clock.now()))
                 case .cancelCheck:
-                    if try store.isCancelRequested(run.record.id) {
-                        pending = try commit(&run, event: .cancelled(at: clock.now()))
+                    if try await store.isCancelRequested(run.record.id) {
+                        pending = try await commit(&run, event: .cancelled(at: clock.now()))
                     } else {
                         group.addTask { [clock, configuration] in
                             try await clock.sleep(until: clock.now() + configuration.cancelPollInterval)
@@ -204,7 +204,7 @@ public struct ExecutionRunner: Sendable {
                         }
                     }
                 case .workflowTimeout:
-                    pending = try commit(&run, event: .timedOut(at: clock.now()))
+                    pending = try await commit(&run, event: .timedOut(at: clock.now()))
                 }
             }
         }

@@ -36,7 +36,7 @@ public struct WorkflowEngine: Sendable {
         while true {
             let result = try await runner.run(id)
             if case .finished(.failed, _) = result {
-                for followUp in try store.queuedFollowUps(of: id) { _ = try await runner.run(followUp) }
+                for followUp in try await store.queuedFollowUps(of: id) { _ = try await runner.run(followUp) }
             }
             guard case .parked(let until) = result else { return result }
             try await runner.clock.sleep(until: until)
@@ -47,31 +47,31 @@ public struct WorkflowEngine: Sendable {
     /// - Returns: The executions taken up, with how each ended.
     public func resumeAll() async throws -> [(id: String, result: RunResult)] {
         var results: [(String, RunResult)] = []
-        for record in try store.unfinishedExecutions() {
+        for record in try await store.unfinishedExecutions() {
             results.append((record.id, try await runner.run(record.id)))
         }
         return results
     }
 
     /// Asks a running execution to stop; it ends as cancelled.
-    public func cancel(_ id: String) throws {
-        guard let record = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
+    public func cancel(_ id: String) async throws {
+        guard let record = try await store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
         guard !record.status.isTerminal else {
             throw EngineError("execution \(id) is already \(record.status.rawValue)")
         }
-        try store.requestCancel(id)
+        try await store.requestCancel(id)
         // A queued or parked execution is taken up at once, so the cancel does not wait for its timer.
         if record.status == .waiting || record.status == .queued {
-            try store.enqueueIfAbsent(id, now: runner.clock.now())
+            try await store.enqueueIfAbsent(id, now: runner.clock.now())
             signal.wake()
         }
     }
 
     /// A new execution of the same workflow version and input that reuses the outputs of every node upstream of
     /// `node` and runs `node` and everything after it again.
-    public func restart(_ id: String, from node: String) throws -> ExecutionRecord {
-        guard let original = try store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
-        guard let stored = try store.workflow(original.workflowID, version: original.workflowVersion) else {
+    public func restart(_ id: String, from node: String) async throws -> ExecutionRecord {
+        guard let original = try await store.execution(id) else { throw EngineError("there is no execution '\(id)'") }
+        guard let stored = try await store.workflow(original.workflowID, version: original.workflowVersion) else {
             throw EngineError("the workflow of execution \(id) is not stored")
         }
         let workflow = stored.workflow
@@ -83,7 +83,7 @@ public struct WorkflowEngine: Sendable {
         let ancestors = graph.ancestors()[target]
         // The final outcome of each node in the original run, from its events.
         var outcomes: [String: (JSONValue, String?)] = [:]
-        for text in try store.events(of: id) {
+        for text in try await store.events(of: id) {
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
                 let event = ExecutionEvent(jsonValue: value)
             else { continue }
@@ -108,7 +108,7 @@ public struct WorkflowEngine: Sendable {
                 startedAt: now, finishedAt: now, durationMS: 0)]
             seed.append(transition)
         }
-        let record = try store.enqueueExecution(
+        let record = try await store.enqueueExecution(
             workflow: stored, triggerNode: original.triggerNode, input: original.input, now: now, restartedFrom: id,
             restartNode: node, id: nil, seed: seed)
         signal.wake()

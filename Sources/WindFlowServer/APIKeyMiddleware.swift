@@ -9,7 +9,7 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
             return ServiceResponse.problem(.unauthorized, "Unauthorized", detail: "send an API key as Authorization: Bearer wf_…")
         }
-        guard try store.isValidAPIKey(String(header.dropFirst("Bearer ".count))) else {
+        guard try await store.isValidAPIKey(String(header.dropFirst("Bearer ".count))) else {
             return ServiceResponse.problem(.unauthorized, "Unauthorized")
         }
         return try await next(request, context)

@@ -28,10 +28,10 @@ struct APIRoutes {
         api.post("validate") { request, context in try await validate(request, context) }
         api.post("workflows") { request, context in try await createWorkflow(request, context) }
         api.get("workflows") { _, _ in
-            ServiceResponse.json(.array(try store.workflows().map(summary)))
+            await ServiceResponse.json(.array(try store.workflows(activeOnly: false).map(summary)))
         }
         api.get("workflows/:id") { request, context in
-            try request.uri.queryParameters.get("format") == "yaml" ? workflowYAML(context) : workflow(context)
+            try await request.uri.queryParameters.get("format") == "yaml" ? workflowYAML(context) : workflow(context)
         }
         api.post("workflows/:id/activate") { _, context in try await setActive(context, true) }
         api.post("workflows/:id/deactivate") { _, context in try await setActive(context, false) }
@@ -45,11 +45,11 @@ struct APIRoutes {
                     return ServiceResponse.problem(.badRequest, "Unknown status", detail: error.description)
                 }
             }
-            let records = try store.executions(workflow: query.get("workflow"), status: status,
+            let records = try await store.executions(workflow: query.get("workflow"), status: status,
                                                limit: query.get("limit").flatMap { Int($0) } ?? 50, before: query.get("cursor"))
             return ServiceResponse.json(.array(records.map(\.jsonValue)))
         }
-        api.get("executions/:id") { _, context in try execution(context) }
+        api.get("executions/:id") { _, context in try await execution(context) }
         EventStreamRoute(store: store, limiter: streams).register(on: api)
         VersionRoutes(routes: self).register(on: api)
         SecretRoutes(routes: self).register(on: api)
@@ -60,7 +60,7 @@ struct APIRoutes {
         api.post("executions/:id/retry") { request, context in try await retry(request, context) }
         api.post("executions/:id/cancel") { _, context in
             let id = context.parameters.get("id") ?? ""
-            do { try engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }
+            do { try await engine.cancel(id) } catch { return ServiceResponse.problem(.conflict, "Cannot cancel", detail: "\(error)") }
             return ServiceResponse.json(["id": .string(id), "cancellation": "requested"], status: .accepted)
         }
     }
@@ -133,12 +133,12 @@ struct APIRoutes {
                                            detail: "\(report.errors.count) error(s); nothing was stored",
                                            extra: ["problems": .array(report.problems.map(\.jsonValue))])
         }
-        var record = try store.saveWorkflow(loaded.workflow, now: clock.now())
+        var record = try await store.saveWorkflow(loaded.workflow, now: clock.now())
         var activation: JSONValue?
         if request.uri.queryParameters.get("activate") == "true" {
-            _ = try store.setActive(record.id, true, now: clock.now())
+            _ = try await store.setActive(record.id, true, now: clock.now())
             record.active = true
-            activation = try WebhookTokens.issue(for: record, store: store, now: clock.now())
+            activation = try await WebhookTokens.issue(for: record, store: store, now: clock.now())
         }
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
         object["warnings"] = .array(report.warnings.map(\.jsonValue))
@@ -146,8 +146,8 @@ struct APIRoutes {
         return ServiceResponse.json(.object(object), status: .created)
     }
 
-    func workflow(_ context: BasicRequestContext) throws -> Response {
-        guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
+    func workflow(_ context: BasicRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try await store.workflow(id, version: nil) else {
             return ServiceResponse.problem(.notFound, "No such workflow")
         }
         guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
@@ -159,7 +159,7 @@ struct APIRoutes {
     /// results of the nodes before `from` and runs from there.
     func retry(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         guard case .ok(let text) = try await bodyText(request) else { return ServiceResponse.problem(.contentTooLarge, "Body too large") }
-        guard let id = context.parameters.get("id"), let original = try store.execution(matching: id) else {
+        guard let id = context.parameters.get("id"), let original = try await store.execution(matching: id) else {
             return ServiceResponse.problem(.notFound, "No such execution")
         }
         let body = text.isEmpty ? JSONValue.object([:]) : (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .null
@@ -167,7 +167,7 @@ struct APIRoutes {
             return ServiceResponse.problem(.badRequest, "Bad retry", detail: "send {\"from\": \"node id\"}: the node to run again from")
         }
         do {
-            let record = try engine.restart(original.id, from: node)
+            let record = try await engine.restart(original.id, from: node)
             return ServiceResponse.json(["id": .string(record.id), "restarted_from": .string(original.id), "from": .string(node)], status: .accepted)
         } catch {
             return ServiceResponse.problem(.conflict, "Cannot retry", detail: "\(error)")
@@ -175,8 +175,8 @@ struct APIRoutes {
     }
 
     /// `GET /api/v1/workflows/{id}?format=yaml`: the workflow file, for export.
-    func workflowYAML(_ context: BasicRequestContext) throws -> Response {
-        guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
+    func workflowYAML(_ context: BasicRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try await store.workflow(id, version: nil) else {
             return ServiceResponse.problem(.notFound, "No such workflow")
         }
         return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
@@ -184,11 +184,11 @@ struct APIRoutes {
     }
 
     func setActive(_ context: BasicRequestContext, _ active: Bool) async throws -> Response {
-        guard let id = context.parameters.get("id"), try store.setActive(id, active, now: clock.now()),
-            let record = try store.workflow(id)
+        guard let id = context.parameters.get("id"), try await store.setActive(id, active, now: clock.now()),
+            let record = try await store.workflow(id, version: nil)
         else { return ServiceResponse.problem(.notFound, "No such workflow") }
         try await events.publish(active ? "workflow.activated" : "workflow.deactivated", payload: ["workflow": .string(record.name)])
-        guard active, let activation = try WebhookTokens.issue(for: record, store: store, now: clock.now()), case .object(var object) = summary(record) else {
+        guard active, let activation = try await WebhookTokens.issue(for: record, store: store, now: clock.now()), case .object(var object) = summary(record) else {
             return ServiceResponse.json(summary(record))
         }
         object["activation"] = activation
@@ -211,7 +211,7 @@ struct APIRoutes {
     }
 
     func run(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("id"), let record = try store.workflow(id) else {
+        guard let id = context.parameters.get("id"), let record = try await store.workflow(id, version: nil) else {
             return ServiceResponse.problem(.notFound, "No such workflow")
         }
         if let trigger = request.uri.queryParameters.get("trigger"), !record.workflow.nodes.contains(where: { $0.id == trigger }) {
@@ -236,12 +236,12 @@ struct APIRoutes {
         }
     }
 
-    func execution(_ context: BasicRequestContext) throws -> Response {
-        guard let id = context.parameters.get("id"), let record = try store.execution(matching: id) else {
+    func execution(_ context: BasicRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id"), let record = try await store.execution(matching: id) else {
             return ServiceResponse.problem(.notFound, "No such execution")
         }
         guard case .object(var object) = record.jsonValue else { return ServiceResponse.json(record.jsonValue) }
-        object["node_runs"] = .array(try store.nodeRuns(of: record.id).map(\.jsonValue))
+        object["node_runs"] = await .array(try store.nodeRuns(of: record.id).map(\.jsonValue))
         return ServiceResponse.json(.object(object))
     }
 
@@ -252,8 +252,8 @@ struct APIRoutes {
 
 extension APIRoutes {
     /// After a secret is set or deleted: the logs redact exactly the secrets there are now.
-    func secretsChanged() throws {
-        logRedaction.update(secrets: secrets.merging(try store.secrets()) { _, stored in stored })
+    func secretsChanged() async throws {
+        await logRedaction.update(secrets: secrets.merging(try store.secrets()) { _, stored in stored })
     }
 }
 

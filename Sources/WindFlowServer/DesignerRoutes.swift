@@ -15,20 +15,20 @@ struct DesignerRoutes {
         api.post("designs") { request, _ in try await design(request) }
         api.get("proposals") { request, _ in
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 50
-            return ServiceResponse.json(.array(try store.proposals(limit: min(max(limit, 1), 500)).map(\.jsonValue)))
+            return await ServiceResponse.json(.array(try store.proposals(limit: min(max(limit, 1), 500)).map(\.jsonValue)))
         }
         api.get("proposals/:id") { _, context in
-            guard let proposal = try store.proposal(context.parameters.get("id") ?? "") else { return ServiceResponse.problem(.notFound, "No such proposal") }
+            guard let proposal = try await store.proposal(context.parameters.get("id") ?? "") else { return ServiceResponse.problem(.notFound, "No such proposal") }
             return ServiceResponse.json(proposal.jsonValue)
         }
         api.post("proposals/:id/accept") { request, context in
             let activate = request.uri.queryParameters.get("activate") == "true"
-            return try accept(context.parameters.get("id") ?? "", activate: activate)
+            return try await accept(context.parameters.get("id") ?? "", activate: activate)
         }
         api.post("proposals/:id/discard") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard try store.proposal(id) != nil else { return ServiceResponse.problem(.notFound, "No such proposal") }
-            do { try Proposals(store: store, designer: try setup.designer(store: nil), clock: routes.clock).discard(id) } catch {
+            guard try await store.proposal(id) != nil else { return ServiceResponse.problem(.notFound, "No such proposal") }
+            do { try await Proposals(store: store, designer: try setup.designer(store: nil), clock: routes.clock).discard(id) } catch {
                 return ServiceResponse.problem(.conflict, "Already decided", detail: "\(error)")
             }
             return ServiceResponse.json(["id": .string(id), "status": "discarded"])
@@ -50,7 +50,7 @@ struct DesignerRoutes {
                 return ServiceResponse.problem(.badRequest, "Missing query", detail: "send ?q=what you want to automate")
             }
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 5
-            let found = try setup.designer(store: store).recommender.recommend(query, limit: min(max(limit, 1), 50))
+            let found = try await setup.designer(store: store).recommender.recommend(query, limit: min(max(limit, 1), 50))
             return ServiceResponse.json(.array(found.map(\.jsonValue)))
         }
     }
@@ -65,10 +65,10 @@ struct DesignerRoutes {
         }
         var current: Workflow?
         if let name = body["workflow"]?.stringValue {
-            guard let stored = try store.workflow(name) else { return ServiceResponse.problem(.notFound, "No such workflow", detail: "cannot edit '\(name)'") }
+            guard let stored = try await store.workflow(name, version: nil) else { return ServiceResponse.problem(.notFound, "No such workflow", detail: "cannot edit '\(name)'") }
             current = stored.workflow
         }
-        let proposals = Proposals(store: store, designer: try setup.designer(store: store), clock: routes.clock)
+        let proposals = await Proposals(store: store, designer: try setup.designer(store: store), clock: routes.clock)
         let proposal: ProposalRecord
         let design: Design
         do {
@@ -85,27 +85,27 @@ struct DesignerRoutes {
             value = .object(object)
         }
         if body["accept"]?.boolValue == true, proposal.valid, case .object(var object) = value {
-            let saved = try proposals.accept(proposal.id, activate: body["activate"]?.boolValue == true)
+            let saved = try await proposals.accept(proposal.id, activate: body["activate"]?.boolValue == true)
             object["status"] = "accepted"
             var accepted: [String: JSONValue] = ["workflow_id": .string(saved.id), "version": .int(saved.version), "active": .bool(saved.active)]
-            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store, now: routes.clock.now()) { accepted["activation"] = activation }
+            if saved.active, let activation = try await WebhookTokens.issue(for: saved, store: store, now: routes.clock.now()) { accepted["activation"] = activation }
             object["accepted"] = .object(accepted)
             value = .object(object)
         }
         return ServiceResponse.json(value, status: .created)
     }
 
-    private func accept(_ id: String, activate: Bool) throws -> Response {
-        guard let proposal = try store.proposal(id) else { return ServiceResponse.problem(.notFound, "No such proposal") }
+    private func accept(_ id: String, activate: Bool) async throws -> Response {
+        guard let proposal = try await store.proposal(id) else { return ServiceResponse.problem(.notFound, "No such proposal") }
         guard proposal.valid else {
             return ServiceResponse.problem(.conflict, "Invalid proposal", detail: "an invalid proposal cannot be accepted; design again",
                                           extra: ["problems": proposal.report])
         }
         do {
-            let saved = try Proposals(store: store, designer: try setup.designer(store: nil), clock: routes.clock).accept(proposal.id, activate: activate)
+            let saved = try await Proposals(store: store, designer: try setup.designer(store: nil), clock: routes.clock).accept(proposal.id, activate: activate)
             var answer: [String: JSONValue] = ["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version),
                                                "active": .bool(saved.active)]
-            if saved.active, let activation = try WebhookTokens.issue(for: saved, store: store, now: routes.clock.now()) { answer["activation"] = activation }
+            if saved.active, let activation = try await WebhookTokens.issue(for: saved, store: store, now: routes.clock.now()) { answer["activation"] = activation }
             return ServiceResponse.json(.object(answer), status: .created)
         } catch {
             return ServiceResponse.problem(.conflict, "Cannot accept", detail: "\(error)")

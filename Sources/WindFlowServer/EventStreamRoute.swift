@@ -26,7 +26,7 @@ struct EventStreamRoute {
 
     func register(on group: RouterGroup<BasicRequestContext>) {
         group.get("executions/:id/events") { request, context -> Response in
-            guard let id = context.parameters.get("id"), let record = try store.execution(matching: id) else {
+            guard let id = context.parameters.get("id"), let record = try await store.execution(matching: id) else {
                 return ServiceResponse.problem(.notFound, "No such execution")
             }
             let slot: StreamLimiter.Slot
@@ -35,7 +35,7 @@ struct EventStreamRoute {
             case .response(let refusal): return refusal
             }
             let start = Self.lastEventID(request) ?? 0
-            let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
+            let workflow = try await store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
             let body = ResponseBody { [store, pollInterval] writer in
                 // Something at once, so the client has the headers before the first event.
                 try await writer.write(ByteBuffer(string: ": stream of \(record.id)\n\n"))
@@ -46,8 +46,8 @@ struct EventStreamRoute {
                 while !Task.isCancelled {
                     // The status is read before the events: a run seen ended here has every event of it stored, so
                     // none committed between the two reads is left out of the stream.
-                    let current = try store.execution(record.id)
-                    let fresh = try store.events(of: record.id, after: last)
+                    let current = try await store.execution(record.id)
+                    let fresh = try await store.events(of: record.id, after: last)
                     for (sequence, text) in fresh {
                         last = sequence
                         guard let event = (try? JSONValue.parse(text)).flatMap(ExecutionEvent.init(jsonValue:)) else { continue }
@@ -57,7 +57,7 @@ struct EventStreamRoute {
                         guard sequence > start else { continue }
                         var frames = ""
                         if case .nodeFinished(let key, _, _, let at) = event {
-                            for line in try store.logs(of: record.id, node: key.description, at: at) {
+                            for line in try await store.logs(of: record.id, node: key.description, at: at) {
                                 let data: JSONValue = ["node": .string(key.description), "level": .string(line.level), "message": .string(line.message), "at": .timestamp(line.at)]
                                 frames += Self.frame(id: sequence, type: "log", data: data.jsonText)
                             }
@@ -86,13 +86,14 @@ struct EventStreamRoute {
             case .ok(let taken): slot = taken
             case .response(let refusal): return refusal
             }
-            let start = try Self.lastEventID(request) ?? store.feedPosition()
+            let start: Int
+            if let last = Self.lastEventID(request) { start = last } else { start = try await store.feedPosition() }
             let body = ResponseBody { [store, pollInterval] writer in
                 try await writer.write(ByteBuffer(string: ": stream of every run after \(start)\n\n"))
                 var last = start
                 var idlePolls = 0
                 while !Task.isCancelled {
-                    let fresh = try store.feed(after: last, workflow: workflow, limit: 500)
+                    let fresh = try await store.feed(after: last, workflow: workflow, limit: 500)
                     var frames = ""
                     for entry in fresh {
                         last = entry.position

@@ -8,7 +8,7 @@ struct MetricsRoute {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("metrics") { _, _ in
-            let figures = try store.metrics()
+            let figures = try await store.metrics()
             var lines = ["# HELP windflow_executions Executions in the store, by status.", "# TYPE windflow_executions gauge"]
             for (status, count) in figures.byStatus.sorted(by: { $0.key < $1.key }) { lines.append("windflow_executions{status=\"\(status)\"} \(count)") }
             lines += ["# HELP windflow_executions_by_trigger Executions in the store, by trigger type.", "# TYPE windflow_executions_by_trigger gauge"]
@@ -24,7 +24,7 @@ struct MetricsRoute {
             lines.append("windflow_node_duration_seconds_bucket{le=\"+Inf\"} \(figures.durations.count)")
             lines.append("windflow_node_duration_seconds_sum \(figures.durations.reduce(0, +))")
             lines.append("windflow_node_duration_seconds_count \(figures.durations.count)")
-            let calls = try store.llmCallTotals()
+            let calls = try await store.llmCallTotals()
             lines += ["# HELP windflow_llm_calls_total Calls to language models, by provider and outcome.", "# TYPE windflow_llm_calls_total counter"]
             for call in calls { lines.append("windflow_llm_calls_total{provider=\"\(call.provider)\",outcome=\"\(call.outcome)\"} \(call.calls)") }
             lines += ["# HELP windflow_llm_tokens_total Tokens sent to and received from language models.", "# TYPE windflow_llm_tokens_total counter"]

@@ -10,7 +10,7 @@ struct SecretRoutes {
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("secrets") { _, _ in
-            ServiceResponse.json(.array(try store.secretNames().map { ["name": .string($0.name), "updated_at": .timestamp($0.updatedAt)] }))
+            await ServiceResponse.json(.array(try store.secretNames().map { ["name": .string($0.name), "updated_at": .timestamp($0.updatedAt)] }))
         }
         api.put("secrets/:name") { request, context in
             guard let name = context.parameters.get("name"), Validator.isValidID(name) else {
@@ -19,15 +19,15 @@ struct SecretRoutes {
             guard case .ok(let text) = try await routes.bodyText(request),
                 let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?["value"]?.stringValue, !value.isEmpty
             else { return ServiceResponse.problem(.badRequest, "Bad secret", detail: "send {\"value\": \"…\"}") }
-            try store.setSecret(name, value: value, now: routes.clock.now())
-            try routes.secretsChanged()
+            try await store.setSecret(name, value: value, now: routes.clock.now())
+            try await routes.secretsChanged()
             return Response(status: .noContent)
         }
         api.delete("secrets/:name") { _, context in
-            guard let name = context.parameters.get("name"), try store.deleteSecret(name) else {
+            guard let name = context.parameters.get("name"), try await store.deleteSecret(name) else {
                 return ServiceResponse.problem(.notFound, "No such secret")
             }
-            try routes.secretsChanged()
+            try await routes.secretsChanged()
             return Response(status: .noContent)
         }
     }

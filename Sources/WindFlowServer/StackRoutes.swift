@@ -11,10 +11,10 @@ struct StackRoutes {
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("stacks") { _, _ in
-            ServiceResponse.json(.array(try store.stacks().map(summary)))
+            await ServiceResponse.json(.array(try store.stacks().map(summary)))
         }
         api.get("stacks/:name") { _, context in
-            guard let name = context.parameters.get("name"), let record = try store.stack(name) else {
+            guard let name = context.parameters.get("name"), let record = try await store.stack(name) else {
                 return ServiceResponse.problem(.notFound, "No such stack")
             }
             guard case .object(var object) = summary(record) else { return ServiceResponse.json(summary(record)) }
@@ -38,11 +38,11 @@ struct StackRoutes {
                 return ServiceResponse.problem(.unprocessableContent, "Invalid stack", detail: "\(errors.count) error(s); nothing was stored",
                                                extra: ["problems": .array(problems.map(\.jsonValue))])
             }
-            let created = try store.saveStack(name, definition: text, now: routes.clock.now())
+            let created = try await store.saveStack(name, definition: text, now: routes.clock.now())
             return ServiceResponse.json(["name": .string(name), "warnings": .array(problems.map(\.jsonValue))], status: created ? .created : .ok)
         }
         api.delete("stacks/:name") { _, context in
-            guard let name = context.parameters.get("name"), try store.deleteStack(name) else {
+            guard let name = context.parameters.get("name"), try await store.deleteStack(name) else {
                 return ServiceResponse.problem(.notFound, "No such stack")
             }
             return Response(status: .noContent)

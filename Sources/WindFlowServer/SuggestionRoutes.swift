@@ -28,7 +28,7 @@ struct SuggestionRoutes {
         }
         api.post("workflows/:id/optimizations") { _, context in
             let analysis: Optimizer.Analysis
-            do { analysis = try Optimizer(store: store, clock: routes.clock).analyse(context.parameters.get("id") ?? "") } catch {
+            do { analysis = try await Optimizer(store: store, clock: routes.clock).analyse(context.parameters.get("id") ?? "") } catch {
                 return ServiceResponse.problem(.notFound, "No such workflow", detail: "\(error)")
             }
             return ServiceResponse.json([
@@ -38,13 +38,15 @@ struct SuggestionRoutes {
             ], status: .created)
         }
         api.get("suggestions") { request, _ in
-            let workflow = try request.uri.queryParameters.get("workflow").flatMap { try store.workflow($0)?.id }
-            return ServiceResponse.json(.array(try store.suggestions(workflow: workflow, execution: request.uri.queryParameters.get("execution")).map(\.jsonValue)))
+            var workflow: String?
+            if let name = request.uri.queryParameters.get("workflow") { workflow = try await store.workflow(String(name), version: nil)?.id }
+            let execution = request.uri.queryParameters.get("execution").map { String($0) }
+            return ServiceResponse.json(.array(try await store.suggestions(workflow: workflow, execution: execution, limit: 50).map(\.jsonValue)))
         }
         api.get("suggestions/:id") { _, context in
-            guard let suggestion = try store.suggestion(context.parameters.get("id") ?? "") else { return ServiceResponse.problem(.notFound, "No such suggestion") }
+            guard let suggestion = try await store.suggestion(context.parameters.get("id") ?? "") else { return ServiceResponse.problem(.notFound, "No such suggestion") }
             var value = suggestion.jsonValue
-            if let outcome = try store.outcome(of: suggestion), case .object(var object) = value {
+            if let outcome = try await store.outcome(of: suggestion), case .object(var object) = value {
                 object["outcome"] = ["succeeded": .int(outcome.succeeded), "finished": .int(outcome.finished)]
                 value = .object(object)
             }
@@ -52,9 +54,9 @@ struct SuggestionRoutes {
         }
         api.post("suggestions/:id/apply") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard try store.suggestion(id) != nil else { return ServiceResponse.problem(.notFound, "No such suggestion") }
+            guard try await store.suggestion(id) != nil else { return ServiceResponse.problem(.notFound, "No such suggestion") }
             do {
-                let saved = try FixAdvisor(store: store, clock: routes.clock).apply(id)
+                let saved = try await FixAdvisor(store: store, clock: routes.clock).apply(id)
                     return ServiceResponse.json(["workflow_id": .string(saved.id), "name": .string(saved.name), "version": .int(saved.version)], status: .created)
             } catch {
                 return ServiceResponse.problem(.conflict, "Cannot apply", detail: "\(error)")

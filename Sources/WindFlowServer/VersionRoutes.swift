@@ -11,22 +11,22 @@ struct VersionRoutes {
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.put("workflows/:id") { request, context in try await update(request, context) }
         api.delete("workflows/:id") { _, context in
-            guard let id = context.parameters.get("id"), try store.deleteWorkflow(id) else {
+            guard let id = context.parameters.get("id"), try await store.deleteWorkflow(id) else {
                 return ServiceResponse.problem(.notFound, "No such workflow")
             }
             return Response(status: .noContent)
         }
         api.get("workflows/:id/versions") { _, context in
-            let versions = try store.versions(of: context.parameters.get("id") ?? "")
+            let versions = try await store.versions(of: context.parameters.get("id") ?? "")
             guard !versions.isEmpty else { return ServiceResponse.problem(.notFound, "No such workflow") }
             return ServiceResponse.json(.array(versions.map { ["version": .int($0.version), "created_at": .timestamp($0.createdAt)] }))
         }
         api.get("workflows/:id/versions/:version") { _, context in
-            guard let definition = try version(context, "version") else { return ServiceResponse.problem(.notFound, "No such version") }
+            guard let definition = try await version(context, "version") else { return ServiceResponse.problem(.notFound, "No such version") }
             return ServiceResponse.json((try? JSONDecoder().decode(JSONValue.self, from: Data(definition.utf8))) ?? .null)
         }
         api.get("workflows/:id/diff/:from/:to") { _, context in
-            guard let old = try version(context, "from"), let new = try version(context, "to") else {
+            guard let old = try await version(context, "from"), let new = try await version(context, "to") else {
                 return ServiceResponse.problem(.notFound, "No such version")
             }
             let lines = LineDiff.diff(yaml(old), yaml(new))
@@ -34,17 +34,17 @@ struct VersionRoutes {
                                          "changed": .bool(lines.contains { !$0.hasPrefix("  ") })])
         }
         api.post("workflows/:id/rollback/:version") { _, context in
-            guard let definition = try version(context, "version"), let old = try? WorkflowCodec.load(definition).workflow else {
+            guard let definition = try await version(context, "version"), let old = try? WorkflowCodec.load(definition).workflow else {
                 return ServiceResponse.problem(.notFound, "No such version")
             }
-            let record = try store.saveWorkflow(old, now: routes.clock.now())
+            let record = try await store.saveWorkflow(old, now: routes.clock.now())
             return ServiceResponse.json(routes.summary(record), status: .created)
         }
     }
 
-    private func version(_ context: BasicRequestContext, _ parameter: String) throws -> String? {
+    private func version(_ context: BasicRequestContext, _ parameter: String) async throws -> String? {
         guard let number = context.parameters.get(parameter).flatMap(Int.init) else { return nil }
-        return try store.versions(of: context.parameters.get("id") ?? "").first { $0.version == number }?.definition
+        return try await store.versions(of: context.parameters.get("id") ?? "").first { $0.version == number }?.definition
     }
 
     private func yaml(_ definition: String) -> String {
@@ -52,7 +52,7 @@ struct VersionRoutes {
     }
 
     func update(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("id"), let existing = try store.workflow(id) else {
+        guard let id = context.parameters.get("id"), let existing = try await store.workflow(id, version: nil) else {
             return ServiceResponse.problem(.notFound, "No such workflow")
         }
         guard case .ok(let text) = try await routes.bodyText(request) else {
@@ -72,6 +72,6 @@ struct VersionRoutes {
             return ServiceResponse.problem(.unprocessableContent, "Invalid workflow", detail: "\(report.errors.count) error(s); nothing was stored",
                                            extra: ["problems": .array(report.problems.map(\.jsonValue))])
         }
-        return ServiceResponse.json(routes.summary(try store.saveWorkflow(loaded.workflow, now: routes.clock.now())))
+        return await ServiceResponse.json(routes.summary(try store.saveWorkflow(loaded.workflow, now: routes.clock.now())))
     }
 }

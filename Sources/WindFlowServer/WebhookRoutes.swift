@@ -31,7 +31,7 @@ struct WebhookRoutes {
     func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let path = "/" + context.parameters.getCatchAll().joined(separator: "/")
         let method = request.method.rawValue
-        guard let (record, node) = try find(path: path, method: method) else {
+        guard let (record, node) = try await find(path: path, method: method) else {
             return ServiceResponse.problem(.notFound, "No webhook", detail: "no active workflow listens on \(method) /webhooks\(path)")
         }
         let parameters = NodeParameters(node)
@@ -51,8 +51,8 @@ struct WebhookRoutes {
             return ServiceResponse.problem(.contentTooLarge, "Body too large")
         }
         let bytes = Array(buffer: body)
-        if let denial = authenticate(request, record: record, node: node, body: bytes) { return denial }
-        if try queueGauge.isFull(limit: configuration.maxQueueDepth, read: { try store.queueDepth() }) {
+        if let denial = await authenticate(request, record: record, node: node, body: bytes) { return denial }
+        if try await queueGauge.isFull(limit: configuration.maxQueueDepth, read: { try await store.queueDepth() }) {
             var response = ServiceResponse.problem(.tooManyRequests, "Queue full", detail: "try again shortly")
             response.headers[.retryAfter] = "1"
             return response
@@ -76,13 +76,13 @@ struct WebhookRoutes {
         let waited = Stopwatch()
         var delay = 0.005
         while waited.seconds < limit {
-            if let record = try store.execution(id), record.status.isTerminal {
+            if let record = try await store.execution(id), record.status.isTerminal {
                 let base: [String: JSONValue] = ["execution_id": .string(id), "status": .string(record.status.rawValue),
                                                  "status_url": .string("/api/v1/executions/\(id)")]
                 switch record.status {
                 case .succeeded:
-                    let runs = try store.nodeRuns(of: id)
-                    let workflow = try store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
+                    let runs = try await store.nodeRuns(of: id)
+                    let workflow = try await store.workflow(record.workflowID, version: record.workflowVersion)?.workflow
                     let sources = Set(workflow?.edges.map(\.source) ?? [])
                     var output: [String: JSONValue] = [:]
                     for run in runs where run.status == .succeeded && !sources.contains(run.nodeID) { output[run.nodeID] = run.output ?? .null }
@@ -100,11 +100,11 @@ struct WebhookRoutes {
     }
 
     /// The active workflow and webhook node for `method path`, from a table rebuilt only when workflows change.
-    private func find(path: String, method: String) throws -> (WorkflowRecord, WorkflowNode)? {
-        let generation = try store.activeWorkflowsGeneration()
+    private func find(path: String, method: String) async throws -> (WorkflowRecord, WorkflowNode)? {
+        let generation = try await store.activeWorkflowsGeneration()
         if let table = cache.table(for: generation) { return table["\(method) \(path)"] }
         var table: [String: (WorkflowRecord, WorkflowNode)] = [:]
-        for record in try store.workflows(activeOnly: true) {
+        for record in try await store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.webhook" && !node.disabled {
                 guard let hookPath = node.configuration["webhook_path"]?.stringValue else { continue }
                 guard let wanted = NodeParameters(node)["method"]?.stringValue?.uppercased() else { continue }
@@ -116,23 +116,27 @@ struct WebhookRoutes {
     }
 
     /// The stored secrets; nil (and logged) when the store cannot be read — the request is then refused, never let in.
-    private func storedSecrets() -> [String: String]? {
-        do { return try store.secrets() } catch {
+    private func storedSecrets() async -> [String: String]? {
+        do { return try await store.secrets() } catch {
             logger.error("the stored secrets could not be read to check a webhook", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
     /// `nil` when the caller may go on; a 401 otherwise (saying what is expected, never what was wrong).
-    private func authenticate(_ request: Request, record: WorkflowRecord, node: WorkflowNode, body: [UInt8]) -> Response? {
+    private func authenticate(_ request: Request, record: WorkflowRecord, node: WorkflowNode, body: [UInt8]) async -> Response? {
+        let parameters = NodeParameters(node)
+        // The stored secrets are read once, and only when the node's authentication refers to them.
+        let referred = ["hmac_secret", "signature_header", "username", "password", "token", "token_header"]
+            .contains { parameters[$0]?.stringValue.map(Template.containsPlaceholder) ?? false }
+        let stored = referred || WebhookTokens.needsToken(node) ? await storedSecrets() : [:]
         func value(_ name: String) -> String? {
             guard case .string(let text)? = parameters[name] else { return nil }
             guard Template.containsPlaceholder(text) else { return text }
-            let all = secrets.merging(storedSecrets() ?? [:]) { _, stored in stored }
+            let all = secrets.merging(stored ?? [:]) { _, stored in stored }
             let scope = ExpressionScope(["secrets": .object(all.mapValues(JSONValue.string))])
             return (try? Template.parse(text).render(in: scope))?.stringValue
         }
-        let parameters = NodeParameters(node)
         let denied = ServiceResponse.problem(.unauthorized, "Unauthorized")
         // A scheme that cannot be read lets no one in.
         guard let scheme = parameters["authentication"]?.stringValue else { return denied }
@@ -153,7 +157,7 @@ struct WebhookRoutes {
             return Hashes.constantTimeEquals(Array(decoded.utf8), Array("\(username):\(password)".utf8)) ? nil : denied
         default:
             let made = WebhookTokens.needsToken(node)
-                ? storedSecrets()?[WebhookTokens.secretName(workflowID: record.id, node: node.id)] : nil
+                ? stored?[WebhookTokens.secretName(workflowID: record.id, node: node.id)] : nil
             guard let token = value("token") ?? made else {
                 return ServiceResponse.problem(.unauthorized, "Unauthorized",
                                                detail: "this webhook has no token yet: activate its workflow over the API to get one")
@@ -200,13 +204,13 @@ final class QueueGauge: @unchecked Sendable {
     /// When the depth was last read; nil before the first read.
     private var readAt: Stopwatch?
 
-    func isFull(limit: Int, read: () throws -> Int) throws -> Bool {
+    func isFull(limit: Int, read: () async throws -> Int) async throws -> Bool {
         let estimate = lock.withLock { (readAt?.seconds ?? .infinity) < 0.1 ? counted + acceptedSince : nil }
         if let estimate, estimate < limit {
             lock.withLock { acceptedSince += 1 }
             return false
         }
-        let depth = try read()
+        let depth = try await read()
         lock.withLock {
             counted = depth
             acceptedSince = depth < limit ? 1 : 0

@@ -19,8 +19,8 @@ enum WebhookTokens {
 
     /// Makes the tokens the workflow's webhooks lack. Answers what activating made, for the answer: nil when it
     /// made nothing (tokens made before are never shown again).
-    static func issue(for record: WorkflowRecord, store: any WindFlowStorage, now: Double) throws -> JSONValue? {
-        let existing = try store.secrets()
+    static func issue(for record: WorkflowRecord, store: any WindFlowStorage, now: Double) async throws -> JSONValue? {
+        let existing = try await store.secrets()
         var tokens: [String: JSONValue] = [:]
         var secrets: [String: JSONValue] = [:]
         for node in record.workflow.nodes where needsToken(node) {
@@ -28,7 +28,7 @@ enum WebhookTokens {
             guard existing[name] == nil else { continue }
             var random = SystemRandomNumberGenerator()
             let token = "wh_" + (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-            try store.setSecret(name, value: token, now: now)
+            try await store.setSecret(name, value: token, now: now)
             tokens[node.id] = .string(token)
             secrets[node.id] = .string(name)
         }

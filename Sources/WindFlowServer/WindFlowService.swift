@@ -35,13 +35,13 @@ public struct WindFlowService: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = false, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let runtime = EngineRuntime(engine: engine, configuration: configuration.runtime)
-        logRedaction.update(secrets: secrets.merging(try store.secrets()) { _, stored in stored })
+        await logRedaction.update(secrets: secrets.merging(try store.secrets()) { _, stored in stored })
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: NotFoundMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
-            ServiceResponse.json(["status": "ready", "queue_depth": .int(try store.queueDepth())])
+            await ServiceResponse.json(["status": "ready", "queue_depth": .int(try store.queueDepth())])
         }
         MetricsRoute(store: store).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)

@@ -38,13 +38,13 @@ struct DesignCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = try store.openStore()
-        let proposals = Proposals(store: database, designer: try designerOptions.designer(store: database))
+        let proposals = await Proposals(store: database, designer: try designerOptions.designer(store: database))
         var current: Workflow?
         if let edit {
             if FileManager.default.fileExists(atPath: edit) {
                 current = try WorkflowFile.read(edit).load().workflow
             } else {
-                guard let stored = try database.workflow(edit) else { throw CLIError("--edit \(edit): no such file or stored workflow") }
+                guard let stored = try await database.workflow(edit, version: nil) else { throw CLIError("--edit \(edit): no such file or stored workflow") }
                 current = stored.workflow
             }
         }
@@ -66,7 +66,7 @@ struct DesignCommand: AsyncParsableCommand {
         }
         var accepted: WorkflowRecord?
         if accept, proposal.valid {
-            do { accepted = try proposals.accept(proposal.id, activate: activate) } catch { throw CLIError("\(error)") }
+            do { accepted = try await proposals.accept(proposal.id, activate: activate) } catch { throw CLIError("\(error)") }
         }
         switch format {
         case .json:

@@ -54,8 +54,8 @@ struct DesignerOptions: ParsableArguments {
     }
 
     /// The designer these options describe, over `store` (for history and secrets) when one is given.
-    func designer(store: (any WindFlowStorage)?) throws -> Designer {
-        try setup().designer(store: store)
+    func designer(store: (any WindFlowStorage)?) async throws -> Designer {
+        try await setup().designer(store: store)
     }
 }
 

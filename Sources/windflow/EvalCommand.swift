@@ -30,7 +30,7 @@ struct EvalCommand: AsyncParsableCommand {
             let wanted = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             list = list.filter { testCase in wanted.contains { testCase.id.contains($0) } }
         }
-        let designer = try designerOptions.designer(store: nil)
+        let designer = try await designerOptions.designer(store: nil)
         printError("\(list.count) case(s) with \(designer.providerName)/\(designer.modelName)")
         let title = "\(designer.providerName) / \(designer.modelName)"
         let partial = PartialReport()

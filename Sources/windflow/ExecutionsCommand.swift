@@ -10,7 +10,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
         abstract: "List, inspect, cancel and retry executions.",
         subcommands: [List.self, Show.self, Logs.self, Cancel.self, Retry.self, Prune.self])
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The latest executions, newest first.")
         @Option(help: "Only this workflow (name or id).") var workflow: String?
         @Option(help: "Only this status.") var status: ExecutionStatus?
@@ -18,8 +18,8 @@ struct ExecutionsCommand: AsyncParsableCommand {
         @Option(help: "text or json.") var format: OutputFormat = .text
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            let records = try store.openStore().executions(workflow: workflow, status: status, limit: limit)
+        func run() async throws {
+            let records = try await store.openStore().executions(workflow: workflow, status: status, limit: limit, before: nil)
             if format == .json {
                 print(JSONValue.array(records.map(\.jsonValue)).prettyJSONText)
                 return
@@ -35,16 +35,16 @@ struct ExecutionsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "An execution and every node run: status, attempts, duration, error.")
         @Argument(help: "The execution id (or a unique prefix).") var id: String
         @Option(help: "text or json.") var format: OutputFormat = .text
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             let database = try store.openStore()
-            let record = try findExecution(id, in: database)
-            let runs = try database.nodeRuns(of: record.id)
+            let record = try await findExecution(id, in: database)
+            let runs = try await database.nodeRuns(of: record.id)
             if format == .json {
                 guard case .object(var object) = record.jsonValue else { return }
                 object["node_runs"] = .array(runs.map(\.jsonValue))
@@ -69,29 +69,29 @@ struct ExecutionsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Logs: ParsableCommand {
+    struct Logs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "An execution's log lines.")
         @Argument(help: "The execution id (or a unique prefix).") var id: String
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             let database = try store.openStore()
-            let record = try findExecution(id, in: database)
-            for log in try database.logs(of: record.id) {
+            let record = try await findExecution(id, in: database)
+            for log in try await database.logs(of: record.id, after: 0) {
                 print("\(formatTime(log.at))  \(log.nodeKey ?? "-")  \(log.message)")
             }
         }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a running or waiting execution (not a failure).")
         @Argument(help: "The execution id (or a unique prefix).") var id: String
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            let engine = try store.engine()
-            let record = try findExecution(id, in: engine.store)
-            do { try engine.cancel(record.id) } catch { throw CLIError("\(error)") }
+        func run() async throws {
+            let engine = try await store.engine()
+            let record = try await findExecution(id, in: engine.store)
+            do { try await engine.cancel(record.id) } catch { throw CLIError("\(error)") }
             print("cancellation requested for \(record.id)")
         }
     }
@@ -105,12 +105,12 @@ struct ExecutionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let printer = ProgressPrinter()
-            let engine = try store.engine(observer: { printer.handle($0) })
-            let original = try findExecution(id, in: engine.store)
+            let engine = try await store.engine(observer: { printer.handle($0) })
+            let original = try await findExecution(id, in: engine.store)
             guard let node = from ?? original.errorNode.flatMap({ NodeKey(parsing: $0)?.frame.steps.first?.loop ?? NodeKey(parsing: $0)?.node })
             else { throw CLIError("execution \(original.id) has no failed node; say where to start with --from NODE") }
             let record: ExecutionRecord
-            do { record = try engine.restart(original.id, from: node) } catch { throw CLIError("\(error)") }
+            do { record = try await engine.restart(original.id, from: node) } catch { throw CLIError("\(error)") }
             writeLine("execution \(record.id): \(original.id) again from \(node)")
             let result = try await engine.runToEnd(record.id)
             if case .finished(.succeeded, _) = result { return }
@@ -120,7 +120,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
 }
 
 extension ExecutionsCommand {
-    struct Prune: ParsableCommand {
+    struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete finished executions beyond a retention limit.",
             discussion: "WINDFLOW_KEEP_DAYS and WINDFLOW_KEEP_EXECUTIONS apply the same limits after every run and resume.")
@@ -132,8 +132,8 @@ extension ExecutionsCommand {
             if keepDays == nil && keep == nil { throw ValidationError("say what to keep: --keep-days N and/or --keep N") }
         }
 
-        func run() throws {
-            let deleted = try store.openStore().sweep(keepDays: keepDays, keepExecutions: keep, now: SystemClock().now())
+        func run() async throws {
+            let deleted = try await store.openStore().sweep(keepDays: keepDays, keepExecutions: keep, now: SystemClock().now())
             print("deleted \(deleted) execution\(deleted == 1 ? "" : "s")")
         }
     }
@@ -149,23 +149,23 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let printer = ProgressPrinter()
-        let engine = try store.engine(observer: { printer.handle($0) })
+        let engine = try await store.engine(observer: { printer.handle($0) })
         var failed = false
         var count = 0
-        for record in try engine.store.unfinishedExecutions() {
+        for record in try await engine.store.unfinishedExecutions() {
             count += 1
             writeLine("resuming \(record.id) (\(record.workflowName), \(record.status))")
             let result = try await engine.runToEnd(record.id)
             if case .finished(let status, _) = result, status != .succeeded { failed = true }
         }
         if count == 0 { writeLine("nothing to resume") }
-        try store.applyRetention(engine.store)
+        try await store.applyRetention(engine.store)
         if failed { throw ExitCode(1) }
     }
 }
 
-func findExecution(_ id: String, in store: any ExecutionStore) throws -> ExecutionRecord {
-    guard let record = try store.execution(matching: id) else { throw CLIError("there is no execution '\(id)' (or the prefix is not unique)") }
+func findExecution(_ id: String, in store: any ExecutionStore) async throws -> ExecutionRecord {
+    guard let record = try await store.execution(matching: id) else { throw CLIError("there is no execution '\(id)' (or the prefix is not unique)") }
     return record
 }
 

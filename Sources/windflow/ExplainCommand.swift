@@ -18,10 +18,10 @@ struct ExplainCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: workflow) {
             loaded = try WorkflowFile.read(workflow).load().workflow
         } else {
-            guard let stored = try store.openStore().workflow(workflow) else { throw CLIError("\(workflow): no such file or stored workflow") }
+            guard let stored = try await store.openStore().workflow(workflow, version: nil) else { throw CLIError("\(workflow): no such file or stored workflow") }
             loaded = stored.workflow
         }
-        let designer = try designerOptions.designer(store: nil)
+        let designer = try await designerOptions.designer(store: nil)
         let explainer = WorkflowExplainer()
         let explanation: WorkflowExplainer.Explanation
         do {

@@ -16,7 +16,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let proposals = try store.openStore().proposals(limit: limit)
+            let proposals = try await store.openStore().proposals(limit: limit)
             if format == .json { return writeLine(JSONValue.array(proposals.map(ProposalPresenter.json)).prettyJSONText) }
             if proposals.isEmpty { return writeLine("no proposals yet: windflow design \"…\"") }
             for proposal in proposals {
@@ -32,7 +32,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard let proposal = try store.openStore().proposal(id) else { throw CLIError("there is no proposal '\(id)'") }
+            guard let proposal = try await store.openStore().proposal(id) else { throw CLIError("there is no proposal '\(id)'") }
             writeLine(format == .json ? ProposalPresenter.json(proposal).prettyJSONText : ProposalPresenter.text(proposal, showDefinition: true))
         }
     }
@@ -45,9 +45,9 @@ struct ProposalsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try store.openStore()
-            let proposals = Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil))
+            let proposals = await Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil))
             do {
-                let saved = try proposals.accept(id, activate: activate)
+                let saved = try await proposals.accept(id, activate: activate)
                 writeLine("accepted: \(saved.name) version \(saved.version)\(saved.active ? ", active" : "") (\(saved.id))")
             } catch { throw CLIError("\(error)") }
         }
@@ -61,7 +61,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         func run() async throws {
             let database = try store.openStore()
             do {
-                try Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil)).discard(id)
+                try await Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil)).discard(id)
                 writeLine("discarded")
             } catch { throw CLIError("\(error)") }
         }

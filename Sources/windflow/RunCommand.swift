@@ -48,12 +48,12 @@ struct RunCommand: AsyncParsableCommand {
             input[key] = (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) ?? .string(raw)
         }
         let printer = ProgressPrinter()
-        let engine = try store.engine(observer: { printer.handle($0) })
+        let engine = try await store.engine(observer: { printer.handle($0) })
         let record: WindFlowStore.ExecutionRecord
         do { record = try await engine.enqueue(workflow, trigger: trigger, input: .object(input)) } catch { throw CLIError("\(file): \(error)") }
         writeLine("execution \(record.id) of \(workflow.name) (version \(record.workflowVersion))")
         let result = try await engine.runToEnd(record.id)
-        try store.applyRetention(engine.store)
+        try await store.applyRetention(engine.store)
         if case .finished(let status, _) = result, status == .succeeded { return }
         throw ExitCode(1)
     }

@@ -64,11 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
         designer.templatesDirectory = designer.templatesDirectory ?? settings.string("templates_dir")
 
         let database = try storeOptions.openStore()
-        if try database.apiKeyCount() == 0 {
-            let key = try database.createAPIKey(name: "first key", now: SystemClock().now())
+        if try await database.apiKeyCount() == 0 {
+            let key = try await database.createAPIKey(name: "first key", now: SystemClock().now())
             writeLine("API key (shown once, keep it): \(key)")
         }
-        let engine = try storeOptions.engine(on: database, parkAfter: 1)
+        let engine = try await storeOptions.engine(on: database, parkAfter: 1)
         let service = try WindFlowService(
             engine: engine, store: database, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup(),
             logRedaction: ProcessLogging.redaction)
@@ -81,37 +81,37 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-struct APIKeyCommand: ParsableCommand {
+struct APIKeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apikey", abstract: "Manage API keys for the service.", subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key and print it (only its hash is stored).")
         @Option(help: "What the key is for.") var name = "cli"
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            print(try store.openStore().createAPIKey(name: name, now: SystemClock().now()))
+        func run() async throws {
+            await print(try store.openStore().createAPIKey(name: name, now: SystemClock().now()))
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The keys' ids and names (the keys themselves are not stored).")
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
-            for key in try store.openStore().apiKeys() { writeLine("\(key.id)  \(key.name)") }
+        func run() async throws {
+            for key in try await store.openStore().apiKeys() { writeLine("\(key.id)  \(key.name)") }
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key by id (never the last one).")
         @Argument(help: "The key's id, from 'windflow apikey list'.") var id: String
         @OptionGroup var store: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             do {
-                guard try store.openStore().revokeAPIKey(id) else { throw CLIError("there is no API key '\(id)'") }
+                guard try await store.openStore().revokeAPIKey(id) else { throw CLIError("there is no API key '\(id)'") }
             } catch let error as CLIError { throw error } catch { throw CLIError("\(error)") }
             writeLine("revoked \(id)")
         }

@@ -33,7 +33,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// An engine on `store` (the resolved one when nil), with secrets from `WINDFLOW_SECRET_<NAME>` variables.
-    func engine(on store: (any WindFlowStorage)? = nil, observer: ExecutionObserver? = nil, parkAfter: Double = .infinity) throws -> WorkflowEngine {
+    func engine(on store: (any WindFlowStorage)? = nil, observer: ExecutionObserver? = nil, parkAfter: Double = .infinity) async throws -> WorkflowEngine {
         let environment = ProcessInfo.processInfo.environment
         var secrets: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") {
@@ -47,7 +47,7 @@ struct StoreOptions: ParsableArguments {
         if let dataDirectory { deployment.dataDirectory = dataDirectory }
         let store = try store ?? openStore()
         deployment.storedStacks = { name in
-            do { return try store.stack(name)?.definition } catch {
+            do { return try await store.stack(name)?.definition } catch {
                 Logger(label: "windflow.stacks").error("a stored stack could not be read", metadata: ["stack": "\(name)", "error": "\(error)"])
                 return nil
             }
@@ -57,11 +57,11 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Applies WINDFLOW_KEEP_DAYS / WINDFLOW_KEEP_EXECUTIONS, when set.
-    func applyRetention(_ store: any ExecutionStore) throws {
+    func applyRetention(_ store: any ExecutionStore) async throws {
         let environment = ProcessInfo.processInfo.environment
         let days = environment["WINDFLOW_KEEP_DAYS"].flatMap(Double.init)
         let count = environment["WINDFLOW_KEEP_EXECUTIONS"].flatMap(Int.init)
         guard days != nil || count != nil else { return }
-        try store.sweep(keepDays: days, keepExecutions: count, now: SystemClock().now())
+        try await store.sweep(keepDays: days, keepExecutions: count, now: SystemClock().now())
     }
 }

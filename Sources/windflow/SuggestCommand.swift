@@ -27,7 +27,7 @@ struct SuggestCommand: AsyncParsableCommand {
         func run() async throws {
             let analysis: Optimizer.Analysis
             let database = try store.openStore()
-            do { analysis = try Optimizer(store: database).analyse(workflow) } catch { throw CLIError("\(error)") }
+            do { analysis = try await Optimizer(store: database).analyse(workflow) } catch { throw CLIError("\(error)") }
             var narrative: [String] = []
             if narrate {
                 do { narrative = try await Optimizer(store: database).narrative(for: analysis.offered, workflow: workflow, designer: try designerOptions.designer(store: database)) } catch {
@@ -73,7 +73,7 @@ struct SuggestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try store.openStore()
-            let designer = try designerOptions.designer(store: database)
+            let designer = try await designerOptions.designer(store: database)
             let advice: FixAdvisor.Advice
             do { advice = try await FixAdvisor(store: database, designer: designer).suggest(for: execution) } catch { throw CLIError("\(error)") }
             if format == .json {
@@ -95,7 +95,7 @@ struct SuggestCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let saved = try FixAdvisor(store: try store.openStore()).apply(id)
+                let saved = try await FixAdvisor(store: try store.openStore()).apply(id)
                 writeLine("applied: \(saved.name) version \(saved.version)")
             } catch let error as CLIError { throw error } catch { throw CLIError("\(error)") }
         }
@@ -108,13 +108,14 @@ struct SuggestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try store.openStore()
-            let id = try workflow.map { name -> String in
-                guard let found = try database.workflow(name) else { throw CLIError("there is no workflow '\(name)'") }
-                return found.id
+            var id: String?
+            if let workflow {
+                guard let found = try await database.workflow(workflow, version: nil) else { throw CLIError("there is no workflow '\(workflow)'") }
+                id = found.id
             }
-            for suggestion in try database.suggestions(workflow: id) {
+            for suggestion in try await database.suggestions(workflow: id, execution: nil, limit: 50) {
                 var line = "\(suggestion.id)  \(suggestion.status.rawValue)  \(suggestion.kind)/\(suggestion.rule)  \(suggestion.title)"
-                if let outcome = try database.outcome(of: suggestion) { line += "  (after: \(outcome.succeeded)/\(outcome.finished) runs succeeded)" }
+                if let outcome = try await database.outcome(of: suggestion) { line += "  (after: \(outcome.succeeded)/\(outcome.finished) runs succeeded)" }
                 writeLine(line)
             }
         }

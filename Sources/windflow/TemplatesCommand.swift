@@ -31,9 +31,9 @@ struct TemplatesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let database = try store.openStore()
-            let recommender = TemplateRecommender(
-                candidates: TemplateRecommender.candidates(catalog: try TemplateCatalog(directory: directory), workflows: try database.workflows().map(\.workflow)),
-                history: try database.successCounts())
+            let recommender = await TemplateRecommender(
+                candidates: TemplateRecommender.candidates(catalog: try TemplateCatalog(directory: directory), workflows: try database.workflows(activeOnly: false).map(\.workflow)),
+                history: try await database.successCounts())
             let found = recommender.recommend(query, limit: limit)
             if format == .json { return writeLine(JSONValue.array(found.map(RecommendationPresenter.json)).prettyJSONText) }
             if found.isEmpty { return writeLine("nothing matches; try other words, or: windflow design \"\(query)\"") }

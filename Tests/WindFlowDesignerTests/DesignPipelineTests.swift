@@ -21,10 +21,10 @@ struct DesignPipelineTests {
         #expect(calls.count == 1 && calls[0].outcome == "ok" && calls[0].purpose == "design" && calls[0].proposalID == proposal.id)
         // Not runnable before it is accepted.
         #expect(try box.store.workflow(proposal.workflowName) == nil)
-        let saved = try proposals.accept(proposal.id, activate: true)
+        let saved = try await proposals.accept(proposal.id, activate: true)
         #expect(saved.version == 1 && saved.active)
         #expect(try box.store.proposal(proposal.id)?.status == .accepted)
-        #expect(throws: DesignError.self) { try proposals.accept(proposal.id) }
+        await #expect(throws: DesignError.self) { try await proposals.accept(proposal.id) }
     }
 
     @Test func hallucinatedTypesAndIdsAreFixedWithoutAModelRound() async throws {
@@ -88,7 +88,7 @@ struct DesignPipelineTests {
         #expect(!proposal.valid)
         #expect(design.rounds.count == 3, "1 design + 2 repairs, never more")
         #expect(try await llm.requests().count == 3)
-        #expect(throws: DesignError.self) { try proposals.accept(proposal.id) }
+        await #expect(throws: DesignError.self) { try await proposals.accept(proposal.id) }
         #expect(try box.store.workflow(proposal.workflowName) == nil)
         #expect(try box.store.proposal(proposal.id)?.status == .proposed)
     }
@@ -130,7 +130,7 @@ struct DesignPipelineTests {
         #expect(sent[0]["body"]!.jsonText.contains("[secret]"))
         #expect(proposal.workflowName == "Nightly dump", "an edit keeps the workflow's name so accepting makes a new version")
         #expect(proposal.diff?.contains("+ ") == true && proposal.baseVersion == 1)
-        #expect(try proposals.accept(proposal.id).version == 2)
+        await #expect(try proposals.accept(proposal.id).version == 2)
     }
 
     @Test func theRequestsScheduleWordsWinOverTheModelsCron() async throws {

@@ -34,7 +34,7 @@ struct FixSuggestionTests {
             let suggestion = try #require(advice.offered.first, "no suggestion; dropped: \(advice.dropped)")
             #expect(suggestion.rule == rule)
             #expect(!suggestion.rationale.isEmpty && suggestion.confidence > 0)
-            let saved = try advisor.apply(suggestion.id)
+            let saved = try await advisor.apply(suggestion.id)
             #expect(saved.version == failed.workflowVersion + 1)
             #expect(try box.store.suggestion(suggestion.id)?.status == .applied)
             let next = try await run(saved.workflow)
@@ -81,7 +81,7 @@ struct FixSuggestionTests {
             ["op": "add", "path": "/workflow/nodes/1/configuration/wait_for_healthy", "value": true],
             ["op": "add", "path": "/workflow/nodes/1/configuration/rollback_on_failure", "value": true],
         ])
-        let saved = try advisor.apply(suggestion.id)
+        let saved = try await advisor.apply(suggestion.id)
         let second = try await engine.enqueue(saved.workflow)
         _ = try await engine.runToEnd(second.id)
         let next = try #require(try box.store.execution(second.id))
@@ -134,7 +134,7 @@ struct FixSuggestionTests {
         let advisor = FixAdvisor(store: scene.box.store)
         let first = try #require(try await advisor.suggest(for: failed.id).offered.first)
         #expect(first.rule == "transient_failure" && first.confidence == 0.65)
-        let patched = try advisor.apply(first.id)
+        let patched = try await advisor.apply(first.id)
         var tuned = patched.workflow
         tuned.nodes[1].retry = RetryPolicy(initialDelay: 0.01, factor: 1, maxDelay: 0.01, jitter: 0)
         tuned.nodes[1].retryCount = 2

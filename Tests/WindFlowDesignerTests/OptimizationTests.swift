@@ -25,7 +25,7 @@ struct OptimizationTests {
               - {source: status, target: tell}
             """).workflow
         for _ in 0..<10 { #expect(try await scene.run(workflow).status == .succeeded) }
-        let analysis = try Optimizer(store: scene.box.store).analyse("report")
+        let analysis = try await Optimizer(store: scene.box.store).analyse("report")
         #expect(analysis.criticalPath == ["start", "build", "status", "tell"])
         #expect((analysis.statistics["build"]?.p50 ?? 0) >= 40)
         let rules = analysis.offered.map(\.rule)
@@ -33,7 +33,7 @@ struct OptimizationTests {
         let parallel = try #require(analysis.offered.first { $0.rule == "parallelizable" })
         #expect(parallel.title == "Run 'status' alongside 'build'")
         #expect((parallel.evidence["estimated_benefit_ms"]?.doubleValue ?? 0) > 0)
-        let saved = try FixAdvisor(store: scene.box.store).apply(parallel.id)
+        let saved = try await FixAdvisor(store: scene.box.store).apply(parallel.id)
         #expect(saved.workflow.edges.contains(Edge(source: "start", target: "status")))
         #expect(try await scene.run(saved.workflow).status == .succeeded)
     }
@@ -58,13 +58,13 @@ struct OptimizationTests {
               - {source: clean, target: page, branch: error}
             """).workflow
         for _ in 0..<10 { #expect(try await scene.run(workflow).status == .succeeded) }
-        let analysis = try Optimizer(store: scene.box.store).analyse("disk watch")
+        let analysis = try await Optimizer(store: scene.box.store).analyse("disk watch")
         let never = analysis.offered.filter { $0.rule == "branch_never_taken" }
         #expect(never.count == 1, "only the false branch; the error path of clean is not proposed: \(never.map(\.title)) \(analysis.dropped)")
         let suggestion = try #require(never.first)
         #expect(suggestion.title == "Remove the 'false' branch of 'full' ('idle'), never taken")
         #expect(suggestion.evidence["taken"]?["true"] == 10 && suggestion.confidence < 0.5)
-        let saved = try FixAdvisor(store: scene.box.store).apply(suggestion.id)
+        let saved = try await FixAdvisor(store: scene.box.store).apply(suggestion.id)
         #expect(!saved.workflow.nodes.contains { $0.id == "idle" })
         #expect(saved.workflow.nodes.contains { $0.id == "page" }, "the error path stays")
         #expect(try await scene.run(saved.workflow).status == .succeeded)
@@ -88,10 +88,10 @@ struct OptimizationTests {
               - {source: after, target: report}
             """).workflow
         for _ in 0..<10 { #expect(try await scene.run(workflow).status == .succeeded) }
-        let analysis = try Optimizer(store: scene.box.store).analyse("double check")
+        let analysis = try await Optimizer(store: scene.box.store).analyse("double check")
         let repeated = try #require(analysis.offered.first { $0.rule == "repeated_call" }, "\(analysis.offered.map(\.rule)) \(analysis.dropped)")
         #expect(repeated.title == "Drop 'after': it repeats 'before'")
-        let saved = try FixAdvisor(store: scene.box.store).apply(repeated.id)
+        let saved = try await FixAdvisor(store: scene.box.store).apply(repeated.id)
         #expect(saved.workflow.node("after") == nil)
         #expect(saved.workflow.node("report")?.configuration["message"] == "{{ before.status }} then {{ before.body.name }}")
         #expect(saved.workflow.edges.contains(Edge(source: "work", target: "report")))
@@ -109,7 +109,7 @@ struct OptimizationTests {
             """).workflow
         for _ in 0..<10 { _ = try await scene.run(workflow) }
         let optimizer = Optimizer(store: scene.box.store)
-        let analysis = try optimizer.analyse("loose")
+        let analysis = try await optimizer.analyse("loose")
         #expect(analysis.offered.map(\.rule) == ["timeout_too_far"])
         try await llm.script(#"{"narrative": ["quick never took a second, yet could hang an hour: a 30 s limit frees a stuck worker sooner."]}"#)
         let designer = try scene.box.proposals(llm.configuration(.openai).makeProvider()).designer
@@ -130,11 +130,11 @@ struct OptimizationTests {
               - {id: fetch, type: integration.script, configuration: {script: "n=$(cat \(counter) 2>/dev/null || echo 0); echo $((n+1)) > \(counter); [ $((n % 3)) -ne 0 ] || exit 1"}}
             """).workflow
         for _ in 0..<12 { _ = try await scene.run(workflow) }
-        let analysis = try Optimizer(store: scene.box.store).analyse("shaky")
+        let analysis = try await Optimizer(store: scene.box.store).analyse("shaky")
         let flaky = try #require(analysis.offered.first { $0.rule == "flaky_node" }, "\(analysis.offered.map(\.rule)) \(analysis.dropped)")
         #expect(flaky.rationale.contains("4 of its 12 attempts failed"))
         #expect(flaky.patch.jsonText.contains("retry_count"))
-        #expect(try FixAdvisor(store: scene.box.store).apply(flaky.id).workflow.nodes[1].retryCount == 2)
+        await #expect(try FixAdvisor(store: scene.box.store).apply(flaky.id).workflow.nodes[1].retryCount == 2)
     }
 
     @Test func overlappingScheduledRunsAreStopped() async throws {
@@ -153,7 +153,7 @@ struct OptimizationTests {
             async let b = scene.engine.runToEnd(second.id)
             _ = try await (a, b)
         }
-        let analysis = try Optimizer(store: scene.box.store).analyse("ticking")
+        let analysis = try await Optimizer(store: scene.box.store).analyse("ticking")
         let overlap = try #require(analysis.offered.first { $0.rule == "overlapping_runs" }, "\(analysis.offered.map(\.rule))")
         #expect(overlap.patch == [["op": "replace", "path": "/workflow/nodes/0/configuration/allow_overlap", "value": false]])
     }

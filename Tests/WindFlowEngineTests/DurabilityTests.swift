@@ -87,14 +87,14 @@ struct DurabilityTests {
         #expect(failed.status == .failed)
         #expect(failed.errorNode == "deploy")
         FileManager.default.createFile(atPath: flag, contents: nil)
-        let restarted = try engine.restart(failed.id, from: "deploy")
+        let restarted = try await engine.restart(failed.id, from: "deploy")
         let result = try await engine.runToEnd(restarted.id)
         #expect(result == .finished(.succeeded, nil))
         #expect(try String(contentsOfFile: trace, encoding: .utf8) == "build\ndeploy app-1.tar\ndeploy app-1.tar\nnotify\n")
         let runs = try box.store.nodeRuns(of: restarted.id)
         #expect(runs.last("build")?.status == .reused)
         #expect(try box.store.execution(restarted.id)?.restartedFrom == failed.id)
-        #expect(throws: EngineError.self) { try engine.restart(failed.id, from: "deplyo") }
+        await #expect(throws: EngineError.self) { try await engine.restart(failed.id, from: "deplyo") }
     }
 
     @Test func cancellingARunningExecutionStopsItsNodes() async throws {
@@ -110,7 +110,7 @@ struct DurabilityTests {
         let record = try await engine.enqueue(workflow)
         async let result = engine.runToEnd(record.id)
         try await Task.sleep(for: .milliseconds(300))
-        try engine.cancel(record.id)
+        try await engine.cancel(record.id)
         #expect(try await result == .finished(.cancelled, nil))
         let stored = try #require(try box.store.execution(record.id))
         #expect(stored.status == .cancelled)

@@ -43,7 +43,7 @@ struct ReviewRegressionTests {
         let engine = box.engine()
         let record = try await engine.enqueue(try WorkflowCodec.load(
             "name: c\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"touch \(marker)\"}}\n").workflow)
-        try engine.cancel(record.id)
+        try await engine.cancel(record.id)
         #expect(try await engine.runToEnd(record.id) == .finished(.cancelled, nil))
         #expect(!FileManager.default.fileExists(atPath: marker))
     }

@@ -29,7 +29,7 @@ public struct FixAdvisor: Sendable {
 
     /// - Throws: ``DesignError`` when the execution does not exist or did not fail.
     public func suggest(for executionID: String) async throws -> Advice {
-        let context = try failureContext(executionID)
+        let context = try await failureContext(executionID)
         var candidates = FixRules.all.compactMap { $0(context) }
         var source = "rule"
         if candidates.isEmpty, let designer, designer.provider != nil {
@@ -37,10 +37,10 @@ public struct FixAdvisor: Sendable {
             source = "llm"
         }
         var advice = Advice(offered: [], dropped: [])
-        let earlier = try store.suggestions(workflow: context.workflow.id, execution: nil, limit: 500).filter { $0.nodeID == context.node.id && $0.status == .applied }
+        let earlier = try await store.suggestions(workflow: context.workflow.id, execution: nil, limit: 500).filter { $0.nodeID == context.node.id && $0.status == .applied }
         for var candidate in candidates {
             // What came of the same advice before: applied, and the runs after it still failed → say so, trust it less.
-            if let previous = earlier.first(where: { $0.rule == candidate.rule }), let outcome = try store.outcome(of: previous), outcome.finished > 0 {
+            if let previous = earlier.first(where: { $0.rule == candidate.rule }), let outcome = try await store.outcome(of: previous), outcome.finished > 0 {
                 let failed = outcome.finished - outcome.succeeded
                 if failed * 2 >= outcome.finished {
                     candidate.confidence = (candidate.confidence * 0.5 * 100).rounded() / 100
@@ -60,34 +60,34 @@ public struct FixAdvisor: Sendable {
                 nodeID: context.node.id, rule: candidate.rule, title: candidate.title, rationale: candidate.rationale,
                 confidence: candidate.confidence, patch: candidate.patch.jsonValue, evidence: candidate.evidence, source: source,
                 createdAt: clock.now())
-            record.id = try store.saveSuggestion(record)
+            record.id = try await store.saveSuggestion(record)
             advice.offered.append(record)
         }
         return advice
     }
 
     /// The failed execution, its workflow version, the failed node and that node's history.
-    public func failureContext(_ executionID: String) throws -> FailureContext {
-        guard let execution = try store.execution(matching: executionID) else { throw DesignError("there is no execution '\(executionID)'") }
+    public func failureContext(_ executionID: String) async throws -> FailureContext {
+        guard let execution = try await store.execution(matching: executionID) else { throw DesignError("there is no execution '\(executionID)'") }
         guard execution.status == .failed else {
             throw DesignError("execution \(execution.id) \(execution.status == .succeeded ? "succeeded" : "is \(execution.status.rawValue)"): there is nothing to fix")
         }
-        guard let workflow = try store.workflow(execution.workflowID, version: execution.workflowVersion) else {
+        guard let workflow = try await store.workflow(execution.workflowID, version: execution.workflowVersion) else {
             throw DesignError("the workflow of execution \(execution.id) is no longer stored")
         }
-        let runs = try store.nodeRuns(of: execution.id)
+        let runs = try await store.nodeRuns(of: execution.id)
         guard let failed = runs.last(where: { $0.status == .failed && ($0.nodeID == execution.errorNode || execution.errorNode == nil) })
             ?? runs.last(where: { $0.status == .failed }),
             let index = workflow.workflow.nodes.firstIndex(where: { $0.id == failed.nodeID })
         else {
             throw DesignError("execution \(execution.id) failed outside any node (\(execution.errorMessage ?? "no message")); nothing to patch")
         }
-        var context = FailureContext(
+        var context = await FailureContext(
             execution: execution, workflow: workflow, nodeIndex: index, node: workflow.workflow.nodes[index], run: failed,
             history: try store.nodeHistory(workflow: workflow.id, node: failed.nodeID))
-        if let kind = failed.errorKind, let found = try store.precedent(workflow: workflow.id, node: failed.nodeID, kind: kind, before: workflow.version),
-            let failedNode = try store.workflow(workflow.id, version: found.failed)?.workflow.node(failed.nodeID),
-            let fixedNode = try store.workflow(workflow.id, version: found.fixed)?.workflow.node(failed.nodeID)
+        if let kind = failed.errorKind, let found = try await store.precedent(workflow: workflow.id, node: failed.nodeID, kind: kind, before: workflow.version),
+            let failedNode = try await store.workflow(workflow.id, version: found.failed)?.workflow.node(failed.nodeID),
+            let fixedNode = try await store.workflow(workflow.id, version: found.fixed)?.workflow.node(failed.nodeID)
         {
             context.precedent = (found.failed, found.fixed, failedNode, fixedNode)
         }
@@ -114,7 +114,7 @@ public struct FixAdvisor: Sendable {
         ]
         let completion = try await provider.completeRecorded(
             LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"),
-            at: clock.now(), record: { [store] in LLMCallLog.record($0, in: store) })
+            at: clock.now(), record: { [store] in await LLMCallLog.record($0, in: store) })
         let text = ResponseParser.outermostObject(completion.text) ?? completion.text
         guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let patchValue = answer["patch"],
             let patch = try? JSONPatch(json: patchValue)
@@ -127,17 +127,17 @@ public struct FixAdvisor: Sendable {
 
     /// Applies an offered suggestion: a new version of its workflow.
     /// - Throws: ``DesignError`` when it does not exist, was already applied, or no longer applies to the current version.
-    public func apply(_ id: String) throws -> WorkflowRecord {
-        guard let suggestion = try store.suggestion(id) else { throw DesignError("there is no suggestion '\(id)'") }
+    public func apply(_ id: String) async throws -> WorkflowRecord {
+        guard let suggestion = try await store.suggestion(id) else { throw DesignError("there is no suggestion '\(id)'") }
         guard suggestion.status == .offered else { throw DesignError("suggestion \(suggestion.id) was already \(suggestion.status.rawValue)") }
-        guard let current = try store.workflow(suggestion.workflowID) else { throw DesignError("its workflow is no longer stored") }
+        guard let current = try await store.workflow(suggestion.workflowID, version: nil) else { throw DesignError("its workflow is no longer stored") }
         let patch: JSONPatch
         do { patch = try JSONPatch(json: suggestion.patch) } catch { throw DesignError("suggestion \(suggestion.id) holds a broken patch: \(error)") }
         let patched: Workflow
         do { patched = try WorkflowPatcher.apply(patch, to: current.workflow, registry: registry) } catch {
             throw DesignError("suggestion \(suggestion.id) was made for version \(suggestion.workflowVersion) and no longer applies to version \(current.version): \(error)")
         }
-        guard let saved = try store.applySuggestion(suggestion.id, workflow: patched, now: clock.now()) else {
+        guard let saved = try await store.applySuggestion(suggestion.id, workflow: patched, now: clock.now()) else {
             throw DesignError("suggestion \(suggestion.id) was decided meanwhile")
         }
         return saved

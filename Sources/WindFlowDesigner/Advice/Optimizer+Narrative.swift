@@ -13,7 +13,7 @@ extension Optimizer {
         let schema: JSONValue = ["type": "object", "required": ["narrative"], "properties": ["narrative": ["type": "array", "items": ["type": "string"]]]]
         let completion = try await provider.completeRecorded(
             LLMRequest(system: designer.prompts.render("optimize", [:]), messages: [LLMMessage(.user, request)], schema: schema, purpose: "optimize"),
-            at: clock.now(), record: { [store] in LLMCallLog.record($0, in: store) })
+            at: clock.now(), record: { [store] in await LLMCallLog.record($0, in: store) })
         let text = ResponseParser.outermostObject(completion.text) ?? completion.text
         let entries = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?["narrative"]?.arrayValue?.compactMap(\.stringValue) ?? []
         return Array(entries.prefix(suggestions.count))

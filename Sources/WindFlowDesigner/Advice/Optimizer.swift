@@ -33,17 +33,17 @@ public struct Optimizer: Sendable {
     }
 
     /// Analyses `workflow` (id or name) and stores the suggestions that validate.
-    public func analyse(_ workflow: String) throws -> Analysis {
-        guard let record = try store.workflow(workflow) else { throw DesignError("there is no workflow '\(workflow)'") }
-        let statistics = try store.nodeStatistics(workflow: record.id)
+    public func analyse(_ workflow: String) async throws -> Analysis {
+        guard let record = try await store.workflow(workflow, version: nil) else { throw DesignError("there is no workflow '\(workflow)'") }
+        let statistics = try await store.nodeStatistics(workflow: record.id)
         let (path, length) = Self.criticalPath(record.workflow, statistics: statistics, registry: registry)
         var candidates: [(FixCandidate, Double)] = []
         candidates += parallelizable(record.workflow, statistics)
         candidates += flaky(record.workflow, statistics, pathMs: length)
         candidates += timeouts(record.workflow, statistics, pathMs: length)
-        if let overlap = try overlaps(record) { candidates.append(overlap) }
-        candidates += try repeatedCalls(record, statistics)
-        candidates += try branchesNeverTaken(record)
+        if let overlap = try await overlaps(record) { candidates.append(overlap) }
+        await candidates += try repeatedCalls(record, statistics)
+        await candidates += try branchesNeverTaken(record)
         var analysis = Analysis(statistics: statistics, criticalPath: path, criticalPathMs: length, offered: [], dropped: [])
         for (candidate, benefit) in candidates.sorted(by: { $0.1 > $1.1 }) {
             do { _ = try WorkflowPatcher.apply(candidate.patch, to: record.workflow, registry: registry) } catch {
@@ -56,7 +56,7 @@ public struct Optimizer: Sendable {
                 kind: "optimize", workflowID: record.id, workflowVersion: record.version, rule: candidate.rule, title: candidate.title,
                 rationale: candidate.rationale, confidence: candidate.confidence, patch: candidate.patch.jsonValue, evidence: .object(evidence),
                 source: "rule", createdAt: clock.now())
-            suggestion.id = try store.saveSuggestion(suggestion)
+            suggestion.id = try await store.saveSuggestion(suggestion)
             analysis.offered.append(suggestion)
         }
         return analysis
@@ -204,11 +204,11 @@ public struct Optimizer: Sendable {
     /// A condition or switch that went the same way in all of its recent runs (at least `minimumRuns`): the steps only
     /// its other outputs lead to never ran. Offered with a low confidence, as a removal, since a rare case (a failure
     /// path, an alert) may be exactly what such a branch is for; error outputs are never proposed.
-    private func branchesNeverTaken(_ record: WorkflowRecord) throws -> [(FixCandidate, Double)] {
+    private func branchesNeverTaken(_ record: WorkflowRecord) async throws -> [(FixCandidate, Double)] {
         let workflow = record.workflow
         var found: [(FixCandidate, Double)] = []
         for node in workflow.nodes where node.type == "logic.condition" || node.type == "logic.switch" {
-            let counts = try store.branchCounts(workflow: record.id, node: node.id)
+            let counts = try await store.branchCounts(workflow: record.id, node: node.id, limit: 1000)
             let runs = counts.values.reduce(0, +)
             guard runs >= minimumRuns else { continue }
             for (edgeIndex, edge) in workflow.edges.enumerated() where edge.source == node.id {
@@ -245,11 +245,11 @@ public struct Optimizer: Sendable {
     }
 
     /// A GET that asks again, later in the same run, exactly what an earlier GET asked → read the earlier answer.
-    private func repeatedCalls(_ record: WorkflowRecord, _ statistics: [String: NodeStatistics]) throws -> [(FixCandidate, Double)] {
+    private func repeatedCalls(_ record: WorkflowRecord, _ statistics: [String: NodeStatistics]) async throws -> [(FixCandidate, Double)] {
         let workflow = record.workflow
         let calls = workflow.nodes.indices.filter { workflow.nodes[$0].type == "integration.http" && isReadOnly(workflow.nodes[$0]) }
         guard calls.count >= 2 else { return [] }
-        let inputs = try store.recentInputs(workflow: record.id, nodeType: "integration.http")
+        let inputs = try await store.recentInputs(workflow: record.id, nodeType: "integration.http", executions: 50)
         let graph = WorkflowGraph(workflow, registry: registry)
         let ancestors = graph.ancestors()
         var found: [(FixCandidate, Double)] = []
@@ -302,11 +302,11 @@ public struct Optimizer: Sendable {
     }
 
     /// A schedule whose runs overlap while overlapping is allowed.
-    private func overlaps(_ record: WorkflowRecord) throws -> (FixCandidate, Double)? {
+    private func overlaps(_ record: WorkflowRecord) async throws -> (FixCandidate, Double)? {
         guard let index = record.workflow.nodes.firstIndex(where: { $0.type == "trigger.schedule" }),
             record.workflow.nodes[index].configuration["allow_overlap"]?.boolValue == true
         else { return nil }
-        let overlap = try store.scheduleOverlaps(workflow: record.id)
+        let overlap = try await store.scheduleOverlaps(workflow: record.id, limit: 1000)
         guard overlap.runs >= minimumRuns, overlap.overlapping > 0 else { return nil }
         return (FixCandidate(
             rule: "overlapping_runs", title: "Stop scheduled runs of '\(record.name)' from overlapping",

@@ -6,8 +6,8 @@ import WindFlowStore
 enum LLMCallLog {
     static let logger = Logger(label: "windflow.designer")
 
-    static func record(_ call: LLMCallRecord, in store: any DesignerStore) {
-        do { try store.recordLLMCall(call) } catch {
+    static func record(_ call: LLMCallRecord, in store: any DesignerStore) async {
+        do { try await store.recordLLMCall(call) } catch {
             logger.warning("a model call could not be recorded", metadata: ["purpose": "\(call.purpose)", "error": "\(error)"])
         }
     }

@@ -98,19 +98,19 @@ extension LLMProvider {
     /// error's kind and message).
     /// - Throws: ``LLMError`` (any other failure is reported as `unreachable`).
     func completeRecorded(
-        _ request: LLMRequest, at time: Double, record: (@Sendable (LLMCallRecord) -> Void)?, progress: (@Sendable (LLMProgress) -> Void)? = nil
+        _ request: LLMRequest, at time: Double, record: (@Sendable (LLMCallRecord) async -> Void)?, progress: (@Sendable (LLMProgress) -> Void)? = nil
     ) async throws -> LLMCompletion {
         let stopwatch = Stopwatch()
         do {
             let completion = try await complete(request, progress: progress)
-            record?(LLMCallRecord(
+            await record?(LLMCallRecord(
                 at: time, provider: name, model: completion.model, purpose: request.purpose,
                 promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, latencyMs: completion.latency * 1000,
                 attempts: completion.attempts, outcome: "ok"))
             return completion
         } catch {
             let failure = error as? LLMError ?? LLMError(.unreachable, "\(error)")
-            record?(LLMCallRecord(
+            await record?(LLMCallRecord(
                 at: time, provider: name, model: model, purpose: request.purpose, promptTokens: 0, completionTokens: 0,
                 latencyMs: stopwatch.seconds * 1000, attempts: 0, outcome: failure.kind.rawValue, error: failure.message))
             throw failure

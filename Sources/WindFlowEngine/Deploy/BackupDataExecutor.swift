@@ -49,7 +49,7 @@ struct BackupDataExecutor: NodeExecutor {
     /// The volumes (name inside the archive, volume on the host) and an image present on the host to mount them with.
     private func target(_ node: DeploymentContext) async throws(DeploymentError) -> ([(name: String, volume: String)], String) {
         if let stackID = node.stackID, let scope = node.scope {
-            let stack = try settings.loadStack(stackID, environment: node.environment, variables: node.variables, strict: false).stack
+            let stack = try await settings.loadStack(stackID, environment: node.environment, variables: node.variables, strict: false).stack
             let names = node.strings("volumes") ?? stack.volumes
             for name in names where !stack.volumes.contains(name) {
                 throw DeploymentError(.stack, "the stack '\(stackID)' has no volume '\(name)' (its volumes: \(stack.volumes.joined(separator: ", ")))")

@@ -12,7 +12,7 @@ struct DeployStackExecutor: NodeExecutor {
         guard let stackID = node.stackID, let scope = node.scope else { return .missingStack }
         let stack: Stack
         do throws(DeploymentError) {
-            stack = try settings.loadStack(stackID, environment: node.environment, variables: node.variables).stack
+            stack = try await settings.loadStack(stackID, environment: node.environment, variables: node.variables).stack
         } catch {
             return .failed(error)
         }

@@ -10,7 +10,7 @@ public struct DeploymentSettings: Sendable {
     /// A `DOCKER_HOST` value (`unix:///var/run/docker.sock`).
     public var dockerHost: String
     /// Stacks kept in the store, by name: looked up before the stacks directory.
-    public var storedStacks: (@Sendable (String) -> String?)?
+    public var storedStacks: (@Sendable (String) async -> String?)?
 
     public init(stacksDirectory: String = "stacks", dataDirectory: String = ".", dockerHost: String = "unix:///var/run/docker.sock") {
         self.stacksDirectory = stacksDirectory
@@ -33,11 +33,11 @@ public struct DeploymentSettings: Sendable {
 
     /// The stack file's text (from the store first, then the stacks directory), or a message saying where it was
     /// looked for.
-    public func stackFile(_ id: String) throws(DeploymentError) -> (path: String, text: String) {
+    public func stackFile(_ id: String) async throws(DeploymentError) -> (path: String, text: String) {
         guard Stack.isValidName(id) else {
             throw DeploymentError(.stack, "'\(id)' is not a stack name (letters, digits, '-' and '_')")
         }
-        if let text = storedStacks?(id) { return ("stack '\(id)' (stored)", text) }
+        if let text = await storedStacks?(id) { return ("stack '\(id)' (stored)", text) }
         for candidate in ["\(id).yaml", "\(id).yml", "\(id)/stack.yaml", "\(id)/docker-compose.yml", "\(id)/compose.yaml"] {
             let path = (stacksDirectory as NSString).appendingPathComponent(candidate)
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { return (path, text) }
@@ -50,8 +50,8 @@ public struct DeploymentSettings: Sendable {
     }
 
     /// The stack for `environment`, or every error in it as one message.
-    public func loadStack(_ id: String, environment: String, variables: [String: String], strict: Bool = true) throws(DeploymentError) -> (stack: Stack, problems: [Problem]) {
-        let file = try stackFile(id)
+    public func loadStack(_ id: String, environment: String, variables: [String: String], strict: Bool = true) async throws(DeploymentError) -> (stack: Stack, problems: [Problem]) {
+        let file = try await stackFile(id)
         let (stack, problems) = StackLoader.load(file.text, name: id, environment: environment, variables: variables, strict: strict)
         guard let stack else {
             let errors = problems.filter { $0.severity == .error }

@@ -12,7 +12,7 @@ struct ValidateStackExecutor: NodeExecutor {
         guard let stackID = node.stackID, let scope = node.scope else { return .missingStack }
         let strict = node.string("validation_level") == "strict"
         let file: (path: String, text: String)
-        do throws(DeploymentError) { file = try settings.stackFile(stackID) } catch { return .failed(error) }
+        do throws(DeploymentError) { file = try await settings.stackFile(stackID) } catch { return .failed(error) }
         let (stack, loaded) = StackLoader.load(file.text, name: stackID, environment: node.environment, variables: node.variables, strict: strict)
         var problems: [JSONValue] = loaded.map { problem in
             var value = problem.jsonValue

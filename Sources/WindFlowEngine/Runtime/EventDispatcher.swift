@@ -25,7 +25,7 @@ public struct EventDispatcher: Sendable {
         input["payload"] = .object(payload)
         input["occurred_at"] = .string(ExecutionStateMachine.iso8601(now))
         var started: [String] = []
-        for (record, node) in try listeners()[event] ?? [] {
+        for (record, node) in try await listeners()[event] ?? [] {
             if let only = node.configuration["workflow"]?.stringValue, only != payload["workflow"]?.stringValue { continue }
             if let filter = node.configuration["filter"], !filter.isNull {
                 let scope = ExpressionScope(["trigger": .object(input)])
@@ -37,11 +37,11 @@ public struct EventDispatcher: Sendable {
     }
 
     /// The active event triggers by event name, rebuilt only when the active workflows change.
-    private func listeners() throws -> [String: [(WorkflowRecord, WorkflowNode)]] {
-        let generation = try engine.store.activeWorkflowsGeneration()
+    private func listeners() async throws -> [String: [(WorkflowRecord, WorkflowNode)]] {
+        let generation = try await engine.store.activeWorkflowsGeneration()
         if let table = cache.table(for: generation) { return table }
         var table: [String: [(WorkflowRecord, WorkflowNode)]] = [:]
-        for record in try engine.store.workflows(activeOnly: true) {
+        for record in try await engine.store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.event" && !node.disabled {
                 guard let event = node.configuration["event"]?.stringValue else { continue }
                 table[event, default: []].append((record, node))
@@ -56,8 +56,8 @@ public struct EventDispatcher: Sendable {
         // Most executions end with nobody listening: then the record is not even read.
         let record: ExecutionRecord
         do {
-            guard try listeners().keys.contains(where: { $0.hasPrefix("execution.") }) else { return }
-            guard let found = try engine.store.execution(id), found.status.isTerminal else { return }
+            guard try await listeners().keys.contains(where: { $0.hasPrefix("execution.") }) else { return }
+            guard let found = try await engine.store.execution(id), found.status.isTerminal else { return }
             record = found
         } catch {
             logger.error("the end of an execution could not be published", metadata: ["execution": "\(id)", "error": "\(error)"])

@@ -10,7 +10,8 @@ extension WorkflowEngine {
     /// - Parameter trigger: A trigger node id; nil picks the manual trigger, else the first one.
     public func start(_ workflow: WorkflowRecord, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {
         let node = try startingTrigger(workflow, trigger)
-        let record = try await store.enqueueExecution(workflow: workflow, triggerNode: node, input: input, now: runner.clock.now())
+        let record = try await store.enqueueExecution(
+            workflow: workflow, triggerNode: node, input: input, now: runner.clock.now(), restartedFrom: nil, restartNode: nil, id: nil, seed: [])
         signal.wake()
         return record
     }
@@ -19,7 +20,7 @@ extension WorkflowEngine {
     /// workflow handed over whole (`windflow run file.yaml`).
     public func enqueue(_ workflow: Workflow, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {
         try checkRunnable(workflow)
-        let stored = try store.saveWorkflow(workflow, now: runner.clock.now())
+        let stored = try await store.saveWorkflow(workflow, now: runner.clock.now())
         return try await start(stored, trigger: trigger, input: input)
     }
 

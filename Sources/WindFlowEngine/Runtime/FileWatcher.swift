@@ -37,7 +37,7 @@ final class FileWatcher: @unchecked Sendable {
         let changed = events?.changed() ?? []
         var started: [String] = []
         var watched: Set<String> = [], directories: Set<String> = []
-        for record in try engine.store.workflows(activeOnly: true) {
+        for record in try await engine.store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.file" && !node.disabled {
                 guard let pattern = node.configuration["path"]?.stringValue else { continue }
                 let key = "\(record.id)/\(node.id)"
@@ -52,7 +52,7 @@ final class FileWatcher: @unchecked Sendable {
                 let due = now - (lastLook[key] ?? -.infinity) >= interval
                 if due || (inotify && changed.contains(directory)) || snapshots[key] == nil {
                     lastLook[key] = now
-                    try look(key: key, directory: directory, glob: glob, recursive: recursive,
+                    try await look(key: key, directory: directory, glob: glob, recursive: recursive,
                              debounce: debounce, now: now)
                 }
                 let wanted = Set(events)
@@ -76,19 +76,19 @@ final class FileWatcher: @unchecked Sendable {
     }
 
     /// Scans one watch, compares with what it saw last (in memory, else in the store), and schedules the changes.
-    private func look(key: String, directory: String, glob: String?, recursive: Bool, debounce: Double, now: Double) throws {
+    private func look(key: String, directory: String, glob: String?, recursive: Bool, debounce: Double, now: Double) async throws {
         let current = Self.scan(directory: directory, glob: glob, recursive: recursive)
         var previous = snapshots[key]
-        if previous == nil, let stored = try engine.store.fileSnapshot(key) {
+        if previous == nil, let stored = try await engine.store.fileSnapshot(key) {
             previous = try? JSONDecoder().decode([String: Entry].self, from: Data(stored.utf8))
         }
         snapshots[key] = current
         guard let previous else {
-            try engine.store.setFileSnapshot(key, Self.encode(current), now: now)  // the first look only records
+            try await engine.store.setFileSnapshot(key, Self.encode(current), now: now)  // the first look only records
             return
         }
         guard current != previous else { return }
-        try engine.store.setFileSnapshot(key, Self.encode(current), now: now)
+        try await engine.store.setFileSnapshot(key, Self.encode(current), now: now)
         for (path, entry) in current where previous[path] != entry {
             schedule(key: key, path: path, event: previous[path] == nil ? "created" : "modified", entry: entry, due: now + debounce)
         }

@@ -21,7 +21,7 @@ public struct QueueWorkers: Service {
     }
 
     public func run() async throws {
-        try recover()
+        try await recover()
         let draining = DrainFlag()
         // Each child answers whether it was the grace period's timer.
         await withTaskGroup(of: Bool.self) { group in
@@ -53,10 +53,10 @@ public struct QueueWorkers: Service {
     }
 
     /// Executions a previous process left claimed, running or queued go back to the queue.
-    func recover() throws {
-        try engine.store.releaseAllClaims()
-        for record in try engine.store.unfinishedExecutions() {
-            try engine.store.requeue(record.id, now: engine.runner.clock.now())
+    func recover() async throws {
+        try await engine.store.releaseAllClaims()
+        for record in try await engine.store.unfinishedExecutions() {
+            try await engine.store.requeue(record.id, now: engine.runner.clock.now())
         }
     }
 

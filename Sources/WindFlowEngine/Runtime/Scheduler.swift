@@ -14,7 +14,7 @@ struct Scheduler {
     func tick() async throws -> [String] {
         let now = engine.runner.clock.now()
         var started: [String] = []
-        for record in try engine.store.workflows(activeOnly: true) {
+        for record in try await engine.store.workflows(activeOnly: true) {
             for node in record.workflow.nodes where node.type == "trigger.schedule" && !node.disabled {
                 guard let text = node.configuration["schedule"]?.stringValue, let cron = try? CronExpression(text) else { continue }
                 let parameters = NodeParameters(node)
@@ -27,15 +27,15 @@ struct Scheduler {
                 func next(after time: Double) -> Double? {
                     cron.next(after: Date(timeIntervalSince1970: time), in: zone)?.timeIntervalSince1970
                 }
-                guard let planned = try engine.store.nextFire(workflow: record.id, node: node.id) else {
-                    if let first = next(after: now) { try engine.store.setNextFire(workflow: record.id, node: node.id, at: first) }
+                guard let planned = try await engine.store.nextFire(workflow: record.id, node: node.id) else {
+                    if let first = next(after: now) { try await engine.store.setNextFire(workflow: record.id, node: node.id, at: first) }
                     continue
                 }
                 guard planned <= now else { continue }
                 // Fires missed beyond the one due now were during downtime.
                 let missed = next(after: planned).map { $0 <= now } ?? false
                 let fire = !missed || policy == "run_once"
-                let busy = try engine.store.hasUnfinishedExecution(workflow: record.id)
+                let busy = try await engine.store.hasUnfinishedExecution(workflow: record.id)
                 if fire, overlapAllowed || !busy {
                     let input: JSONValue = [
                         "scheduled_time": .string(ExecutionStateMachine.iso8601(planned)), "fired_at": .string(ExecutionStateMachine.iso8601(now)),
@@ -43,7 +43,7 @@ struct Scheduler {
                     let execution = try await engine.start(record, trigger: node.id, input: input)
                     started.append(execution.id)
                 }
-                if let following = next(after: now) { try engine.store.setNextFire(workflow: record.id, node: node.id, at: following) }
+                if let following = next(after: now) { try await engine.store.setNextFire(workflow: record.id, node: node.id, at: following) }
             }
         }
         return started

@@ -39,8 +39,8 @@ public struct TriggerTimers: Service {
         }
         do {
             let now = engine.runner.clock.now()
-            for timer in try engine.store.dueTimers(now: now) {
-                try engine.store.enqueueIfAbsent(timer.execution, now: now)
+            for timer in try await engine.store.dueTimers(now: now, limit: 1000) {
+                try await engine.store.enqueueIfAbsent(timer.execution, now: now)
                 engine.signal.wake()
             }
         } catch {

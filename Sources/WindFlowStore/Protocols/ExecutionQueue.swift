@@ -7,11 +7,11 @@ public protocol ExecutionQueue: Sendable {
     /// Gives a claimed execution back (it parked, or its worker stopped); it stays available.
     func release(_ id: String) async throws
     /// Puts an execution back in the queue, available at `now`.
-    func requeue(_ id: String, now: Double) throws
+    func requeue(_ id: String, now: Double) async throws
     /// Queues `id` unless it already is (a due timer, a cancel of a parked run).
-    func enqueueIfAbsent(_ id: String, now: Double) throws
+    func enqueueIfAbsent(_ id: String, now: Double) async throws
     /// Releases every claim (at start: the claimers of a previous process are gone).
-    func releaseAllClaims() throws
+    func releaseAllClaims() async throws
     /// Executions waiting in the queue.
-    func queueDepth() throws -> Int
+    func queueDepth() async throws -> Int
 }
