@@ -15,12 +15,16 @@ extension SQLiteStore {
         return record
     }
 
-    /// ``enqueueExecution(workflow:triggerNode:input:now:restartedFrom:restartNode:id:seed:)`` without holding a
-    /// thread while the writer is busy (for request handlers), in a transaction shared with concurrent writes.
-    public func enqueueExecution(workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double) async throws -> ExecutionRecord {
-        let record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: nil,
-                                       restartNode: nil, id: nil, seeded: false)
-        try await committer.write { db in try self.insert(record, seed: [], db: db) }
+    /// The same without holding a thread while the writer is busy (for request handlers and triggers), in a
+    /// transaction shared with concurrent writes (group commit). This is the one callers reach through
+    /// ``ExecutionStore``.
+    public func enqueueExecution(
+        workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String?,
+        restartNode: String?, id: String?, seed: [Transition]
+    ) async throws -> ExecutionRecord {
+        let record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
+                                       restartNode: restartNode, id: id, seeded: !seed.isEmpty)
+        try await committer.write { db in try self.insert(record, seed: seed, db: db) }
         return record
     }
 
