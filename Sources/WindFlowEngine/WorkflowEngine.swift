@@ -110,7 +110,7 @@ public struct WorkflowEngine: Sendable {
         }
         let record = try await store.enqueueExecution(
             workflow: stored, triggerNode: original.triggerNode, input: original.input, now: now, restartedFrom: id,
-            restartNode: node, id: nil, seed: seed)
+            restartNode: node, id: nil, seed: seed, idempotencyKey: nil)
         signal.wake()
         return record
     }

@@ -217,6 +217,11 @@ struct APIRoutes {
         if let trigger = request.uri.queryParameters.get("trigger"), !record.workflow.nodes.contains(where: { $0.id == trigger }) {
             return ServiceResponse.problem(.notFound, "No such trigger", detail: "\(record.name) has no node '\(trigger)'")
         }
+        let idempotencyKey: String?
+        switch IdempotencyHeader.read(request) {
+        case .ok(let key): idempotencyKey = key
+        case .response(let refusal): return refusal
+        }
         var input: JSONValue = [:]
         switch try await bodyText(request) {
         case .response(let response): return response
@@ -228,7 +233,13 @@ struct APIRoutes {
         default: break
         }
         do {
-            let execution = try await engine.start(record, trigger: request.uri.queryParameters.get("trigger"), input: input)
+            let execution = try await engine.start(record, trigger: request.uri.queryParameters.get("trigger"), input: input,
+                                                   idempotencyKey: idempotencyKey)
+            if let idempotencyKey, execution.input != input {
+                // A key names one request: reused with other inputs it is a client's mistake, not a repeat.
+                return ServiceResponse.problem(.unprocessableContent, "Idempotency-Key reused", detail:
+                    "the key '\(idempotencyKey)' already started \(execution.id) with other inputs; send a new key for a new run")
+            }
             return ServiceResponse.json(["execution_id": .string(execution.id), "status_url": .string("/api/v1/executions/\(execution.id)")],
                                         status: .accepted)
         } catch {

@@ -84,6 +84,7 @@ extension OpenAPIDocument {
         Operation(method: "post", path: "/api/v1/workflows/{id}/run", id: "runWorkflow", summary: "Run now (a JSON object of inputs)", success: 202,
                   body: jsonBody(Schemas.runInput, required: false),
                   query: [Parameter(name: "trigger", schema: Schemas.identifier, description: "the trigger node to start from (default: the first)")],
+                  headers: [Schemas.idempotencyKey],
                   answer: .json(ref("Started")), links: executionLinks),
         Operation(method: "get", path: "/api/v1/executions", id: "listExecutions", summary: "Executions, newest first", success: 200,
                   query: [
@@ -165,6 +166,7 @@ extension OpenAPIDocument {
                   summary: "Webhook trigger (token, HMAC or basic auth; 404 when no active workflow listens)", success: 202,
                   body: ["post", "put", "patch"].contains(method) ? Body(mediaTypes: ["application/json", "text/plain"], schema: [:], required: false) : nil,
                   query: [Parameter(name: "token", schema: ["type": "string"], description: "the webhook's token, when not sent in its header")],
+                  headers: [Schemas.idempotencyKey],
                   answer: .json(ref("Started")), open: true)
     }
 }

@@ -1,4 +1,5 @@
 import WindFlowCore
+import WindFlowEngine
 
 /// The schemas of the document. Request schemas are what the server checks bodies and parameters against
 /// (`SchemaCheck`), so they state the real constraints; answer schemas are in `components`.
@@ -15,6 +16,10 @@ extension OpenAPIDocument {
         static let version: JSONValue = ["type": "integer", "minimum": 1, "examples": [1]]
         static let anyID: JSONValue = ["type": "string", "minLength": 1]
         static let flag: JSONValue = ["type": "boolean"]
+        /// The header that makes a retried start answer the execution the first one started.
+        static let idempotencyKey = Parameter(
+            name: "Idempotency-Key", schema: ["type": "string", "minLength": 1, "maxLength": .int(WorkflowEngine.maxIdempotencyKeyLength), "pattern": "^[!-~]+$"],
+            description: "names this start: a repeat with the same key answers the execution the first one started, and starts nothing")
         static let executionStatus: JSONValue = ["type": "string", "enum": .array(ExecutionStatus.allCases.map { .string($0.rawValue) })]
         static let limit: JSONValue = ["type": "integer", "minimum": 1, "maximum": 500]
         static let lastEventID: JSONValue = ["type": "integer", "minimum": 0]
@@ -94,6 +99,7 @@ extension OpenAPIDocument {
                     "workflow_version": ["type": "integer"], "trigger_node": ["type": "string"], "trigger_type": ["type": "string"],
                     "status": executionStatus, "created_at": timestamp, "started_at": optionalTime, "finished_at": optionalTime,
                     "error_kind": ["type": "string"], "error_message": ["type": "string"], "error_node": ["type": "string"],
+                    "idempotency_key": ["type": "string"],
                     "node_runs": ["type": "array", "items": ["$ref": "#/components/schemas/NodeRun"]],
                 ]],
                 "NodeRun": ["type": "object", "required": ["node", "attempt", "status"], "properties": [

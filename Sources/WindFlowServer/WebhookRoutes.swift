@@ -57,9 +57,16 @@ struct WebhookRoutes {
             response.headers[.retryAfter] = "1"
             return response
         }
+        let idempotencyKey: String?
+        switch IdempotencyHeader.read(request) {
+        case .ok(let key): idempotencyKey = key
+        case .response(let refusal): return refusal
+        }
         let input = triggerInput(request, path: path, body: bytes, credentialHeaders: credentialHeaders)
         let execution: ExecutionRecord
-        do { execution = try await engine.start(record, trigger: node.id, input: input) } catch let error as EngineError {
+        do {
+            execution = try await engine.start(record, trigger: node.id, input: input, idempotencyKey: idempotencyKey)
+        } catch let error as EngineError {
             return ServiceResponse.problem(.unprocessableContent, "Cannot run", detail: error.description)
         }
         if waits {

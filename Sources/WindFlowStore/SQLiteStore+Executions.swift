@@ -7,12 +7,12 @@ extension SQLiteStore {
     /// acknowledged — nothing is lost.
     public func enqueueExecution(
         workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String? = nil,
-        restartNode: String? = nil, id: String? = nil, seed: [Transition] = []
+        restartNode: String? = nil, id: String? = nil, seed: [Transition] = [], idempotencyKey: String? = nil
     ) throws -> ExecutionRecord {
-        let record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
+        var record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
                                        restartNode: restartNode, id: id, seeded: !seed.isEmpty)
-        try pool.write { db in try insert(record, seed: seed, db: db) }
-        return record
+        record.idempotencyKey = idempotencyKey
+        return try pool.write { db in try insertOnce(record, seed: seed, db: db) }
     }
 
     /// The same without holding a thread while the writer is busy (for request handlers and triggers), in a
@@ -20,11 +20,31 @@ extension SQLiteStore {
     /// ``ExecutionStore``.
     public func enqueueExecution(
         workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String?,
-        restartNode: String?, id: String?, seed: [Transition]
+        restartNode: String?, id: String?, seed: [Transition], idempotencyKey: String?
     ) async throws -> ExecutionRecord {
-        let record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
+        var record = Self.queuedRecord(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
                                        restartNode: restartNode, id: id, seeded: !seed.isEmpty)
-        try await committer.write { db in try self.insert(record, seed: seed, db: db) }
+        record.idempotencyKey = idempotencyKey
+        return try await committer.write { [record] db in try self.insertOnce(record, seed: seed, db: db) }
+    }
+
+    /// The execution of `workflow` started with `key`, if there is one.
+    public func execution(workflow: String, idempotencyKey key: String) throws -> ExecutionRecord? {
+        try pool.read { db in try Self.execution(workflow: workflow, idempotencyKey: key, db: db) }
+    }
+
+    private static func execution(workflow: String, idempotencyKey key: String, db: Database) throws -> ExecutionRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM execution WHERE workflow_id = ? AND idempotency_key = ?"),
+                         arguments: [workflow, key]).map(Self.execution)
+    }
+
+    /// Inserts `record` unless an execution of its workflow already has its idempotency key; answers the one stored.
+    /// The check and the insert share the write transaction, and the unique index backs them for other processes.
+    private func insertOnce(_ record: ExecutionRecord, seed: [Transition], db: Database) throws -> ExecutionRecord {
+        if let key = record.idempotencyKey, let existing = try Self.execution(workflow: record.workflowID, idempotencyKey: key, db: db) {
+            return existing
+        }
+        try insert(record, seed: seed, db: db)
         return record
     }
 
@@ -42,11 +62,12 @@ extension SQLiteStore {
         try db.run(
             sql: """
                 INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
-                    status, created_at, restarted_from, restart_node)
-                VALUES (?, ?, ?, ?, ?, ?, ?, \(ExecutionStatus.queued.sql), ?, ?, ?)
+                    status, created_at, restarted_from, restart_node, idempotency_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, \(ExecutionStatus.queued.sql), ?, ?, ?, ?)
                 """,
             arguments: [record.id, record.workflowID, record.workflowVersion, record.workflowName, record.triggerNode,
-                        record.triggerType, record.input.jsonText, record.createdAt, record.restartedFrom, record.restartNode])
+                        record.triggerType, record.input.jsonText, record.createdAt, record.restartedFrom, record.restartNode,
+                        record.idempotencyKey])
         try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [record.id, record.createdAt])
         // A restart's first events go in with it: a crash cannot leave it half seeded.
         for (index, transition) in seed.enumerated() {
@@ -297,7 +318,8 @@ extension SQLiteStore {
             workflowName: row["workflow_name"], triggerNode: row["trigger_node"], triggerType: row["trigger_type"],
             input: json(row["input"]) ?? [:], status: try row.executionStatus("status"), createdAt: row["created_at"], startedAt: row["started_at"],
             finishedAt: row["finished_at"], errorKind: row.failureKind("error_kind"), errorMessage: row["error_message"],
-            errorNode: row["error_node"], restartedFrom: row["restarted_from"], restartNode: row["restart_node"])
+            errorNode: row["error_node"], restartedFrom: row["restarted_from"], restartNode: row["restart_node"],
+            idempotencyKey: row["idempotency_key"])
     }
 
     static func json(_ text: String) -> JSONValue? {

@@ -278,6 +278,13 @@ public final class SQLiteStore: Sendable {
             // The facts a failure carries beyond its message (HTTP status, exit code, error class), as JSON.
             try db.execute(sql: "ALTER TABLE node_run ADD COLUMN error_details TEXT")
         }
+        migrator.registerMigration("v13: idempotency keys") { db in
+            try db.execute(sql: "ALTER TABLE execution ADD COLUMN idempotency_key TEXT")
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX execution_idempotency ON execution (workflow_id, idempotency_key)
+                    WHERE idempotency_key IS NOT NULL
+                """)
+        }
         return migrator
     }
 }

@@ -15,6 +15,7 @@ extension ExecutionRecord {
         if let errorNode { object["error_node"] = .string(errorNode) }
         if let restartedFrom { object["restarted_from"] = .string(restartedFrom) }
         if let restartNode { object["restart_node"] = .string(restartNode) }
+        if let idempotencyKey { object["idempotency_key"] = .string(idempotencyKey) }
         return .object(object)
     }
 }

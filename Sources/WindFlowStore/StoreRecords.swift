@@ -27,6 +27,9 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var errorNode: String?
     public var restartedFrom: String?
     public var restartNode: String?
+    /// The key the starter gave (an `Idempotency-Key` header, a schedule's fire time, a file's change): a second
+    /// start of the same workflow with the same key gets this execution instead of a new one.
+    public var idempotencyKey: String? = nil
 }
 
 /// One attempt of one node.

@@ -52,6 +52,24 @@ import Testing
         #expect(try box.store.executions().isEmpty)
     }
 
+    @Test func theInputMustBeAnObjectAndAKeyAShortVisibleText() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine()
+        let record = try box.store.saveWorkflow(try WorkflowCodec.load(Self.twoTriggers).workflow, now: 0)
+        for input: JSONValue in [[1, 2], "text", 3, .null] {
+            await #expect(throws: EngineError.self, "\(input.jsonText)") { try await engine.start(record, input: input) }
+        }
+        for key in ["", "has space", String(repeating: "k", count: 256), "caf\u{E9}", "tab\tkey"] {
+            await #expect(throws: EngineError.self, "\(key)") { try await engine.start(record, idempotencyKey: key) }
+        }
+        #expect(try box.store.executions().isEmpty)
+        let first = try await engine.start(record, idempotencyKey: String(repeating: "k", count: 255))
+        let again = try await engine.start(record, trigger: "on_deploy", input: ["other": true], idempotencyKey: String(repeating: "k", count: 255))
+        #expect(again.id == first.id, "a repeated key answers the first start, whatever the repeat asks")
+        #expect(try box.store.executions().count == 1)
+    }
+
     @Test func aStartWakesAnIdleWorker() async throws {
         let box = try Sandbox()
         defer { box.remove() }

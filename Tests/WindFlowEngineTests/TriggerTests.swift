@@ -39,6 +39,38 @@ struct SchedulerTests {
         #expect(try store.nextFire(workflow: record.id, node: "trigger") == iso("2026-11-26T10:10:00Z"))
     }
 
+    /// A scheduler that stops between starting a fire and planning the next one (a crash, or a second process
+    /// that saw the same due time) does not run that fire twice: the due time is the start's idempotency key.
+    @Test func aFireSeenTwiceRunsOnce() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
+        let clock = ManualClock(iso("2026-11-26T10:02:30Z"))
+        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
+        let workflow = try WorkflowCodec.load("""
+            name: overlapping
+            trigger: {type: schedule, schedule: "*/5 * * * *", allow_overlap: true}
+            nodes:
+              - {id: note, type: logic.stop}
+            """).workflow
+        let record = try store.saveWorkflow(workflow, now: 0)
+        _ = try store.setActive(record.id, true, now: 0)
+        let scheduler = Scheduler(engine: engine)
+        try await scheduler.tick()  // plans 10:05
+        clock.set(iso("2026-11-26T10:05:01Z"))
+        let fired = try await scheduler.tick()
+        #expect(fired.count == 1)
+        // The plan of the next fire is lost, as if the process died right after the start.
+        try store.setNextFire(workflow: record.id, node: "trigger", at: iso("2026-11-26T10:05:00Z"))
+        clock.set(iso("2026-11-26T10:05:20Z"))
+        let seenAgain = try await Scheduler(engine: engine).tick()
+        #expect(seenAgain == fired, "the same execution, not a second one")
+        #expect(try store.executions().count == 1)
+        #expect(try store.execution(fired[0])?.idempotencyKey == "schedule:trigger:2026-11-26T10:05:00Z")
+        #expect(try store.nextFire(workflow: record.id, node: "trigger") == iso("2026-11-26T10:10:00Z"))
+    }
+
     @Test func missedRunsAreSkippedOrRunOnceAndOverlapIsPrevented() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

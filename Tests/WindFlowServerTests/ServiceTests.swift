@@ -88,6 +88,45 @@ struct ServiceTests {
         await service.stop()
     }
 
+    /// A client that retries a run (a timeout, a lost answer) with the same `Idempotency-Key` starts it once;
+    /// a webhook redelivered with its key likewise.
+    @Test func aRepeatedIdempotencyKeyStartsOneRun() async throws {
+        let service = try ServiceHarness()
+        defer { service.remove() }
+        try await service.start()
+        let created = try await service.request("POST", "/api/v1/workflows?activate=true", body: """
+            name: charged-once
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: hook, type: trigger.webhook, configuration: {webhook_path: /pay, authentication: none}}
+              - {id: note, type: logic.stop, configuration: {message: paid}}
+            edges: [{source: start, target: note}, {source: hook, target: note}]
+            """)
+        let id = try #require(created.json["id"]?.stringValue)
+        let key = [("Idempotency-Key", "charge-2026-12-07-0001")]
+        let first = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"amount": 12}"#, headers: key)
+        let retried = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"amount": 12}"#, headers: key)
+        #expect(first.status == 202 && retried.status == 202)
+        let execution = try #require(first.json["execution_id"]?.stringValue)
+        #expect(retried.json["execution_id"]?.stringValue == execution)
+        #expect(try await service.finished(execution)["idempotency_key"] == "charge-2026-12-07-0001")
+        let reused = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"amount": 13}"#, headers: key)
+        #expect(reused.status == 422, "the key of another request: \(reused.json.jsonText)")
+        #expect(reused.json["title"] == "Idempotency-Key reused")
+        for bad in ["two words", String(repeating: "x", count: 256), "cl\u{E9}"] {
+            let refused = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}", headers: [("Idempotency-Key", bad)])
+            #expect(refused.status == 400, "'\(bad.prefix(20))'")
+            #expect(refused.json["detail"]?.stringValue?.contains("Idempotency-Key") == true, "\(refused.json.jsonText)")
+        }
+        let delivery = [("Idempotency-Key", "evt_1"), ("Content-Type", "application/json")]
+        let hooked = try await service.request("POST", "/webhooks/pay", body: "{}", headers: delivery, auth: false)
+        let redelivered = try await service.request("POST", "/webhooks/pay", body: "{}", headers: delivery, auth: false)
+        #expect(hooked.status == 202)
+        #expect(redelivered.json["execution_id"] == hooked.json["execution_id"])
+        #expect(try await service.request("GET", "/api/v1/executions?workflow=charged-once").json.arrayValue?.count == 2)
+        await service.stop()
+    }
+
     @Test func aFailedRunIsRetriedFromANodeAndItsExportIsYAML() async throws {
         let service = try ServiceHarness()
         defer { service.remove() }

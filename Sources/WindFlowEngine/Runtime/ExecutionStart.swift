@@ -7,14 +7,31 @@ extension WorkflowEngine {
     /// `trigger` must be an enabled trigger of the stored version, the version must be runnable (valid, every node
     /// type has an executor; checked once per version) and `input` a JSON object. The execution is committed to the
     /// queue before this returns, and an idle worker is woken.
-    /// - Parameter trigger: A trigger node id; nil picks the manual trigger, else the first one.
-    public func start(_ workflow: WorkflowRecord, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {
+    /// - Parameters:
+    ///   - trigger: A trigger node id; nil picks the manual trigger, else the first one.
+    ///   - idempotencyKey: Names this start (a client's `Idempotency-Key`, a schedule's due time, a file's change):
+    ///     a start of the same workflow with a key already used answers the execution it started, and queues nothing.
+    /// - Throws: ``EngineError`` when a check fails; a store error when the queue cannot be written.
+    public func start(_ workflow: WorkflowRecord, trigger: String? = nil, input: JSONValue = [:], idempotencyKey: String? = nil) async throws -> ExecutionRecord {
         let node = try startingTrigger(workflow, trigger)
+        guard case .object = input else { throw EngineError("the input of a run must be a JSON object, not \(input.jsonText.prefix(40))") }
+        if let idempotencyKey, !Self.isValidIdempotencyKey(idempotencyKey) { throw EngineError(Self.idempotencyKeyRule) }
         let record = try await store.enqueueExecution(
-            workflow: workflow, triggerNode: node, input: input, now: runner.clock.now(), restartedFrom: nil, restartNode: nil, id: nil, seed: [])
+            workflow: workflow, triggerNode: node, input: input, now: runner.clock.now(), restartedFrom: nil, restartNode: nil, id: nil,
+            seed: [], idempotencyKey: idempotencyKey)
         signal.wake()
         return record
     }
+
+    /// The longest idempotency key taken (like the `Idempotency-Key` headers of payment APIs).
+    public static let maxIdempotencyKeyLength = 255
+
+    /// A key is 1–255 visible ASCII characters.
+    public static func isValidIdempotencyKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.count <= maxIdempotencyKeyLength && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
+    public static let idempotencyKeyRule = "an idempotency key is 1 to \(maxIdempotencyKeyLength) visible ASCII characters (no spaces)"
 
     /// Stores `workflow` (a new version if it changed) and starts it, as ``start(_:trigger:input:)`` does — for a
     /// workflow handed over whole (`windflow run file.yaml`).

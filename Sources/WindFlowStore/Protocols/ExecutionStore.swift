@@ -5,11 +5,15 @@ import WindFlowCore
 /// nothing, before the call returns: a crash after it loses nothing, a crash during it leaves no half of it.
 public protocol ExecutionStore: Sendable {
     /// Inserts a queued execution (with the first events of a restart, `seed`, in the same transaction); `id` is
-    /// the new execution's id when the caller has one (the CLI's run prints it first), else the store makes one.
+    /// the new execution's id when the caller has one, else the store makes one. With an `idempotencyKey` that an
+    /// execution of the same workflow already has, nothing is inserted and that execution is returned: however
+    /// many processes start it at once, one execution exists per workflow and key.
     func enqueueExecution(
         workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String?,
-        restartNode: String?, id: String?, seed: [Transition]
+        restartNode: String?, id: String?, seed: [Transition], idempotencyKey: String?
     ) async throws -> ExecutionRecord
+    /// The execution of workflow `id` started with `key`, if there is one.
+    func execution(workflow id: String, idempotencyKey key: String) async throws -> ExecutionRecord?
     /// Commits transitions of one execution in order, in one transaction (which may be shared with other
     /// executions' commits: group commit).
     func commit(_ transitions: [Transition], execution id: String, workflowID: String) async throws
