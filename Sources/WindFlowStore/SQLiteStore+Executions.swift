@@ -392,3 +392,23 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Whether the workflow has an execution that is not over (for schedules that must not overlap).
+    public func hasUnfinishedExecution(workflow: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM execution WHERE workflow_id = ? AND status IN \(ExecutionStatus.sql(ExecutionStatus.unfinished)) LIMIT 1",
+                              arguments: [workflow]) ?? false
+        }
+    }
+
+    /// Deletes an execution's timers other than `keep` (node keys), e.g. those of loop iterations that were dropped.
+    public func clearTimers(of id: String, except keep: Set<String>) throws {
+        try pool.write { db in
+            let keys = try String.fetchAll(db, sql: "SELECT node_key FROM timer WHERE execution_id = ?", arguments: [id])
+            for key in keys where !keep.contains(key) {
+                try db.run(sql: "DELETE FROM timer WHERE execution_id = ? AND node_key = ?", arguments: [id, key])
+            }
+        }
+    }
+}

@@ -1,14 +1,6 @@
 import Foundation
 import GRDB
 
-/// A stack file kept in the store (the other home of stacks is the stacks directory).
-public struct StackRecord: Sendable, Hashable {
-    public var name: String
-    public var definition: String
-    public var createdAt: Double
-    public var updatedAt: Double
-}
-
 extension SQLiteStore {
     /// Stores or replaces the stack file `name`; returns whether it was new.
     @discardableResult

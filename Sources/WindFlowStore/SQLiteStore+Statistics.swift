@@ -2,20 +2,6 @@ import Foundation
 import GRDB
 import WindFlowCore
 
-/// One node's record over every stored run of its workflow.
-public struct NodeStatistics: Sendable, Hashable {
-    public var attempts = 0
-    public var succeeded = 0
-    public var failed = 0
-    /// Succeeded on an attempt after the first.
-    public var succeededAfterRetry = 0
-    public var p50: Double?
-    public var p95: Double?
-    public var max: Double?
-
-    public init() {}
-}
-
 extension SQLiteStore {
     /// Per node of a workflow: attempts, outcomes, and succeeded-attempt duration percentiles in milliseconds, read
     /// from the counters and duration histograms the store keeps up to date (``NodeStatisticsTables``): a few hundred

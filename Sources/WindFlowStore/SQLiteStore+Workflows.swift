@@ -63,3 +63,68 @@ extension SQLiteStore {
         String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
     }
 }
+
+/// Listing, activating and deleting workflows.
+extension SQLiteStore {
+    /// Every stored workflow at its current version.
+    public func workflows(activeOnly: Bool = false) throws -> [WorkflowRecord] {
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT w.id, w.name, w.current_version, w.active, v.definition FROM workflow w
+                JOIN workflow_version v ON v.workflow_id = w.id AND v.version = w.current_version
+                \(activeOnly ? "WHERE w.active = 1" : "") ORDER BY w.name
+                """)
+        }
+        return rows.compactMap { row in
+            let key = "\(row["id"] as String)@\(row["current_version"] as Int)"
+            guard let workflow = try? versionCache.workflow(key, decode: { try WorkflowCodec.load(row["definition"] as String).workflow })
+            else { return nil }
+            return WorkflowRecord(id: row["id"], name: row["name"], version: row["current_version"], active: row["active"], workflow: workflow)
+        }
+    }
+
+    /// Each version of a workflow: number, when, canonical definition.
+    public func versions(of idOrName: String) throws -> [(version: Int, createdAt: Double, definition: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.version, v.created_at, v.definition FROM workflow_version v JOIN workflow w ON w.id = v.workflow_id
+                WHERE w.id = ? OR w.name = ? ORDER BY v.version
+                """, arguments: [idOrName, idOrName]).map { ($0["version"], $0["created_at"], $0["definition"]) }
+        }
+    }
+
+    /// Marks a workflow active (its triggers fire) or not.
+    public func setActive(_ idOrName: String, _ active: Bool, now: Double) throws -> Bool {
+        try pool.write { db in
+            try db.run(sql: "UPDATE workflow SET active = ?, updated_at = ? WHERE id = ? OR name = ?",
+                       arguments: [active, now, idOrName, idOrName])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Deletes a workflow with its versions and history.
+    public func deleteWorkflow(_ idOrName: String) throws -> Bool {
+        try pool.write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM workflow WHERE id = ? OR name = ?", arguments: [idOrName, idOrName]) else {
+                return false
+            }
+            try db.run(sql: "DELETE FROM execution WHERE workflow_id = ?", arguments: [id])
+            try db.run(sql: "DELETE FROM workflow WHERE id = ?", arguments: [id])
+            return true
+        }
+    }
+
+    /// Changes whenever a workflow is saved, activated, deactivated or deleted: a cheap key for caches of active
+    /// workflows.
+    /// Read at most every 250 ms; this process's own changes to workflows are seen at once.
+    public func activeWorkflowsGeneration() throws -> String {
+        let known = workflowChanges.cached()
+        if let value = known.value { return value }
+        let generation = try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MAX(updated_at) AS latest, SUM(current_version) AS versions FROM workflow WHERE active = 1")
+            return "\(row?["n"] as Int? ?? 0):\(row?["latest"] as Double? ?? 0):\(row?["versions"] as Int? ?? 0)"
+        }
+        workflowChanges.remember(generation, since: known.commits)
+        return generation
+    }
+}

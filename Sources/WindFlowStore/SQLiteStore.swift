@@ -289,28 +289,6 @@ public final class SQLiteStore: Sendable {
     }
 }
 
-/// Caps on what is stored per node run, so one chatty node cannot fill the disk.
-public struct StoreLimits: Sendable {
-    /// Bytes of a node's evaluated input or output kept; longer values are cut and the cut recorded.
-    public var maxValueBytes: Int
-    /// Bytes of a node's log tail kept.
-    public var maxLogTailBytes: Int
-    /// Log lines kept per execution.
-    public var maxLogLines: Int
-
-    public init(maxValueBytes: Int = 256 * 1024, maxLogTailBytes: Int = 16 * 1024, maxLogLines: Int = 10_000) {
-        self.maxValueBytes = maxValueBytes
-        self.maxLogTailBytes = maxLogTailBytes
-        self.maxLogLines = maxLogLines
-    }
-}
-
-/// A store operation that failed, saying which and why.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension Database {
     /// Executes `sql` through the connection's statement cache: the hot paths run the same few statements for
     /// every transition, and compiling them each time costs more than running them.

@@ -7,6 +7,14 @@ public struct WorkflowRecord: Sendable, Hashable {
     public var version: Int
     public var active: Bool
     public var workflow: Workflow
+
+    public init(id: String, name: String, version: Int, active: Bool, workflow: Workflow) {
+        self.id = id
+        self.name = name
+        self.version = version
+        self.active = active
+        self.workflow = workflow
+    }
 }
 
 /// A stored execution.
@@ -30,6 +38,31 @@ public struct ExecutionRecord: Sendable, Hashable {
     /// The key the starter gave (an `Idempotency-Key` header, a schedule's fire time, a file's change): a second
     /// start of the same workflow with the same key gets this execution instead of a new one.
     public var idempotencyKey: String? = nil
+
+    public init(
+        id: String, workflowID: String, workflowVersion: Int, workflowName: String, triggerNode: String, triggerType: String,
+        input: JSONValue, status: ExecutionStatus, createdAt: Double, startedAt: Double? = nil, finishedAt: Double? = nil,
+        errorKind: FailureKind? = nil, errorMessage: String? = nil, errorNode: String? = nil, restartedFrom: String? = nil,
+        restartNode: String? = nil, idempotencyKey: String? = nil
+    ) {
+        self.id = id
+        self.workflowID = workflowID
+        self.workflowVersion = workflowVersion
+        self.workflowName = workflowName
+        self.triggerNode = triggerNode
+        self.triggerType = triggerType
+        self.input = input
+        self.status = status
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.errorKind = errorKind
+        self.errorMessage = errorMessage
+        self.errorNode = errorNode
+        self.restartedFrom = restartedFrom
+        self.restartNode = restartNode
+        self.idempotencyKey = idempotencyKey
+    }
 }
 
 /// One attempt of one node.
@@ -137,4 +170,44 @@ public struct RunSnapshot: Sendable {
     public var events: [String]
     public var cancelRequested: Bool
     public var secrets: [String: String]
+
+    public init(execution: ExecutionRecord, workflow: WorkflowRecord?, events: [String], cancelRequested: Bool, secrets: [String: String]) {
+        self.execution = execution
+        self.workflow = workflow
+        self.events = events
+        self.cancelRequested = cancelRequested
+        self.secrets = secrets
+    }
+}
+
+/// A stack file kept in the store (the other home of stacks is the stacks directory).
+public struct StackRecord: Sendable, Hashable {
+    public var name: String
+    public var definition: String
+    public var createdAt: Double
+    public var updatedAt: Double
+
+    public init(name: String, definition: String, createdAt: Double, updatedAt: Double) {
+        self.name = name
+        self.definition = definition
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One event in the stream of all runs.
+public struct FeedEntry: Sendable {
+    /// Its place in the feed: later events have larger positions.
+    public var position: Int
+    public var execution: String
+    public var workflow: String
+    /// The event as JSON text.
+    public var event: String
+
+    public init(position: Int, execution: String, workflow: String, event: String) {
+        self.position = position
+        self.execution = execution
+        self.workflow = workflow
+        self.event = event
+    }
 }

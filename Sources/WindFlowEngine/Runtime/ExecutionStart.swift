@@ -3,7 +3,9 @@ import WindFlowCore
 import WindFlowStore
 
 extension WorkflowEngine {
-    /// The one way an execution starts, whatever started it (the API, a webhook, a schedule, a file, an event):
+    /// The way a new execution starts, whatever started it (the API, a webhook, a schedule, a file, an event; a
+    /// restart from a step and a failed run's error workflow are queued by ``restart(_:from:)`` and the failing
+    /// commit instead):
     /// `trigger` must be an enabled trigger of the stored version, the version must be runnable (valid, every node
     /// type has an executor; checked once per version) and `input` a JSON object. The execution is committed to the
     /// queue before this returns, and an idle worker is woken.
@@ -33,7 +35,7 @@ extension WorkflowEngine {
 
     public static let idempotencyKeyRule = "an idempotency key is 1 to \(maxIdempotencyKeyLength) visible ASCII characters (no spaces)"
 
-    /// Stores `workflow` (a new version if it changed) and starts it, as ``start(_:trigger:input:)`` does — for a
+    /// Stores `workflow` (a new version if it changed) and starts it, as ``start(_:trigger:input:idempotencyKey:)`` does — for a
     /// workflow handed over whole (`windflow run file.yaml`).
     public func enqueue(_ workflow: Workflow, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {
         try checkRunnable(workflow)

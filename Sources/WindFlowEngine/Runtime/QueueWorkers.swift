@@ -84,11 +84,11 @@ public struct QueueWorkers: Service {
             } catch is CancellationError {
                 // Stopped at shutdown: it stays in the store and resumes at the next start.
             } catch {
-                logger.error("an execution stopped on an engine error; it goes back to the queue",
+                logger.error("an execution stopped on an engine error; it stays unfinished in the store and resumes at the next start",
                              metadata: ["execution": "\(id)", "error": "\(error)"])
             }
             do { try await engine.store.release(id) } catch {
-                logger.error("could not release an execution; it is taken up again when its claim expires or at the next start",
+                logger.error("could not release an execution; it stays claimed until the next start releases every claim",
                              metadata: ["execution": "\(id)", "error": "\(error)"])
             }
         }

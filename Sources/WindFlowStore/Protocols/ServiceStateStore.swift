@@ -5,7 +5,7 @@ public protocol ServiceStateStore: Sendable {
     func createAPIKey(name: String, now: Double) async throws -> String
     func isValidAPIKey(_ key: String) async throws -> Bool
     func apiKeys() async throws -> [(id: String, name: String, createdAt: Double)]
-    /// Revokes a key by id; false when there is none (or it is the last one).
+    /// Revokes a key by id; false when there is none; throws when it is the last one (which would lock the API).
     func revokeAPIKey(_ id: String) async throws -> Bool
     func apiKeyCount() async throws -> Int
 

@@ -9,7 +9,7 @@ public protocol WorkflowStore: Sendable {
     func workflow(_ idOrName: String, version: Int?) async throws -> WorkflowRecord?
     /// The newest version of every workflow (only the active ones when `activeOnly`), by name.
     func workflows(activeOnly: Bool) async throws -> [WorkflowRecord]
-    /// Every version, newest first, with its definition as stored.
+    /// Every version, oldest first, with its definition as stored.
     func versions(of idOrName: String) async throws -> [(version: Int, createdAt: Double, definition: String)]
     /// Deletes the workflow, its versions and its history; false when there is none.
     func deleteWorkflow(_ idOrName: String) async throws -> Bool

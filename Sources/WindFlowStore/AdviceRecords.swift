@@ -82,3 +82,17 @@ public struct NodeHistory: Sendable, Hashable {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
     }
 }
+
+/// One node's record over every stored run of its workflow.
+public struct NodeStatistics: Sendable, Hashable {
+    public var attempts = 0
+    public var succeeded = 0
+    public var failed = 0
+    /// Succeeded on an attempt after the first.
+    public var succeededAfterRetry = 0
+    public var p50: Double?
+    public var p95: Double?
+    public var max: Double?
+
+    public init() {}
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+import WindFlowCore
+
+/// The queue of executions waiting for a worker, and its claims.
+extension SQLiteStore {
+    /// Takes the oldest queued execution for `worker`, if any, so no other worker runs it.
+    public func claimNext(worker: String, now: Double) async throws -> String? {
+        try await committer.write { db in
+            try String.fetchOne(db, sql: """
+                UPDATE queue SET claimed_by = ?, claimed_at = ?
+                WHERE execution_id = (SELECT execution_id FROM queue WHERE claimed_by IS NULL AND available_at <= ?
+                                      ORDER BY available_at LIMIT 1)
+                RETURNING execution_id
+                """, arguments: [worker, now, now])
+        }
+    }
+
+    /// Puts an execution back in the queue (a parked run whose timer is due, or a claim given up).
+    public func requeue(_ id: String, now: Double) throws {
+        try pool.write { db in
+            try db.run(sql: """
+                INSERT INTO queue (execution_id, available_at) VALUES (?, ?)
+                ON CONFLICT (execution_id) DO UPDATE SET claimed_by = NULL, claimed_at = NULL, available_at = excluded.available_at
+                """, arguments: [id, now])
+        }
+    }
+
+    /// Queues an execution unless it is already queued or claimed (a due timer of a run in progress).
+    public func enqueueIfAbsent(_ id: String, now: Double) throws {
+        try pool.write { db in
+            try db.run(sql: "INSERT OR IGNORE INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [id, now])
+        }
+    }
+
+    /// Releases the claim on an execution that is over or parked.
+    public func release(_ id: String) async throws {
+        try await committer.write { db in try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id]) }
+    }
+
+    /// Executions waiting in the queue, unclaimed.
+    public func queueDepth() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue WHERE claimed_by IS NULL") ?? 0 }
+    }
+
+    /// Forgets every claim (at start: claims of a previous process are void; its executions resume).
+    public func releaseAllClaims() throws {
+        try pool.write { db in try db.run(sql: "UPDATE queue SET claimed_by = NULL, claimed_at = NULL") }
+    }
+}
