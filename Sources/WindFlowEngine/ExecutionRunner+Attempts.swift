@@ -259,7 +259,15 @@ extension ExecutionRunner {
                 if let error {
                     transition.error = (error.kind, run.redactor.redact(error.message), error.node?.description)
                 }
-                if status == .failed { transition.followUp = try await errorWorkflowFollowUp(run, error: error, at: now) }
+                if status == .failed {
+                    switch try await errorWorkflowFollowUp(run, error: error, at: now) {
+                    case .success(let followUp): transition.followUp = followUp
+                    case .failure(let problem):
+                        // Kept in the failed run's log, where whoever looks into the failure reads it.
+                        transition.logs.append(LogRecord(nodeKey: nil, at: now, level: "warning", message: problem.description))
+                        observer?(.log(NodeKey("error_workflow"), problem.description))
+                    }
+                }
             }
         }
         if transition.status == nil, run.machine.status != run.record.status {
@@ -283,16 +291,26 @@ extension ExecutionRunner {
 extension ExecutionRunner {
     /// The failed run's error workflow, if its workflow names one that is stored: started from its event trigger (or
     /// manual trigger) with the failure as input.
-    func errorWorkflowFollowUp(_ run: RunState, error: ExecutionError?, at now: Double) async throws -> FollowUp? {
-        guard let name = run.machine.workflow.settings.errorWorkflow, name != run.record.workflowName else { return nil }
+    /// - Returns: The follow-up (nil when the workflow names none), or why the one it names cannot start.
+    func errorWorkflowFollowUp(_ run: RunState, error: ExecutionError?, at now: Double) async throws -> Result<FollowUp?, EngineError> {
+        guard let name = run.machine.workflow.settings.errorWorkflow, name != run.record.workflowName else { return .success(nil) }
         guard let handler = try await store.workflow(name, version: nil) else {
-            observer?(.log(NodeKey("error_workflow"), "error workflow '\(name)' is not stored; nothing was started"))
-            return nil
+            return .failure(EngineError("error workflow '\(name)' is not stored; nothing was started"))
         }
-        let triggers = handler.workflow.nodes.filter { registry.type($0.type)?.isTrigger ?? false }
+        // The checks of every start: an enabled trigger, and a version that can run here.
+        let triggers = handler.workflow.nodes.filter { !$0.disabled && (registry.type($0.type)?.isTrigger ?? false) }
         guard let trigger = triggers.first(where: { $0.type == "trigger.event" }) ?? triggers.first(where: { $0.type == "trigger.manual" })
             ?? triggers.first
-        else { return nil }
+        else {
+            return .failure(EngineError("error workflow '\(name)' has no enabled trigger; nothing was started"))
+        }
+        let problems = Validator().validate(handler.workflow).errors.count
+        let missing = executors.missingExecutors(in: handler.workflow)
+        guard problems == 0, missing.isEmpty else {
+            let why = problems > 0 ? "is not valid (\(problems) error\(problems == 1 ? "" : "s"))"
+                : "uses node types that cannot run here: \(missing.joined(separator: ", "))"
+            return .failure(EngineError("error workflow '\(name)' \(why); nothing was started"))
+        }
         var input: [String: JSONValue] = [
             "event": "execution.failed", "workflow": .string(run.record.workflowName), "execution_id": .string(run.record.id),
             "error": .string(run.redactor.redact(error?.message ?? "")), "occurred_at": .string(ExecutionStateMachine.iso8601(now)),
@@ -300,6 +318,8 @@ extension ExecutionRunner {
         if let node = error?.node { input["failed_node"] = .string(node.description) }
         if let kind = error?.kind { input["error_kind"] = .string(kind.rawValue) }
         input["payload"] = .object(input)
-        return FollowUp(workflow: handler, triggerNode: trigger.id, input: .object(input))
+        // The key an `execution.failed` event trigger of the same workflow starts with: one run per failure.
+        return .success(FollowUp(workflow: handler, triggerNode: trigger.id, input: .object(input),
+                                 idempotencyKey: EventDispatcher.idempotencyKey(event: "execution.failed", execution: run.record.id)))
     }
 }

@@ -135,15 +135,10 @@ extension SQLiteStore {
                            arguments: [error.kind.rawValue, error.message, error.node, id])
         }
         if let followUp = transition.followUp {
-            let followID = "ex_" + Self.newID()
-            let triggerType = followUp.workflow.workflow.node(followUp.triggerNode)?.type ?? "trigger.manual"
-            try db.run(sql: """
-                INSERT INTO execution (id, workflow_id, workflow_version, workflow_name, trigger_node, trigger_type, input,
-                    status, created_at, restarted_from)
-                VALUES (?, ?, ?, ?, ?, ?, ?, \(ExecutionStatus.queued.sql), ?, NULL)
-                """, arguments: [followID, followUp.workflow.id, followUp.workflow.version, followUp.workflow.name,
-                                followUp.triggerNode, triggerType, followUp.input.jsonText, transition.finishedAt ?? 0])
-            try db.run(sql: "INSERT INTO queue (execution_id, available_at) VALUES (?, ?)", arguments: [followID, transition.finishedAt ?? 0])
+            var record = Self.queuedRecord(workflow: followUp.workflow, triggerNode: followUp.triggerNode, input: followUp.input,
+                                           now: transition.finishedAt ?? 0, restartedFrom: nil, restartNode: nil, id: nil, seeded: false)
+            record.idempotencyKey = followUp.idempotencyKey
+            _ = try insertOnce(record, seed: [], db: db)
         }
         if transition.dequeue {
             // A worker's claim stays until the worker releases it, so no one else takes the execution meanwhile.

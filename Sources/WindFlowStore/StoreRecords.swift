@@ -153,11 +153,14 @@ public struct FollowUp: Sendable {
     public var workflow: WorkflowRecord
     public var triggerNode: String
     public var input: JSONValue
+    /// Its idempotency key: a later start of the same workflow with this key gets the follow-up instead.
+    public var idempotencyKey: String?
 
-    public init(workflow: WorkflowRecord, triggerNode: String, input: JSONValue) {
+    public init(workflow: WorkflowRecord, triggerNode: String, input: JSONValue, idempotencyKey: String? = nil) {
         self.workflow = workflow
         self.triggerNode = triggerNode
         self.input = input
+        self.idempotencyKey = idempotencyKey
     }
 }
 

@@ -265,6 +265,58 @@ struct EngineFlowTests {
         #expect(try box.store.nodeRuns(of: alert.id).last("tell")?.output?["stdout"]
                 == "nightly failed at backup: the script exited with status 1: disk full\n")
     }
+
+    /// An error workflow that also listens for `execution.failed` (it is active) runs once per failure, not twice.
+    @Test func anActiveErrorWorkflowListeningForFailuresRunsOncePerFailure() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine()
+        let handler = try box.store.saveWorkflow(try WorkflowCodec.load("""
+            name: pager
+            nodes:
+              - {id: failed, type: trigger.event, configuration: {event: execution.failed}}
+              - {id: page, type: logic.stop, configuration: {message: "{{ trigger.execution_id }}"}}
+            """).workflow, now: 0)
+        _ = try box.store.setActive(handler.id, true, now: 0)
+        let (execution, _) = try await box.run("""
+            name: nightly
+            settings: {error_workflow: pager}
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: backup, type: integration.script, configuration: {script: "exit 1"}}
+            """, engine: engine)
+        #expect(execution.status == .failed)
+        let dispatcher = EventDispatcher(engine: engine)
+        await dispatcher.executionEnded(execution.id)
+        await dispatcher.executionEnded(execution.id)
+        let pages = try box.store.executions(workflow: "pager")
+        #expect(pages.count == 1, "queued with the failure; the event starts no second one")
+        #expect(pages.first?.idempotencyKey == "execution.failed:\(execution.id)")
+    }
+
+    /// An error workflow goes through the checks of any start: one whose triggers are all disabled, or that cannot
+    /// run, is not queued, and the failed run's log says why.
+    @Test func anErrorWorkflowThatCannotStartIsNotQueued() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine()
+        try box.store.saveWorkflow(try WorkflowCodec.load("""
+            name: switched off
+            nodes:
+              - {id: failed, type: trigger.event, disabled: true, configuration: {event: execution.failed}}
+              - {id: page, type: logic.stop}
+            """).workflow, now: 0)
+        let (execution, _) = try await box.run("""
+            name: nightly
+            settings: {error_workflow: switched off}
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: backup, type: integration.script, configuration: {script: "exit 1"}}
+            """, engine: engine)
+        #expect(execution.status == .failed)
+        #expect(try box.store.executions(workflow: "switched off").isEmpty)
+        #expect(try box.store.logs(of: execution.id).contains { $0.message.contains("'switched off' has no enabled trigger") })
+    }
 }
 
 @Suite(.serialized)

@@ -31,7 +31,10 @@ public struct EventDispatcher: Sendable {
                 let scope = ExpressionScope(["trigger": .object(input)])
                 guard (try? Self.evaluate(filter, scope: scope))?.isTruthy ?? false else { continue }
             }
-            started.append(try await engine.start(record, trigger: node.id, input: .object(input)).id)
+            // An execution's end starts each listener once, however often it is published (and not again when the
+            // listener is also the failed run's error workflow, queued with the failure).
+            let key = payload["execution_id"]?.stringValue.flatMap { event.hasPrefix("execution.") ? Self.idempotencyKey(event: event, execution: $0) : nil }
+            started.append(try await engine.start(record, trigger: node.id, input: .object(input), idempotencyKey: key).id)
         }
         return started
     }
@@ -74,6 +77,9 @@ public struct EventDispatcher: Sendable {
                          metadata: ["execution": "\(id)", "error": "\(error)"])
         }
     }
+
+    /// The idempotency key of the starts an execution's end causes.
+    static func idempotencyKey(event: String, execution: String) -> String { "\(event):\(execution)" }
 
     static func evaluate(_ condition: JSONValue, scope: ExpressionScope) throws -> JSONValue {
         guard case .string(let text) = condition else { return condition }
