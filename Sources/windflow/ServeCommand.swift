@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (default 8080).") var port: Int?
     @Option(help: "Executions run at the same time (default 4).") var workers: Int?
-    @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get to finish at SIGTERM before they are parked (default 30).")
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get at SIGTERM or SIGINT to end or park; then their running nodes are stopped and they resume at the next start (default 30).")
     var shutdownGrace: Double?
     @Option(name: .customLong("editor-dir"), help: "Serve the editor from this folder instead of the bundled copy (default: $WINDFLOW_EDITOR_DIR).")
     var editorDirectory: String?
