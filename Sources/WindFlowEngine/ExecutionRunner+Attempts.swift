@@ -320,6 +320,6 @@ extension ExecutionRunner {
         input["payload"] = .object(input)
         // The key an `execution.failed` event trigger of the same workflow starts with: one run per failure.
         return .success(FollowUp(workflow: handler, triggerNode: trigger.id, input: .object(input),
-                                 idempotencyKey: EventDispatcher.idempotencyKey(event: "execution.failed", execution: run.record.id)))
+                                 idempotencyKey: EventDispatcher.idempotencyKey(event: "execution.failed", execution: run.record.id, trigger: trigger.id)))
     }
 }

@@ -72,6 +72,7 @@ public struct ExecutorRegistry: Sendable {
         registry.register("integration.notification", NotificationExecutor(client: .shared))
         registry.register("integration.git", GitExecutor())
         registry.register("integration.database", DatabaseExecutor())
+        registry.register("integration.cloud", CloudStorageExecutor(client: .shared))
         let docker = DockerEngineDriver(host: deployment.dockerHost)
         registry.register("windflow.deploy_stack", DeployStackExecutor(settings: deployment, driver: docker))
         registry.register("windflow.scale_service", ScaleServiceExecutor(settings: deployment, driver: docker))

@@ -10,8 +10,8 @@ enum IdempotencyHeader {
     /// The key; nil without the header; the 400 that says what a key must be when it is not one.
     static func read(_ request: Request) -> Answer<String?> {
         guard let key = request.headers[name] else { return .ok(nil) }
-        guard WorkflowEngine.isValidIdempotencyKey(key) else {
-            return .response(ServiceResponse.problem(.badRequest, "Bad Idempotency-Key", detail: WorkflowEngine.idempotencyKeyRule))
+        guard WorkflowEngine.isValidClientIdempotencyKey(key) else {
+            return .response(ServiceResponse.problem(.badRequest, "Bad Idempotency-Key", detail: WorkflowEngine.clientIdempotencyKeyRule))
         }
         return .ok(key)
     }

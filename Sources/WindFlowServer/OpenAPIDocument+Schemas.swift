@@ -19,7 +19,8 @@ extension OpenAPIDocument {
         /// The header that makes a retried start answer the execution the first one started.
         static let idempotencyKey = Parameter(
             name: "Idempotency-Key", schema: ["type": "string", "minLength": 1, "maxLength": .int(WorkflowEngine.maxIdempotencyKeyLength), "pattern": "^[!-~]+$"],
-            description: "names this start: a repeat with the same key answers the execution the first one started, and starts nothing")
+            description: "names this start: a repeat with the same key answers the execution the first one started, and starts nothing; "
+                + "keys starting with windflow: are WindFlow's own and refused")
         static let executionStatus: JSONValue = ["type": "string", "enum": .array(ExecutionStatus.allCases.map { .string($0.rawValue) })]
         static let limit: JSONValue = ["type": "integer", "minimum": 1, "maximum": 500]
         static let lastEventID: JSONValue = ["type": "integer", "minimum": 0]

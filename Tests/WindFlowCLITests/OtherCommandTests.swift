@@ -17,7 +17,7 @@ struct OtherCommandTests {
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first == "Triggers")
         #expect(lines.contains { $0.hasPrefix("  integration.http ") && $0.contains("Sends an HTTP request") })
-        #expect(lines.filter { $0.hasPrefix("  ") }.count == 24)
+        #expect(lines.filter { $0.hasPrefix("  ") }.count == 25)
     }
 
     @Test func registryDescribesOneType() async throws {

@@ -100,7 +100,8 @@ struct ServeShutdownTests {
         let database = scratch.path + "/db.sqlite"
         let first = try await Server(["--port", "0", "--db", database, "--workers", "1", "--shutdown-grace", "20"], scratch: scratch)
         let marker = scratch.appendingPathComponent("marker").path
-        let created = try await first.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 1.5))
+        // Long enough to be seen running by a poll on a loaded machine.
+        let created = try await first.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 3))
         let id = try #require(created["id"]?.stringValue, "\(created)")
         let running = try #require(try await first.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
         #expect(try await Self.waitFor(running, on: first, status: ["running"], within: 10) == "running")

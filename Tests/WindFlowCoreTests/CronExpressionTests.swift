@@ -77,6 +77,13 @@ struct PrometheusTextTests {
         #expect(samples[1].name == "process_cpu_seconds_total")
         #expect(samples[2].value == .infinity)
     }
+
+    @Test func labelValuesAreEscapedSoTheyReadBack() {
+        let value = "a \"quoted\" C:\\path\nnext"
+        let line = "m{provider=\"\(PrometheusText.labelValue(value))\"} 1"
+        #expect(!line.contains("\n"), "one line")
+        #expect(PrometheusText.parse(line).first?.labels == ["provider": value])
+    }
 }
 
 struct HashesTests {

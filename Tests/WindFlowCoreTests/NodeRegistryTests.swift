@@ -8,7 +8,7 @@ struct NodeRegistryTests {
         "windflow.get_metrics", "windflow.health_check", "windflow.renew_certificates",
         "logic.condition", "logic.switch", "logic.loop", "logic.merge", "logic.wait", "logic.stop",
         "integration.http", "integration.notification", "integration.script", "integration.database",
-        "integration.git", "integration.monitoring",
+        "integration.git", "integration.monitoring", "integration.cloud",
     ]
 
     @Test func everySeedTypeIsRegistered() {

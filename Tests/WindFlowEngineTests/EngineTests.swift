@@ -291,7 +291,30 @@ struct EngineFlowTests {
         await dispatcher.executionEnded(execution.id)
         let pages = try box.store.executions(workflow: "pager")
         #expect(pages.count == 1, "queued with the failure; the event starts no second one")
-        #expect(pages.first?.idempotencyKey == "execution.failed:\(execution.id)")
+        #expect(pages.first?.idempotencyKey == "windflow:execution.failed:\(execution.id):failed")
+    }
+
+    /// Each listening trigger starts once per execution end: two triggers of one workflow, two runs; a second
+    /// publication of the same end, none.
+    @Test func everyListeningTriggerStartsOncePerExecutionEnd() async throws {
+        let box = try Sandbox()
+        defer { box.remove() }
+        let engine = box.engine()
+        let audit = try box.store.saveWorkflow(try WorkflowCodec.load("""
+            name: audit
+            nodes:
+              - {id: to_log, type: trigger.event, configuration: {event: execution.failed}}
+              - {id: to_ticket, type: trigger.event, configuration: {event: execution.failed}}
+              - {id: note, type: logic.stop}
+            edges: [{source: to_log, target: note}, {source: to_ticket, target: note}]
+            """).workflow, now: 0)
+        _ = try box.store.setActive(audit.id, true, now: 0)
+        let (execution, _) = try await box.run("name: flaky\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: integration.script, configuration: {script: \"exit 3\"}}\n",
+                                               engine: engine)
+        let dispatcher = EventDispatcher(engine: engine)
+        await dispatcher.executionEnded(execution.id)
+        await dispatcher.executionEnded(execution.id)
+        #expect(try box.store.executions(workflow: "audit").map(\.triggerNode).sorted() == ["to_log", "to_ticket"])
     }
 
     /// An error workflow goes through the checks of any start: one whose triggers are all disabled, or that cannot

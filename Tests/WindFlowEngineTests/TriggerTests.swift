@@ -8,13 +8,18 @@ import Testing
 struct SchedulerTests {
     func iso(_ text: String) -> Double { ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970 }
 
-    @Test func schedulesFireOnTimeOnceAndSurviveARestart() async throws {
+    /// A store in a new folder (the caller removes it) and an engine on a manual clock set to `time`.
+    func scene(at time: String) throws -> (SQLiteStore, ManualClock, WorkflowEngine, URL) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
-        let clock = ManualClock(iso("2026-11-26T10:02:30Z"))
-        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
+        let clock = ManualClock(iso(time))
+        return (store, clock, WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock)), directory)
+    }
+
+    @Test func schedulesFireOnTimeOnceAndSurviveARestart() async throws {
+        let (store, clock, engine, directory) = try scene(at: "2026-11-26T10:02:30Z")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let workflow = try WorkflowCodec.load("""
             name: every five minutes
             trigger: {type: schedule, schedule: "*/5 * * * *"}
@@ -42,12 +47,8 @@ struct SchedulerTests {
     /// A scheduler that stops between starting a fire and planning the next one (a crash, or a second process
     /// that saw the same due time) does not run that fire twice: the due time is the start's idempotency key.
     @Test func aFireSeenTwiceRunsOnce() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, clock, engine, directory) = try scene(at: "2026-11-26T10:02:30Z")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
-        let clock = ManualClock(iso("2026-11-26T10:02:30Z"))
-        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
         let workflow = try WorkflowCodec.load("""
             name: overlapping
             trigger: {type: schedule, schedule: "*/5 * * * *", allow_overlap: true}
@@ -67,17 +68,13 @@ struct SchedulerTests {
         let seenAgain = try await Scheduler(engine: engine).tick()
         #expect(seenAgain == fired, "the same execution, not a second one")
         #expect(try store.executions().count == 1)
-        #expect(try store.execution(fired[0])?.idempotencyKey == "schedule:trigger:2026-11-26T10:05:00Z")
+        #expect(try store.execution(fired[0])?.idempotencyKey == "windflow:schedule:trigger:2026-11-26T10:05:00Z")
         #expect(try store.nextFire(workflow: record.id, node: "trigger") == iso("2026-11-26T10:10:00Z"))
     }
 
     @Test func missedRunsAreSkippedOrRunOnceAndOverlapIsPrevented() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-schedule-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, clock, engine, directory) = try scene(at: "2026-11-26T10:00:30Z")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
-        let clock = ManualClock(iso("2026-11-26T10:00:30Z"))
-        let engine = WorkflowEngine(runner: ExecutionRunner(store: store, clock: clock))
         for (name, policy) in [("skipper", "skip"), ("catcher", "run_once")] {
             let workflow = try WorkflowCodec.load("""
                 name: \(name)

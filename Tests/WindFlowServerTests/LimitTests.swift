@@ -78,7 +78,7 @@ struct LimitTests {
         #expect(Date().timeIntervalSince(asked) < 1, "a normal request waits for none of the slow ones")
         let closed = slow.filter { $0.isClosedByServer() }.count
         #expect(closed == slow.count, "every slow connection is closed after the idle timeout (\(closed) of \(slow.count))")
-        #expect(Date().timeIntervalSince(began) < 5)
+        #expect(Date().timeIntervalSince(began) < 10, "closed by the server, not left to the clients' own timeouts")
         await service.stop()
     }
 }

@@ -113,10 +113,10 @@ struct ServiceTests {
         let reused = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"amount": 13}"#, headers: key)
         #expect(reused.status == 422, "the key of another request: \(reused.json.jsonText)")
         #expect(reused.json["title"] == "Idempotency-Key reused")
-        for bad in ["two words", String(repeating: "x", count: 256), "cl\u{E9}"] {
+        for bad in ["two words", String(repeating: "x", count: 256), "cl\u{E9}", "windflow:schedule:start:2026-12-08T00:00:00Z"] {
             let refused = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}", headers: [("Idempotency-Key", bad)])
             #expect(refused.status == 400, "'\(bad.prefix(20))'")
-            #expect(refused.json["detail"]?.stringValue?.contains("Idempotency-Key") == true, "\(refused.json.jsonText)")
+            #expect(refused.json["detail"]?.stringValue?.lowercased().contains("idempotency") == true, "\(refused.json.jsonText)")
         }
         let delivery = [("Idempotency-Key", "evt_1"), ("Content-Type", "application/json")]
         let hooked = try await service.request("POST", "/webhooks/pay", body: "{}", headers: delivery, auth: false)

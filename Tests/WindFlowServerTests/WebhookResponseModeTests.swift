@@ -43,13 +43,14 @@ struct WebhookResponseModeTests {
             name: slow answer
             nodes:
               - {id: hook, type: trigger.webhook, configuration: {webhook_path: /slow, authentication: none, response_mode: wait, response_timeout: 1}}
-              - {id: nap, type: integration.script, configuration: {script: "sleep 3"}}
+              - {id: nap, type: integration.script, configuration: {script: "sleep 6"}}
             """
         #expect(try await service.request("POST", "/api/v1/workflows?activate=true", body: workflow).status == 201)
         let started = Date()
         let answer = try await service.request("POST", "/webhooks/slow", body: "{}", auth: false)
         #expect(answer.status == 202 && answer.json["execution_id"] != nil)
-        #expect(Date().timeIntervalSince(started) < 2.5, "it answers at the response timeout, not at the end of the run")
+        // Bounds loose enough for a loaded machine: the run takes 6 s, the answer is due at 1 s.
+        #expect(Date().timeIntervalSince(started) < 4.5, "it answers at the response timeout, not at the end of the run")
         await service.stop()
     }
 }

@@ -63,18 +63,5 @@ public struct S3Failure: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The text of the first `<name>…</name>` in an XML body, entities decoded.
-    static func element(_ name: String, in xml: String) -> String? {
-        guard let open = xml.range(of: "<\(name)>"), let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex) else {
-            return nil
-        }
-        let text = String(xml[open.upperBound..<close.lowerBound])
-        return text.replacingAll("&lt;", "<").replacingAll("&gt;", ">").replacingAll("&quot;", "\"")
-            .replacingAll("&apos;", "'").replacingAll("&amp;", "&")
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: String, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
+    static func element(_ name: String, in xml: String) -> String? { S3XML.first(name, in: xml) }
 }

@@ -11,6 +11,20 @@ public enum PrometheusText {
     }
 
     /// Every sample in `text`; comment lines and lines that do not parse are skipped.
+    /// A label value as the text format writes it: backslash, double quote and line feed escaped.
+    public static func labelValue(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
     public static func parse(_ text: String) -> [Sample] {
         text.split(whereSeparator: \.isNewline).compactMap { parseLine(Substring($0)) }
     }

@@ -15,7 +15,7 @@ public struct NodeRegistry: Sendable {
     /// Every node type WindFlow ships: triggers, WindFlow actions, logic and integrations.
     public static let standard = NodeRegistry(
         NodeRegistry.triggerTypes + NodeRegistry.windflowTypes + NodeRegistry.logicTypes
-            + NodeRegistry.integrationTypes)
+            + NodeRegistry.integrationTypes + NodeRegistry.cloudTypes)
 
     /// Adds a node type, replacing any type with the same id.
     public mutating func register(_ type: NodeType) {

@@ -33,7 +33,9 @@ public struct EventDispatcher: Sendable {
             }
             // An execution's end starts each listener once, however often it is published (and not again when the
             // listener is also the failed run's error workflow, queued with the failure).
-            let key = payload["execution_id"]?.stringValue.flatMap { event.hasPrefix("execution.") ? Self.idempotencyKey(event: event, execution: $0) : nil }
+            let key = payload["execution_id"]?.stringValue.flatMap {
+                event.hasPrefix("execution.") ? Self.idempotencyKey(event: event, execution: $0, trigger: node.id) : nil
+            }
             started.append(try await engine.start(record, trigger: node.id, input: .object(input), idempotencyKey: key).id)
         }
         return started
@@ -78,8 +80,10 @@ public struct EventDispatcher: Sendable {
         }
     }
 
-    /// The idempotency key of the starts an execution's end causes.
-    static func idempotencyKey(event: String, execution: String) -> String { "\(event):\(execution)" }
+    /// The idempotency key of a start an execution's end causes: one per listening trigger and execution.
+    static func idempotencyKey(event: String, execution: String, trigger: String) -> String {
+        "\(WorkflowEngine.reservedKeyPrefix)\(event):\(execution):\(trigger)"
+    }
 
     static func evaluate(_ condition: JSONValue, scope: ExpressionScope) throws -> JSONValue {
         guard case .string(let text) = condition else { return condition }

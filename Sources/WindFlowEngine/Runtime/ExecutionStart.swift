@@ -35,6 +35,17 @@ extension WorkflowEngine {
 
     public static let idempotencyKeyRule = "an idempotency key is 1 to \(maxIdempotencyKeyLength) visible ASCII characters (no spaces)"
 
+    /// The prefix of the keys WindFlow gives its own starts (a schedule's fire, the runs an execution's end causes).
+    /// A client's key may not start with it, so no request can take a start WindFlow will make.
+    public static let reservedKeyPrefix = "windflow:"
+
+    /// A key a client may send: a valid key outside WindFlow's own.
+    public static func isValidClientIdempotencyKey(_ key: String) -> Bool {
+        isValidIdempotencyKey(key) && !key.lowercased().hasPrefix(reservedKeyPrefix)
+    }
+
+    public static let clientIdempotencyKeyRule = idempotencyKeyRule + ", not starting with '\(reservedKeyPrefix)' (WindFlow's own keys)"
+
     /// Stores `workflow` (a new version if it changed) and starts it, as ``start(_:trigger:input:idempotencyKey:)`` does — for a
     /// workflow handed over whole (`windflow run file.yaml`).
     public func enqueue(_ workflow: Workflow, trigger: String? = nil, input: JSONValue = [:]) async throws -> ExecutionRecord {

@@ -42,7 +42,7 @@ struct Scheduler {
                     ]
                     // One execution per due time, even when two schedulers see it (a restart mid-tick, several processes).
                     let execution = try await engine.start(record, trigger: node.id, input: input,
-                                                           idempotencyKey: "schedule:\(node.id):\(ExecutionStateMachine.iso8601(planned))")
+                                                           idempotencyKey: "\(WorkflowEngine.reservedKeyPrefix)schedule:\(node.id):\(ExecutionStateMachine.iso8601(planned))")
                     started.append(execution.id)
                 }
                 if let following = next(after: now) { try await engine.store.setNextFire(workflow: record.id, node: node.id, at: following) }
