@@ -3,6 +3,16 @@ import Testing
 
 /// Error bodies as moto 5.2.1 (and AWS) send them.
 struct S3FailureTests {
+    @Test func aWrongRegionSaysWhichRegionTheBucketIsIn() {
+        let body = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-3'</Message><Region>eu-west-3</Region></Error>
+            """
+        let failure = S3Failure.classify(status: 400, body: body, operation: "get s3://logs/a.txt")
+        #expect(failure.kind == .wrongRegion && failure.region == "eu-west-3" && !failure.retryable)
+        #expect(failure.message.hasSuffix("set region to eu-west-3"))
+    }
+
     func body(_ code: String, _ message: String) -> String {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Error><Code>\(code)</Code><Message>\(message)</Message><RequestId>x</RequestId></Error>"
     }

@@ -172,6 +172,23 @@ struct FixSuggestionTests {
         #expect(!suggestion.patch.jsonText.contains("good"), "the patch names the secret, never its value")
     }
 
+    /// An object store that says the bucket is in another region (AWS's AuthorizationHeaderMalformed, as the test
+    /// server answers it) → sign for that region; the run then succeeds.
+    @Test func aBucketInAnotherRegionGetsThatRegion() async throws {
+        let (scene, server) = (try Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        let failed = try await scene.run("""
+            name: fetch report
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: fetch, type: integration.cloud, configuration: {operation: get, bucket: bucket-in-eu-west-3, key: report.txt, endpoint: "\(server.base)", path_style: true, access_key: AKIDEXAMPLE, secret_key: wJalrXUtnFEMIexample}}
+            """)
+        let (suggestion, rerun) = try await scene.fixAndRerun(failed, rule: "cloud_region")
+        #expect(suggestion.patch == [["op": "add", "path": "/workflow/nodes/1/configuration/region", "value": "eu-west-3"]])
+        #expect(suggestion.confidence == 0.95)
+        #expect(rerun.status == .succeeded)
+    }
+
     @Test func aMistypedCommandBecomesTheOneThatExists() async throws {
         let scene = try Scene()
         defer { scene.box.remove() }

@@ -40,6 +40,16 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         path = url.path
+        if path.startswith("/bucket-in-eu-west-3/"):
+            # What AWS answers a request signed for another region than its bucket's (path-style S3).
+            if "/eu-west-3/s3/aws4_request" in (self.headers.get("Authorization") or ""):
+                return self.send(200, b"in eu-west-3", "text/plain", {"ETag": '"0123456789abcdef0123456789abcdef"'})
+            scope = (self.headers.get("Authorization") or "").split("Credential=")[-1].split("/")
+            signed = scope[2] if len(scope) > 2 else "none"
+            error = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>"
+                     f"<Message>The authorization header is malformed; the region '{signed}' is wrong; expecting 'eu-west-3'</Message>"
+                     "<Region>eu-west-3</Region><RequestId>WF0000000000</RequestId></Error>")
+            return self.send(400, error.encode(), "application/xml")
         if path.startswith("/status/"):
             code = int(path.split("/")[2])
             return self.send(code, f"status {code}".encode())

@@ -15,6 +15,8 @@ public struct S3Failure: Sendable, Hashable, CustomStringConvertible {
         case throttled
         /// The server failed (5xx).
         case server
+        /// The bucket is in another region than the one the request was signed for (or sent to).
+        case wrongRegion = "wrong_region"
         /// Anything else the server refused (4xx).
         case request
     }
@@ -25,6 +27,8 @@ public struct S3Failure: Sendable, Hashable, CustomStringConvertible {
     public var status: Int
     /// S3's error code (`NoSuchBucket`, `SignatureDoesNotMatch`…), when the body had one.
     public var code: String?
+    /// The region the server says the bucket is in, when it says so (`<Region>` of a wrong-region answer).
+    public var region: String? = nil
 
     public var description: String { message }
 
@@ -35,6 +39,11 @@ public struct S3Failure: Sendable, Hashable, CustomStringConvertible {
         let said = "\(operation) failed with \(status)\(code.map { " \($0)" } ?? "")\(serverMessage)"
         func failure(_ kind: Kind, _ fix: String, retryable: Bool = false) -> S3Failure {
             S3Failure(kind: kind, message: "\(said); \(fix)", retryable: retryable, status: status, code: code)
+        }
+        if let region = element("Region", in: body), ["AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException"].contains(code ?? "") {
+            var wrong = failure(.wrongRegion, "the bucket is in \(region): set region to \(region)" + (code == "PermanentRedirect" ? " (and endpoint to that region's)" : ""))
+            wrong.region = region
+            return wrong
         }
         switch code {
         case "InvalidAccessKeyId":

@@ -34,7 +34,7 @@ public struct FixCandidate: Sendable {
 /// one exact change, or nothing.
 public enum FixRules {
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
-        earlierFix, deployHealth, timeout, transientHTTP, credentials, unreachableHost, missingCommand, missingField,
+        earlierFix, deployHealth, timeout, transientHTTP, credentials, cloudRegion, unreachableHost, missingCommand, missingField,
     ]
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
@@ -171,6 +171,25 @@ public enum FixRules {
             confidence: 0.6,
             patch: JSONPatch([.init(.add, context.pointer + "/configuration/auth", value: ["type": "bearer", "token": .string("{{ secrets.\(secret) }}")])]),
             evidence: .object(evidence(context)))
+    }
+
+    /// An object store that says the bucket is in another region → that region (and, when the node names an AWS
+    /// endpoint of the old region, that region's endpoint).
+    static let cloudRegion: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.node.type == "integration.cloud", context.details.subject == "region", let region = context.details.alternatives?.first,
+              region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }), context.node.configuration["region"]?.stringValue != region
+        else { return nil }
+        var operations: [JSONPatch.Operation] = [.init(.add, context.pointer + "/configuration/region", value: .string(region))]
+        var changes = ["region → \(region)"]
+        if case .string(let endpoint)? = context.node.configuration["endpoint"], endpoint.contains(".amazonaws.com") {
+            let moved = "https://s3.\(region).amazonaws.com"
+            operations.append(.init(.add, context.pointer + "/configuration/endpoint", value: .string(moved)))
+            changes.append("endpoint → \(moved)")
+        }
+        return FixCandidate(
+            rule: "cloud_region", title: "Sign '\(context.node.id)' for \(region), where the bucket is",
+            rationale: "The object store answered '\(context.node.id)' that bucket '\(context.node.configuration["bucket"]?.renderedText ?? "")' is in \(region) (\(context.message.prefix(120))). \(changes.joined(separator: "; ")).",
+            confidence: 0.95, patch: JSONPatch(operations), evidence: .object(evidence(context).merging(["region": .string(region)]) { $1 }))
     }
 
     /// Connection refused / DNS to a URL other than the one that last worked → that URL.

@@ -106,9 +106,10 @@ struct S3Client: Sendable {
     }
 
     static func failure(_ failure: S3Failure) -> NodeFailure {
-        let kind: FailureKind = failure.kind == .credentials || failure.kind == .clockSkew || failure.kind == .denied ? .configuration : .http
+        let kind: FailureKind = [.credentials, .clockSkew, .denied, .wrongRegion].contains(failure.kind) ? .configuration : .http
         return NodeFailure(kind, failure.message, retryable: failure.retryable,
-                           details: FailureDetails(httpStatus: failure.status, errorClass: failure.code.map(FailureClass.init(rawValue:))))
+                           details: FailureDetails(httpStatus: failure.status, errorClass: failure.code.map(FailureClass.init(rawValue:)),
+                                                   subject: failure.region.map { _ in "region" }, alternatives: failure.region.map { [$0] }))
     }
 
     static func failure(_ error: any Error, operation: String) -> NodeFailure {
