@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "WindFlow", path: ".."),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +22,7 @@ let package = Package(
                 .product(name: "WindFlowServer", package: "WindFlow"),
                 .product(name: "WindFlowDesigner", package: "WindFlow"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/WindFlowBenchmarks"
         )

@@ -211,3 +211,34 @@ struct CloudStorageTests {
         }
     }
 }
+
+/// Retention in a bucket: only archives last written before the limit go; the time S3 writes is read exactly.
+struct OffsiteRetentionTests {
+    @Test func onlyArchivesOlderThanTheRetentionExpire() throws {
+        let now = try #require(Timestamp.parse("2026-12-07T12:00:00.000Z"))
+        let objects: [JSONValue] = [
+            ["key": "shop-staging-20261120-full.tar.gz", "last_modified": "2026-11-20T02:00:00.000Z"],
+            ["key": "shop-staging-20261201-full.tar.gz", "last_modified": "2026-12-01T02:00:00.000Z"],
+            ["key": "shop-staging-20261130-full.tar", "last_modified": "2026-11-30T11:59:59Z"],
+            ["key": "notes.txt", "last_modified": "2026-01-01T00:00:00.000Z"],
+            ["key": "no-date.tar.gz"],
+        ]
+        #expect(OffsiteBackup.expired(objects, olderThan: 7, now: now) == ["shop-staging-20261120-full.tar.gz", "shop-staging-20261130-full.tar"],
+                "archives only, and only those before 2026-11-30T12:00")
+        #expect(OffsiteBackup.location("s3://backups/nightly/db")?.bucket == "backups")
+        #expect(OffsiteBackup.location("s3://backups/nightly/db")?.path == "nightly/db")
+        #expect(OffsiteBackup.location("s3://backups")?.path == "")
+        #expect(OffsiteBackup.location("/var/backups") == nil && OffsiteBackup.location("s3:///x") == nil)
+    }
+
+    @Test func rfc3339TimesReadBackToTheSecondsTheyWrite() {
+        for seconds in [0.0, 1_765_000_000.5, 951_782_400.0, -86_400.0, 4_102_444_800.123] {
+            #expect(Timestamp.parse(Timestamp.rfc3339(seconds)).map { ($0 * 1000).rounded() } == (seconds * 1000).rounded(), "\(seconds)")
+        }
+        #expect(Timestamp.parse("2026-12-07T02:11:34Z") == 1_796_609_494)
+        #expect(Timestamp.parse("2026-12-07T02:11:34+00:00") == 1_796_609_494)
+        for bad in ["", "2026-12-07", "2026-13-07T00:00:00Z", "2026-12-07T02:11:34+02:00", "Mon, 07 Dec 2026 02:11:34 GMT"] {
+            #expect(Timestamp.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -123,6 +123,47 @@ struct DockerDeploymentTests {
         await harness.remove()
     }
 
+    /// Off the machine: a backup to s3:// (moto, checked with boto3), the volume destroyed, the restore read back
+    /// from the bucket. Skipped without the S3-compatible server of scripts/test.sh.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["WINDFLOW_TEST_S3_ENDPOINT"] != nil, "WINDFLOW_TEST_S3_ENDPOINT is unset"))
+    func aVolumeIsBackedUpToABucketAndRestoredFromIt() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let harness = try DeploymentHarness()
+        let stack = harness.stack
+        let deploy = "  - {id: deploy, type: windflow.deploy_stack, configuration: {stack_id: \(stack), environment: staging}}\n"
+        let (first, firstRuns) = try await harness.run(deploy)
+        #expect(first.status == .succeeded, "\(firstRuns.last("deploy")?.errorMessage ?? "")")
+        let endpoint = try #require(firstRuns.last("deploy")?.output?["endpoint"]?.stringValue)
+        let (_, state) = try await harness.get(endpoint + "/data/state")
+        let s3 = "endpoint: \"\(environment["WINDFLOW_TEST_S3_ENDPOINT"] ?? "")\", path_style: true, access_key: \"\(environment["WINDFLOW_TEST_S3_ACCESS_KEY"] ?? "")\", "
+            + "secret_key: \"\(environment["WINDFLOW_TEST_S3_SECRET_KEY"] ?? "")\""
+        let (backedUp, backupRuns) = try await harness.run("""
+              - {id: backup, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], destination: "s3://windflow-test", retention_days: 7, \(s3)}}
+            """)
+        #expect(backedUp.status == .succeeded, "\(backupRuns.last("backup")?.errorMessage ?? "")")
+        let output = try #require(backupRuns.last("backup")?.output)
+        let uri = try #require(output["backup_file"]?.stringValue)
+        #expect(uri.hasPrefix("s3://windflow-test/\(stack)-staging-") && uri.hasSuffix("-full.tar.gz"), "\(uri)")
+        #expect(output["pruned"] == [], "nothing in the bucket is older than the retention")
+        let key = String(uri.dropFirst("s3://windflow-test/".count))
+        let seen = try CloudStorageTests.boto("print(s3.head_object(Bucket=bucket, Key='\(key)')['ContentLength'])")
+        #expect(Int(seen) == output["size_bytes"]?.intValue, "boto3 sees the archive WindFlow sent")
+        let staged = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("windflow-backup-") }
+        #expect(staged.isEmpty, "the staging copy is gone: \(staged)")
+
+        for container in try await harness.containers("staging") { try await harness.driver.remove(container.id) }
+        try await harness.driver.removeVolume("\(stack)-staging-data")
+        let (restored, restoreRuns) = try await harness.run("""
+              - {id: restore, type: windflow.backup_data, configuration: {stack_id: \(stack), environment: staging, volumes: [data], mode: restore, backup_file: "\(uri)", \(s3)}}
+            """)
+        #expect(restored.status == .succeeded, "\(restoreRuns.last("restore")?.errorMessage ?? "")")
+        let (second, secondRuns) = try await harness.run(deploy)
+        #expect(second.status == .succeeded)
+        let newEndpoint = try #require(secondRuns.last("deploy")?.output?["endpoint"]?.stringValue)
+        #expect(try await harness.get(newEndpoint + "/data/state").1 == state, "the volume restored from the bucket holds the state written before")
+        await harness.remove()
+    }
+
     @Test func aFailingHealthCheckRollsBackToThePreviousContainers() async throws {
         let harness = try DeploymentHarness()
         let stack = harness.stack

@@ -37,6 +37,16 @@ if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "curl" {
     exit(0)
 }
 
+// `WINDFLOW_BENCH_ONLY=cloud`: a 200 MiB file up to and back from the S3-compatible server of WINDFLOW_BENCH_S3_ENDPOINT
+// (with WINDFLOW_BENCH_S3_ACCESS_KEY, WINDFLOW_BENCH_S3_SECRET_KEY and the bucket windflow-test, as moto.sh makes them).
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "cloud" {
+    let environment = ProcessInfo.processInfo.environment
+    print(try await CloudBenchmarks.transfer(
+        megabytes: Int(environment["WINDFLOW_BENCH_MIB"] ?? "") ?? 200, endpoint: environment["WINDFLOW_BENCH_S3_ENDPOINT"] ?? "",
+        accessKey: environment["WINDFLOW_BENCH_S3_ACCESS_KEY"] ?? "", secretKey: environment["WINDFLOW_BENCH_S3_SECRET_KEY"] ?? ""))
+    exit(0)
+}
+
 // `WINDFLOW_BENCH_ONLY=advice` times the optimization analysis over 1,000,000 stored node runs.
 if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "advice" {
     print(try AdviceBenchmarks.optimizer(executions: 100_000).0.summary)

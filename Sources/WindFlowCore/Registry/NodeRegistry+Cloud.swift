@@ -1,4 +1,27 @@
 extension NodeRegistry {
+    /// Where an S3-compatible store is and the credentials that sign for it (the cloud node; off-site backups).
+    static func s3Connection(required: Bool) -> [ParameterSpec] {
+        [
+            ParameterSpec(
+                "endpoint", .string,
+                description: "The S3 endpoint URL (default: AWS in region; e.g. https://<account>.r2.cloudflarestorage.com, http://minio:9000).",
+                example: "https://s3.eu-west-3.amazonaws.com"),
+            ParameterSpec("region", .string, default: "us-east-1", description: "The region requests are signed for.", example: "eu-west-3"),
+            ParameterSpec(
+                "path_style", .boolean, default: false,
+                description: "Address the bucket in the path (endpoint/bucket/key), as MinIO-like servers need, instead of its host name."),
+            ParameterSpec(
+                "access_key", .string, required: required, description: "The access key id" + (required ? "." : " (for s3:// locations)."),
+                example: "{{ secrets.AWS_ACCESS_KEY_ID }}", secret: true),
+            ParameterSpec(
+                "secret_key", .string, required: required, description: "The secret access key" + (required ? "." : " (for s3:// locations)."),
+                example: "{{ secrets.AWS_SECRET_ACCESS_KEY }}", secret: true),
+            ParameterSpec(
+                "session_token", .string, description: "A session token, with temporary credentials.",
+                example: "{{ secrets.AWS_SESSION_TOKEN }}", secret: true),
+        ]
+    }
+
     /// Object storage over the S3 API (AWS S3, Cloudflare R2, Backblaze B2, MinIO, Ceph, Garage…).
     static let cloudTypes: [NodeType] = [
         NodeType(
@@ -31,23 +54,7 @@ extension NodeRegistry {
                 ParameterSpec(
                     "expires", .duration, default: 3600, min: 1, max: 604_800,
                     description: "presign: how long the URL stays valid (at most 7 days)."),
-                ParameterSpec(
-                    "endpoint", .string,
-                    description: "The S3 endpoint URL (default: AWS in region; e.g. https://<account>.r2.cloudflarestorage.com, http://minio:9000).",
-                    example: "https://s3.eu-west-3.amazonaws.com"),
-                ParameterSpec("region", .string, default: "us-east-1", description: "The region requests are signed for.", example: "eu-west-3"),
-                ParameterSpec(
-                    "path_style", .boolean, default: false,
-                    description: "Address the bucket in the path (endpoint/bucket/key), as MinIO-like servers need, instead of its host name."),
-                ParameterSpec(
-                    "access_key", .string, required: true, description: "The access key id.", example: "{{ secrets.AWS_ACCESS_KEY_ID }}",
-                    secret: true),
-                ParameterSpec(
-                    "secret_key", .string, required: true, description: "The secret access key.",
-                    example: "{{ secrets.AWS_SECRET_ACCESS_KEY }}", secret: true),
-                ParameterSpec(
-                    "session_token", .string, description: "A session token, with temporary credentials.",
-                    example: "{{ secrets.AWS_SESSION_TOKEN }}", secret: true),
+            ] + s3Connection(required: true) + [
                 ParameterSpec(
                     "part_size", .integer, default: 8_388_608, min: 5_242_880, max: 5_368_709_120,
                     description: "put of a file: files larger than this go up in parts of this size (multipart upload), one part in memory at a time."),

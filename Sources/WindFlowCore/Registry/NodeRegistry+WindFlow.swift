@@ -73,14 +73,16 @@ extension NodeRegistry {
                     "backup_type", .string, default: "full", allowed: ["full", "incremental"],
                     description: "Everything, or only files changed since the last backup."),
                 ParameterSpec(
-                    "destination", .string, default: "backups", description: "Directory the archives go to."),
+                    "destination", .string, default: "backups",
+                    description: "Directory the archives go to, or s3://bucket/prefix to send them off the machine (with the s3 credentials below).",
+                    example: "s3://backups/nightly"),
                 ParameterSpec(
                     "retention_days", .integer, min: 1, max: 3650,
                     description: "Delete backups older than this many days."),
                 ParameterSpec("compress", .boolean, default: true, description: "gzip the archive."),
                 ParameterSpec(
-                    "backup_file", .string, description: "The archive to restore, for mode: restore."),
-            ],
+                    "backup_file", .string, description: "The archive to restore, for mode: restore: a path, or s3://bucket/key."),
+            ] + NodeRegistry.s3Connection(required: false),
             outputs: [
                 OutputField("backup_file", .string, "Path of the archive written (or restored)."),
                 OutputField("size_bytes", .integer, "Its size."),

@@ -26,12 +26,8 @@ struct CloudStorageExecutor: NodeExecutor {
         func text(_ name: String) -> String? { parameters[name].flatMap { $0.isNull ? nil : $0.renderedText }.flatMap { $0.isEmpty ? nil : $0 } }
         let operation = try parameters.string("operation")
         let bucket = try parameters.string("bucket")
-        let signer = S3Signature(accessKey: try parameters.string("access_key"), secretKey: try parameters.string("secret_key"),
-                                 sessionToken: text("session_token"), region: try parameters.string("region"))
         // Signing times follow the engine's clock from the attempt's start.
-        let clock = context.now, started = Stopwatch()
-        let s3 = try S3Client(http: client, signer: signer, endpoint: text("endpoint"), pathStyle: try parameters.bool("path_style"),
-                              timeout: try parameters.seconds("timeout"), now: { clock + started.seconds })
+        let s3 = try S3Client(parameters: parameters, http: client, start: context.now)
         guard !bucket.contains("/") else {
             throw NodeFailure(.validation, "bucket '\(bucket)' holds a '/': put the path in key or prefix", retryable: false,
                               details: FailureDetails(subject: "bucket"))

@@ -31,6 +31,19 @@ struct S3Client: Sendable {
         self.now = now
     }
 
+    /// The client a node's parameters describe (`endpoint`, `region`, `path_style`, `access_key`, `secret_key`,
+    /// `session_token`, `timeout`), signing with the engine's time from `start` on.
+    /// - Throws: ``ParameterError`` or ``NodeFailure``.
+    init(parameters: NodeParameters, http: CurlClient, start: Double) throws {
+        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isNull ? nil : $0.renderedText }.flatMap { $0.isEmpty ? nil : $0 } }
+        let signer = S3Signature(accessKey: try parameters.string("access_key"), secretKey: try parameters.string("secret_key"),
+                                 sessionToken: text("session_token"), region: try parameters.string("region"))
+        let started = Stopwatch()
+        try self.init(http: http, signer: signer, endpoint: text("endpoint"), pathStyle: try parameters.bool("path_style"),
+                      timeout: parameters.isSet("timeout") || parameters.declaredDefault("timeout") != nil ? try parameters.seconds("timeout") : 3600,
+                      now: { start + started.seconds })
+    }
+
     /// The host and encoded path of `key` in `bucket` (the bucket alone when `key` is nil).
     func address(bucket: String, key: String?) -> (host: String, path: String) {
         let object = key.map { "/" + S3Signature.encode($0, keepSlash: true) } ?? "/"

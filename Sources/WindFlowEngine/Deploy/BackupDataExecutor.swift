@@ -1,10 +1,13 @@
+import CurlHTTP
 import Foundation
 import WindFlowCore
 
-/// `windflow.backup_data`: a stack's volumes into an archive (full or incremental, gzip, retention), or back.
+/// `windflow.backup_data`: a stack's volumes into an archive (full or incremental, gzip, retention), or back; on
+/// the local disk or in an S3-compatible bucket (``OffsiteBackup``).
 struct BackupDataExecutor: NodeExecutor {
     let settings: DeploymentSettings
     let driver: any DeploymentDriver
+    var client: CurlClient = .shared
 
     func execute(_ context: NodeContext) async -> NodeOutcome {
         let node: DeploymentContext, destination: String, incremental: Bool, compress: Bool
@@ -16,6 +19,9 @@ struct BackupDataExecutor: NodeExecutor {
             return .failed(NodeFailure(error))
         }
         let stopwatch = Stopwatch()
+        if OffsiteBackup.location(destination) != nil || node.string("backup_file").flatMap(OffsiteBackup.location) != nil {
+            return await offsite(node, context: context, destination: destination, incremental: incremental, compress: compress, stopwatch: stopwatch)
+        }
         do throws(DeploymentError) {
             let (volumes, image) = try await target(node)
             let backup = VolumeBackup(driver: driver, log: context.log)
@@ -43,6 +49,58 @@ struct BackupDataExecutor: NodeExecutor {
             ], branch: nil)
         } catch {
             return .failed(error)
+        }
+    }
+
+    /// A backup to, or a restore from, `s3://bucket/prefix`: through a staging folder that is removed afterwards.
+    private func offsite(_ node: DeploymentContext, context: NodeContext, destination: String, incremental: Bool, compress: Bool,
+                         stopwatch: Stopwatch) async -> NodeOutcome {
+        let restoring = node.string("mode") == "restore"
+        guard let (bucket, path) = OffsiteBackup.location(restoring ? node.string("backup_file") ?? "" : destination) else {
+            return .failed(NodeFailure(.validation, "backup_file must be an s3:// location or a path", retryable: false))
+        }
+        guard restoring || !incremental else {
+            return .failed(NodeFailure(.validation, "an incremental backup compares with the archives on this machine: back up to "
+                                       + "\(destination) with backup_type: full, or keep incremental backups on disk", retryable: false,
+                                       details: FailureDetails(subject: "backup_type")))
+        }
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-backup-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            let s3 = try S3Client(parameters: node.parameters, http: client, start: context.now)
+            let prefix = path.isEmpty || path.hasSuffix("/") || restoring ? path : path + "/"
+            let remote = OffsiteBackup(bucket: bucket, prefix: restoring ? "" : prefix, s3: s3, log: context.log)
+            let (volumes, image) = try await target(node)
+            let backup = VolumeBackup(driver: driver, log: context.log)
+            if restoring {
+                let file = staging + "/" + (URL(fileURLWithPath: path).lastPathComponent.isEmpty ? "backup.tar.gz" : URL(fileURLWithPath: path).lastPathComponent)
+                try await remote.download(path, to: file)
+                try await backup.restore(file: file, volumes: volumes, image: image, labels: node.selector)
+                let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0
+                return .succeeded([
+                    "backup_file": .string("s3://\(bucket)/\(path)"), "size_bytes": .int(size), "volumes": .array(volumes.map { .string($0.name) }),
+                    "duration_ms": .int(Int(stopwatch.seconds * 1000)), "pruned": [], "restored": true,
+                ], branch: nil)
+            }
+            let made = try await backup.backup(volumes: volumes, image: image, destination: staging, prefix: node.scope?.network ?? "volumes",
+                                               incremental: false, compress: compress, retentionDays: nil, now: context.now)
+            let (uri, size) = try await remote.upload(made.file)
+            let key = String(uri.dropFirst("s3://\(bucket)/".count))
+            var pruned: [String] = []
+            if let days = node.number("retention_days") { pruned = try await remote.prune(olderThan: Int(days), now: context.now, keep: key) }
+            return .succeeded([
+                "backup_file": .string(uri), "size_bytes": .int(size), "volumes": .array(made.volumes.map(JSONValue.string)),
+                "duration_ms": .int(Int(stopwatch.seconds * 1000)), "pruned": .array(pruned.map(JSONValue.string)), "backup_type": "full",
+            ], branch: nil)
+        } catch let failure as NodeFailure {
+            return .failed(failure)
+        } catch let error as DeploymentError {
+            return .failed(error)
+        } catch let error as ParameterError {
+            return .failed(NodeFailure(error))
+        } catch {
+            return .failed(NodeFailure(.internal, "\(error)"))
         }
     }
 
