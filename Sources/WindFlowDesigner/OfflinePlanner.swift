@@ -80,6 +80,16 @@ public struct OfflinePlanner: Sendable {
         }
         replace(&workflow, parameter: "retention_days", with: facts.retentionDays.map { .int($0) }, label: "retention", assumptions: &assumptions)
         replace(&workflow, parameter: "replicas", with: facts.replicas.map { .int($0) }, label: "replicas", assumptions: &assumptions)
+        if workflow.nodes.contains(where: { $0.type == "integration.cloud" }) {
+            replace(&workflow, parameter: "bucket", with: facts.bucket.map { .string($0) }, label: "bucket", assumptions: &assumptions)
+            if let prefix = facts.bucketPrefix {
+                for index in workflow.nodes.indices where workflow.nodes[index].type == "integration.cloud" {
+                    guard case .string(let key)? = workflow.nodes[index].configuration["key"] else { continue }
+                    let name = key.split(separator: "/").last.map(String.init) ?? key
+                    workflow.nodes[index].configuration["key"] = .string(prefix + (prefix.hasSuffix("/") ? "" : "/") + name)
+                }
+            }
+        }
         if let url = facts.urls.first {
             for index in workflow.nodes.indices where ["integration.http", "integration.monitoring"].contains(workflow.nodes[index].type) {
                 workflow.nodes[index].configuration["url"] = .string(url)
@@ -207,6 +217,27 @@ public struct OfflinePlanner: Sendable {
         }
     }
 
+    /// An upload to the bucket the request names (`s3://bucket/prefix`, "the bucket shop-backups"), of the backup
+    /// when the request makes one, with credentials from the usual secrets.
+    func cloudStarter(facts: ProseFacts, assumptions: inout [String]) -> [String: JSONValue] {
+        let bucket = facts.bucket, prefix = facts.bucketPrefix ?? ""
+        if bucket == nil { assumptions.append("no bucket named; used 'backups' (set bucket)") }
+        assumptions.append("the bucket is reached with the secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (set endpoint and path_style for R2, B2 or MinIO)")
+        var configuration: [String: JSONValue] = [
+            "operation": "put", "bucket": .string(bucket ?? "backups"),
+            "access_key": "{{ secrets.AWS_ACCESS_KEY_ID }}", "secret_key": "{{ secrets.AWS_SECRET_ACCESS_KEY }}",
+        ]
+        if facts.actions.contains("windflow.backup_data") {
+            configuration["source_file"] = "{{ backup_data.backup_file }}"
+            configuration["key"] = .string(prefix + (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + "{{ trigger.scheduled_time }}.tar.gz")
+        } else {
+            assumptions.append("the upload sends the previous step's output as JSON; set content or source_file")
+            configuration["content"] = "{{ trigger }}"
+            configuration["key"] = .string(prefix + (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + "upload.json")
+        }
+        return configuration
+    }
+
     /// A first configuration for a node of `type` from the facts, with stand-ins said as assumptions.
     func starter(_ type: String, facts: ProseFacts, assumptions: inout [String]) -> [String: JSONValue] {
         func stack() -> JSONValue {
@@ -262,6 +293,8 @@ public struct OfflinePlanner: Sendable {
             return ["driver": "postgresql", "connection": "{{ secrets.DATABASE_URL }}", "query": "SELECT 1"]
         case "integration.git":
             return ["operation": "pull", "directory": "/srv/app"]
+        case "integration.cloud":
+            return cloudStarter(facts: facts, assumptions: &assumptions)
         case "integration.notification":
             let channels = facts.channels.isEmpty ? ["slack"] : facts.channels
             if facts.channels.isEmpty { assumptions.append("no channel named; notifies Slack") }

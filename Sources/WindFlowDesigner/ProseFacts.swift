@@ -19,12 +19,21 @@ public struct ProseFacts: Sendable {
     public var retentionDays: Int?
     public var replicas: Int?
     public var path: String?
+    /// An object-store bucket (`s3://bucket/prefix`, "the bucket shop-backups") and the key prefix given with it.
+    public var bucket: String?
+    public var bucketPrefix: String?
     /// Node types the words ask for, in the order they are asked.
     public var actions: [String] = []
 
     public init(_ prose: String) {
         let text = " " + prose.lowercased() + " "
         schedule = CronPhrase.parse(prose)
+        if let match = text.firstMatch(of: /s3:\/\/([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(\/[^\s,;]*)?/) {
+            bucket = String(match.1)
+            bucketPrefix = match.2.map { String($0.drop { $0 == "/" }) }.flatMap { $0.isEmpty ? nil : $0 }
+        } else if let match = text.firstMatch(of: /bucket\s+(?:named\s+|called\s+)?["'`]?([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/) {
+            bucket = String(match.1)
+        }
         trigger = Self.trigger(text, hasSchedule: schedule != nil)
         if Self.has(text, [" staging", "pre-prod", "preprod", "recette"]) { environment = "staging" }
         else if Self.has(text, ["production", " prod ", " prod,", " prod.", " prod)", " live "]) { environment = "production" }
@@ -95,6 +104,7 @@ public struct ProseFacts: Sendable {
         let table: [(String, [String])] = [
             ("windflow.validate_stack", ["validate the stack", "validate stack", "lint the compose", "check the compose", "validate the compose"]),
             ("windflow.backup_data", ["backup", "back up", "back-up", "sauvegard", "snapshot"]),
+            ("integration.cloud", ["s3://", " s3 ", " s3", "bucket", "object storage", "minio", " r2", "backblaze", "off-site", "offsite", "upload"]),
             ("integration.git", ["git pull", "clone", "pull the repo", "checkout", "git "]),
             ("integration.script", ["run the tests", "run tests", "test suite", "script", "command", "shell", "execute", "lance les tests"]),
             ("windflow.deploy_stack", ["deploy", "déploie", "déployer", "roll out", "release"]),
@@ -114,6 +124,11 @@ public struct ProseFacts: Sendable {
         for (type, words) in table {
             let positions = words.compactMap { text.range(of: $0).map { text.distance(from: text.startIndex, to: $0.lowerBound) } }
             if let first = positions.min() { found.append((first, type)) }
+        }
+        // "Back up the database" names what is backed up, not a query to run: without words of SQL, no SQL step.
+        if text.contains(/(?:back[ -]?up|sauvegard\w*)\s+[\w' -]{0,30}?(?:database|postgres|sqlite|base de données)/),
+           !Self.has(text, [" sql", "query", "select ", " table", "insert ", "vacuum", "migration"]) {
+            found.removeAll { $0.1 == "integration.database" }
         }
         return found.sorted { $0.0 < $1.0 }.map(\.1)
     }

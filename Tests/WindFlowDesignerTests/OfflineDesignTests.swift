@@ -28,6 +28,26 @@ struct OfflineDesignTests {
         #expect(try box.store.llmCalls().isEmpty)
     }
 
+    /// "Upload it to the bucket" is the cloud node, uploading the backup the request makes, to the bucket and prefix
+    /// it names; backing up "the database" is not a SQL step.
+    @Test func anUploadToABucketSendsTheBackupThere() async throws {
+        let box = try DesignSandbox()
+        defer { box.remove() }
+        let (proposal, design) = try await box.proposals(nil).propose(
+            "every night at 3, back up the shop stack's database and upload the archive to s3://shop-backups/nightly")
+        #expect(proposal.valid, "\(design.report.errors)")
+        let workflow = try #require(design.workflow)
+        let backup = try #require(workflow.nodes.first { $0.type == "windflow.backup_data" })
+        let upload = try #require(workflow.nodes.first { $0.type == "integration.cloud" })
+        #expect(upload.configuration["operation"] == "put" && upload.configuration["bucket"] == "shop-backups")
+        #expect(upload.configuration["key"]?.stringValue?.hasPrefix("nightly/") == true)
+        #expect(upload.configuration["source_file"] == .string("{{ \(backup.id).backup_file }}"))
+        #expect(upload.configuration["secret_key"] == "{{ secrets.AWS_SECRET_ACCESS_KEY }}")
+        #expect(!workflow.nodes.contains { $0.type == "integration.database" })
+        let facts = ProseFacts("put the report in the bucket named team-reports")
+        #expect(facts.bucket == "team-reports" && facts.bucketPrefix == nil && facts.actions.contains("integration.cloud"))
+    }
+
     @Test func aFileDropTemplateWatchesTheFolderNamed() async throws {
         let box = try DesignSandbox()
         defer { box.remove() }
