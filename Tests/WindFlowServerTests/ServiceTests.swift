@@ -399,7 +399,7 @@ struct EventTriggerTests {
         let created = try await service.request("POST", "/api/v1/workflows", body: failing)
         let run = try await service.request("POST", "/api/v1/workflows/\(try #require(created.json["id"]?.stringValue))/run", body: "{}")
         #expect(try await service.finished(try #require(run.json["execution_id"]?.stringValue))["status"] == "failed")
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         var alerts: [JSONValue] = []
         while alerts.isEmpty, Date() < deadline {
             alerts = try await service.request("GET", "/api/v1/executions?workflow=alert%20on%20failure&status=succeeded").json.arrayValue ?? []
