@@ -45,6 +45,7 @@ function renderAdvice(advice, empty) {
 }
 
 function card(suggestion) {
+  if (suggestion.kind === 'action') return actionCard(suggestion);
   const apply = h('button', {type: 'button', class: 'primary small', 'aria-label': `Apply: ${suggestion.title}`, dataset: {suggestion: suggestion.id}}, 'Apply');
   const result = h('div', {class: 'muted', 'aria-live': 'polite'});
   apply.addEventListener('click', async () => {
@@ -66,4 +67,15 @@ function card(suggestion) {
     h('details', {}, h('summary', {}, 'Change and evidence'), h('pre', {}, pretty(suggestion.patch)), h('pre', {}, pretty(suggestion.evidence))),
     h('div', {class: 'row'}, suggestion.status === 'applied' ? h('span', {class: 'muted'}, `applied (v${suggestion.applied_version})`) : apply),
     result);
+}
+
+// Something to do outside the workflow (set a secret, start a service): its commands, and nothing to apply.
+function actionCard(suggestion) {
+  const commands = (suggestion.evidence && suggestion.evidence.commands) || [];
+  return h('div', {class: 'card suggestion action', dataset: {rule: suggestion.rule, id: suggestion.id}},
+    h('h4', {}, suggestion.title),
+    h('p', {}, suggestion.rationale),
+    h('p', {class: 'muted'}, `to do outside the workflow · ${suggestion.rule} · confidence ${Math.round((suggestion.confidence || 0) * 100)} %${suggestion.node_id ? ` · node ${suggestion.node_id}` : ''}`),
+    commands.length ? h('pre', {class: 'commands', 'aria-label': 'Commands'}, commands.join('\n')) : null,
+    h('details', {}, h('summary', {}, 'Evidence'), h('pre', {}, pretty(suggestion.evidence))));
 }

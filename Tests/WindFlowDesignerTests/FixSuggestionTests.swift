@@ -189,6 +189,47 @@ struct FixSuggestionTests {
         #expect(rerun.status == .succeeded)
     }
 
+    /// First-time failures no change to the workflow fixes get an action: what to do, as exact commands, stored like
+    /// a fix, never applied.
+    @Test func firstTimeFailuresOutsideTheWorkflowGetActions() async throws {
+        let (scene, server) = (try Scene(), try LoopbackServer())
+        defer { scene.box.remove() }
+        let advisor = FixAdvisor(store: scene.box.store)
+        func advice(_ node: String) async throws -> SuggestionRecord? {
+            let failed = try await scene.run("name: first time \(UUID().uuidString.prefix(6))\nnodes:\n  - {id: start, type: trigger.manual}\n  - \(node)\n")
+            #expect(failed.status == .failed)
+            return try await advisor.suggest(for: failed.id).offered.first
+        }
+        let secret = try #require(try await advice(#"{id: call, type: integration.http, configuration: {url: "{{ secrets.NOPE_URL }}/x"}}"#))
+        #expect(secret.rule == "missing_secret" && secret.kind == "action" && secret.confidence == 0.95)
+        #expect(secret.patch == [])
+        #expect(secret.evidence["commands"]?.arrayValue?.first?.stringValue?.contains("/api/v1/secrets/NOPE_URL") == true)
+        #expect(secret.evidence["commands"]?.arrayValue?.last?.stringValue?.contains("WINDFLOW_SECRET_NOPE_URL") == true)
+        await #expect(throws: DesignError.self, "an action is not applied") { try await advisor.apply(secret.id) }
+        #expect(try scene.box.store.suggestion(secret.id)?.status == .offered)
+
+        let refused = try #require(try await advice(#"{id: call, type: integration.http, configuration: {url: "http://127.0.0.1:9/x"}}"#))
+        #expect(refused.rule == "nothing_listening" && refused.kind == "action")
+        #expect(refused.title.contains("127.0.0.1:9"))
+        let unknown = try #require(try await advice(#"{id: call, type: integration.http, configuration: {url: "http://no-such-host.invalid/x"}}"#))
+        #expect(unknown.rule == "unknown_host" && unknown.title.contains("no-such-host.invalid"))
+
+        try scene.box.store.setSecret("API_TOKEN", value: "expired-token", now: 0)
+        let engine = WorkflowEngine(runner: ExecutionRunner(
+            store: scene.box.store, configuration: EngineConfiguration(secrets: try scene.box.store.secrets(), cancelPollInterval: 0.05)))
+        let workflow = try WorkflowCodec.load("""
+            name: rejected token
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: call, type: integration.http, configuration: {url: "\(server.base)/auth", auth: {type: bearer, token: "{{ secrets.API_TOKEN }}"}}}
+            """).workflow
+        let rejected = try await engine.enqueue(workflow)
+        _ = try await engine.runToEnd(rejected.id)
+        let renew = try #require(try await advisor.suggest(for: rejected.id).offered.first)
+        #expect(renew.rule == "rejected_secret" && renew.title.contains("API_TOKEN") && renew.kind == "action")
+        #expect(!renew.rationale.contains("expired-token") && !renew.evidence.jsonText.contains("expired-token"), "no secret in the advice")
+    }
+
     @Test func aMistypedCommandBecomesTheOneThatExists() async throws {
         let scene = try Scene()
         defer { scene.box.remove() }

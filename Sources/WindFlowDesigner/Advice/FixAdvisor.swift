@@ -49,14 +49,20 @@ public struct FixAdvisor: Sendable {
                     candidate.rationale += " The same kind of change (\(previous.id)) was applied before and \(outcome.succeeded) of the \(outcome.finished) runs after it succeeded."
                 }
             }
-            do {
-                _ = try WorkflowPatcher.apply(candidate.patch, to: context.workflow.workflow, registry: registry)
-            } catch {
-                advice.dropped.append((candidate.title, "\(error)"))
-                continue
+            if !candidate.isAction {
+                do {
+                    _ = try WorkflowPatcher.apply(candidate.patch, to: context.workflow.workflow, registry: registry)
+                } catch {
+                    advice.dropped.append((candidate.title, "\(error)"))
+                    continue
+                }
+            }
+            if candidate.isAction, case .object(var evidence) = candidate.evidence {
+                evidence["commands"] = .array(candidate.commands.map(JSONValue.string))
+                candidate.evidence = .object(evidence)
             }
             var record = SuggestionRecord(
-                kind: "fix", workflowID: context.workflow.id, workflowVersion: context.workflow.version, executionID: context.execution.id,
+                kind: candidate.isAction ? "action" : "fix", workflowID: context.workflow.id, workflowVersion: context.workflow.version, executionID: context.execution.id,
                 nodeID: context.node.id, rule: candidate.rule, title: candidate.title, rationale: candidate.rationale,
                 confidence: candidate.confidence, patch: candidate.patch.jsonValue, evidence: candidate.evidence, source: source,
                 createdAt: clock.now())
@@ -130,6 +136,10 @@ public struct FixAdvisor: Sendable {
     public func apply(_ id: String) async throws -> WorkflowRecord {
         guard let suggestion = try await store.suggestion(id) else { throw DesignError("there is no suggestion '\(id)'") }
         guard suggestion.status == .offered else { throw DesignError("suggestion \(suggestion.id) was already \(suggestion.status.rawValue)") }
+        guard suggestion.kind != "action" else {
+            throw DesignError("suggestion \(suggestion.id) is something to do outside the workflow (\(suggestion.title)); there is nothing to apply: "
+                + "do what it says, then run again")
+        }
         guard let current = try await store.workflow(suggestion.workflowID, version: nil) else { throw DesignError("its workflow is no longer stored") }
         let patch: JSONPatch
         do { patch = try JSONPatch(json: suggestion.patch) } catch { throw DesignError("suggestion \(suggestion.id) holds a broken patch: \(error)") }

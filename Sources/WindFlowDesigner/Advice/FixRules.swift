@@ -28,6 +28,12 @@ public struct FixCandidate: Sendable {
     public var confidence: Double
     public var patch: JSONPatch
     public var evidence: JSONValue
+    /// For a failure the workflow cannot fix (a secret not set, a host that is down): what to do outside it, each
+    /// step an exact command or API call. Such a candidate has an empty patch and is never applied.
+    public var commands: [String] = []
+
+    /// Whether this is something to do outside the workflow rather than a change to it.
+    public var isAction: Bool { patch.operations.isEmpty && !commands.isEmpty }
 }
 
 /// The deterministic fix rules, tried before any model: each reads the failure and the node's history and proposes
@@ -35,6 +41,7 @@ public struct FixCandidate: Sendable {
 public enum FixRules {
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
         earlierFix, deployHealth, timeout, transientHTTP, credentials, cloudRegion, unreachableHost, missingCommand, missingField,
+        FixActions.missingSecret, FixActions.rejectedSecret, FixActions.nothingListening, FixActions.unknownHost,
     ]
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
