@@ -126,6 +126,11 @@ enum SuggestionPresenter {
     static func text(_ suggestion: SuggestionRecord) -> String {
         var lines = ["\(suggestion.id)  \(suggestion.title)  [\(suggestion.rule), confidence \(String(format: "%.2f", suggestion.confidence))]",
                      "  " + suggestion.rationale]
+        if suggestion.kind == "action" {
+            lines.append("  to do outside the workflow (nothing to apply):")
+            for command in suggestion.evidence["commands"]?.arrayValue ?? [] { lines.append("    " + command.renderedText) }
+            return lines.joined(separator: "\n")
+        }
         for operation in suggestion.patch.arrayValue ?? [] {
             lines.append("  \(operation["op"]?.stringValue ?? "") \(operation["path"]?.stringValue ?? "")" + (operation["value"].map { " = \($0.jsonText)" } ?? ""))
         }
