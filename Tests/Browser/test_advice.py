@@ -71,3 +71,24 @@ class AdviceTests(EditorCase):
         self.assertEqual(runs["first"]["status"], "reused")
         before = next(run for run in failed["node_runs"] if run["node"] == "first")
         self.assertEqual(runs["first"]["output"]["stdout"], before["output"]["stdout"])
+
+    def test_a_missing_secret_is_an_action_with_its_commands_and_nothing_to_apply(self):
+        record = create_workflow(self.env, {"workflow": {"name": "Needs a secret", "nodes": [
+            {"id": "start", "type": "trigger.manual"},
+            {"id": "call", "type": "integration.http", "configuration": {"url": "{{ secrets.NOPE_URL }}/x"}}],
+            "edges": [{"source": "start", "target": "call"}]}})
+        status, started = self.env.api("POST", f"workflows/{record['id']}/run", {})
+        self.assertEqual(status, 202)
+        self.assertEqual(self.env.wait_for_execution(started["execution_id"])["status"], "failed")
+        self.open_editor(f"#workflow={record['id']}")
+        self.tab("executions")
+        self.wait_until(lambda d: self.all(f'#execution-list li[data-execution="{started["execution_id"]}"] button'), "the execution listed")
+        self.css(f'#execution-list li[data-execution="{started["execution_id"]}"] button').click()
+        self.wait_until(lambda d: self.all("#suggest-fixes"), "the suggest button")
+        self.css("#suggest-fixes").click()
+        self.wait_until(lambda d: self.all('#fix-suggestions .suggestion.action[data-rule="missing_secret"]'), "an action", timeout=20)
+        card = self.css('#fix-suggestions .suggestion.action[data-rule="missing_secret"]')
+        self.assertIn("Set the secret NOPE_URL", card.text)
+        self.assertIn("/api/v1/secrets/NOPE_URL", card.find_element("css selector", "pre.commands").text)
+        self.assertEqual(card.find_elements("css selector", "button"), [], "nothing to apply")
+        self.screenshot("action-suggestion")
