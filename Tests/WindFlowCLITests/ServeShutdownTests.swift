@@ -100,8 +100,8 @@ struct ServeShutdownTests {
         let database = scratch.path + "/db.sqlite"
         let first = try await Server(["--port", "0", "--db", database, "--workers", "1", "--shutdown-grace", "20"], scratch: scratch)
         let marker = scratch.appendingPathComponent("marker").path
-        // Long enough to be seen running by a poll on a loaded machine.
-        let created = try await first.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 3))
+        // Long enough to be seen running by a poll, and to still run when the shutdown comes, on a loaded machine.
+        let created = try await first.call("POST", "/api/v1/workflows", body: Self.workflow(marker: marker, sleep: 10))
         let id = try #require(created["id"]?.stringValue, "\(created)")
         let running = try #require(try await first.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
         #expect(try await Self.waitFor(running, on: first, status: ["running"], within: 10) == "running")
@@ -112,7 +112,7 @@ struct ServeShutdownTests {
         #expect(shown.stdout.contains("queued"), "\(shown.stdout)")
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "1\n", "only the running one ran")
         let second = try await Server(["--port", "0", "--db", database], scratch: scratch, key: first.key)
-        #expect(try await Self.waitFor(queued, on: second, status: ["succeeded", "failed"], within: 20) == "succeeded")
+        #expect(try await Self.waitFor(queued, on: second, status: ["succeeded", "failed"], within: 60) == "succeeded")
         _ = await second.terminate(within: 10)
     }
 

@@ -50,14 +50,15 @@ struct FixSuggestionTests {
         let stack = "slow" + UUID().uuidString.prefix(6).lowercased()
         let stacks = box.directory.appendingPathComponent("stacks").path
         try FileManager.default.createDirectory(atPath: stacks, withIntermediateDirectories: true)
-        // The web server takes a few seconds to start; its health check knows when it is up.
+        // The web server takes a while to start (longer than a deployment takes even on a loaded machine); its
+        // health check knows when it is up.
         try """
             services:
               web:
                 image: windflow/busybox:test
-                command: ["sh", "-c", "sleep 4; exec httpd -f -p 80 -h /www"]
+                command: ["sh", "-c", "sleep 15; exec httpd -f -p 80 -h /www"]
                 ports: ["80"]
-                healthcheck: {test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/health"], interval: 1s, timeout: 2s, retries: 10}
+                healthcheck: {test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/health"], interval: 1s, timeout: 2s, retries: 40}
             """.write(toFile: "\(stacks)/\(stack).yaml", atomically: true, encoding: .utf8)
         let settings = DeploymentSettings(stacksDirectory: stacks, dataDirectory: box.directory.path, dockerHost: host)
         let driver = DockerEngineDriver(host: host)
@@ -228,6 +229,32 @@ struct FixSuggestionTests {
         let renew = try #require(try await advisor.suggest(for: rejected.id).offered.first)
         #expect(renew.rule == "rejected_secret" && renew.title.contains("API_TOKEN") && renew.kind == "action")
         #expect(!renew.rationale.contains("expired-token") && !renew.evidence.jsonText.contains("expired-token"), "no secret in the advice")
+    }
+
+    /// A secret key the object store refuses (moto with signature checks, when scripts/test.sh started it) → renew
+    /// the secrets the node signs with.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["WINDFLOW_TEST_S3_ENDPOINT"] != nil, "WINDFLOW_TEST_S3_ENDPOINT is unset"))
+    func aRefusedSecretKeyGetsTheSecretsToRenew() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let scene = try Scene()
+        defer { scene.box.remove() }
+        try scene.box.store.setSecret("S3_KEY", value: environment["WINDFLOW_TEST_S3_ACCESS_KEY"] ?? "", now: 0)
+        try scene.box.store.setSecret("S3_SECRET", value: "not-the-secret-0123456789", now: 0)
+        let engine = WorkflowEngine(runner: ExecutionRunner(
+            store: scene.box.store, configuration: EngineConfiguration(secrets: try scene.box.store.secrets(), cancelPollInterval: 0.05)))
+        let workflow = try WorkflowCodec.load("""
+            name: fetch from the bucket
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: fetch, type: integration.cloud, configuration: {operation: get, bucket: windflow-test, key: a.txt, endpoint: "\(environment["WINDFLOW_TEST_S3_ENDPOINT"] ?? "")", path_style: true, access_key: "{{ secrets.S3_KEY }}", secret_key: "{{ secrets.S3_SECRET }}"}}
+            """).workflow
+        let record = try await engine.enqueue(workflow)
+        _ = try await engine.runToEnd(record.id)
+        let advice = try #require(try await FixAdvisor(store: scene.box.store).suggest(for: record.id).offered.first)
+        #expect(advice.rule == "cloud_credentials" && advice.kind == "action")
+        #expect(advice.title == "Renew S3_KEY and S3_SECRET")
+        #expect(advice.evidence["commands"]?.arrayValue?.count == 2)
+        #expect(!advice.evidence.jsonText.contains("not-the-secret") && !advice.rationale.contains("not-the-secret"))
     }
 
     @Test func aMistypedCommandBecomesTheOneThatExists() async throws {

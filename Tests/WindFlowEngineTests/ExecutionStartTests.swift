@@ -76,11 +76,11 @@ import Testing
         let engine = box.engine()
         let record = try box.store.saveWorkflow(try WorkflowCodec.load(Self.twoTriggers).workflow, now: 0)
         let started = Date()
-        async let woken: Void = engine.signal.wait(upTo: 30)
+        async let woken: Void = engine.signal.wait(upTo: 300)
         try await Task.sleep(for: .milliseconds(50))
         _ = try await engine.start(record)
         await woken
-        #expect(Date().timeIntervalSince(started) < 10, "woken by the start, not by the 30 s poll")
+        #expect(Date().timeIntervalSince(started) < 100, "woken by the start, not by the 300 s poll")
     }
 
     /// Nothing outside the door queues an execution: the store's enqueue is called by the engine only.

@@ -28,7 +28,8 @@ struct ReviewRegressionTests {
         let record = try await engine.enqueue(workflow)
         let outcome = try await withThrowingTaskGroup(of: RunResult?.self) { group in
             group.addTask { try await engine.runToEnd(record.id) }
-            group.addTask { try await Task.sleep(for: .seconds(10)); return nil }
+            // A hang, not a slow machine: the run needs about a second.
+            group.addTask { try await Task.sleep(for: .seconds(60)); return nil }
             let first = try await group.next()!
             group.cancelAll()
             return first

@@ -75,7 +75,7 @@ struct LimitTests {
         let asked = Date()
         let answer = try await service.request("GET", "/healthz", auth: false)
         #expect(answer.status == 200)
-        #expect(Date().timeIntervalSince(asked) < 1, "a normal request waits for none of the slow ones")
+        #expect(Date().timeIntervalSince(asked) < 5, "a normal request waits for none of the 50 slow ones (bound loose for a loaded machine)")
         let closed = slow.filter { $0.isClosedByServer() }.count
         #expect(closed == slow.count, "every slow connection is closed after the idle timeout (\(closed) of \(slow.count))")
         #expect(Date().timeIntervalSince(began) < 10, "closed by the server, not left to the clients' own timeouts")

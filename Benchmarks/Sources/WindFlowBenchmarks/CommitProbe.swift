@@ -15,7 +15,7 @@ enum CommitProbe {
             var transition = Transition(event: "{\"type\":\"node_finished\",\"node\":\"n\(index)\",\"attempt\":1,\"outcome\":{\"status\":\"succeeded\",\"output\":{\"result\":true}},\"at\":1}")
             transition.sequence = index + 1
             transition.nodeRuns = [
-                NodeRunRecord(nodeKey: "n\(index)", nodeID: "n\(index)", nodeType: "logic.condition", attempt: 1, status: "succeeded",
+                NodeRunRecord(nodeKey: "n\(index)", nodeID: "n\(index)", nodeType: "logic.condition", attempt: 1, status: .succeeded,
                               input: ["condition": true], output: ["result": true], startedAt: 1, finishedAt: 1, durationMS: 0.01),
             ]
             try store.commit(transition, execution: record.id, workflowID: record.workflowID)

@@ -37,7 +37,7 @@ enum EngineBenchmarks {
         var samples: [Duration] = []
         for index in 0..<(warmup + iterations) {
             let started = clock.now
-            let record = try engine.enqueue(workflow)
+            let record = try await engine.enqueue(workflow)
             let result = try await engine.runToEnd(record.id)
             let elapsed = clock.now - started
             guard case .finished(.succeeded, _) = result else { fatalError("\(name): \(result)") }
@@ -62,7 +62,7 @@ enum EngineBenchmarks {
         let baseline = residentMB()
         let started = Date()
         for _ in 0..<count {
-            let record = try engine.enqueue(workflow)
+            let record = try await engine.enqueue(workflow)
             guard case .parked = try await engine.runner.run(record.id) else { fatalError("did not park") }
         }
         let seconds = Date().timeIntervalSince(started)

@@ -15,6 +15,20 @@ struct Measurement {
         return Measurement(name: name, samples: samples.sorted())
     }
 
+    /// Times the asynchronous `body` the same way.
+    static func run(_ name: String, warmup: Int = 20, iterations: Int, _ body: () async -> Void) async -> Measurement {
+        for _ in 0..<warmup { await body() }
+        let clock = ContinuousClock()
+        var samples: [Duration] = []
+        samples.reserveCapacity(iterations)
+        for _ in 0..<iterations {
+            let started = clock.now
+            await body()
+            samples.append(clock.now - started)
+        }
+        return Measurement(name: name, samples: samples.sorted())
+    }
+
     func percentile(_ p: Double) -> Duration {
         samples[min(samples.count - 1, Int((Double(samples.count - 1) * p).rounded()))]
     }

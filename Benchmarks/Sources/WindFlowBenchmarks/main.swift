@@ -49,7 +49,7 @@ if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "cloud" {
 
 // `WINDFLOW_BENCH_ONLY=advice` times the optimization analysis over 1,000,000 stored node runs.
 if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "advice" {
-    print(try AdviceBenchmarks.optimizer(executions: 100_000).0.summary)
+    print(try await AdviceBenchmarks.optimizer(executions: 100_000).0.summary)
     exit(0)
 }
 

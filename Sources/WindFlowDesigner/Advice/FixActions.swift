@@ -60,6 +60,32 @@ enum FixActions {
             commands: ["getent hosts \(host)   # from the machine WindFlow runs on"])
     }
 
+    /// An object store that refuses the credentials (`SignatureDoesNotMatch`, `InvalidAccessKeyId`) or the clock
+    /// (`RequestTimeTooSkewed`) → renew the secrets the node signs with, or set this machine's clock right.
+    static let cloudCredentials: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.node.type == "integration.cloud" || context.node.type == "windflow.backup_data" else { return nil }
+        // A HEAD answer has no body, so no code: a 403 without one is the credentials too.
+        guard let code = context.details.errorClass?.rawValue ?? (context.details.httpStatus == 403 ? "SignatureDoesNotMatch" : nil) else { return nil }
+        if code == "RequestTimeTooSkewed" {
+            return FixCandidate(
+                rule: "clock_skew", title: "Set this machine's clock right: the object store refuses its time",
+                rationale: "The object store refused '\(context.node.id)' because this machine's clock is more than 15 minutes from its own "
+                    + "(\(context.message.prefix(100))). Requests are signed with the time; turn on time synchronisation, then run again.",
+                confidence: 0.9, patch: JSONPatch([]), evidence: .object(FixRules.evidence(context)),
+                commands: ["timedatectl set-ntp true && timedatectl status   # or: chronyc makestep", "date -u   # compare with an accurate clock"])
+        }
+        guard ["SignatureDoesNotMatch", "InvalidAccessKeyId"].contains(code) else { return nil }
+        let names = secretNames(in: [context.node.configuration["access_key"], context.node.configuration["secret_key"]]
+            .compactMap { $0?.jsonText }.joined())
+        let which = code == "InvalidAccessKeyId" ? "the access key is unknown to this endpoint" : "the secret key does not match the access key"
+        return FixCandidate(
+            rule: "cloud_credentials", title: names.isEmpty ? "Check the credentials of '\(context.node.id)'" : "Renew \(names.joined(separator: " and "))",
+            rationale: "The object store refused '\(context.node.id)': \(which) (\(code)). Store the pair that belongs to this endpoint"
+                + (names.isEmpty ? " (preferably as secrets)" : " as \(names.joined(separator: " and "))") + ", check region and endpoint, then run again.",
+            confidence: 0.8, patch: JSONPatch([]), evidence: .object(FixRules.evidence(context).merging(["error_code": .string(code)]) { $1 }),
+            commands: (names.isEmpty ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] : names).map { #"curl -X PUT "$WINDFLOW_URL/api/v1/secrets/\#($0)" -H "Authorization: Bearer $WINDFLOW_API_KEY" -H 'Content-Type: application/json' -d '{"value": "…"}'"# })
+    }
+
     /// The secret names a text reads (`{{ secrets.NAME }}`), in order.
     static func secretNames(in text: String) -> [String] {
         text.matches(of: /secrets\.([A-Za-z_][A-Za-z0-9_]*)/).map { String($0.1) }

@@ -41,7 +41,7 @@ public struct FixCandidate: Sendable {
 public enum FixRules {
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
         earlierFix, deployHealth, timeout, transientHTTP, credentials, cloudRegion, unreachableHost, missingCommand, missingField,
-        FixActions.missingSecret, FixActions.rejectedSecret, FixActions.nothingListening, FixActions.unknownHost,
+        FixActions.missingSecret, FixActions.rejectedSecret, FixActions.cloudCredentials, FixActions.nothingListening, FixActions.unknownHost,
     ]
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
