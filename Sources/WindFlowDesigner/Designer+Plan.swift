@@ -38,6 +38,7 @@ extension Designer {
             call.maxTokens = Self.planMaxTokens
             let (completion, begun) = try await ask(provider, call, round: round + 1, into: &design, progress: progress)
             var record = begun
+            record.answer = String(completion.text.prefix(8000))
             let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
@@ -88,9 +89,10 @@ extension Designer {
         if let current { workflow = Self.keepingDetails(of: current, in: workflow) }
         if workflow.name.isEmpty { workflow.name = OfflinePlanner.title(prose) }
         var report = Validator(registry: registry).validate(workflow)
-        let (repaired, referenceFixes) = ReferenceRepair.apply(report, to: workflow)
-        if !referenceFixes.isEmpty {
-            workflow = repaired
+        let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: facts)
+        let referenceFixes = repair.fixes
+        if !repair.fixes.isEmpty || !repair.assumptions.isEmpty {
+            workflow = repair.workflow
             report = Validator(registry: registry).validate(workflow)
         }
         let planProblems = read.problems + output.problems + report.errors.map(output.planProblem)
@@ -103,7 +105,8 @@ extension Designer {
         design.plan = plan
         design.report = ValidationReport(problems: report.problems + readErrors)
         design.fixes += output.fixes + referenceFixes
-        if !plan.assumptions.isEmpty { design.assumptions = plan.assumptions }
+        // The model's assumptions, then what the reference repair had to assume about this answer.
+        design.assumptions = plan.assumptions + repair.assumptions
         return planProblems.filter { $0.severity == .error }.map(Self.feedbackLine) + disagreements
     }
 
@@ -116,7 +119,14 @@ extension Designer {
             fixes += AutoFixer.alignSchedule(&workflow, withRequest: prose)
             if let current { workflow.name = current.name }
             if workflow.name.trimmingCharacters(in: .whitespaces).isEmpty { workflow.name = OfflinePlanner.title(prose) }
-            let report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: parsed.loaded.problems.filter { $0.severity == .error }))
+            let readProblems = parsed.loaded.problems.filter { $0.severity == .error }
+            var report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: readProblems))
+            let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: ProseFacts(prose))
+            if !repair.fixes.isEmpty || !repair.assumptions.isEmpty {
+                workflow = repair.workflow
+                fixes += repair.fixes
+                report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: readProblems))
+            }
             record.fixes = fixes
             record.errors = report.errors.map(\.description)
             record.outcome = report.isValid ? "valid" : "invalid"
@@ -124,7 +134,7 @@ extension Designer {
             design.report = report
             design.fixes += fixes
             if !parsed.explanation.isEmpty { design.explanation = parsed.explanation }
-            if !parsed.assumptions.isEmpty { design.assumptions = parsed.assumptions }
+            design.assumptions = (parsed.assumptions.isEmpty ? design.assumptions : parsed.assumptions) + repair.assumptions
             return Array(report.errors.prefix(15).map(\.description))
         } catch {
             record.outcome = "unreadable"
