@@ -28,6 +28,7 @@ extension Designer {
         let system = prompts.render("plan", [:])
         let schema = PlanSchema(registry: registry, types: types, dialect: .grammar).schema
         let strict = PlanSchema(registry: registry, types: types, dialect: .strict).schema
+        let grammar = CompactGrammar(schema).text
         var messages = [LLMMessage(.user, request)]
         var design = Design(provider: provider.name, model: provider.model, recommendations: recommendations)
         for round in 0...maxRepairRounds {
@@ -35,6 +36,7 @@ extension Designer {
             progress?(.round(round + 1, purpose: purpose))
             var call = LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)
             call.strictSchema = strict
+            call.grammar = grammar
             call.maxTokens = Self.planMaxTokens
             let (completion, begun) = try await ask(provider, call, round: round + 1, into: &design, progress: progress)
             var record = begun
@@ -270,8 +272,14 @@ extension Designer {
         switch value {
         case .string(let text) where text.count > 40:
             // Cut at a word, without an ellipsis a model would copy.
-            let cut = text.prefix(40)
-            return .string(String(cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut))
+            var cut = text.prefix(40)
+            cut = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+            // Never a `{{` left open: a small model copies it (expression_syntax in its own texts).
+            if let open = cut.range(of: "{{", options: .backwards), !cut[open.upperBound...].contains("}}") {
+                let whole = text[open.lowerBound...].range(of: "}}").map { text[..<$0.upperBound] }
+                cut = whole.map { $0.count <= 60 ? $0 : cut[..<open.lowerBound] } ?? cut[..<open.lowerBound]
+            }
+            return .string(String(cut).trimmingCharacters(in: .whitespacesAndNewlines))
         case .array(let elements): return .array(elements.prefix(2).map(shortened))
         case .object(let members): return .object(members.mapValues(shortened))
         default: return value

@@ -16,7 +16,7 @@ struct PlanProviderTests {
         """
     static let prose = "check https://example.org/health every 5 minutes and tell slack when it fails"
 
-    func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, answers: [String] = [plan]) async throws
+    func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, grammar: Bool = false, answers: [String] = [plan]) async throws
         -> (Design, [JSONValue], ScriptedLLM)
     {
         let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
@@ -24,6 +24,7 @@ struct PlanProviderTests {
         try await llm.script(answers.map { ScriptedLLM.Step(content: $0) })
         var configuration = llm.configuration(provider, stream: false)
         configuration.strictSchemas = strict
+        configuration.compactGrammar = grammar
         let (proposal, design) = try await box.proposals(configuration.makeProvider()).propose(Self.prose)
         #expect(proposal.valid, "\(design.report.errors) \(design.rounds.map(\.errors))")
         return (design, try await llm.requests(), llm)
@@ -46,6 +47,21 @@ struct PlanProviderTests {
         #expect(type.lowerBound < with.lowerBound)
         #expect(design.workflow?.edges.contains { $0.source == "check" && $0.branch == "error" && $0.target == "tell" } == true)
         #expect(design.plan != nil)
+    }
+
+    @Test func aLocalLlamaServerGetsTheSchemaAsACompactGrammarInstead() async throws {
+        let (design, requests, _) = try await design(.openai, grammar: true)
+        let body = try #require(requests.first?["body"])
+        let grammar = try #require(body["grammar"]?.stringValue)
+        #expect(body["response_format"] == nil)
+        #expect(grammar.hasPrefix("root ::= "))
+        // No rule lets whitespace in between tokens: the only blanks are inside string literals and classes.
+        #expect(!grammar.contains("space"))
+        #expect(grammar.contains(#""\"type\":" ("\"integration.http\"")"#))
+        #expect(design.isValid)
+        #expect(LLMConfiguration(provider: .openai, baseURL: "http://127.0.0.1:8091").compactGrammar)
+        #expect(!LLMConfiguration(provider: .openai).compactGrammar)
+        #expect(try !LLMConfiguration.resolve(provider: "openai", baseURL: "http://127.0.0.1:8091", environment: ["WINDFLOW_LLM_GRAMMAR": "0"]).compactGrammar)
     }
 
     @Test func openAIStrictGetsTheStrictDialectAndTakesIt() async throws {
