@@ -10,8 +10,9 @@ public enum CatalogScope: String, Sendable {
 }
 
 extension Designer {
-    /// The most tokens a plan answer may take; a plan is short, and a model that loops must stop.
-    static let planMaxTokens = 900
+    /// The most tokens a plan answer may take; a plan is short (≈ 150–350 tokens written compactly), and a model
+    /// that loops must stop.
+    static let planMaxTokens = 640
 
     /// Designs by plan: the model writes a plan under a schema that makes structural errors impossible, the compiler
     /// makes the graph, the validator and the request's facts check it, and problems go back at their plan paths.
