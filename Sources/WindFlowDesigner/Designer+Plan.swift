@@ -42,7 +42,8 @@ extension Designer {
             let (completion, begun) = try await ask(provider, call, round: round + 1, into: &design, progress: progress)
             var record = begun
             record.answer = String(completion.text.prefix(8000))
-            let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, into: &design, record: &record)
+            let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, askModel: round < maxRepairRounds,
+                                          into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
             progress?(.validated(round: round + 1, errors: record.errors.count, fixes: record.fixes))
@@ -55,9 +56,17 @@ extension Designer {
         if var workflow = design.workflow, design.report.isValid {
             let aligned = AutoFixer.alignSchedule(&workflow, withRequest: prose)
             if !aligned.isEmpty {
-                design.workflow = workflow
                 design.fixes += aligned
                 design.assumptions.append("the schedule was set from the request's own words: \(aligned.joined(separator: "; "))")
+            }
+            let stacks = Self.alignStack(&workflow, facts: facts)
+            if !stacks.isEmpty {
+                design.fixes += stacks
+                design.assumptions.append("the stack was set from the request's own words: \(stacks.joined(separator: "; "))")
+            }
+            if Validator(registry: registry).validate(workflow).isValid {
+                design.workflow = workflow
+                design.assumptions += Self.factDisagreements(workflow, facts: facts).map { "not done as the request says: \($0)" }
             }
         }
         if let current, let workflow = design.workflow {
@@ -68,7 +77,7 @@ extension Designer {
 
     /// Reads one answer: a plan (compiled, validated, checked against the facts) or, from a model that wrote a whole
     /// graph anyway, a workflow. Returns the problems to send back; empty when the design is done.
-    private func readPlanAnswer(_ text: String, prose: String, facts: ProseFacts, current: Workflow?, into design: inout Design,
+    private func readPlanAnswer(_ text: String, prose: String, facts: ProseFacts, current: Workflow?, askModel: Bool, into design: inout Design,
                                 record: inout DesignRound) -> [String] {
         guard let value = Self.jsonObject(in: text) else {
             record.outcome = "unreadable"
@@ -92,7 +101,7 @@ extension Designer {
         if let current { workflow = Self.keepingDetails(of: current, in: workflow) }
         if workflow.name.isEmpty { workflow.name = OfflinePlanner.title(prose) }
         var report = Validator(registry: registry).validate(workflow)
-        let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: facts)
+        let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: facts, askModel: askModel)
         let referenceFixes = repair.fixes
         if !repair.fixes.isEmpty || !repair.assumptions.isEmpty {
             workflow = repair.workflow
@@ -110,7 +119,11 @@ extension Designer {
         design.fixes += output.fixes + referenceFixes
         // The model's assumptions, then what the reference repair had to assume about this answer.
         design.assumptions = plan.assumptions + repair.assumptions
-        return planProblems.filter { $0.severity == .error }.map(Self.feedbackLine) + disagreements
+        // A valid plan that disagrees with the request's facts is not sent back on that account alone: the 1.5B
+        // model answered such a repair with the same plan three times in four; the facts are aligned after the
+        // rounds (the request's words win, and the proposal says so). With errors to fix, they go along.
+        let errors = planProblems.filter { $0.severity == .error }.map(Self.feedbackLine)
+        return errors.isEmpty ? [] : repair.hints + errors + disagreements
     }
 
     /// A whole graph (the first generation's answer, or a model that did not write a plan): read tolerantly,
@@ -306,7 +319,22 @@ extension Designer {
         return lines
     }
 
-    /// Where the plan says otherwise than the request's own words: a repair, not a silent choice.
+    /// Every literal `stack_id` that names another stack than the request's, set to the request's; each change in
+    /// words. A stack read from an expression (`{{ item }}`, `{{ trigger.stack_id }}`) is the plan's choice and kept.
+    static func alignStack(_ workflow: inout Workflow, facts: ProseFacts) -> [String] {
+        guard let stack = facts.stack else { return [] }
+        var changes: [String] = []
+        for index in workflow.nodes.indices {
+            guard let written = workflow.nodes[index].configuration["stack_id"]?.stringValue, written != stack,
+                !Template.containsPlaceholder(written)
+            else { continue }
+            workflow.nodes[index].configuration["stack_id"] = .string(stack)
+            changes.append("\(workflow.nodes[index].id): stack_id '\(written)' → '\(stack)'")
+        }
+        return changes
+    }
+
+    /// Where the plan says otherwise than the request's own words: sent with a repair, said in the proposal.
     static func factDisagreements(_ workflow: Workflow, facts: ProseFacts) -> [String] {
         var found: [String] = []
         let text = workflow.nodes.map { JSONValue.object($0.configuration).jsonText }.joined(separator: " ")

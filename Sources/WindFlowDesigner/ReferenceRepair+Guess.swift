@@ -55,6 +55,14 @@ extension ReferenceSite {
         return ((declaring.first ?? sharing[0]), false)
     }
 
+    /// The action type whose steps output `name` (`summary` → windflow.health_check): the one the request names
+    /// when several do, else the only one.
+    func producer(of name: String) -> String? {
+        let producers = registry.types.filter { !$0.isTrigger && $0.category != .logic && $0.output(name) != nil }.map(\.id)
+        if let named = producers.first(where: { facts?.actions.contains($0) == true }) { return named }
+        return producers.count == 1 ? producers[0] : nil
+    }
+
     /// The value the request states for a name the plan reads (`stack` → the request's stack), when it states one.
     func factValue(_ name: String) -> String? {
         guard let facts else { return nil }

@@ -14,8 +14,13 @@ struct ReferenceSite {
     /// Text a person reads (a message, a subject): a reference nothing resolves becomes plain text there.
     let isFreeText: Bool
     let isCondition: Bool
+    /// Whether a step the plan lacks may be asked of the model (a round is left); otherwise free text reading it
+    /// becomes plain text.
+    var askModel = false
     var fixes: [String] = []
     var assumptions: [String] = []
+    /// What to tell the model: a step the plan reads but does not have.
+    var hints: [String] = []
     /// Names read from a manual trigger that it should ask for.
     var manualInputs: [String] = []
 
@@ -99,6 +104,14 @@ struct ReferenceSite {
                 fixes.append("\(place): \(reference.dottedPath) → '\(value)'")
                 if text.trimmingCharacters(in: .whitespaces) == reference.dottedPath, !bare { return value }
                 text = ReferenceRepair.renamePath(in: text, reference.dottedPath, to: "'\(value.replacingOccurrences(of: "'", with: "\\'"))'")
+            case .missingStep(let type):
+                if askModel || !isFreeText || bare {
+                    hints.append("\(place): '{{ \(reference.dottedPath) }}' is what a \(type) step outputs, and no such step runs before '\(node.id)': add that step before it (or do not read it)")
+                    continue
+                }
+                let plain = source.trimmingCharacters(in: .whitespaces)
+                assumptions.append("\(place): '{{ \(reference.dottedPath) }}' is what a \(type) step outputs, and the plan has none before it; kept as the plain text '\(plain)'")
+                return plain
             case .unresolved(let why):
                 guard isFreeText, !bare else { continue }
                 let plain = source.trimmingCharacters(in: .whitespaces)
@@ -115,6 +128,8 @@ struct ReferenceSite {
         case rename(String, String, assumed: String?)
         /// Replace the reference by a value the request states.
         case value(String, assumed: String)
+        /// An output of this type's steps, read where none runs before.
+        case missingStep(String)
         case unresolved(String)
     }
 
@@ -165,6 +180,7 @@ struct ReferenceSite {
             return .rename(field == nil ? root : root + ".", field == nil ? id : id + ".",
                            assumed: certain ? nil : "'\(root)' is no step; it was read as the earlier step '\(id)'")
         }
+        if field == nil, let type = producer(of: root) { return .missingStep(type) }
         let inputWords: Set<String> = ["input", "inputs", "params", "parameters", "payload", "data", "request", "args", "event"]
         if let trigger, trigger.hasDynamicOutputs, field != nil, inputWords.contains(root) || (root == "body" && trigger.id == "trigger.webhook") {
             let new = root == "body" ? "trigger.body." : "trigger."

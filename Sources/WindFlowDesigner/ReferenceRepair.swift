@@ -14,6 +14,8 @@ enum ReferenceRepair {
         var workflow: Workflow
         var fixes: [String] = []
         var assumptions: [String] = []
+        /// What the model should be told: steps the plan reads but does not have.
+        var hints: [String] = []
     }
 
     /// The codes this repair works on.
@@ -21,12 +23,16 @@ enum ReferenceRepair {
 
     /// Repairs what it can of `report`'s reference problems, validating again after each pass (closing a `{{` can
     /// show a reference to resolve), at most three passes.
-    static func apply(_ report: ValidationReport, to workflow: Workflow, registry: NodeRegistry = .standard, facts: ProseFacts? = nil) -> Outcome {
+    /// - Parameter askModel: whether a repair round is left to add a step the plan reads but lacks; without one, free
+    ///   text reading it becomes plain text.
+    static func apply(_ report: ValidationReport, to workflow: Workflow, registry: NodeRegistry = .standard, facts: ProseFacts? = nil,
+                      askModel: Bool = false) -> Outcome {
         var outcome = Outcome(workflow: workflow)
         var report = report
         for _ in 0..<3 {
             let before = outcome.fixes.count + outcome.assumptions.count
-            pass(report, &outcome, registry: registry, facts: facts)
+            outcome.hints = []
+            pass(report, &outcome, registry: registry, facts: facts, askModel: askModel)
             guard outcome.fixes.count + outcome.assumptions.count > before else { break }
             report = Validator(registry: registry).validate(outcome.workflow)
             guard report.errors.contains(where: { codes.contains($0.code) }) else { break }
@@ -35,14 +41,16 @@ enum ReferenceRepair {
     }
 
     /// One pass over the problems: each node's parameter is repaired once, whatever the number of its problems.
-    private static func pass(_ report: ValidationReport, _ outcome: inout Outcome, registry: NodeRegistry, facts: ProseFacts?) {
+    private static func pass(_ report: ValidationReport, _ outcome: inout Outcome, registry: NodeRegistry, facts: ProseFacts?, askModel: Bool) {
         var seen: Set<String> = []
         for problem in report.errors where codes.contains(problem.code) {
             guard let (index, key) = location(problem.path), outcome.workflow.nodes.indices.contains(index),
                 seen.insert("\(index).\(key)").inserted, let value = outcome.workflow.nodes[index].configuration[key]
             else { continue }
             var site = ReferenceSite(workflow: outcome.workflow, registry: registry, facts: facts, nodeIndex: index, key: key)
+            site.askModel = askModel
             let repaired = site.repair(value)
+            outcome.hints += site.hints
             guard repaired != value else { continue }
             outcome.workflow.nodes[index].configuration[key] = repaired
             for input in site.manualInputs { outcome.workflow = add(input: input, to: outcome.workflow) }

@@ -117,6 +117,38 @@ struct ReferenceRepairTests {
         #expect(outcome.assumptions.isEmpty)
     }
 
+    @Test func anOutputOfAStepThePlanLacksIsAskedOfTheModelWhileARoundIsLeftThenMadePlainText() throws {
+        let json = """
+            {"name": "Deploy", "trigger": {"type": "trigger.manual", "with": {}},
+             "steps": [{"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "production"}},
+                       {"type": "integration.notification", "name": "mail", "with": {"channels": ["email"], "message": "Summary: {{ summary }}"}}]}
+            """
+        let workflow = PlanCompiler().compile(try #require(DesignPlan.read(try JSONValue.parse(json)).plan)).workflow
+        let report = validator.validate(workflow)
+        let prose = "deploy shop to production, then run a health check and email the summary to ops@example.org"
+        let asking = ReferenceRepair.apply(report, to: workflow, facts: ProseFacts(prose), askModel: true)
+        #expect(asking.hints.count == 1 && asking.hints[0].contains("windflow.health_check"), "\(asking.hints)")
+        #expect(!validator.validate(asking.workflow).isValid)
+        let last = ReferenceRepair.apply(report, to: workflow, facts: ProseFacts(prose), askModel: false)
+        #expect(validator.validate(last.workflow).isValid)
+        #expect(message(last, "mail") == "Summary: summary")
+        #expect(last.assumptions.contains { $0.contains("windflow.health_check") && $0.contains("plain text") })
+    }
+
+    @Test func aValidPlanThatNamesAnotherStackIsAlignedWithoutARound() async throws {
+        let answer = """
+            {"name":"Restart","trigger":{"type":"trigger.manual","with":{}},"steps":[{"type":"windflow.deploy_stack","name":"deploy","with":{"stack_id":"app","environment":"production"}}]}
+            """
+        let templates = try TemplateCatalog()
+        let designer = Designer(prompts: try PromptLibrary(), templates: templates,
+                                recommender: TemplateRecommender(candidates: TemplateRecommender.candidates(catalog: templates, workflows: [])),
+                                provider: CannedModel(answers: [answer]))
+        let design = try await designer.design("deploy the shop stack to production")
+        #expect(design.isValid && design.repairs == 0, "\(design.rounds.map(\.errors))")
+        #expect(design.workflow?.node("deploy")?.configuration["stack_id"] == "shop")
+        #expect(design.assumptions.contains { $0.contains("stack_id 'app' → 'shop'") })
+    }
+
     @Test func aDesignByPlanRecordsTheRepairsAssumptionsInTheProposal() async throws {
         let answer = """
             {"name":"Health","trigger":{"type":"trigger.schedule","with":{"schedule":"0 * * * *"}},"steps":[{"type":"windflow.health_check","name":"check","with":{"stack_id":"shop"}},{"type":"integration.notification","name":"tell","with":{"channels":["discord"],"message":"{{ summary }}"}}]}
