@@ -224,15 +224,21 @@ extension Designer {
             return (type.id, Set(TextIndex.words(text)).intersection(words).count)
         }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
         for (id, _) in ranked.prefix(3) { add(id) }
-        add("integration.notification")
-        add("integration.script")
+        for id in Self.alwaysListed { add(id) }
         return actions.map(\.id).filter { chosen.prefix(9).contains($0) }
     }
 
-    /// The catalog lines for the triggers and these action types.
+    /// The types every relevant catalog carries, listed right after the triggers so that the prompt's prefix
+    /// llama-server keeps between calls (`cache_prompt`) reaches through them.
+    static let alwaysListed = ["integration.notification", "integration.script"]
+
+    /// The catalog lines for the triggers and these action types: triggers, then the types every request gets,
+    /// then the others in registry order.
     func planCatalog(_ types: [String]) -> String {
         let wanted = Set(types)
-        return registry.types.filter { $0.isTrigger || wanted.contains($0.id) }
+        let listed = registry.types.filter { $0.isTrigger || wanted.contains($0.id) }
+        let first = listed.filter { $0.isTrigger } + Self.alwaysListed.compactMap { id in listed.first { $0.id == id } }
+        return (first + listed.filter { type in !first.contains { $0.id == type.id } })
             .map { NodeCatalog.line($0, optional: $0.isTrigger ? 2 : 4, withoutDefaultsFirst: true) }.joined(separator: "\n")
     }
 
