@@ -119,11 +119,11 @@ extension Designer {
         design.fixes += output.fixes + referenceFixes
         // The model's assumptions, then what the reference repair had to assume about this answer.
         design.assumptions = plan.assumptions + repair.assumptions
-        // A valid plan that disagrees with the request's facts is not sent back on that account alone: the 1.5B
-        // model answered such a repair with the same plan three times in four; the facts are aligned after the
-        // rounds (the request's words win, and the proposal says so). With errors to fix, they go along.
+        // Unless ``repairsFactsAlone``, a valid plan that disagrees with the request's facts is not sent back on that
+        // account alone: the 1.5B model answered such a repair with the same plan three times in four; the facts are
+        // aligned after the rounds (the request's words win, and the proposal says so). With errors, they go along.
         let errors = planProblems.filter { $0.severity == .error }.map(Self.feedbackLine)
-        return errors.isEmpty ? [] : repair.hints + errors + disagreements
+        return errors.isEmpty && !repairsFactsAlone ? [] : repair.hints + errors + disagreements
     }
 
     /// A whole graph (the first generation's answer, or a model that did not write a plan): read tolerantly,

@@ -25,6 +25,10 @@ public struct Designer: Sendable {
     public var catalogScope: CatalogScope = .full
     /// Whether models write plans (the default) or whole graphs (the first generation, kept for comparison).
     public var designsByPlan = true
+    /// Whether a valid plan that disagrees with the request's facts (another schedule, an unused e-mail address) goes
+    /// back for a repair (hosted models fix it), or has them aligned after the rounds and said in its assumptions
+    /// (small local models answered such repairs with the same plan).
+    public var repairsFactsAlone = true
 
     public init(
         registry: NodeRegistry = .standard, prompts: PromptLibrary, templates: TemplateCatalog, recommender: TemplateRecommender,

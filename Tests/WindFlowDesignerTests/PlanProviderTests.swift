@@ -16,7 +16,8 @@ struct PlanProviderTests {
         """
     static let prose = "check https://example.org/health every 5 minutes and tell slack when it fails"
 
-    func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, grammar: Bool = false, answers: [String] = [plan]) async throws
+    func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, grammar: Bool = false, repairsFactsAlone: Bool = true,
+                answers: [String] = [plan]) async throws
         -> (Design, [JSONValue], ScriptedLLM)
     {
         let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
@@ -25,7 +26,7 @@ struct PlanProviderTests {
         var configuration = llm.configuration(provider, stream: false)
         configuration.strictSchemas = strict
         configuration.compactGrammar = grammar
-        let (proposal, design) = try await box.proposals(configuration.makeProvider()).propose(Self.prose)
+        let (proposal, design) = try await box.proposals(configuration.makeProvider(), repairsFactsAlone: repairsFactsAlone).propose(Self.prose)
         #expect(proposal.valid, "\(design.report.errors) \(design.rounds.map(\.errors))")
         return (design, try await llm.requests(), llm)
     }
@@ -105,10 +106,18 @@ struct PlanProviderTests {
         #expect(systems.count == 2 && systems[0] == systems[1] && !systems[0].isEmpty)
     }
 
-    @Test func aValidPlanWithAnotherScheduleTakesTheRequestsWithoutARoundAndSaysSo() async throws {
+    @Test func aHostedModelsPlanThatDisagreesWithTheRequestsScheduleIsRepaired() async throws {
+        let wrong = Self.plan.replacingOccurrences(of: "*/5 * * * *", with: "0 * * * *")
+        let (design, requests, _) = try await design(.openai, answers: [wrong, Self.plan])
+        #expect(design.rounds.count == 2)
+        let repair = requests.last?["body"]?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        #expect(repair.contains("*/5 * * * *"), "\(repair)")
+    }
+
+    @Test func aSmallLocalModelsValidPlanWithAnotherScheduleTakesTheRequestsWithoutARoundAndSaysSo() async throws {
         // The 1.5B model answered such a repair with the same plan three times in four: no round is spent on it.
         let wrong = Self.plan.replacingOccurrences(of: "*/5 * * * *", with: "0 * * * *")
-        let (design, _, _) = try await design(.openai, answers: [wrong, Self.plan])
+        let (design, _, _) = try await design(.openai, repairsFactsAlone: false, answers: [wrong, Self.plan])
         #expect(design.rounds.count == 1)
         #expect(design.workflow?.nodes.first?.configuration["schedule"] == "*/5 * * * *")
         #expect(design.assumptions.contains { $0.contains("schedule was set from the request") })

@@ -135,14 +135,15 @@ struct ReferenceRepairTests {
         #expect(last.assumptions.contains { $0.contains("windflow.health_check") && $0.contains("plain text") })
     }
 
-    @Test func aValidPlanThatNamesAnotherStackIsAlignedWithoutARound() async throws {
+    @Test func aSmallLocalModelsValidPlanThatNamesAnotherStackIsAlignedWithoutARound() async throws {
         let answer = """
             {"name":"Restart","trigger":{"type":"trigger.manual","with":{}},"steps":[{"type":"windflow.deploy_stack","name":"deploy","with":{"stack_id":"app","environment":"production"}}]}
             """
         let templates = try TemplateCatalog()
-        let designer = Designer(prompts: try PromptLibrary(), templates: templates,
+        var designer = Designer(prompts: try PromptLibrary(), templates: templates,
                                 recommender: TemplateRecommender(candidates: TemplateRecommender.candidates(catalog: templates, workflows: [])),
                                 provider: CannedModel(answers: [answer]))
+        designer.repairsFactsAlone = false
         let design = try await designer.design("deploy the shop stack to production")
         #expect(design.isValid && design.repairs == 0, "\(design.rounds.map(\.errors))")
         #expect(design.workflow?.node("deploy")?.configuration["stack_id"] == "shop")
