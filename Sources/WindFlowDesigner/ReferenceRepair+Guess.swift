@@ -50,9 +50,21 @@ extension ReferenceSite {
                 return !words.isDisjoint(with: parts) || (wanted.count >= 4 && (name.hasPrefix(wanted) || wanted.hasPrefix(name)))
             }
         }
-        guard !sharing.isEmpty else { return nil }
-        let declaring = sharing.filter { index in field.map { registry.type(workflow.nodes[index].type)?.output($0) != nil } ?? false }
-        return ((declaring.first ?? sharing[0]), false)
+        // A guess must at least have the field read: `check_2` (a condition) is not what `health_check.summary` means.
+        let declaring = sharing.filter { index in
+            guard let field, let type = registry.type(workflow.nodes[index].type) else { return true }
+            return type.hasDynamicOutputs || type.output(field) != nil
+        }
+        return declaring.first.map { ($0, false) }
+    }
+
+    /// The action type a name spells (`health_check`, `windflow_health_check` → windflow.health_check).
+    func typeNamed(_ name: String) -> String? {
+        let wanted = Validator.normalizedID(name)
+        return registry.types.first { type in
+            !type.isTrigger && type.category != .logic
+                && (type.id.split(separator: ".").last.map(String.init) == wanted || type.id.replacingOccurrences(of: ".", with: "_") == wanted)
+        }?.id
     }
 
     /// The action type whose steps output `name` (`summary` → windflow.health_check): the one the request names
@@ -69,7 +81,7 @@ extension ReferenceSite {
         let single = { (values: [String]) in values.count == 1 ? values[0] : nil }
         switch name.lowercased() {
         case "stack", "stack_id", "stack_name": return facts.stack
-        case "environment", "env", "target_environment", "environment_name": return facts.environment
+        case "environment", "env", "target_environment", "environment_name": return facts.environments.count == 1 ? facts.environment : nil
         case "service", "service_id", "service_name": return single(facts.services)
         case "url", "endpoint", "health_url": return single(facts.urls)
         case "email", "recipient", "to", "email_to": return single(facts.emails)

@@ -58,7 +58,18 @@ struct ReferenceSite {
     }
 
     private mutating func repair(text: String) -> String {
-        ReferenceRepair.rewritePlaceholders(text, { inner in expression(inner, bare: false) }, unclosed: { rest in close(rest) })
+        ReferenceRepair.rewritePlaceholders(flattened(text), { inner in expression(inner, bare: false) }, unclosed: { rest in close(rest) })
+    }
+
+    /// A placeholder written inside another (`{{ load > {{ threshold }} }}`) is one expression: the inner braces go.
+    private mutating func flattened(_ text: String) -> String {
+        let pattern = #"\{\{([^{}]*)\{\{\s*([^{}]*?)\s*\}\}([^{}]*)\}\}"#
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+            regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        else { return text }
+        let flat = regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "{{$1$2$3}}")
+        fixes.append("\(place): a '{{ … }}' inside another made one expression: '\(flat)'")
+        return flat
     }
 
     /// A `{{` never closed: closed after the path that follows it (`{{ deploy.status` → `{{ deploy.status }}`),
@@ -103,7 +114,8 @@ struct ReferenceSite {
                 assumptions.append("\(place): \(assumed)")
                 fixes.append("\(place): \(reference.dottedPath) → '\(value)'")
                 if text.trimmingCharacters(in: .whitespaces) == reference.dottedPath, !bare { return value }
-                text = ReferenceRepair.renamePath(in: text, reference.dottedPath, to: "'\(value.replacingOccurrences(of: "'", with: "\\'"))'")
+                let literal = Double(value) != nil ? value : "'\(value.replacingOccurrences(of: "'", with: "\\'"))'"
+                text = ReferenceRepair.renamePath(in: text, reference.dottedPath, to: literal)
             case .missingStep(let type):
                 if askModel || !isFreeText || bare {
                     hints.append("\(place): '{{ \(reference.dottedPath) }}' is what a \(type) step outputs, and no such step runs before '\(node.id)': add that step before it (or do not read it)")
@@ -142,6 +154,12 @@ struct ReferenceSite {
         return resolveRoot(root, field: field)
     }
 
+    private func renameStep(_ root: String, field: String?, to index: Int, certain: Bool) -> Resolution {
+        let id = workflow.nodes[index].id
+        return .rename(field == nil ? root : root + ".", field == nil ? id : id + ".",
+                       assumed: certain ? nil : "'\(root)' is no step; it was read as the earlier step '\(id)'")
+    }
+
     /// `trigger.X` where the trigger declares its outputs (schedule, file).
     private func resolveTrigger(_ field: String?) -> Resolution {
         guard let trigger, !trigger.hasDynamicOutputs, let field, trigger.output(field) == nil else { return .fine }
@@ -175,12 +193,13 @@ struct ReferenceSite {
             let id = workflow.nodes[holder].id
             return .rename(root, "\(id).\(root)", assumed: "'{{ \(root) }}' was read as the output '\(root)' of the earlier step '\(id)'")
         }
-        if let (step, certain) = closestStep(root, field: field) {
-            let id = workflow.nodes[step].id
-            return .rename(field == nil ? root : root + ".", field == nil ? id : id + ".",
-                           assumed: certain ? nil : "'\(root)' is no step; it was read as the earlier step '\(id)'")
-        }
-        if field == nil, let type = producer(of: root) { return .missingStep(type) }
+        let step = closestStep(root, field: field)
+        if let step, step.certain { return renameStep(root, field: field, to: step.index, certain: true) }
+        // `{{ health_check.summary }}` with no health check before: the step to add, not another step to read.
+        if let type = typeNamed(root) { return .missingStep(type) }
+        if let step { return renameStep(root, field: field, to: step.index, certain: false) }
+        // In a message, `{{ summary }}` is a step's output; in a parameter, `{{ environment }}` is an input.
+        if field == nil, isFreeText, let type = producer(of: root) { return .missingStep(type) }
         let inputWords: Set<String> = ["input", "inputs", "params", "parameters", "payload", "data", "request", "args", "event"]
         if let trigger, trigger.hasDynamicOutputs, field != nil, inputWords.contains(root) || (root == "body" && trigger.id == "trigger.webhook") {
             let new = root == "body" ? "trigger.body." : "trigger."

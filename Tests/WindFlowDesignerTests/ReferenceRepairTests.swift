@@ -73,6 +73,18 @@ struct ReferenceRepairTests {
         #expect(outcome.assumptions.contains { $0.contains("trigger.image_tag") && $0.contains("asked") })
     }
 
+    @Test func anEnvironmentThePersonPicksIsTheManualTriggersInputNotAStepToAdd() throws {
+        let (outcome, report) = try repaired("""
+            {"name": "Manual deploy", "trigger": {"type": "trigger.manual", "with": {"inputs": []}},
+             "steps": [{"type": "windflow.validate_stack", "name": "validate", "with": {"stack_id": "shop", "environment": "{{ environment }}", "validation_level": "strict"}},
+                       {"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "{{ environment }}"}}]}
+            """, prose: "Manual deploy where I pick the environment from a list (dev, staging, production). If it's production, validate the stack strictly before deploying.")
+        #expect(report.isValid, "\(report.errors)")
+        #expect(outcome.workflow.node("deploy")?.configuration["environment"] == "{{ trigger.environment }}")
+        #expect(outcome.hints.isEmpty)
+        #expect(ProseFacts("validate the stack strictly, then deploy").stack == nil)
+    }
+
     @Test func aTriggerFieldAScheduleDoesNotHaveIsTheRequestsOwnValue() throws {
         let (outcome, report) = try repaired("""
             {"name": "Backup", "trigger": {"type": "trigger.schedule", "with": {"schedule": "0 2 * * *"}},
@@ -105,6 +117,17 @@ struct ReferenceRepairTests {
         #expect(report.isValid, "\(report.errors)")
         #expect(message(outcome, "tell") == "deployed {{ deploy.environment }} at {{ deploy.deployed_at }}")
         #expect(outcome.fixes.count == 2)
+    }
+
+    @Test func aPlaceholderInsideAnotherIsOneExpressionAndANameTheRequestStatesIsItsValue() throws {
+        let (outcome, report) = try repaired("""
+            {"name": "Scale", "trigger": {"type": "trigger.webhook", "with": {"webhook_path": "/gitlab"}},
+             "steps": [{"if": "{{ trigger.replicas > {{ threshold }} }}", "then": [{"type": "windflow.scale_service", "name": "scale",
+                        "with": {"stack_id": "shop", "service_id": "worker", "replicas": 4}}]}]}
+            """, prose: "when gitlab calls us and the queue is above 500, scale the worker service of shop to 4 replicas")
+        #expect(report.isValid, "\(report.errors)")
+        let condition = outcome.workflow.nodes.first { $0.type == "logic.condition" }?.configuration["condition"]?.stringValue
+        #expect(condition == "{{ trigger.replicas > 500 }}")
     }
 
     @Test func aReferenceOutsideFreeTextThatNothingResolvesIsLeftForTheModel() throws {
@@ -148,6 +171,18 @@ struct ReferenceRepairTests {
         #expect(design.isValid && design.repairs == 0, "\(design.rounds.map(\.errors))")
         #expect(design.workflow?.node("deploy")?.configuration["stack_id"] == "shop")
         #expect(design.assumptions.contains { $0.contains("stack_id 'app' → 'shop'") })
+    }
+
+    @Test func aStepReadByTheNameOfATypeThePlanLacksIsAskedOfTheModel() throws {
+        let json = """
+            {"name": "Hourly health", "trigger": {"type": "trigger.schedule", "with": {"schedule": "0 * * * *"}},
+             "steps": [{"if": "{{ health_check.healthy == false }}", "name": "check_2",
+                        "then": [{"type": "integration.notification", "name": "tell", "with": {"channels": ["discord"], "message": "{{ health_check.summary }}"}}]}]}
+            """
+        let workflow = PlanCompiler().compile(try #require(DesignPlan.read(try JSONValue.parse(json)).plan)).workflow
+        let outcome = ReferenceRepair.apply(validator.validate(workflow), to: workflow, askModel: true)
+        #expect(outcome.fixes.isEmpty, "\(outcome.fixes)")
+        #expect(outcome.hints.contains { $0.contains("windflow.health_check") }, "\(outcome.hints)")
     }
 
     @Test func aDesignByPlanRecordsTheRepairsAssumptionsInTheProposal() async throws {
