@@ -149,7 +149,7 @@ struct ReferenceSite {
         let root = reference.root
         let field = reference.fields.first
         if ["item", "index", "env", "secrets", "execution", "workflow"].contains(root) { return .fine }
-        if root == "trigger" { return resolveTrigger(field) }
+        if root == "trigger" { return resolveTrigger(reference.fields) }
         if let target = workflow.nodes.firstIndex(where: { $0.id == root }) { return resolveField(field, of: target) }
         return resolveRoot(root, field: field)
     }
@@ -161,11 +161,15 @@ struct ReferenceSite {
     }
 
     /// `trigger.X` where the trigger declares its outputs (schedule, file).
-    private func resolveTrigger(_ field: String?) -> Resolution {
-        guard let trigger, !trigger.hasDynamicOutputs, let field, trigger.output(field) == nil else { return .fine }
+    private func resolveTrigger(_ fields: [String]) -> Resolution {
+        guard let trigger, !trigger.hasDynamicOutputs, let field = fields.first, trigger.output(field) == nil else { return .fine }
         let names = trigger.outputs.map(\.name)
         if let near = closestMatch(to: field, among: names) { return .rename("trigger.\(field)", "trigger.\(near)", assumed: nil) }
-        if let value = factValue(field) {
+        // `trigger.file.event` on a file trigger: the output is one level up.
+        if fields.count > 1, trigger.output(fields[1]) != nil {
+            return .rename("trigger.\(field).\(fields[1])", "trigger.\(fields[1])", assumed: "'trigger.\(field).\(fields[1])' was read as 'trigger.\(fields[1])'")
+        }
+        if fields.count == 1, let value = factValue(field) {
             return .value(value, assumed: "a \(trigger.id) has no input '\(field)'; the request's \(field) '\(value)' was written instead of '{{ trigger.\(field) }}'")
         }
         return .unresolved("a \(trigger.id) outputs only \(names.joined(separator: ", "))")
@@ -205,7 +209,7 @@ struct ReferenceSite {
             let new = root == "body" ? "trigger.body." : "trigger."
             return .rename(root + ".", new, assumed: "'\(root).…' was read as the trigger's input ('\(new)…')")
         }
-        if let value = factValue(root) {
+        if field == nil, let value = factValue(root) {
             return .value(value, assumed: "'{{ \(root) }}' reads nothing; the request's \(root) '\(value)' was written instead")
         }
         if let trigger, trigger.hasDynamicOutputs, Validator.isValidID(root) {

@@ -95,6 +95,16 @@ struct ReferenceRepairTests {
         #expect(outcome.assumptions.contains { $0.contains("'billing'") })
     }
 
+    @Test func aFileTriggersOutputWrittenOneLevelTooDeepIsReadWhereItIs() throws {
+        let (outcome, report) = try repaired("""
+            {"name": "Import", "trigger": {"type": "trigger.file", "with": {"path": "/data/imports"}},
+             "steps": [{"if": "{{ trigger.file.event == 'created' }}", "then": [{"type": "integration.script", "name": "load", "with": {"script": "echo load"}}]}]}
+            """, prose: "when a csv file is dropped into /data/imports, load it")
+        #expect(report.isValid, "\(report.errors)")
+        let condition = outcome.workflow.nodes.first { $0.type == "logic.condition" }?.configuration["condition"]?.stringValue
+        #expect(condition == "{{ trigger.event == 'created' }}")
+    }
+
     @Test func aReferenceInAMessageThatReadsNothingBecomesPlainTextAndIsSaid() throws {
         let (outcome, report) = try repaired("""
             {"name": "Report", "trigger": {"type": "trigger.schedule", "with": {"schedule": "0 8 * * 1-5"}},
