@@ -44,6 +44,8 @@ public enum DesignEvaluation {
         public var problems: [String] = []
         /// The case's style, when it has one.
         public var style: String?
+        /// Each round in Markdown: the model's answer, the fixes made, the problems left; then the assumptions.
+        public var transcript = ""
 
         public var allChecksPass: Bool { error == nil && checks.allSatisfy(\.passed) }
     }
@@ -100,6 +102,7 @@ public enum DesignEvaluation {
                     promptTokens: design.promptTokens, completionTokens: design.completionTokens, latency: design.latency)
                 outcome.problems = design.isValid ? [] : (design.rounds.last?.errors ?? [])
                 outcome.style = testCase.style
+                outcome.transcript = transcript(design, prose: testCase.prose)
                 result = outcome
             } catch {
                 result = Result(id: testCase.id, valid: false, repairs: nil, checks: [], calls: 0, promptTokens: 0, completionTokens: 0,
@@ -109,6 +112,20 @@ public enum DesignEvaluation {
             results.append(result)
         }
         return results
+    }
+
+    /// A design's rounds as Markdown, to read what the model wrote and what the designer did with it.
+    static func transcript(_ design: Design, prose: String) -> String {
+        var lines = ["# \(prose)", ""]
+        for round in design.rounds {
+            lines.append("## round \(round.number) (\(round.purpose)): \(round.outcome), \(round.promptTokens)/\(round.completionTokens) tokens, "
+                         + String(format: "%.1f s", round.latency))
+            if !round.answer.isEmpty { lines += ["```json", round.answer, "```"] }
+            lines += round.fixes.map { "- fix: \($0)" } + round.errors.map { "- problem: \($0)" }
+            lines.append("")
+        }
+        lines += design.assumptions.map { "- assumed: \($0)" }
+        return lines.joined(separator: "\n")
     }
 
     /// The case's properties, checked on `workflow`.

@@ -10,8 +10,9 @@ public enum CatalogScope: String, Sendable {
 }
 
 extension Designer {
-    /// The most tokens a plan answer may take; a plan is short, and a model that loops must stop.
-    static let planMaxTokens = 900
+    /// The most tokens a plan answer may take; a plan is short (≈ 150–350 tokens written compactly), and a model
+    /// that loops must stop.
+    static let planMaxTokens = 640
 
     /// Designs by plan: the model writes a plan under a schema that makes structural errors impossible, the compiler
     /// makes the graph, the validator and the request's facts check it, and problems go back at their plan paths.
@@ -28,6 +29,7 @@ extension Designer {
         let system = prompts.render("plan", [:])
         let schema = PlanSchema(registry: registry, types: types, dialect: .grammar).schema
         let strict = PlanSchema(registry: registry, types: types, dialect: .strict).schema
+        let grammar = CompactGrammar(schema).text
         var messages = [LLMMessage(.user, request)]
         var design = Design(provider: provider.name, model: provider.model, recommendations: recommendations)
         for round in 0...maxRepairRounds {
@@ -35,10 +37,13 @@ extension Designer {
             progress?(.round(round + 1, purpose: purpose))
             var call = LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)
             call.strictSchema = strict
+            call.grammar = grammar
             call.maxTokens = Self.planMaxTokens
             let (completion, begun) = try await ask(provider, call, round: round + 1, into: &design, progress: progress)
             var record = begun
-            let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, into: &design, record: &record)
+            record.answer = String(completion.text.prefix(8000))
+            let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, askModel: round < maxRepairRounds,
+                                          into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
             progress?(.validated(round: round + 1, errors: record.errors.count, fixes: record.fixes))
@@ -51,9 +56,17 @@ extension Designer {
         if var workflow = design.workflow, design.report.isValid {
             let aligned = AutoFixer.alignSchedule(&workflow, withRequest: prose)
             if !aligned.isEmpty {
-                design.workflow = workflow
                 design.fixes += aligned
                 design.assumptions.append("the schedule was set from the request's own words: \(aligned.joined(separator: "; "))")
+            }
+            let stacks = Self.alignStack(&workflow, facts: facts)
+            if !stacks.isEmpty {
+                design.fixes += stacks
+                design.assumptions.append("the stack was set from the request's own words: \(stacks.joined(separator: "; "))")
+            }
+            if Validator(registry: registry).validate(workflow).isValid {
+                design.workflow = workflow
+                design.assumptions += Self.factDisagreements(workflow, facts: facts).map { "not done as the request says: \($0)" }
             }
         }
         if let current, let workflow = design.workflow {
@@ -64,7 +77,7 @@ extension Designer {
 
     /// Reads one answer: a plan (compiled, validated, checked against the facts) or, from a model that wrote a whole
     /// graph anyway, a workflow. Returns the problems to send back; empty when the design is done.
-    private func readPlanAnswer(_ text: String, prose: String, facts: ProseFacts, current: Workflow?, into design: inout Design,
+    private func readPlanAnswer(_ text: String, prose: String, facts: ProseFacts, current: Workflow?, askModel: Bool, into design: inout Design,
                                 record: inout DesignRound) -> [String] {
         guard let value = Self.jsonObject(in: text) else {
             record.outcome = "unreadable"
@@ -88,9 +101,10 @@ extension Designer {
         if let current { workflow = Self.keepingDetails(of: current, in: workflow) }
         if workflow.name.isEmpty { workflow.name = OfflinePlanner.title(prose) }
         var report = Validator(registry: registry).validate(workflow)
-        let (repaired, referenceFixes) = ReferenceRepair.apply(report, to: workflow)
-        if !referenceFixes.isEmpty {
-            workflow = repaired
+        let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: facts, askModel: askModel)
+        let referenceFixes = repair.fixes
+        if !repair.fixes.isEmpty || !repair.assumptions.isEmpty {
+            workflow = repair.workflow
             report = Validator(registry: registry).validate(workflow)
         }
         let planProblems = read.problems + output.problems + report.errors.map(output.planProblem)
@@ -103,8 +117,13 @@ extension Designer {
         design.plan = plan
         design.report = ValidationReport(problems: report.problems + readErrors)
         design.fixes += output.fixes + referenceFixes
-        if !plan.assumptions.isEmpty { design.assumptions = plan.assumptions }
-        return planProblems.filter { $0.severity == .error }.map(Self.feedbackLine) + disagreements
+        // The model's assumptions, then what the reference repair had to assume about this answer.
+        design.assumptions = plan.assumptions + repair.assumptions
+        // Unless ``repairsFactsAlone``, a valid plan that disagrees with the request's facts is not sent back on that
+        // account alone: the 1.5B model answered such a repair with the same plan three times in four; the facts are
+        // aligned after the rounds (the request's words win, and the proposal says so). With errors, they go along.
+        let errors = planProblems.filter { $0.severity == .error }.map(Self.feedbackLine)
+        return errors.isEmpty && !repairsFactsAlone ? [] : repair.hints + errors + disagreements
     }
 
     /// A whole graph (the first generation's answer, or a model that did not write a plan): read tolerantly,
@@ -116,7 +135,14 @@ extension Designer {
             fixes += AutoFixer.alignSchedule(&workflow, withRequest: prose)
             if let current { workflow.name = current.name }
             if workflow.name.trimmingCharacters(in: .whitespaces).isEmpty { workflow.name = OfflinePlanner.title(prose) }
-            let report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: parsed.loaded.problems.filter { $0.severity == .error }))
+            let readProblems = parsed.loaded.problems.filter { $0.severity == .error }
+            var report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: readProblems))
+            let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: ProseFacts(prose))
+            if !repair.fixes.isEmpty || !repair.assumptions.isEmpty {
+                workflow = repair.workflow
+                fixes += repair.fixes
+                report = Validator(registry: registry).validate(LoadedWorkflow(workflow: workflow, problems: readProblems))
+            }
             record.fixes = fixes
             record.errors = report.errors.map(\.description)
             record.outcome = report.isValid ? "valid" : "invalid"
@@ -124,7 +150,7 @@ extension Designer {
             design.report = report
             design.fixes += fixes
             if !parsed.explanation.isEmpty { design.explanation = parsed.explanation }
-            if !parsed.assumptions.isEmpty { design.assumptions = parsed.assumptions }
+            design.assumptions = (parsed.assumptions.isEmpty ? design.assumptions : parsed.assumptions) + repair.assumptions
             return Array(report.errors.prefix(15).map(\.description))
         } catch {
             record.outcome = "unreadable"
@@ -198,15 +224,21 @@ extension Designer {
             return (type.id, Set(TextIndex.words(text)).intersection(words).count)
         }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
         for (id, _) in ranked.prefix(3) { add(id) }
-        add("integration.notification")
-        add("integration.script")
+        for id in Self.alwaysListed { add(id) }
         return actions.map(\.id).filter { chosen.prefix(9).contains($0) }
     }
 
-    /// The catalog lines for the triggers and these action types.
+    /// The types every relevant catalog carries, listed right after the triggers so that the prompt's prefix
+    /// llama-server keeps between calls (`cache_prompt`) reaches through them.
+    static let alwaysListed = ["integration.notification", "integration.script"]
+
+    /// The catalog lines for the triggers and these action types: triggers, then the types every request gets,
+    /// then the others in registry order.
     func planCatalog(_ types: [String]) -> String {
         let wanted = Set(types)
-        return registry.types.filter { $0.isTrigger || wanted.contains($0.id) }
+        let listed = registry.types.filter { $0.isTrigger || wanted.contains($0.id) }
+        let first = listed.filter { $0.isTrigger } + Self.alwaysListed.compactMap { id in listed.first { $0.id == id } }
+        return (first + listed.filter { type in !first.contains { $0.id == type.id } })
             .map { NodeCatalog.line($0, optional: $0.isTrigger ? 2 : 4, withoutDefaultsFirst: true) }.joined(separator: "\n")
     }
 
@@ -260,8 +292,14 @@ extension Designer {
         switch value {
         case .string(let text) where text.count > 40:
             // Cut at a word, without an ellipsis a model would copy.
-            let cut = text.prefix(40)
-            return .string(String(cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut))
+            var cut = text.prefix(40)
+            cut = cut.lastIndex(of: " ").map { cut[..<$0] } ?? cut
+            // Never a `{{` left open: a small model copies it (expression_syntax in its own texts).
+            if let open = cut.range(of: "{{", options: .backwards), !cut[open.upperBound...].contains("}}") {
+                let whole = text[open.lowerBound...].range(of: "}}").map { text[..<$0.upperBound] }
+                cut = whole.map { $0.count <= 60 ? $0 : cut[..<open.lowerBound] } ?? cut[..<open.lowerBound]
+            }
+            return .string(String(cut).trimmingCharacters(in: .whitespacesAndNewlines))
         case .array(let elements): return .array(elements.prefix(2).map(shortened))
         case .object(let members): return .object(members.mapValues(shortened))
         default: return value
@@ -287,7 +325,22 @@ extension Designer {
         return lines
     }
 
-    /// Where the plan says otherwise than the request's own words: a repair, not a silent choice.
+    /// Every literal `stack_id` that names another stack than the request's, set to the request's; each change in
+    /// words. A stack read from an expression (`{{ item }}`, `{{ trigger.stack_id }}`) is the plan's choice and kept.
+    static func alignStack(_ workflow: inout Workflow, facts: ProseFacts) -> [String] {
+        guard let stack = facts.stack else { return [] }
+        var changes: [String] = []
+        for index in workflow.nodes.indices {
+            guard let written = workflow.nodes[index].configuration["stack_id"]?.stringValue, written != stack,
+                !Template.containsPlaceholder(written)
+            else { continue }
+            workflow.nodes[index].configuration["stack_id"] = .string(stack)
+            changes.append("\(workflow.nodes[index].id): stack_id '\(written)' → '\(stack)'")
+        }
+        return changes
+    }
+
+    /// Where the plan says otherwise than the request's own words: sent with a repair, said in the proposal.
     static func factDisagreements(_ workflow: Workflow, facts: ProseFacts) -> [String] {
         var found: [String] = []
         let text = workflow.nodes.map { JSONValue.object($0.configuration).jsonText }.joined(separator: " ")

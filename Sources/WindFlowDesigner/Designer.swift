@@ -25,6 +25,10 @@ public struct Designer: Sendable {
     public var catalogScope: CatalogScope = .full
     /// Whether models write plans (the default) or whole graphs (the first generation, kept for comparison).
     public var designsByPlan = true
+    /// Whether a valid plan that disagrees with the request's facts (another schedule, an unused e-mail address) goes
+    /// back for a repair (hosted models fix it), or has them aligned after the rounds and said in its assumptions
+    /// (small local models answered such repairs with the same plan).
+    public var repairsFactsAlone = true
 
     public init(
         registry: NodeRegistry = .standard, prompts: PromptLibrary, templates: TemplateCatalog, recommender: TemplateRecommender,
@@ -77,6 +81,7 @@ public struct Designer: Sendable {
             let (completion, begun) = try await ask(provider, LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose),
                                                     round: round + 1, into: &design, progress: progress)
             var record = begun
+            record.answer = String(completion.text.prefix(8000))
             let feedback = readGraphAnswer(completion.text, prose: prose, current: current, into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
@@ -113,13 +118,19 @@ public struct Designer: Sendable {
         if let current { return offlineEdit(prose, editing: current, recommendations: recommendations) }
         let stopwatch = Stopwatch()
         let plan = OfflinePlanner(registry: registry, recommender: recommender).plan(prose)
-        let (workflow, fixes) = AutoFixer(registry: registry).fix(plan.workflow)
-        let report = Validator(registry: registry).validate(workflow)
+        var (workflow, fixes) = AutoFixer(registry: registry).fix(plan.workflow)
+        var report = Validator(registry: registry).validate(workflow)
+        let repair = ReferenceRepair.apply(report, to: workflow, registry: registry, facts: ProseFacts(prose))
+        if !repair.fixes.isEmpty || !repair.assumptions.isEmpty {
+            workflow = repair.workflow
+            fixes += repair.fixes
+            report = Validator(registry: registry).validate(workflow)
+        }
         var design = Design(provider: "offline", model: plan.template.map { "template:\($0)" } ?? "composed", recommendations: recommendations)
         design.workflow = workflow
         design.report = report
         design.explanation = plan.explanation
-        design.assumptions = plan.assumptions
+        design.assumptions = plan.assumptions + repair.assumptions
         design.fixes = fixes
         design.latency = stopwatch.seconds
         design.rounds = [DesignRound(number: 1, purpose: "offline", latency: design.latency, outcome: report.isValid ? "valid" : "invalid",
@@ -238,6 +249,8 @@ public struct DesignRound: Sendable {
     public var outcome = ""
     public var errors: [String] = []
     public var fixes: [String] = []
+    /// What the model answered (at most 8,000 characters), for transcripts; empty offline.
+    public var answer = ""
 
     public init(number: Int, purpose: String, promptTokens: Int = 0, completionTokens: Int = 0, latency: Double = 0, outcome: String = "",
                 errors: [String] = [], fixes: [String] = []) {

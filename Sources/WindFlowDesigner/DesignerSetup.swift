@@ -36,6 +36,8 @@ public struct DesignerSetup: Sendable {
         designer.maxRepairRounds = maxRepairRounds
         // A model on this machine reads prompts slowly: it gets the catalog the request needs, hosted ones all of it.
         designer.catalogScope = catalogScope ?? (llm.isLocalServer ? .relevant : .full)
+        // A small local model answers a repair about a fact alone with the same plan; a hosted one fixes it.
+        designer.repairsFactsAlone = !llm.isLocalServer
         var secrets = try await store?.secrets() ?? [:]
         secrets.merge(self.secrets) { _, process in process }
         if let key = llm.apiKey { secrets["LLM_API_KEY"] = key }

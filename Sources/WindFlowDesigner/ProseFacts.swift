@@ -8,6 +8,8 @@ public struct ProseFacts: Sendable {
     public var schedule: CronPhrase.Match?
     public var trigger: TriggerKind?
     public var environment: String?
+    /// Every environment the request names ("dev, staging or production": three).
+    public var environments: [String] = []
     public var stack: String?
     public var services: [String] = []
     public var channels: [String] = []
@@ -35,6 +37,8 @@ public struct ProseFacts: Sendable {
             bucket = String(match.1)
         }
         trigger = Self.trigger(text, hasSchedule: schedule != nil)
+        environments = [("staging", [" staging", "pre-prod", "preprod", "recette"]), ("production", ["production", " prod ", " prod,", " prod.", " prod)", " live "]),
+                        ("development", [" dev ", " dev,", " dev)", "development", " test environment"])].filter { Self.has(text, $0.1) }.map(\.0)
         if Self.has(text, [" staging", "pre-prod", "preprod", "recette"]) { environment = "staging" }
         else if Self.has(text, ["production", " prod ", " prod,", " prod.", " prod)", " live "]) { environment = "production" }
         else if Self.has(text, [" dev ", "development", " test environment"]) { environment = "development" }
@@ -66,7 +70,7 @@ public struct ProseFacts: Sendable {
     static let notNames: Set<String> = [
         "the", "a", "an", "our", "my", "this", "that", "each", "every", "which", "is", "in", "on", "for", "to", "of", "and",
         "with", "at", "from", "it", "its", "when", "if", "then", "de", "la", "le", "en", "dans", "du", "des", "et",
-        "name", "names", "id",
+        "name", "names", "id", "strictly", "strict", "again", "first", "file",
     ]
 
     private static func has(_ text: String, _ needles: [String]) -> Bool { needles.contains { text.contains($0) } }

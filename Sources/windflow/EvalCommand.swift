@@ -21,6 +21,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Also write the report to this file.")
     var out: String?
 
+    @Option(help: "Write each case's rounds (the model's answers, fixes, problems, assumptions) to DIR/<case>.md.")
+    var transcripts: String?
+
     @OptionGroup var designerOptions: DesignerOptions
 
     func run() async throws {
@@ -35,7 +38,11 @@ struct EvalCommand: AsyncParsableCommand {
         let title = "\(designer.providerName) / \(designer.modelName)"
         let partial = PartialReport()
         let total = list.count
-        let results = await DesignEvaluation.run(list, designer: designer) { [out] result in
+        if let transcripts { try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true) }
+        let results = await DesignEvaluation.run(list, designer: designer) { [out, transcripts] result in
+            if let transcripts {
+                try? result.transcript.write(toFile: (transcripts as NSString).appendingPathComponent(result.id + ".md"), atomically: true, encoding: .utf8)
+            }
             // The report so far is rewritten after every case, so a long run cut short keeps what it measured.
             let done = partial.add(result)
             if let out {

@@ -12,7 +12,7 @@ struct PlanCommand: ParsableCommand {
             for_each, parallel, wait and stop blocks, and no ids or edges.
               windflow plan workflow.yaml              the workflow as a plan (exit 1 if the plan form cannot say it)
               windflow plan --compile plan.json        the plan as a workflow (YAML), problems at plan paths
-              windflow plan --schema [--strict] [--types integration.http,…]
+              windflow plan --schema [--strict | --grammar] [--types integration.http,…]
             """)
 
     @Argument(help: "A workflow file, or with --compile a plan file ('-' for standard input).")
@@ -27,6 +27,9 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "With --schema: OpenAI's strict dialect (every property required, optional ones nullable).")
     var strict = false
 
+    @Flag(help: "With --schema: the schema as the compact GBNF grammar sent to llama-server (no whitespace between tokens).")
+    var grammar = false
+
     @Option(help: "With --schema: only these action types (comma-separated).")
     var types: String?
 
@@ -37,7 +40,8 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         if schema {
             let chosen = types.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            print(PlanSchema(types: chosen, dialect: strict ? .strict : .grammar).text)
+            let planSchema = PlanSchema(types: chosen, dialect: strict ? .strict : .grammar)
+            print(grammar ? CompactGrammar(planSchema.schema).text : planSchema.text)
             return
         }
         let input = try WorkflowFile.read(file!)

@@ -68,13 +68,14 @@ struct DesignSandbox {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    func proposals(_ provider: (any LLMProvider)?, maxRepairRounds: Int = 2) throws -> Proposals {
+    func proposals(_ provider: (any LLMProvider)?, maxRepairRounds: Int = 2, repairsFactsAlone: Bool = true) throws -> Proposals {
         let templates = try TemplateCatalog()
         let recommender = TemplateRecommender(
             candidates: TemplateRecommender.candidates(catalog: templates, workflows: try store.workflows().map(\.workflow)),
             history: try store.successCounts())
         var designer = Designer(prompts: try PromptLibrary(), templates: templates, recommender: recommender, provider: provider)
         designer.maxRepairRounds = maxRepairRounds
+        designer.repairsFactsAlone = repairsFactsAlone
         return Proposals(store: store, designer: designer)
     }
 }

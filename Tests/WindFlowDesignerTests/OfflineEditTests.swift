@@ -63,7 +63,8 @@ struct OfflineEditTests {
             """
         let workflow = try WorkflowCodec.load(yaml).workflow
         let report = Validator(registry: .standard).validate(workflow)
-        let (fixed, fixes) = ReferenceRepair.apply(report, to: workflow)
+        let repair = ReferenceRepair.apply(report, to: workflow)
+        let (fixed, fixes) = (repair.workflow, repair.fixes)
         #expect(Validator(registry: .standard).validate(fixed).isValid, "\(Validator(registry: .standard).validate(fixed).errors)")
         #expect(fixed.node("tell")?.configuration["message"] == "{{ fetch.status }} {{ fetch.body }}")
         #expect(fixed.node("fetch")?.configuration["url"] == "https://example.org/{{ trigger.scheduled_time }}")

@@ -54,5 +54,18 @@ struct PlanGrammarTests {
                 body: Data(body.jsonText(keysFirst: DesignPlan.keyOrder).utf8), timeout: 60))
             #expect(response.status == 200, "\(label): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
         }
+        // The compact grammar sent instead of the schema: llama.cpp's GBNF parser takes it, and the answer it allows
+        // is JSON without whitespace.
+        let grammar = CompactGrammar(PlanSchema(types: relevant, dialect: .grammar).schema).text
+        let body: JSONValue = [
+            "model": "x", "max_tokens": 40, "messages": [["role": "user", "content": "A plan to back up the shop stack nightly, as JSON."]],
+            "grammar": .string(grammar),
+        ]
+        let response = try await CurlClient.shared.perform(CurlRequest(
+            method: "POST", url: base + "/v1/chat/completions", headers: [("Content-Type", "application/json")],
+            body: Data(body.jsonText.utf8), timeout: 60))
+        #expect(response.status == 200, "compact grammar: \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+        let answer = try JSONValue.parse(String(decoding: response.body, as: UTF8.self))["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        #expect(answer.hasPrefix("{\"name\":\""), "\(answer)")
     }
 }

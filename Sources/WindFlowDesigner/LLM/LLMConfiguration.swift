@@ -32,6 +32,11 @@ public struct LLMConfiguration: Sendable {
     /// Whether the server takes OpenAI's strict structured outputs (`strict: true`, every property required):
     /// OpenAI's own API by default; `WINDFLOW_LLM_STRICT=1|0` says otherwise.
     public var strictSchemas: Bool
+    /// Whether the server takes llama.cpp's `grammar` field, so that an answer's shape is sent as a grammar that
+    /// leaves no room for whitespace (small models pretty-print otherwise): servers on this machine by default
+    /// (`scripts/local-llm.sh` runs llama-server); `WINDFLOW_LLM_GRAMMAR=1|0` says otherwise (0 for a local server
+    /// that is not llama.cpp's, such as vLLM or LM Studio, which would ignore it).
+    public var compactGrammar: Bool
 
     /// Whether the server runs on this machine (llama-server, Ollama, LM Studio): its prompt cache is asked for,
     /// and the designer sends it the catalog the request needs rather than the whole registry.
@@ -55,6 +60,8 @@ public struct LLMConfiguration: Sendable {
         self.maxRetryDelay = maxRetryDelay
         self.stream = stream
         self.strictSchemas = self.baseURL.contains("api.openai.com")
+        self.compactGrammar = false
+        self.compactGrammar = provider == .openai && isLocalServer
     }
 
     /// The configuration the flags ask for, completed from the environment: `WINDFLOW_LLM_PROVIDER`,
@@ -76,6 +83,7 @@ public struct LLMConfiguration: Sendable {
             apiKey: key?.isEmpty == true ? nil : key)
         if let timeout = environment["WINDFLOW_LLM_TIMEOUT"].flatMap(Double.init) { configuration.timeout = timeout }
         if let strict = environment["WINDFLOW_LLM_STRICT"], !strict.isEmpty { configuration.strictSchemas = ["1", "true", "yes"].contains(strict.lowercased()) }
+        if let grammar = environment["WINDFLOW_LLM_GRAMMAR"], !grammar.isEmpty { configuration.compactGrammar = ["1", "true", "yes"].contains(grammar.lowercased()) }
         return configuration
     }
 

@@ -26,6 +26,9 @@ public struct LLMRequest: Sendable {
     public var strictSchema: JSONValue?
     /// A bound on the answer's length for this call, below the configuration's.
     public var maxTokens: Int?
+    /// ``schema`` as a GBNF grammar without whitespace (``CompactGrammar``), sent instead of the schema to servers
+    /// that take llama.cpp's `grammar` field (``LLMConfiguration/compactGrammar``).
+    public var grammar: String?
 
     public init(system: String, messages: [LLMMessage], schema: JSONValue? = nil, purpose: String) {
         self.system = system

@@ -18,8 +18,16 @@ public struct OpenAIProvider: LLMProvider {
 
     public func complete(_ request: LLMRequest, progress: (@Sendable (LLMProgress) -> Void)?) async throws -> LLMCompletion {
         let stopwatch = Stopwatch()
+        var request = request
+        if !configuration.compactGrammar || configuration.strictSchemas { request.grammar = nil }
         do {
             return try await send(request, structured: request.schema != nil, stopwatch: stopwatch, progress: progress)
+        } catch let error as LLMError where error.kind == .rejected && error.status == 400 && request.grammar != nil
+            && error.message.lowercased().contains("grammar")
+        {
+            // Not llama.cpp's grammar after all: the schema as structured output.
+            request.grammar = nil
+            return try await complete(request, progress: progress)
         } catch let error as LLMError where error.kind == .rejected && error.status == 400 && request.schema != nil
             && error.message.lowercased().contains("response_format")
         {
@@ -34,7 +42,9 @@ public struct OpenAIProvider: LLMProvider {
             "model": .string(configuration.model), "messages": .array(messages),
             "temperature": .double(configuration.temperature), "max_tokens": .int(request.tokenLimit(configuration)),
         ]
-        if structured, let schema = request.schema {
+        if structured, let grammar = request.grammar {
+            body["grammar"] = .string(grammar)
+        } else if structured, let schema = request.schema {
             if configuration.strictSchemas, let strict = request.strictSchema {
                 body["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(request.purpose), "strict": true, "schema": strict]]
             } else {
