@@ -54,6 +54,13 @@ public struct NodeParameters: Sendable {
         try read(name, as: "text") { $0.stringValue }
     }
 
+    /// The value as text when there is one that is not empty (an optional parameter), else nil.
+    public func optionalText(_ name: String) -> String? {
+        guard let value = self[name], !value.isNull else { return nil }
+        let text = value.renderedText
+        return text.isEmpty ? nil : text
+    }
+
     /// The value as text: a number or `true`/`false` set where text is read is taken as written (`author_name: 7`).
     public func text(_ name: String) throws(ParameterError) -> String {
         try read(name, as: "text") { $0.isNull ? nil : $0.renderedText }

@@ -23,7 +23,7 @@ struct CloudStorageExecutor: NodeExecutor {
     /// - Throws: ``NodeFailure`` or ``ParameterError``.
     private func run(_ context: NodeContext) async throws -> JSONValue {
         let parameters = context.parameters
-        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isNull ? nil : $0.renderedText }.flatMap { $0.isEmpty ? nil : $0 } }
+        let text = parameters.optionalText
         let operation = try parameters.string("operation")
         let bucket = try parameters.string("bucket")
         // Signing times follow the engine's clock from the attempt's start.

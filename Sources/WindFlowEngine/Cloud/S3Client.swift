@@ -35,7 +35,7 @@ struct S3Client: Sendable {
     /// `session_token`, `timeout`), signing with the engine's time from `start` on.
     /// - Throws: ``ParameterError`` or ``NodeFailure``.
     init(parameters: NodeParameters, http: CurlClient, start: Double) throws {
-        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isNull ? nil : $0.renderedText }.flatMap { $0.isEmpty ? nil : $0 } }
+        let text = parameters.optionalText
         let signer = S3Signature(accessKey: try parameters.string("access_key"), secretKey: try parameters.string("secret_key"),
                                  sessionToken: text("session_token"), region: try parameters.string("region"))
         let started = Stopwatch()
