@@ -9,6 +9,16 @@ public enum CatalogScope: String, Sendable {
     case full
 }
 
+/// What a plan prompt shows the model besides the catalog.
+public enum PlanStart: String, Sendable, CaseIterable {
+    /// The offline planner's plan for this very request (the template it fits, filled from the request's words, or
+    /// the steps it names), for the model to correct; the trigger the request's words name is the only one the schema
+    /// allows. A small model copies what it is shown: shown a draft of this request, it copies the right shape.
+    case draft
+    /// The recommended template as a plan, as an example of the form: hosted models, which need no draft.
+    case example
+}
+
 extension Designer {
     /// The most tokens a plan answer may take; a plan is short (≈ 150–350 tokens written compactly), and a model
     /// that loops must stop.
@@ -20,15 +30,27 @@ extension Designer {
                       provider: any LLMProvider, progress: (@Sendable (DesignProgress) -> Void)?) async throws -> Design {
         let redactor = Redactor(secrets: secrets)
         let facts = ProseFacts(prose)
-        let types = catalogTypes(prose, current: current, recommendation: recommendations.first?.workflow)
+        let draft = current == nil && planStart == .draft ? draftPlan(prose) : nil
+        let types = catalogTypes(prose, current: current, recommendation: draft == nil ? recommendations.first?.workflow : nil, draft: draft)
         var values: [String: Any] = ["catalog": planCatalog(types), "prose": prose, "facts": Self.factLines(facts)]
         if !Self.factLines(facts).isEmpty { values["has_facts"] = true }
-        if let example = examplePlan(recommendations.first?.workflow, types: types) { values["example"] = example }
+        if let draft {
+            values["draft"] = draft.jsonText
+        } else if let example = examplePlan(recommendations.first?.workflow, types: types) {
+            values["example"] = example
+        }
         if let currentPlan { values["current"] = currentPlan.jsonText }
         let request = redactor.redact(prompts.render("plan-request", values))
         let system = prompts.render("plan", [:])
-        let schema = PlanSchema(registry: registry, types: types, dialect: .grammar).schema
-        let strict = PlanSchema(registry: registry, types: types, dialect: .strict).schema
+        // From a draft, the trigger the request's words name is the only one allowed: the 1.5B model otherwise wrote a
+        // webhook for "deploy shop to staging" and for "when the workflow Deploy fails" (docs/DESIGN-QUALITY.md).
+        let triggers = draft != nil ? ["trigger.\((facts.trigger ?? .manual).rawValue)"] : nil
+        var grammarSchema = PlanSchema(registry: registry, types: types, dialect: .grammar)
+        var strictSchema = PlanSchema(registry: registry, types: types, dialect: .strict)
+        grammarSchema.triggerTypes = triggers
+        strictSchema.triggerTypes = triggers
+        let schema = grammarSchema.schema
+        let strict = strictSchema.schema
         let grammar = CompactGrammar(schema).text
         var messages = [LLMMessage(.user, request)]
         var design = Design(provider: provider.name, model: provider.model, recommendations: recommendations)
@@ -51,6 +73,9 @@ extension Designer {
             messages.append(LLMMessage(.assistant, String(completion.text.prefix(8000))))
             let problems = completion.truncated ? ["the answer was cut off: write a shorter plan (fewer steps, shorter texts)"] + feedback : feedback
             messages.append(LLMMessage(.user, redactor.redact(prompts.render("plan-repair", ["problems": Array(problems.prefix(12))]))))
+        }
+        if draft != nil, facts.trigger == nil, design.workflow != nil {
+            design.assumptions.append("the request says nothing of what starts it; it runs when started by hand")
         }
         // Facts the model still disagrees with after its repairs: the request's words win, and the proposal says so.
         if var workflow = design.workflow, design.report.isValid {
@@ -209,11 +234,12 @@ extension Designer {
     // MARK: - The prompt's parts
 
     /// The action types the prompt shows and the schema allows: all of them, or those the request can need.
-    func catalogTypes(_ prose: String, current: Workflow?, recommendation: Workflow?) -> [String] {
+    func catalogTypes(_ prose: String, current: Workflow?, recommendation: Workflow?, draft: DesignPlan? = nil) -> [String] {
         let actions = registry.types.filter { !$0.isTrigger && $0.category != .logic }
         guard catalogScope == .relevant else { return actions.map(\.id) }
         var chosen: [String] = []
         func add(_ id: String) { if actions.contains(where: { $0.id == id }), !chosen.contains(id) { chosen.append(id) } }
+        for id in draft?.actionTypes ?? [] { add(id) }
         for id in ProseFacts(prose).actions { add(id) }
         for node in current?.nodes ?? [] { add(node.type) }
         for node in recommendation?.nodes ?? [] { add(node.type) }
@@ -240,6 +266,15 @@ extension Designer {
         let first = listed.filter { $0.isTrigger } + Self.alwaysListed.compactMap { id in listed.first { $0.id == id } }
         return (first + listed.filter { type in !first.contains { $0.id == type.id } })
             .map { NodeCatalog.line($0, optional: $0.isTrigger ? 2 : 4, withoutDefaultsFirst: true) }.joined(separator: "\n")
+    }
+
+    /// The offline planner's plan for `prose`, for the model to correct (``PlanStart/draft``); nil when its graph has
+    /// no plan form.
+    func draftPlan(_ prose: String) -> DesignPlan? {
+        let offline = OfflinePlanner(registry: registry, recommender: recommender).plan(prose)
+        guard var plan = PlanDecompiler.plan(offline.workflow, registry: registry) else { return nil }
+        plan.assumptions = []
+        return plan
     }
 
     /// The recommended template as a plan, its long texts shortened and its steps cut to fit a small prompt.

@@ -29,6 +29,8 @@ public struct Designer: Sendable {
     /// back for a repair (hosted models fix it), or has them aligned after the rounds and said in its assumptions
     /// (small local models answered such repairs with the same plan).
     public var repairsFactsAlone = true
+    /// What the plan prompt starts the model from (``PlanStart``).
+    public var planStart: PlanStart = .example
 
     public init(
         registry: NodeRegistry = .standard, prompts: PromptLibrary, templates: TemplateCatalog, recommender: TemplateRecommender,

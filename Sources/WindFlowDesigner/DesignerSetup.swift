@@ -13,6 +13,9 @@ public struct DesignerSetup: Sendable {
     public var secrets: [String: String]
     /// The catalog a plan prompt carries; nil: relevant types for a local server, every type for a hosted one.
     public var catalogScope: CatalogScope?
+    /// What a plan prompt starts the model from; nil: the request's draft for a local server, a template's plan as an
+    /// example for a hosted one.
+    public var planStart: PlanStart?
 
     public init(llm: LLMConfiguration, prompts: PromptLibrary, templates: TemplateCatalog, maxRepairRounds: Int = 2, secrets: [String: String] = [:]) {
         self.llm = llm
@@ -38,6 +41,8 @@ public struct DesignerSetup: Sendable {
         designer.catalogScope = catalogScope ?? (llm.isLocalServer ? .relevant : .full)
         // A small local model answers a repair about a fact alone with the same plan; a hosted one fixes it.
         designer.repairsFactsAlone = !llm.isLocalServer
+        // A small model copies what it is shown: a draft of the request itself, rather than another workflow.
+        designer.planStart = planStart ?? (llm.isLocalServer ? .draft : .example)
         var secrets = try await store?.secrets() ?? [:]
         secrets.merge(self.secrets) { _, process in process }
         if let key = llm.apiKey { secrets["LLM_API_KEY"] = key }

@@ -27,11 +27,16 @@ struct DesignerOptions: ParsableArguments {
     @Option(name: .customLong("templates-dir"), help: "A folder of workflow templates to use instead of the bundled ones (default: $WINDFLOW_TEMPLATES_DIR).")
     var templatesDirectory: String?
 
+    @Option(name: .customLong("start-from"), help: ArgumentHelp("What the model starts from: draft (the offline planner's plan for the request, to correct) or example (a template's plan).",
+                                                            discussion: "Default: $WINDFLOW_DESIGN_START, else draft for a model on this machine, example for a hosted one."))
+    var startFrom: String?
+
     @Flag(name: .customLong("no-stream"), help: "Ask for the whole answer at once (for servers that cannot stream).")
     var noStream = false
 
     func validate() throws {
         guard (0...5).contains(maxRepairs) else { throw ValidationError("--max-repairs must be between 0 and 5") }
+        if let startFrom, PlanStart(rawValue: startFrom) == nil { throw ValidationError("--start-from must be draft or example, not '\(startFrom)'") }
     }
 
     /// The setup these options describe. The API key comes from the environment only, never a flag (flags show
@@ -44,12 +49,16 @@ struct DesignerOptions: ParsableArguments {
         configuration.stream = !noStream
         var secrets: [String: String] = [:]
         for (name, value) in environment where name.hasPrefix("WINDFLOW_SECRET_") { secrets[String(name.dropFirst(16))] = value }
+        let start = startFrom ?? environment["WINDFLOW_DESIGN_START"].flatMap { $0.isEmpty ? nil : $0 }
+        guard start.map({ PlanStart(rawValue: $0) != nil }) ?? true else { throw CLIError("WINDFLOW_DESIGN_START must be draft or example, not '\(start!)'") }
         do {
-            return DesignerSetup(
+            var setup = DesignerSetup(
                 llm: configuration,
                 prompts: try PromptLibrary(overrides: promptsDirectory ?? environment["WINDFLOW_PROMPTS_DIR"].flatMap { $0.isEmpty ? nil : $0 }),
                 templates: try TemplateCatalog(directory: templatesDirectory ?? environment["WINDFLOW_TEMPLATES_DIR"].flatMap { $0.isEmpty ? nil : $0 }),
                 maxRepairRounds: maxRepairs, secrets: secrets)
+            setup.planStart = start.flatMap(PlanStart.init(rawValue:))
+            return setup
         } catch { throw CLIError("\(error)") }
     }
 

@@ -68,7 +68,7 @@ struct DesignSandbox {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    func proposals(_ provider: (any LLMProvider)?, maxRepairRounds: Int = 2, repairsFactsAlone: Bool = true) throws -> Proposals {
+    func proposals(_ provider: (any LLMProvider)?, maxRepairRounds: Int = 2, repairsFactsAlone: Bool = true, planStart: PlanStart = .example) throws -> Proposals {
         let templates = try TemplateCatalog()
         let recommender = TemplateRecommender(
             candidates: TemplateRecommender.candidates(catalog: templates, workflows: try store.workflows().map(\.workflow)),
@@ -76,6 +76,7 @@ struct DesignSandbox {
         var designer = Designer(prompts: try PromptLibrary(), templates: templates, recommender: recommender, provider: provider)
         designer.maxRepairRounds = maxRepairRounds
         designer.repairsFactsAlone = repairsFactsAlone
+        designer.planStart = planStart
         return Proposals(store: store, designer: designer)
     }
 }

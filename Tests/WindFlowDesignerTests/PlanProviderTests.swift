@@ -17,7 +17,7 @@ struct PlanProviderTests {
     static let prose = "check https://example.org/health every 5 minutes and tell slack when it fails"
 
     func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, grammar: Bool = false, repairsFactsAlone: Bool = true,
-                answers: [String] = [plan]) async throws
+                planStart: PlanStart = .example, prose: String = prose, answers: [String] = [plan]) async throws
         -> (Design, [JSONValue], ScriptedLLM)
     {
         let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
@@ -26,7 +26,7 @@ struct PlanProviderTests {
         var configuration = llm.configuration(provider, stream: false)
         configuration.strictSchemas = strict
         configuration.compactGrammar = grammar
-        let (proposal, design) = try await box.proposals(configuration.makeProvider(), repairsFactsAlone: repairsFactsAlone).propose(Self.prose)
+        let (proposal, design) = try await box.proposals(configuration.makeProvider(), repairsFactsAlone: repairsFactsAlone, planStart: planStart).propose(prose)
         #expect(proposal.valid, "\(design.report.errors) \(design.rounds.map(\.errors))")
         return (design, try await llm.requests(), llm)
     }
@@ -63,6 +63,41 @@ struct PlanProviderTests {
         #expect(LLMConfiguration(provider: .openai, baseURL: "http://127.0.0.1:8091").compactGrammar)
         #expect(!LLMConfiguration(provider: .openai).compactGrammar)
         #expect(try !LLMConfiguration.resolve(provider: "openai", baseURL: "http://127.0.0.1:8091", environment: ["WINDFLOW_LLM_GRAMMAR": "0"]).compactGrammar)
+    }
+
+    @Test func aSmallModelStartsFromTheRequestsDraftAndMayOnlyWriteTheTriggerItsWordsName() async throws {
+        let (design, requests, _) = try await design(.openai, planStart: .draft)
+        let body = try #require(requests.first?["body"])
+        let prompt = body["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        // The offline planner's plan of this request, not another workflow's: its schedule, its URL, its Slack step.
+        #expect(prompt.contains("Draft plan made from the request's words"), "\(prompt)")
+        #expect(!prompt.contains("Example plan"))
+        let draft = try #require(prompt.components(separatedBy: "\n").first { $0.hasPrefix("{\"name\"") })
+        #expect(draft.contains("\"trigger.schedule\"") && draft.contains("*/5 * * * *") && draft.contains("https://example.org/health"), "\(draft)")
+        #expect(draft.contains("integration.notification"))
+        let triggers = try #require(body["response_format"]?["json_schema"]?["schema"]?["properties"]?["trigger"]?["anyOf"]?.arrayValue)
+        #expect(triggers.count == 1)
+        #expect(triggers.first?["properties"]?["type"]?["enum"] == ["trigger.schedule"])
+        #expect(design.isValid)
+    }
+
+    @Test func aDraftForARequestThatNamesNoTriggerRunsByHandAndSaysSo() async throws {
+        let prose = "deploy the shop stack to staging"
+        let answer = #"{"name": "Deploy shop", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "staging"}}]}"#
+        let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, prose: prose, answers: [answer])
+        let grammar = try #require(requests.first?["body"]?["grammar"]?.stringValue)
+        #expect(grammar.contains("trigger.manual"))
+        #expect(!grammar.contains("trigger.webhook") && !grammar.contains("trigger.schedule"))
+        #expect(design.assumptions.contains { $0.contains("started by hand") }, "\(design.assumptions)")
+    }
+
+    @Test func aHostedModelGetsAnExampleAndEveryTrigger() async throws {
+        let (_, requests, _) = try await design(.openai)
+        let body = try #require(requests.first?["body"])
+        let prompt = body["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        #expect(!prompt.contains("Draft plan"))
+        let triggers = body["response_format"]?["json_schema"]?["schema"]?["properties"]?["trigger"]?["anyOf"]?.arrayValue ?? []
+        #expect(triggers.count == NodeRegistry.standard.types.filter(\.isTrigger).count)
     }
 
     @Test func openAIStrictGetsTheStrictDialectAndTakesIt() async throws {

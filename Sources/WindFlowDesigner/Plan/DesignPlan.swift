@@ -107,6 +107,27 @@ extension DesignPlan {
         "assumptions",
     ]
 
+    /// The action types the plan uses, in the order it first uses them (error steps and every branch included).
+    public var actionTypes: [String] {
+        var types: [String] = []
+        func walk(_ steps: [PlanStep]) {
+            for step in steps {
+                switch step {
+                case .action(let action):
+                    if !types.contains(action.type) { types.append(action.type) }
+                    if case .steps(let handler) = action.onError { walk(handler) }
+                case .condition(_, _, let then, let otherwise): walk(then); walk(otherwise)
+                case .choice(_, _, let cases, let otherwise): cases.forEach { walk($0.steps) }; walk(otherwise)
+                case .forEach(_, _, _, let body, _): walk(body)
+                case .parallel(_, let branches, _): branches.forEach(walk)
+                case .wait, .stop: break
+                }
+            }
+        }
+        walk(steps)
+        return types
+    }
+
     /// The plan as compact JSON in ``keyOrder``.
     public var jsonText: String { jsonValue.jsonText(keysFirst: Self.keyOrder) }
 }

@@ -19,6 +19,8 @@ public struct PlanSchema: Sendable {
     public var depth: Int
     /// Most steps in one list.
     public var maxSteps = 12
+    /// The trigger types the plan may start with (nil: every trigger of the registry).
+    public var triggerTypes: [String]?
 
     public init(registry: NodeRegistry = .standard, types: [String]? = nil, dialect: Dialect = .grammar, depth: Int = 3) {
         self.registry = registry
@@ -40,7 +42,8 @@ public struct PlanSchema: Sendable {
             for level in 0..<depth { definitions[Self.definitionName(type.id, level: level)] = action(type, level: level) }
         }
         for level in 0..<depth { definitions["step_\(level)"] = ["anyOf": .array(stepAlternatives(level: level))] }
-        let triggers = registry.types.filter(\.isTrigger).map { trigger($0) }
+        let allowed = triggerTypes.map(Set.init)
+        let triggers = registry.types.filter { $0.isTrigger && (allowed?.contains($0.id) ?? true) }.map { trigger($0) }
         return object([
             ("name", ["type": "string", "minLength": 1, "maxLength": 80], true),
             ("trigger", ["anyOf": .array(triggers)], true),
