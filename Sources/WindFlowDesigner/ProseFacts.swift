@@ -80,17 +80,21 @@ public struct ProseFacts: Sendable {
     private static func trigger(_ text: String, hasSchedule: Bool) -> TriggerKind? {
         let signals: [(TriggerKind, [String])] = [
             (.event, [#"workflow\s+(?:'[^']*'\s+|"[^"]*"\s+)?(?:fails|failed|succeeds|succeeded|completes|finishes)"#,
+                      #"(?:'[^']*'|"[^"]*")\s+workflow\s+(?:fails|failed|succeeds|succeeded|completes|finishes)"#,
                       #"(?:execution|run|deployment|deploy)\s+(?:fails|failed|succeeds|succeeded)"#, #"execution\.(?:failed|succeeded)"#,
                       #"\bevent\b"#, #"échoue"#]),
             (.webhook, [#"webhook"#, #"\bhook\b"#, #"github"#, #"gitlab"#, #"stripe"#, #"\bpush(?:ed|es)?\b"#, #"pull request"#,
                         #"\bposts\b"#, #"is posted"#, #"callback"#, #"http request (?:comes|arrives)"#]),
-            (.file, [#"lands? in"#, #"dropped"#, #"appears? in"#, #"new file"#, #"file changes"#, #"files? (?:is|are) (?:created|added|modified)"#,
+            (.file, [#"lands? in"#, #"dropped"#, #"appears? in"#, #"shows? up in"#, #"(?:is|are) (?:put|placed|copied|saved|written) (?:in|into) /"#, #"new file"#, #"file changes"#, #"files? (?:is|are) (?:created|added|modified)"#,
                      #"\bwatch\b"#, #"uploaded"#, #"nouveau fichier"#, #"arrive dans"#]),
             (.schedule, hasSchedule ? [#"\bevery\b"#, #"\beach\b"#, #"nightly"#, #"daily"#, #"hourly"#, #"weekly"#, #"monthly"#, #"midnight"#,
                                        #"weekday"#, #"weekend"#, #"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"#, #"tous les"#,
                                        #"toutes les"#, #"chaque"#, #"\bat \d"#, #"\d(?:am|pm)\b"#] : []),
             (.manual, [#"manually"#, #"on demand"#, #"button"#, #"by hand"#, #"when i (?:start|run|trigger)"#, #"à la demande"#]),
         ]
+        // A named event ("a custom event cert.expiring", "the event backup.done") is an event trigger, however it is
+        // delivered ("our monitoring posts a custom event…").
+        if text.contains(/custom event|\bevents?\s+(?:named\s+|called\s+)?["'`]?[a-z][\w-]*\.[a-z][\w.-]*/) { return .event }
         var best: (TriggerKind, Int)?
         for (kind, patterns) in signals {
             for pattern in patterns {

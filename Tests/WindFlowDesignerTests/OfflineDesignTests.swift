@@ -79,6 +79,26 @@ struct OfflineDesignTests {
         #expect(CronPhrase.parse(phrase)?.cron == cron)
     }
 
+    /// The trigger the words name: from a draft, the only one a small model may write, so it must be right.
+    @Test(arguments: [
+        ("If the 'Nightly backup' workflow fails, wait 10 minutes and run it again", ProseFacts.TriggerKind.event),
+        ("When the workflow 'Deploy' fails, email me", .event),
+        ("Our monitoring posts a custom event cert.expiring with the paths; renew them", .event),
+        ("when the event backup.done comes in, tell slack", .event),
+        ("as soon as a .sql file shows up in /srv/migrations, run it on the db", .file),
+        ("when a report is copied into /srv/in, email it", .file),
+        ("when GitHub pushes to main, run the tests", .webhook),
+        ("every night at 3am back up the shop stack", .schedule),
+        ("restart the api service on demand", .manual),
+    ])
+    func theTriggerIsTheOneTheWordsName(prose: String, trigger: ProseFacts.TriggerKind) {
+        #expect(ProseFacts(prose).trigger == trigger)
+    }
+
+    @Test func aRequestThatNamesNoTriggerHasNone() {
+        #expect(ProseFacts("deploy the shop stack to staging").trigger == nil)
+    }
+
     @Test func recommendationsWeighTextByRealSuccessRates() async throws {
         let box = try DesignSandbox()
         defer { box.remove() }
