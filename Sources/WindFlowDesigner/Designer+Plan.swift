@@ -30,7 +30,8 @@ extension Designer {
                       provider: any LLMProvider, progress: (@Sendable (DesignProgress) -> Void)?) async throws -> Design {
         let redactor = Redactor(secrets: secrets)
         let facts = ProseFacts(prose)
-        let draft = current == nil && planStart == .draft ? draftPlan(prose) : nil
+        let offline = current == nil && planStart == .draft ? OfflinePlanner(registry: registry, recommender: recommender).plan(prose) : nil
+        let draft = offline.flatMap { Self.draftPlan($0, registry: registry) }
         let types = catalogTypes(prose, current: current, recommendation: draft == nil ? recommendations.first?.workflow : nil, draft: draft)
         var values: [String: Any] = ["catalog": planCatalog(types), "prose": prose, "facts": Self.factLines(facts)]
         if !Self.factLines(facts).isEmpty { values["has_facts"] = true }
@@ -49,6 +50,8 @@ extension Designer {
         var strictSchema = PlanSchema(registry: registry, types: types, dialect: .strict)
         grammarSchema.triggerTypes = triggers
         strictSchema.triggerTypes = triggers
+        grammarSchema.allowsAssumptions = draft == nil
+        strictSchema.allowsAssumptions = draft == nil
         let schema = grammarSchema.schema
         let strict = strictSchema.schema
         let grammar = CompactGrammar(schema).text
@@ -74,8 +77,11 @@ extension Designer {
             let problems = completion.truncated ? ["the answer was cut off: write a shorter plan (fewer steps, shorter texts)"] + feedback : feedback
             messages.append(LLMMessage(.user, redactor.redact(prompts.render("plan-repair", ["problems": Array(problems.prefix(12))]))))
         }
-        if draft != nil, facts.trigger == nil, design.workflow != nil {
-            design.assumptions.append("the request says nothing of what starts it; it runs when started by hand")
+        if let draft, let offline {
+            keepDraftIfBetter(&design, draft: draft, offline: offline, facts: facts)
+            if facts.trigger == nil, design.workflow != nil, !design.assumptions.contains(OfflinePlanner.startedByHand) {
+                design.assumptions.append(OfflinePlanner.startedByHand)
+            }
         }
         // Facts the model still disagrees with after its repairs: the request's words win, and the proposal says so.
         if var workflow = design.workflow, design.report.isValid {
@@ -268,13 +274,37 @@ extension Designer {
             .map { NodeCatalog.line($0, optional: $0.isTrigger ? 2 : 4, withoutDefaultsFirst: true) }.joined(separator: "\n")
     }
 
-    /// The offline planner's plan for `prose`, for the model to correct (``PlanStart/draft``); nil when its graph has
-    /// no plan form.
-    func draftPlan(_ prose: String) -> DesignPlan? {
-        let offline = OfflinePlanner(registry: registry, recommender: recommender).plan(prose)
+    /// The offline planner's plan, for the model to correct (``PlanStart/draft``); nil when its graph has no plan form.
+    static func draftPlan(_ offline: OfflinePlanner.Plan, registry: NodeRegistry) -> DesignPlan? {
         guard var plan = PlanDecompiler.plan(offline.workflow, registry: registry) else { return nil }
         plan.assumptions = []
         return plan
+    }
+
+    /// The model's plan is checked against the steps the request's words ask for: when it is invalid after its rounds,
+    /// or leaves out a step the words ask for that the draft has (and has every one the model's plan has), the draft
+    /// is kept and the proposal says why. The 1.5B model sometimes wrote the draft's later steps as assumptions
+    /// ("the team must be told on Teams") instead of steps.
+    func keepDraftIfBetter(_ design: inout Design, draft: DesignPlan, offline: OfflinePlanner.Plan, facts: ProseFacts) {
+        let validator = Validator(registry: registry)
+        let draftReport = validator.validate(offline.workflow)
+        guard draftReport.isValid else { return }
+        let asked = Set(facts.actions)
+        let draftCovers = asked.intersection(offline.workflow.nodes.map(\.type))
+        let modelCovers = asked.intersection(design.workflow?.nodes.map(\.type) ?? [])
+        let missing = draftCovers.subtracting(modelCovers)
+        let reason: String
+        if !design.isValid {
+            reason = "the model's plan was still invalid after its repairs (\(design.report.errors.prefix(2).map(\.message).joined(separator: "; ")))"
+        } else if !missing.isEmpty, draftCovers.isSuperset(of: modelCovers) {
+            reason = "the model's plan left out what the request asks for (\(missing.sorted().joined(separator: ", ")))"
+        } else {
+            return
+        }
+        design.workflow = offline.workflow
+        design.plan = draft
+        design.report = draftReport
+        design.assumptions = offline.assumptions + ["\(reason): the draft made from the request's words was kept"]
     }
 
     /// The recommended template as a plan, its long texts shortened and its steps cut to fit a small prompt.

@@ -23,6 +23,9 @@ public struct OfflinePlanner: Sendable {
         public var template: String?
     }
 
+    /// What a plan assumes when the request names nothing that starts it.
+    public static let startedByHand = "the request says nothing of what starts it; it runs when started by hand"
+
     public func plan(_ prose: String) -> Plan {
         let facts = ProseFacts(prose)
         // A template is a good start only if it has every step the request names (conditions and messages aside).
@@ -140,7 +143,7 @@ public struct OfflinePlanner: Sendable {
         // A request that says nothing of what starts it runs by hand.
         let wanted = "trigger." + (facts.trigger ?? .manual).rawValue
         if facts.trigger == nil, current.type != wanted {
-            assumptions.append("the request says nothing of what starts it; it runs when started by hand")
+            assumptions.append(Self.startedByHand)
         }
         if wanted != current.type {
             workflow.nodes[index] = WorkflowNode(id: current.id, type: wanted, name: nil, configuration: starter(wanted, facts: facts, assumptions: &assumptions))
@@ -162,7 +165,7 @@ public struct OfflinePlanner: Sendable {
 
     private func compose(_ facts: ProseFacts, prose: String, assumptions: inout [String]) -> Workflow {
         let triggerType = "trigger." + (facts.trigger ?? .manual).rawValue
-        if facts.trigger == nil { assumptions.append("the request says nothing of what starts it; it runs when started by hand") }
+        if facts.trigger == nil { assumptions.append(Self.startedByHand) }
         let trigger = PlanAction(type: triggerType, with: starter(triggerType, facts: facts, assumptions: &assumptions))
         var planner = ProsePlanner(planner: self, facts: facts)
         var steps = planner.steps(prose, assumptions: &assumptions)

@@ -90,7 +90,7 @@ public struct ProseFacts: Sendable {
             (.schedule, hasSchedule ? [#"\bevery\b"#, #"\beach\b"#, #"nightly"#, #"daily"#, #"hourly"#, #"weekly"#, #"monthly"#, #"midnight"#,
                                        #"weekday"#, #"weekend"#, #"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"#, #"tous les"#,
                                        #"toutes les"#, #"chaque"#, #"\bat \d"#, #"\d(?:am|pm)\b"#] : []),
-            (.manual, [#"manually"#, #"on demand"#, #"button"#, #"by hand"#, #"when i (?:start|run|trigger)"#, #"à la demande"#]),
+            (.manual, [#"manually"#, #"on demand"#, #"button"#, #"by hand"#, #"when i (?:start|run|trigger)"#, #"à la demande"#, #"à la main"#, #"manuellement"#]),
         ]
         // A named event ("a custom event cert.expiring", "the event backup.done") is an event trigger, however it is
         // delivered ("our monitoring posts a custom event…").

@@ -91,6 +91,27 @@ struct PlanProviderTests {
         #expect(design.assumptions.contains { $0.contains("started by hand") }, "\(design.assumptions)")
     }
 
+    @Test func fromADraftAPlanThatLeavesOutAStepTheWordsAskForKeepsTheDraftAndSaysWhy() async throws {
+        let prose = "back up the shop stack, then deploy shop to production and tell slack when it is done"
+        let answer = #"{"name": "Backup", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "windflow.backup_data", "name": "backup", "with": {"stack_id": "shop"}}]}"#
+        let (design, requests, _) = try await design(.openai, planStart: .draft, prose: prose, answers: [answer])
+        let types = design.workflow?.nodes.map(\.type) ?? []
+        #expect(types.contains("windflow.backup_data") && types.contains("windflow.deploy_stack") && types.contains("integration.notification"), "\(types)")
+        #expect(design.assumptions.contains { $0.contains("left out") && $0.contains("windflow.deploy_stack") }, "\(design.assumptions)")
+        #expect(requests.count == 1, "no round is spent on it")
+        // From a draft the plan has no assumptions to write (the model wrote its missing steps there).
+        let schema = requests.first?["body"]?["response_format"]?["json_schema"]?["schema"]
+        #expect(schema?["properties"]?["assumptions"] == nil && schema?["properties"]?["steps"] != nil)
+    }
+
+    @Test func fromADraftAPlanThatDoesMoreThanTheDraftIsKept() async throws {
+        let prose = "deploy the shop stack to production"
+        let answer = #"{"name": "Deploy shop", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "windflow.validate_stack", "name": "validate", "with": {"stack_id": "shop"}}, {"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "production"}}]}"#
+        let (design, _, _) = try await design(.openai, planStart: .draft, prose: prose, answers: [answer])
+        #expect(design.workflow?.nodes.map(\.id) == ["trigger", "validate", "deploy"], "\(design.workflow?.nodes.map(\.id) ?? [])")
+        #expect(!design.assumptions.contains { $0.contains("draft") })
+    }
+
     @Test func aHostedModelGetsAnExampleAndEveryTrigger() async throws {
         let (_, requests, _) = try await design(.openai)
         let body = try #require(requests.first?["body"])

@@ -21,6 +21,9 @@ public struct PlanSchema: Sendable {
     public var maxSteps = 12
     /// The trigger types the plan may start with (nil: every trigger of the registry).
     public var triggerTypes: [String]?
+    /// Whether the plan may list assumptions. Off from a draft: the 1.5B model wrote the steps it left out there
+    /// ("validate the stack strictly before deploying") instead of as steps.
+    public var allowsAssumptions = true
 
     public init(registry: NodeRegistry = .standard, types: [String]? = nil, dialect: Dialect = .grammar, depth: Int = 3) {
         self.registry = registry
@@ -44,12 +47,13 @@ public struct PlanSchema: Sendable {
         for level in 0..<depth { definitions["step_\(level)"] = ["anyOf": .array(stepAlternatives(level: level))] }
         let allowed = triggerTypes.map(Set.init)
         let triggers = registry.types.filter { $0.isTrigger && (allowed?.contains($0.id) ?? true) }.map { trigger($0) }
-        return object([
+        var fields: [(String, JSONValue, Bool)] = [
             ("name", ["type": "string", "minLength": 1, "maxLength": 80], true),
             ("trigger", ["anyOf": .array(triggers)], true),
             ("steps", steps(level: 0, minItems: 1), true),
-            ("assumptions", ["type": "array", "items": ["type": "string", "maxLength": 160], "maxItems": 4], false),
-        ], extra: ["$defs": .object(definitions)])
+        ]
+        if allowsAssumptions { fields.append(("assumptions", ["type": "array", "items": ["type": "string", "maxLength": 160], "maxItems": 4], false)) }
+        return object(fields, extra: ["$defs": .object(definitions)])
     }
 
     /// The schema as text, keys in the plan's order (a grammar keeps the order it is given).
