@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowCLITests",
-            dependencies: ["WindFlowCore", "CurlHTTP"]
+            dependencies: ["WindFlowCore", "CurlHTTP", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -80,9 +80,24 @@ extension PostgresStore {
     }
 
     /// Runs `work` in one transaction (`isolation` as given): committed when it returns, rolled back when it throws,
-    /// and its own error is the one rethrown.
+    /// and its own error is the one rethrown. A transaction the server chose as a deadlock's victim (two commits
+    /// updating the same per-node counters in opposite orders) is run again, up to 5 times: nothing of it was kept.
     func transaction<T: Sendable>(_ isolation: String = "READ COMMITTED",
                                   _ work: @Sendable (Session) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(isolation, work)
+            } catch let error as RetryableConflict where attempt < 5 {
+                logger.debug("a transaction is run again after a conflict", metadata: ["sqlstate": "\(error.sqlState)", "attempt": "\(attempt)"])
+                attempt += 1
+            } catch let error as RetryableConflict {
+                throw error.failure
+            }
+        }
+    }
+
+    private func transactionOnce<T: Sendable>(_ isolation: String, _ work: @Sendable (Session) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
                 let session = Session(connection: connection, logger: logger)
@@ -101,9 +116,17 @@ extension PostgresStore {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as RetryableConflict {
+            throw error
         } catch {
             throw failure(error, doing: nil)
         }
+    }
+
+    /// A deadlock (40P01) or serialization failure (40001): the whole transaction may be run again.
+    struct RetryableConflict: Error {
+        let sqlState: String
+        let failure: StoreError
     }
 
     static func rows(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
@@ -127,7 +150,11 @@ extension PostgresStore {
 
         func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
             do { return try await PostgresStore.rows(query, on: connection, logger: logger) } catch {
-                throw StoreError(PostgresFailure.describe(error, sql: query.sql, location: nil))
+                let failure = StoreError(PostgresFailure.describe(error, sql: query.sql, location: nil))
+                if let state = PostgresFailure.sqlState(error), state == "40P01" || state == "40001" {
+                    throw RetryableConflict(sqlState: state, failure: failure)
+                }
+                throw failure
             }
         }
 
