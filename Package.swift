@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "windflow", targets: ["windflow"]),
         .library(name: "WindFlowCore", targets: ["WindFlowCore"]),
         .library(name: "WindFlowStore", targets: ["WindFlowStore"]),
+        .library(name: "WindFlowPostgres", targets: ["WindFlowPostgres"]),
         .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .library(name: "WindFlowServer", targets: ["WindFlowServer"]),
         .library(name: "WindFlowEngine", targets: ["WindFlowEngine"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -54,6 +56,15 @@ let package = Package(
         .target(
             name: "WindFlowStore",
             dependencies: ["WindFlowCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The PostgreSQL store: the same protocols as SQLiteStore, for several processes on one database.
+        .target(
+            name: "WindFlowPostgres",
+            dependencies: [
+                "WindFlowCore", "WindFlowStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "WindFlowEngine",
@@ -96,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "windflow",
             dependencies: [
-                "WindFlowCore", "WindFlowStore", "WindFlowEngine", "WindFlowServer", "WindFlowDesigner",
+                "WindFlowCore", "WindFlowStore", "WindFlowPostgres", "WindFlowEngine", "WindFlowServer", "WindFlowDesigner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,7 +129,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowStoreTests",
-            dependencies: ["WindFlowStore", "WindFlowCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "WindFlowStore", "WindFlowPostgres", "WindFlowCore", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "WindFlowEngineTests",
@@ -134,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WindFlowCLITests",
-            dependencies: ["WindFlowCore", "CurlHTTP"]
+            dependencies: ["WindFlowCore", "CurlHTTP", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

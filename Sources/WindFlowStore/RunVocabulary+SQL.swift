@@ -1,18 +1,20 @@
 import GRDB
 import WindFlowCore
 
-// The run vocabulary as the SQLite store writes and reads it: the codec, and the one place its names meet SQL.
+// The run vocabulary as the SQL stores write and read it: the codec, and the one place its names meet SQL (the
+// literals are shared with the PostgreSQL store, whose row readers are in its own RunVocabulary+SQL.swift).
 
 extension ExecutionStatus {
     /// The status as an SQL literal, for queries that filter on it (a constant of the vocabulary, never input).
-    var sql: String { "'\(rawValue)'" }
+    public var sql: String { "'\(rawValue)'" }
 
     /// Statuses as an SQL list, for `status IN (…)`.
-    static func sql(_ statuses: [ExecutionStatus]) -> String { "(" + statuses.map(\.sql).joined(separator: ", ") + ")" }
+    public static func sql(_ statuses: [ExecutionStatus]) -> String { "(" + statuses.map(\.sql).joined(separator: ", ") + ")" }
 }
 
 extension NodeRunStatus {
-    var sql: String { "'\(rawValue)'" }
+    /// The status as an SQL literal (a constant of the vocabulary, never input).
+    public var sql: String { "'\(rawValue)'" }
 }
 
 extension Row {

@@ -6,9 +6,7 @@ import WindFlowCore
 extension SQLiteStore {
     /// Stores a new API key (only its SHA-256 hash) and returns the key itself, which is shown once.
     public func createAPIKey(name: String, now: Double) throws -> String {
-        var random = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
-        let key = "wf_" + secret
+        let key = StoreIDs.apiKey()
         try pool.write { db in
             try db.run(sql: "INSERT INTO api_key (id, name, hash, created_at) VALUES (?, ?, ?, ?)",
                        arguments: ["key_" + Self.newID(), name, Hashes.sha256Hex(key), now])

@@ -50,12 +50,8 @@ extension SQLiteStore {
 
     private static func queuedRecord(workflow: WorkflowRecord, triggerNode: String, input: JSONValue, now: Double, restartedFrom: String?,
                                      restartNode: String?, id: String?, seeded: Bool) -> ExecutionRecord {
-        var record = ExecutionRecord(
-            id: id ?? "ex_" + Self.newID(), workflowID: workflow.id, workflowVersion: workflow.version,
-            workflowName: workflow.name, triggerNode: triggerNode, triggerType: workflow.workflow.node(triggerNode)?.type ?? "trigger.manual",
-            input: input, status: .queued, createdAt: now, restartedFrom: restartedFrom, restartNode: restartNode)
-        if seeded { record.startedAt = now }
-        return record
+        .queued(workflow: workflow, triggerNode: triggerNode, input: input, now: now, restartedFrom: restartedFrom,
+                restartNode: restartNode, id: id, seeded: seeded, idempotencyKey: nil)
     }
 
     private func insert(_ record: ExecutionRecord, seed: [Transition], db: Database) throws {
@@ -147,9 +143,9 @@ extension SQLiteStore {
     }
 
     private func upsert(_ run: NodeRunRecord, execution: String, workflowID: String, db: Database) throws {
-        let (input, inputCut) = capped(run.input)
-        let (output, outputCut) = capped(run.output)
-        let tail = run.logTail.map { String(decoding: $0.utf8.suffix(limits.maxLogTailBytes), as: UTF8.self) }
+        let (input, inputCut) = limits.capped(run.input)
+        let (output, outputCut) = limits.capped(run.output)
+        let tail = limits.keptTail(run.logTail)
         try db.run(
             sql: """
                 INSERT INTO node_run (execution_id, workflow_id, node_key, node_id, node_type, attempt, status, input, output,
@@ -174,25 +170,9 @@ extension SQLiteStore {
                         run.finishedAt, run.durationMS])
     }
 
-    /// JSON text of `value`, cut to the limit; the flag says whether it was cut.
-    private func capped(_ value: JSONValue?) -> (String?, Bool) {
-        guard let value else { return (nil, false) }
-        let text = value.jsonText
-        guard text.utf8.count > limits.maxValueBytes else { return (text, false) }
-        let kept = String(decoding: text.utf8.prefix(limits.maxValueBytes), as: UTF8.self)
-        let note: JSONValue = ["truncated": true, "original_bytes": .int(text.utf8.count), "preview": .string(kept)]
-        return (note.jsonText, true)
-    }
-
     private func appendLogs(_ logs: [LogRecord], execution: String, db: Database) throws {
         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM execution_log WHERE execution_id = ?", arguments: [execution]) ?? 0
-        guard count < limits.maxLogLines else { return }
-        var kept = logs.prefix(limits.maxLogLines - count).map { $0 }
-        if count + logs.count > limits.maxLogLines {
-            kept.append(LogRecord(nodeKey: nil, at: logs.last?.at ?? 0, level: "warning",
-                                  message: "log limit of \(limits.maxLogLines) lines reached; later lines are not kept"))
-        }
-        for log in kept {
+        for log in limits.keptLogs(logs, stored: count) {
             try db.run(sql: "INSERT INTO execution_log (execution_id, node_key, at, level, message) VALUES (?, ?, ?, ?, ?)",
                            arguments: [execution, log.nodeKey, log.at, log.level, log.message])
         }

@@ -34,10 +34,7 @@ extension SQLiteStore {
                 """, arguments: [position, workflow, workflow, workflow, limit]).map { row in
                 var event: String = row["event"] ?? ""
                 if event.isEmpty {
-                    var end: [String: JSONValue] = ["type": "execution_finished", "status": .string(row["status"])]
-                    if let message: String = row["error_message"] { end["error"] = .string(message) }
-                    if let at: Double = row["finished_at"] { end["at"] = .double(at) }
-                    event = JSONValue.object(end).jsonText
+                    event = FeedEntry.endEvent(status: row["status"], errorMessage: row["error_message"], finishedAt: row["finished_at"])
                 }
                 return FeedEntry(position: row["id"], execution: row["execution_id"], workflow: row["workflow_name"], event: event)
             }

@@ -59,9 +59,7 @@ extension SQLiteStore {
     }
 
     /// A short random id: 16 hex digits from a UUID.
-    static func newID() -> String {
-        String(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))
-    }
+    static func newID() -> String { StoreIDs.make() }
 }
 
 /// Listing, activating and deleting workflows.

@@ -297,17 +297,20 @@ extension Database {
     }
 }
 
-/// Decoded workflow versions by "id@version", bounded.
-final class VersionCache: @unchecked Sendable {
+/// Decoded workflow versions by "id@version", bounded (every store keeps one: versions never change once stored).
+public final class VersionCache: @unchecked Sendable {
     // Safe: guarded by `lock`.
     private let lock = NSLock()
     private var entries: [String: Workflow] = [:]
     private let limit = 512
 
-    /// The decoded version, if it is cached (versions never change once stored).
-    func cached(_ key: String) -> Workflow? { lock.withLock { entries[key] } }
+    public init() {}
 
-    func workflow(_ key: String, decode: () throws -> Workflow) rethrows -> Workflow {
+    /// The decoded version, if it is cached (versions never change once stored).
+    public func cached(_ key: String) -> Workflow? { lock.withLock { entries[key] } }
+
+    /// The cached version, else `decode()`'s, kept for next time.
+    public func workflow(_ key: String, decode: () throws -> Workflow) rethrows -> Workflow {
         if let found = lock.withLock({ entries[key] }) { return found }
         let decoded = try decode()
         lock.withLock {

@@ -37,7 +37,7 @@ struct DesignCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let database = try store.openStore()
+        let database = try await store.openStore()
         let proposals = await Proposals(store: database, designer: try designerOptions.designer(store: database))
         var current: Workflow?
         if let edit {

@@ -42,7 +42,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             let record = try await findExecution(id, in: database)
             let runs = try await database.nodeRuns(of: record.id)
             if format == .json {
@@ -75,7 +75,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             let record = try await findExecution(id, in: database)
             for log in try await database.logs(of: record.id, after: 0) {
                 print("\(formatTime(log.at))  \(log.nodeKey ?? "-")  \(log.message)")

@@ -44,7 +44,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             let proposals = await Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil))
             do {
                 let saved = try await proposals.accept(id, activate: activate)
@@ -59,7 +59,7 @@ struct ProposalsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             do {
                 try await Proposals(store: database, designer: try DesignerSetup.offline().designer(store: nil)).discard(id)
                 writeLine("discarded")

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         designer.promptsDirectory = designer.promptsDirectory ?? settings.string("prompts_dir")
         designer.templatesDirectory = designer.templatesDirectory ?? settings.string("templates_dir")
 
-        let database = try storeOptions.openStore()
+        let database = try await storeOptions.openStore()
         if try await database.apiKeyCount() == 0 {
             let key = try await database.createAPIKey(name: "first key", now: SystemClock().now())
             writeLine("API key (shown once, keep it): \(key)")
@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         let service = try WindFlowService(
             engine: engine, store: database, configuration: configuration, secrets: engine.runner.configuration.secrets, designer: try designer.setup(),
             logRedaction: ProcessLogging.redaction)
-        let (host, path, provider) = (configuration.host, storeOptions.resolvedPath, designer.provider ?? "offline")
+        let (host, path, provider) = (configuration.host, storeOptions.displayedLocation, designer.provider ?? "offline")
         try await service.run(handleSignals: true) { bound in
             writeLine("WindFlow listening on http://\(host):\(bound) (database \(path)); the editor is at /")
             writeLine("designer: \(provider)")

@@ -3,12 +3,14 @@ import Foundation
 import Logging
 import WindFlowCore
 import WindFlowEngine
+import WindFlowPostgres
 import WindFlowStore
 
 /// `--db`, shared by every command that reads or writes the store.
 struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
-        "The SQLite database.", discussion: "Default: $WINDFLOW_DB, else $XDG_DATA_HOME/windflow/windflow.sqlite (~/.local/share/windflow/windflow.sqlite)."))
+        "The store: a SQLite file, or a PostgreSQL URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).",
+        discussion: "Default: $WINDFLOW_DB, else $XDG_DATA_HOME/windflow/windflow.sqlite (~/.local/share/windflow/windflow.sqlite). Processes sharing a PostgreSQL database share its workflows and runs."))
     var path: String?
     @Option(name: .customLong("stacks-dir"), help: "Where stack files are, for the deployment actions (default: $WINDFLOW_STACKS_DIR, else ./stacks).")
     var stacksDirectory: String?
@@ -27,9 +29,21 @@ struct StoreOptions: ParsableArguments {
         return data + "/windflow/windflow.sqlite"
     }
 
-    /// The store at the resolved location: the one place the CLI picks an implementation.
-    func openStore() throws -> any WindFlowStorage {
-        do { return try SQLiteStore(path: resolvedPath) } catch { throw CLIError("\(error)") }
+    /// The resolved location as it may be shown: a URL's password is replaced by `***`.
+    var displayedLocation: String {
+        PostgresURL.isPostgres(resolvedPath) ? PostgresURL.redacting(resolvedPath) : resolvedPath
+    }
+
+    /// The store at the resolved location: the one place the CLI picks an implementation. A `postgres://` (or
+    /// `postgresql://`) URL opens the PostgreSQL store; anything else is a SQLite file.
+    func openStore() async throws -> any WindFlowStorage {
+        let location = resolvedPath
+        guard PostgresURL.isPostgres(location) else {
+            do { return try SQLiteStore(path: location) } catch { throw CLIError("\(error)") }
+        }
+        do { return try await PostgresStore.open(url: location) } catch {
+            throw CLIError("\(error) (the store comes from \(path != nil ? "--db" : "$WINDFLOW_DB"))")
+        }
     }
 
     /// An engine on `store` (the resolved one when nil), with secrets from `WINDFLOW_SECRET_<NAME>` variables.
@@ -45,7 +59,7 @@ struct StoreOptions: ParsableArguments {
         if let stacksDirectory { deployment.stacksDirectory = stacksDirectory }
         if let dockerHost { deployment.dockerHost = dockerHost }
         if let dataDirectory { deployment.dataDirectory = dataDirectory }
-        let store = try store ?? openStore()
+        let store: any WindFlowStorage = if let store { store } else { try await openStore() }
         deployment.storedStacks = { name in
             do { return try await store.stack(name)?.definition } catch {
                 Logger(label: "windflow.stacks").error("a stored stack could not be read", metadata: ["stack": "\(name)", "error": "\(error)"])

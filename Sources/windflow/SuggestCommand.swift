@@ -26,7 +26,7 @@ struct SuggestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let analysis: Optimizer.Analysis
-            let database = try store.openStore()
+            let database = try await store.openStore()
             do { analysis = try await Optimizer(store: database).analyse(workflow) } catch { throw CLIError("\(error)") }
             var narrative: [String] = []
             if narrate {
@@ -72,7 +72,7 @@ struct SuggestCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             let designer = try await designerOptions.designer(store: database)
             let advice: FixAdvisor.Advice
             do { advice = try await FixAdvisor(store: database, designer: designer).suggest(for: execution) } catch { throw CLIError("\(error)") }
@@ -107,7 +107,7 @@ struct SuggestCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             var id: String?
             if let workflow {
                 guard let found = try await database.workflow(workflow, version: nil) else { throw CLIError("there is no workflow '\(workflow)'") }

@@ -30,7 +30,7 @@ struct TemplatesCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let database = try store.openStore()
+            let database = try await store.openStore()
             let recommender = await TemplateRecommender(
                 candidates: TemplateRecommender.candidates(catalog: try TemplateCatalog(directory: directory), workflows: try database.workflows(activeOnly: false).map(\.workflow)),
                 history: try await database.successCounts())

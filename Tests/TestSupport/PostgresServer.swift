@@ -7,11 +7,13 @@ public final class PostgresServer: @unchecked Sendable {
     private let directory: String
     private let script: String
 
-    public init() throws {
+    /// Starts a server. With `stopsWithThisProcess`, the server is also stopped once this process has ended, for a
+    /// server kept in a static for all the tests of a process (whose deinit never runs).
+    public init(stopsWithThisProcess: Bool = false) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         script = root.appendingPathComponent("scripts/test-peers/postgres.sh").path
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-pg-\(UUID().uuidString.prefix(8))").path
-        let output = try Self.run(script, ["start", directory], timeout: 90)
+        let output = try Self.run(script, ["start", directory] + (stopsWithThisProcess ? ["\(getpid())"] : []), timeout: 90)
         guard output.hasPrefix("postgresql://") else { throw CocoaError(.fileReadUnknown, userInfo: ["output": output]) }
         url = output.trimmingCharacters(in: .whitespacesAndNewlines)
     }

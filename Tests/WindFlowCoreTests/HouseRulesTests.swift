@@ -95,4 +95,11 @@ extension HouseRulesTests {
         #expect(found == allowed, "hold the store as one of its protocols (any WindFlowStorage, any EngineStorage, …):\n\(found.joined(separator: "\n"))")
         #expect(allowed.count == 1)
     }
+
+    /// The same for the PostgreSQL store: its module, and the one line of `openStore()` that picks it.
+    @Test func onlyThePostgresModuleAndTheCLIsOpenStoreNameThePostgresStore() throws {
+        let found = try Self.offences(matching: [#"\bPostgresStore\b"#]).filter { !$0.hasPrefix("WindFlowPostgres/") }
+        let allowed = found.filter { $0.hasPrefix("windflow/StoreOptions.swift:") && $0.contains("try await PostgresStore.open(") }
+        #expect(found == allowed, "hold the store as one of its protocols (any WindFlowStorage, any EngineStorage, …):\n\(found.joined(separator: "\n"))")
+    }
 }

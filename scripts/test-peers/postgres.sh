@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server on loopback for WindFlow's tests.
 #   postgres.sh start DIR   -> creates a cluster in DIR, starts it on a free port, prints its connection URL
+#   postgres.sh start DIR PID -> the same, and stops it once process PID has ended (a test process that keeps one
+#                             server for all its tests, and may end without stopping it)
 #   postgres.sh stop DIR    -> stops it and removes DIR
 # As root, the cluster belongs to the 'postgres' user (PostgreSQL refuses to run as root).
 set -euo pipefail
@@ -20,6 +22,13 @@ start)
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" start >/dev/null
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U windflow windflow_test
+    if [[ -n "${3:-}" ]]; then
+        watched=$3
+        (
+            while kill -0 "$watched" 2>/dev/null; do sleep 1; done
+            "$0" stop "$dir"
+        ) </dev/null >/dev/null 2>&1 &
+    fi
     echo "postgresql://windflow@127.0.0.1:$port/windflow_test"
     ;;
 stop)

@@ -1,6 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 import WindFlowCore
+import WindFlowPostgres
 import WindFlowStore
 
 /// A store implementation the contract tests run against. Each test opens a new, empty store; a PostgreSQL store
@@ -11,13 +13,37 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    static let all: [StoreFactory] = [sqlite]
+    static let all: [StoreFactory] = [sqlite, postgres]
 
     static let sqlite = StoreFactory(name: "SQLite") {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-contract-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store: any WindFlowStorage = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path)
         return OpenStore(store: store) { try? FileManager.default.removeItem(at: directory) }
+    }
+}
+
+extension StoreFactory {
+    /// A new schema per test on one throwaway PostgreSQL server, started the first time a test asks for it and
+    /// stopped when the test process ends.
+    static let postgres = StoreFactory(name: "PostgreSQL") {
+        let server = try await SharedPostgres.shared.url()
+        let schema = "contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let store = try await PostgresStore.open(url: server + "?sslmode=disable&pool_size=4&schema=\(schema)")
+        return OpenStore(store: store) { store.close() }
+    }
+}
+
+/// The one PostgreSQL server of a test process (stopped by its script once the process has ended).
+actor SharedPostgres {
+    static let shared = SharedPostgres()
+    private var server: PostgresServer?
+
+    func url() throws -> String {
+        if let server { return server.url }
+        let started = try PostgresServer(stopsWithThisProcess: true)
+        server = started
+        return started.url
     }
 }
 
