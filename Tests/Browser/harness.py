@@ -79,7 +79,8 @@ class Environment:
         llm = Process("llm_server.py", [sys.executable, str(ROOT / "scripts" / "test-peers" / "llm_server.py")])
         self.processes.append(llm)
         self.llm_port = int(llm.output.wait_for(lambda line: line.strip().isdigit(), 15))
-        env = dict(os.environ, WINDFLOW_LLM_API_KEY="sk-browser-test-key")
+        # The scripted server stands for a hosted model: its answers are written for the example prompt, not a draft.
+        env = dict(os.environ, WINDFLOW_LLM_API_KEY="sk-browser-test-key", WINDFLOW_DESIGN_START="example")
         env.pop("WINDFLOW_EDITOR_DIR", None)
         arguments = [binary, "serve", "--db", os.path.join(self.directory, "windflow.sqlite"), "--port", "0", "--workers", "2",
                      "--provider", "openai", "--base-url", f"http://127.0.0.1:{self.llm_port}", "--model", "scripted",
