@@ -90,15 +90,7 @@ extension PostgresStore: AdviceStore {
             WHERE workflow_id = \(id) AND trigger_type = 'trigger.schedule' AND started_at IS NOT NULL AND finished_at IS NOT NULL
             ORDER BY started_at DESC LIMIT \(limit)
             """).map { (start: try Columns($0)("started_at", Double.self), end: try Columns($0)("finished_at", Double.self)) }
-            .sorted { $0.start < $1.start }
-        var overlapping = 0
-        var latestEnd = -Double.infinity
-        for span in spans {
-            if span.start < latestEnd { overlapping += 1 }
-            latestEnd = Swift.max(latestEnd, span.end)
-        }
-        let durations = spans.map { $0.end - $0.start }.sorted()
-        return (spans.count, overlapping, durations.isEmpty ? nil : durations[Int(Double(durations.count - 1) * 0.95)])
+        return ScheduleOverlaps.summary(spans)
     }
 
     /// The evaluated inputs of one node type's succeeded attempts in the workflow's latest `executions` runs.

@@ -49,16 +49,7 @@ extension SQLiteStore {
                 WHERE workflow_id = ? AND trigger_type = 'trigger.schedule' AND started_at IS NOT NULL AND finished_at IS NOT NULL
                 ORDER BY started_at DESC LIMIT ?
                 """, arguments: [id, limit])
-            let spans = rows.map { (start: $0["started_at"] as Double, end: $0["finished_at"] as Double) }.sorted { $0.start < $1.start }
-            var overlapping = 0
-            var latestEnd = -Double.infinity
-            for span in spans {
-                if span.start < latestEnd { overlapping += 1 }
-                latestEnd = Swift.max(latestEnd, span.end)
-            }
-            let durations = spans.map { $0.end - $0.start }.sorted()
-            let p95 = durations.isEmpty ? nil : durations[Int(Double(durations.count - 1) * 0.95)]
-            return (spans.count, overlapping, p95)
+            return ScheduleOverlaps.summary(rows.map { (start: $0["started_at"] as Double, end: $0["finished_at"] as Double) })
         }
     }
 }

@@ -116,13 +116,13 @@ extension SQLiteStore {
     /// workflows.
     /// Read at most every 250 ms; this process's own changes to workflows are seen at once.
     public func activeWorkflowsGeneration() throws -> String {
-        let known = workflowChanges.cached()
+        let known = workflowChanges.cache.cached()
         if let value = known.value { return value }
         let generation = try pool.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MAX(updated_at) AS latest, SUM(current_version) AS versions FROM workflow WHERE active = 1")
             return "\(row?["n"] as Int? ?? 0):\(row?["latest"] as Double? ?? 0):\(row?["versions"] as Int? ?? 0)"
         }
-        workflowChanges.remember(generation, since: known.commits)
+        workflowChanges.cache.remember(generation, since: known.changes)
         return generation
     }
 }
