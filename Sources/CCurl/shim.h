@@ -31,6 +31,12 @@ static inline CURLcode wf_setopt_callback(CURL *handle, CURLoption option, wf_da
     return curl_easy_setopt(handle, option, value);
 }
 
+typedef int (*wf_seek_callback)(void *context, curl_off_t offset, int origin);
+
+static inline CURLcode wf_setopt_seek(CURL *handle, wf_seek_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, value);
+}
+
 static inline CURLcode wf_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -21,6 +21,12 @@ public struct CurlRequest: Sendable {
     public var certificateInfo = false
     /// For `smtp://` and `smtps://` URLs: the envelope; `body` is then the whole message (RFC 5322).
     public var mail: MailEnvelope?
+    /// Send this part of a file as the body, read as it goes out (never held in memory); takes the place of `body`.
+    public var bodyFile: FileSection?
+    /// Write a 2xx response's body to this file as it arrives instead of into ``CurlResponse/body`` (created or
+    /// truncated when the transfer starts; the caller removes it when the transfer fails). Other answers' bodies are
+    /// collected as usual, so their errors can be read.
+    public var responseFile: String?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
@@ -37,6 +43,19 @@ public struct CurlRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.verifyTLS = verifyTLS
         self.unixSocketPath = unixSocketPath
+    }
+}
+
+/// `length` bytes of the file at `path`, from `offset` on.
+public struct FileSection: Sendable, Equatable {
+    public var path: String
+    public var offset: Int
+    public var length: Int
+
+    public init(path: String, offset: Int = 0, length: Int) {
+        self.path = path
+        self.offset = offset
+        self.length = length
     }
 }
 
@@ -92,6 +111,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         case connectionLost = "connection_lost"
         case tooManyRedirects = "too_many_redirects"
         case invalidRequest = "invalid_request"
+        /// The body file could not be read, or the response file written.
+        case file
         case other
     }
 

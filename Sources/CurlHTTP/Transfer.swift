@@ -18,6 +18,12 @@ final class Transfer: @unchecked Sendable {
     /// The message an SMTP transfer uploads, and how much of it was read.
     var upload = Data()
     var uploadOffset = 0
+    /// With ``CurlRequest/bodyFile``: the file read as the body goes out.
+    var bodyDescriptor: Int32 = -1
+    /// With ``CurlRequest/responseFile``: the file a 2xx body is written to.
+    var responseDescriptor: Int32 = -1
+    /// Why reading the body file or writing the response file failed.
+    var fileError: String?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// Collecting: resumed once with the whole response.
     var completion: CheckedContinuation<CurlResponse, any Error>?
@@ -41,6 +47,8 @@ final class Transfer: @unchecked Sendable {
         errorBuffer.deallocate()
         if let headerList { curl_slist_free_all(headerList) }
         if let recipientList { curl_slist_free_all(recipientList) }
+        if bodyDescriptor >= 0 { close(bodyDescriptor) }
+        if responseDescriptor >= 0 { close(responseDescriptor) }
     }
 
     var isCancelled: Bool { lock.withLock { cancelRequested } }
@@ -94,7 +102,15 @@ final class Transfer: @unchecked Sendable {
         case "HEAD": check(wf_setopt_long(handle, CURLOPT_NOBODY, 1))
         default: check(wf_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
         }
-        if let body = request.body {
+        if let section = request.bodyFile {
+            try openFiles(body: section)
+            check(wf_setopt_long(handle, CURLOPT_UPLOAD, 1))
+            check(wf_setopt_offset(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(section.length)))
+            check(wf_setopt_callback(handle, CURLOPT_READFUNCTION, fileReadCallback))
+            check(wf_setopt_pointer(handle, CURLOPT_READDATA, context))
+            check(wf_setopt_seek(handle, fileSeekCallback))
+            check(wf_setopt_pointer(handle, CURLOPT_SEEKDATA, context))
+        } else if let body = request.body {
             check(wf_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             let copied = body.withUnsafeBytes { raw -> CURLcode in
                 guard let base = raw.bindMemory(to: CChar.self).baseAddress else {
@@ -107,7 +123,8 @@ final class Transfer: @unchecked Sendable {
         for header in request.headers {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
-        if request.body != nil, !request.headers.contains(where: { $0.name.lowercased() == "expect" }) {
+        if let path = request.responseFile { try openFiles(response: path) }
+        if request.body != nil || request.bodyFile != nil, !request.headers.contains(where: { $0.name.lowercased() == "expect" }) {
             headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
         }
         if let headerList { check(wf_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)) }
@@ -175,6 +192,7 @@ final class Transfer: @unchecked Sendable {
         let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         if isCancelled { return CurlError(kind: .cancelled, message: "the request was cancelled", url: url) }
+        if let fileError { return CurlError(kind: .file, message: fileError, url: url) }
         if tooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return CurlError(kind: .tooLarge, message: "the response is larger than \(request.maxResponseBytes) bytes", url: url)
         }
@@ -203,6 +221,9 @@ private let writeCallback: wf_data_callback = { buffer, size, count, context in
     let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
     let length = size * count
     if transfer.isCancelled { return 0 }
+    if transfer.responseDescriptor >= 0, transfer.writesToFile {
+        return transfer.writeToFile(UnsafeRawPointer(buffer!), count: length) ? length : 0
+    }
     if transfer.chunks != nil {
         if let head = transfer.head {
             var statusCode = 0

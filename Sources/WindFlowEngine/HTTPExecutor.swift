@@ -122,6 +122,7 @@ struct HTTPExecutor: NodeExecutor {
         case .cancelled: return NodeFailure(.cancelled, message, details: details)
         case .tooLarge, .invalidRequest, .tooManyRedirects: return NodeFailure(.validation, message, retryable: false, details: details)
         case .tls: return NodeFailure(.configuration, message + "; check the certificate", retryable: false, details: details)
+        case .file: return NodeFailure(.configuration, message, retryable: false, details: details)
         case .other: return NodeFailure(.connection, message, retryable: false, details: details)
         }
     }

@@ -47,6 +47,39 @@ struct CurlClientTests {
         }
     }
 
+    @Test func bodiesStreamFromAndResponsesToFiles() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-curl-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source.txt").path
+        try Data("0123456789abcdefghij".utf8).write(to: URL(fileURLWithPath: source))
+        // A section of the file is the body, and a 2xx answer lands in the response file, not in memory.
+        var request = CurlRequest(method: "PUT", url: server.base + "/echo", headers: [("Content-Type", "text/plain")])
+        request.bodyFile = FileSection(path: source, offset: 5, length: 10)
+        let answer = folder.appendingPathComponent("answer.json").path
+        request.responseFile = answer
+        let response = try await client.perform(request)
+        #expect(response.status == 200)
+        #expect(response.body.isEmpty)
+        let echo = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: answer))) as? [String: Any]
+        #expect(echo?["method"] as? String == "PUT")
+        #expect(echo?["body"] as? String == "56789abcde")
+        // Another status's body is collected, so its error can be read; the file stays empty.
+        var failing = CurlRequest(url: server.base + "/status/404")
+        failing.responseFile = answer
+        let missing = try await client.perform(failing)
+        #expect(missing.status == 404)
+        #expect(String(decoding: missing.body, as: UTF8.self) == "status 404")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: answer)).isEmpty)
+        // A body file that is not there, or shorter than its section, is a file error naming it.
+        var absent = CurlRequest(method: "PUT", url: server.base + "/echo")
+        absent.bodyFile = FileSection(path: folder.appendingPathComponent("absent").path, length: 3)
+        await #expect { _ = try await client.perform(absent) } throws: { ($0 as? CurlError)?.kind == .file && "\($0)".contains("absent") }
+        var short = CurlRequest(method: "PUT", url: server.base + "/echo")
+        short.bodyFile = FileSection(path: source, offset: 15, length: 10)
+        await #expect { _ = try await client.perform(short) } throws: { ($0 as? CurlError)?.kind == .file && "\($0)".contains("shorter") }
+    }
+
     @Test func chunkedBodiesArriveWhole() async throws {
         let response = try await client.perform(CurlRequest(url: server.base + "/chunked"))
         #expect(String(decoding: response.body, as: UTF8.self) == (0..<5).map { "chunk \($0)\n" }.joined())

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import WindFlowCore
 @testable import WindFlowEngine
@@ -182,6 +183,31 @@ struct CloudStorageTests {
                 """, method, key, String(time)])
             #expect(url.hasSuffix("X-Amz-Signature=" + theirs), "\(method) \(key): \(url)")
         }
+    }
+
+    /// A presigned PUT and GET are URLs plain curl can use, with no client of ours: the object curl puts through the
+    /// one is what curl gets through the other. (On moto without signature checks — see moto_open.py; the signature is
+    /// botocore's, checked above.)
+    @Test func presignedURLsWorkWithPlainCurl() async throws {
+        let open = try LoopbackServer(script: "moto_open.py", arguments: [])
+        let box = try Sandbox()
+        defer { box.remove() }
+        let source = box.directory.appendingPathComponent("report.txt").path, back = box.directory.appendingPathComponent("back.txt").path
+        try Data("quarterly figures, shared for a day\n".utf8).write(to: URL(fileURLWithPath: source))
+        func presign(_ method: String) async throws -> String {
+            let context = ParameterDefaultTests.context("integration.cloud", [
+                "operation": "presign", "bucket": "windflow-test", "key": "shared/q3 report ü.txt", "method": .string(method), "expires": 600,
+                "endpoint": .string(open.base), "path_style": true, "access_key": "open", "secret_key": "open",
+            ], now: Date().timeIntervalSince1970)
+            guard case .succeeded(let output, _) = await CloudStorageExecutor(client: .shared).execute(context), let url = output["url"]?.stringValue else {
+                throw EngineError("presign \(method) failed")
+            }
+            return url
+        }
+        let put = try await presign("PUT"), get = try await presign("GET")
+        #expect(try Self.command(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: text/plain", "--data-binary", "@" + source, put]) == "200")
+        #expect(try Self.command(["curl", "-sS", "-o", back, "-w", "%{http_code}", get]) == "200")
+        #expect(try String(contentsOfFile: back, encoding: .utf8) == String(contentsOfFile: source, encoding: .utf8))
     }
 
     /// Wrong credentials, an unknown bucket, a missing key and an unreachable endpoint: each a located, classified

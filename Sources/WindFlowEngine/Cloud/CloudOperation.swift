@@ -27,15 +27,14 @@ struct CloudOperation: Sendable {
 
     func putFile(_ path: String, contentType: String?, partSize: Int) async throws(NodeFailure) -> JSONValue {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), (attributes[.type] as? FileAttributeType) == .typeRegular,
-              let size = (attributes[.size] as? NSNumber)?.intValue, let file = FileHandle(forReadingAtPath: path) else {
+              let size = (attributes[.size] as? NSNumber)?.intValue, FileManager.default.isReadableFile(atPath: path) else {
             throw NodeFailure(.configuration, "\(name): source_file '\(path)' is not a readable file", retryable: false,
                               details: FailureDetails(subject: path))
         }
-        defer { try? file.close() }
         let type = contentType ?? Self.contentType(of: path)
         guard size > partSize else {
-            let body = try read(file, at: 0, count: size, path: path)
-            let response = try await s3.send(s3.request("PUT", bucket: bucket, key: key, headers: [("Content-Type", type)], body: body),
+            let body = FileSection(path: path, length: size)
+            let response = try await s3.send(s3.request("PUT", bucket: bucket, key: key, headers: [("Content-Type", type)], bodyFile: body),
                                              operation: name)
             return output(["etag": etag(response.header("etag")), "size": .int(size), "parts": 1, "version_id": header(response, "x-amz-version-id")])
         }
@@ -49,7 +48,8 @@ struct CloudOperation: Sendable {
             let parts = (size + partSize - 1) / partSize
             for number in 1...parts {
                 let offset = (number - 1) * partSize
-                let body = try read(file, at: offset, count: min(partSize, size - offset), path: path)
+                try checkUnchanged(path, size: size)
+                let body = FileSection(path: path, offset: offset, length: min(partSize, size - offset))
                 etags.append(try await sendPart(body, number: number, of: parts, upload: upload))
             }
             let list = etags.enumerated().map { "<Part><PartNumber>\($0.offset + 1)</PartNumber><ETag>\"\(S3XML.escaped($0.element))\"</ETag></Part>" }
@@ -75,12 +75,12 @@ struct CloudOperation: Sendable {
         }
     }
 
-    private func sendPart(_ body: Data, number: Int, of parts: Int, upload: String) async throws(NodeFailure) -> String {
+    private func sendPart(_ body: FileSection, number: Int, of parts: Int, upload: String) async throws(NodeFailure) -> String {
         var attempt = 1
         while true {
             do throws(NodeFailure) {
                 let response = try await s3.send(
-                    s3.request("PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", upload)], body: body),
+                    s3.request("PUT", bucket: bucket, key: key, query: [("partNumber", String(number)), ("uploadId", upload)], bodyFile: body),
                     operation: "\(name) (part \(number) of \(parts))")
                 guard let etag = etag(response.header("etag")).stringValue else {
                     throw NodeFailure(.http, "\(name): part \(number) was stored without an ETag", retryable: true)
@@ -192,16 +192,12 @@ struct CloudOperation: Sendable {
         return .string(text)
     }
 
-    private func read(_ file: FileHandle, at offset: Int, count: Int, path: String) throws(NodeFailure) -> Data {
-        do {
-            try file.seek(toOffset: UInt64(offset))
-            let data = try file.read(upToCount: count) ?? Data()
-            guard data.count == count else { throw NodeFailure(.configuration, "\(name): \(path) changed while it was uploaded", retryable: true) }
-            return data
-        } catch let failure as NodeFailure {
-            throw failure
-        } catch {
-            throw NodeFailure(.configuration, "\(name): cannot read \(path): \(error.localizedDescription)", retryable: false, details: FailureDetails(subject: path))
+    /// - Throws: when the file being uploaded in parts no longer has the size it started with.
+    private func checkUnchanged(_ path: String, size: Int) throws(NodeFailure) {
+        let now = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue
+        guard now == size else {
+            throw NodeFailure(.configuration, "\(name): \(path) changed while it was uploaded (\(size) bytes at the start, \(now.map(String.init) ?? "unreadable") now)",
+                              retryable: true, details: FailureDetails(subject: path))
         }
     }
 

@@ -53,15 +53,16 @@ struct S3Client: Sendable {
 
     /// A signed request; `query` decoded, `headers` besides the signature's (x-amz-* ones are signed).
     func request(_ method: String, bucket: String, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
-                 body: Data? = nil, maxResponseBytes: Int = 16 * 1024 * 1024) -> CurlRequest {
+                 body: Data? = nil, bodyFile: FileSection? = nil, maxResponseBytes: Int = 16 * 1024 * 1024) -> CurlRequest {
         let (host, path) = address(bucket: bucket, key: key)
         let signed = signer.authorization(method: method, host: host, path: path, query: query, headers: headers, time: now())
         let queryText = query.isEmpty ? "" : "?" + S3Signature.canonicalQuery(query)
         var request = CurlRequest(method: method, url: "\(scheme)://\(host)\(path)\(queryText)", body: body, timeout: timeout,
                                   maxResponseBytes: maxResponseBytes, followRedirects: false)
+        request.bodyFile = bodyFile
         request.headers = (headers + signed).map { (name: $0.0, value: $0.1) }
         // libcurl would call a body without a type a form (application/x-www-form-urlencoded), and servers parse it.
-        if body != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+        if body != nil || bodyFile != nil, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
             request.headers.append((name: "Content-Type", value: "application/octet-stream"))
         }
         return request
@@ -79,42 +80,23 @@ struct S3Client: Sendable {
         return response
     }
 
-    /// Streams a GET into `file`, returning the answer's head and the bytes written.
+    /// Sends a GET whose answer libcurl writes into `file` as it arrives (never held in memory), returning the
+    /// answer's head and the bytes written. The file appears whole or not at all.
     func download(_ request: CurlRequest, to file: String, operation: String) async throws(NodeFailure) -> (CurlResponse, Int) {
-        do {
-            let (head, body) = try await http.stream(request)
-            guard (200..<300).contains(head.status) else {
-                var text = Data()
-                for try await chunk in body where text.count < 64 * 1024 { text.append(chunk) }
-                throw Self.failure(S3Failure.classify(status: head.status, body: String(decoding: text, as: UTF8.self), operation: operation))
-            }
-            let partial = file + ".windflow-partial"
-            guard FileManager.default.createFile(atPath: partial, contents: nil), let handle = FileHandle(forWritingAtPath: partial) else {
-                throw NodeFailure(.configuration, "\(operation): cannot write \(file)", retryable: false, details: FailureDetails(subject: file))
-            }
-            var written = 0
-            do {
-                for try await chunk in body {
-                    try handle.write(contentsOf: chunk)
-                    written += chunk.count
-                }
-                try handle.close()
-            } catch {
-                try? handle.close()
-                try? FileManager.default.removeItem(atPath: partial)
-                throw error
-            }
-            // Whole or not at all: the file appears only once every byte is in it.
+        let partial = file + ".windflow-partial"
+        var request = request
+        request.responseFile = partial
+        do throws(NodeFailure) {
+            let head = try await send(request, operation: operation)
+            let written = ((try? FileManager.default.attributesOfItem(atPath: partial))?[.size] as? NSNumber)?.intValue ?? 0
             guard rename(partial, file) == 0 else {
-                try? FileManager.default.removeItem(atPath: partial)
                 throw NodeFailure(.configuration, "\(operation): cannot write \(file): \(String(cString: strerror(errno)))", retryable: false,
                                   details: FailureDetails(subject: file))
             }
             return (head, written)
-        } catch let failure as NodeFailure {
-            throw failure
         } catch {
-            throw Self.failure(error, operation: operation)
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
         }
     }
 
