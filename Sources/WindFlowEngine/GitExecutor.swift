@@ -53,11 +53,19 @@ struct GitExecutor: NodeExecutor {
                 let text = redactor.redact((result.stdout.text + result.stderr.text).trimmingCharacters(in: .whitespacesAndNewlines))
                 if !text.isEmpty { transcript.append(text) }
                 guard result.exitCode == 0 else {
-                    let retryable = ["Could not resolve host", "Connection refused", "timed out", "Connection reset"].contains { text.contains($0) }
+                    let retryable = ["Could not resolve host", "Connection refused", "Couldn't connect to server", "Failed to connect", "timed out",
+                                     "Connection reset"].contains { text.contains($0) }
+                    let errorClass = Self.errorClass(text)
+                    // A branch that is not there: the ones that are, so the advice can name the closest.
+                    var branches: [String]?
+                    if errorClass?.rawValue == "unknown_branch", let repository = context.input["repository"]?.stringValue {
+                        let heads = try? await ProcessRunner.run("git", arguments: ["ls-remote", "--heads", repository], environment: environment, limit: 65_536)
+                        branches = heads?.stdout.text.split(separator: "\n").compactMap { $0.split(separator: "\t").last.map { String($0.dropFirst("refs/heads/".count)) } }
+                    }
                     return NodeFailure(retryable ? .connection : .exit,
                                        "git \(arguments.first ?? "") failed (exit \(result.exitCode.map(String.init) ?? "signal")): \(text.split(separator: "\n").last ?? "")",
                                        retryable: retryable, details: FailureDetails(exitCode: result.exitCode.map(Int.init), signal: result.signal.map(Int.init),
-                                                                                     errorClass: Self.errorClass(text), subject: arguments.first))
+                                                                                     errorClass: errorClass, subject: arguments.first, alternatives: branches))
                 }
                 return nil
             } catch {
@@ -135,7 +143,7 @@ extension GitExecutor {
             ("authentication_failed", ["Authentication failed", "could not read Username", "Permission denied (publickey"]),
             ("unknown_branch", ["Remote branch", "did not match any file(s) known to git", "couldn't find remote ref"]),
             ("dns", ["Could not resolve host"]),
-            ("connection_refused", ["Connection refused"]),
+            ("connection_refused", ["Connection refused", "Couldn't connect to server", "Failed to connect"]),
             ("timeout", ["timed out"]),
             ("not_a_repository", ["not a git repository", "does not appear to be a git repository"]),
             ("merge_conflict", ["CONFLICT", "Not possible to fast-forward"]),

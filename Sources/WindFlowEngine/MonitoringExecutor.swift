@@ -19,6 +19,7 @@ struct MonitoringExecutor: NodeExecutor {
         }
         let wanted = (context.input["labels"]?.objectValue ?? [:]).mapValues(\.renderedText)
         var samples: [(labels: [String: String], value: Double)] = []
+        var names: [String] = []
         let requestURL: String
         if source == "prometheus_query" {
             guard let query = context.input["query"]?.stringValue else {
@@ -51,14 +52,17 @@ struct MonitoringExecutor: NodeExecutor {
             }
         } else {
             let metric = context.input["metric"]?.stringValue
-            for sample in PrometheusText.parse(String(decoding: response.body, as: UTF8.self)) where metric == nil || sample.name == metric {
+            let parsed = PrometheusText.parse(String(decoding: response.body, as: UTF8.self))
+            names = Array(Set(parsed.map(\.name))).sorted()
+            for sample in parsed where metric == nil || sample.name == metric {
                 samples.append((sample.labels, sample.value))
             }
         }
         samples = samples.filter { sample in wanted.allSatisfy { sample.labels[$0.key] == $0.value } }
         guard !samples.isEmpty else {
             let what = context.input["metric"]?.stringValue ?? context.input["query"]?.stringValue ?? "the metric"
-            return .failed(NodeFailure(.validation, "no sample of \(what) matches at \(redactedURL(requestURL))", retryable: false))
+            return .failed(NodeFailure(.validation, "no sample of \(what) matches at \(redactedURL(requestURL))", retryable: false,
+                                       details: FailureDetails(errorClass: FailureClass(rawValue: "no_sample"), subject: what, alternatives: names.isEmpty ? nil : Array(names.prefix(200)))))
         }
         let values = samples.map(\.value)
         let value: Double

@@ -33,10 +33,16 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        if not hasattr(self, "_body"):
+            length = int(self.headers.get("Content-Length") or 0)
+            self._body = self.rfile.read(length) if length else b""
+        return self._body
 
     def handle_any(self):
+        # Read the request's body whatever the route, so a kept-alive connection is left at the next request (one
+        # handler serves every request of its connection).
+        self.__dict__.pop("_body", None)
+        self.body()
         url = urlparse(self.path)
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         path = url.path
@@ -103,7 +109,12 @@ class Handler(BaseHTTPRequestHandler):
                 COUNTS[key] = COUNTS.get(key, 0) + 1
                 count = COUNTS[key]
             if count <= int(query.get("fail", "2")):
-                return self.send(503, b"try again", headers={"Retry-After": "0"})
+                # A transient failure: 503 by default, another status with status=, or the connection cut with mode=drop.
+                if query.get("mode") == "drop":
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                return self.send(int(query.get("status", "503")), b"try again", headers={"Retry-After": "0"})
             return self.send(200, json.dumps({"attempts": count}).encode(), "application/json")
         if path == "/auth":
             if self.headers.get("Authorization") == "Bearer good":

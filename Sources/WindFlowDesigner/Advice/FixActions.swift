@@ -39,7 +39,8 @@ enum FixActions {
 
     /// Connection refused: the host answers, nothing listens on the port → start the service, or check the port.
     static let nothingListening: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.run.errorKind == .connection, context.details.errorClass?.rawValue == "connection_refused",
+        guard context.run.errorKind == .connection,
+              context.details.errorClass?.rawValue == "connection_refused" || context.message.contains("Connection refused"),
               let (host, port) = address(context) else { return nil }
         return FixCandidate(
             rule: "nothing_listening", title: "Start what should listen on \(host):\(port), or correct the port",
@@ -91,13 +92,20 @@ enum FixActions {
         text.matches(of: /secrets\.([A-Za-z_][A-Za-z0-9_]*)/).map { String($0.1) }
     }
 
-    /// The host and port the failed request went to: from the URL it used, else the failure's subject.
+    /// The host and port the failed request went to: from the URL it used (url, endpoint, repository, a database
+    /// connection URL), an e-mail node's SMTP server, else the failure's subject when it is a host name.
     static func address(_ context: FailureContext) -> (String, Int)? {
-        let written = context.run.input?["url"]?.stringValue ?? context.node.configuration["url"]?.stringValue ?? context.node.configuration["endpoint"]?.stringValue
+        let configuration = context.node.configuration
+        let written = context.run.input?["url"]?.stringValue
+            ?? ["url", "endpoint", "repository", "connection"].lazy.compactMap { configuration[$0]?.stringValue }.first
         if let written, !Template.containsPlaceholder(written), let url = URL(string: written), let host = url.host {
-            return (host, url.port ?? (url.scheme == "https" ? 443 : 80))
+            let ports = ["https": 443, "postgresql": 5432, "postgres": 5432, "ssh": 22, "git": 9418]
+            return (host, url.port ?? ports[url.scheme ?? ""] ?? 80)
         }
-        guard let host = context.details.subject, !host.isEmpty, !host.contains(" ") else { return nil }
+        if let email = configuration["email"], let host = email["smtp_host"]?.stringValue, !Template.containsPlaceholder(host) {
+            return (host, email["smtp_port"]?.intValue ?? Int(email["smtp_port"]?.stringValue ?? "") ?? 587)
+        }
+        guard let host = context.details.subject, host.contains(".") || host == "localhost", !host.contains(" "), !host.contains("/") else { return nil }
         return (host, 80)
     }
 

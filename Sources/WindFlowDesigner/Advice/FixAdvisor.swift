@@ -97,7 +97,20 @@ public struct FixAdvisor: Sendable {
         {
             context.precedent = (found.failed, found.fixed, failedNode, fixedNode)
         }
+        for run in runs { if let output = run.output { context.outputs[run.nodeID] = output } }
+        context.knownURLs = Self.literalURLs(in: try await store.workflows(activeOnly: false).map(\.workflow))
         return context
+    }
+
+    /// The URLs written as they are (no `{{ }}`) in the url, endpoint and repository parameters of `workflows`.
+    static func literalURLs(in workflows: [Workflow]) -> [String] {
+        var found: [String] = []
+        for node in workflows.flatMap(\.nodes) {
+            for key in ["url", "endpoint", "repository"] {
+                if case .string(let url)? = node.configuration[key], !Template.containsPlaceholder(url), !found.contains(url) { found.append(url) }
+            }
+        }
+        return found
     }
 
     /// Asks the model for a patch (prompts `fix` and `fix-request`), secrets redacted.

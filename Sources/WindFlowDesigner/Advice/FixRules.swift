@@ -13,6 +13,10 @@ public struct FailureContext: Sendable {
     public var history: NodeHistory
     /// The same failure in an earlier version, and the node as it was in the version that fixed it.
     public var precedent: (failedVersion: Int, fixedVersion: Int, failed: WorkflowNode, fixed: WorkflowNode)?
+    /// What the other nodes of the run produced, by node id (the last attempt of each that has an output).
+    public var outputs: [String: JSONValue] = [:]
+    /// The literal URLs the store's workflows call (url, endpoint, repository), to compare a failing one with.
+    public var knownURLs: [String] = []
 
     var message: String { run.errorMessage ?? execution.errorMessage ?? "" }
     /// The failure's structured facts (HTTP status, exit code, error class), what the rules match on.
@@ -39,10 +43,13 @@ public struct FixCandidate: Sendable {
 /// The deterministic fix rules, tried before any model: each reads the failure and the node's history and proposes
 /// one exact change, or nothing.
 public enum FixRules {
+    /// In the order they are offered: patches before actions, and within each the more certain first.
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
-        earlierFix, deployHealth, timeout, transientHTTP, credentials, cloudRegion, unreachableHost, missingCommand, missingField,
+        earlierFix, deployHealth, requestTimeout, timeout, unreachableHost, FirstFailurePatches.misspelledHost, transientHTTP, credentials,
+        cloudRegion, missingCommand, missingField,
+    ] + FirstFailurePatches.all.dropFirst() + [
         FixActions.missingSecret, FixActions.rejectedSecret, FixActions.cloudCredentials, FixActions.nothingListening, FixActions.unknownHost,
-    ]
+    ] + FirstFailureActions.all
 
     static func evidence(_ context: FailureContext) -> [String: JSONValue] {
         var evidence: [String: JSONValue] = [
@@ -130,12 +137,34 @@ public enum FixRules {
             ]), evidence: .object(evidence(context).merging(["deployment": .string(deploy.id)]) { $1 }))
     }
 
+    /// A request that got no answer within its own `timeout` parameter (libcurl's, not the node's) → that timeout
+    /// back to at least its default and three times what it was.
+    static let requestTimeout: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.run.errorKind == .timeout, context.details.errorClass?.rawValue == "timeout",
+              let spec = NodeRegistry.standard.type(context.node.type)?.parameters.first(where: { $0.name == "timeout" }) else { return nil }
+        let declared = spec.defaultValue.flatMap { DurationText.seconds(from: $0) } ?? 30
+        let current = context.node.configuration["timeout"].flatMap { DurationText.seconds(from: $0) } ?? declared
+        let p95 = context.history.percentile(0.95).map { $0 / 1000 }
+        let proposed = min(spec.maximum ?? 3600, max(current * 3, declared, (p95 ?? 0) * 1.5).rounded(.up))
+        guard proposed > current else { return nil }
+        var operations: [JSONPatch.Operation] = [.init(.add, context.pointer + "/configuration/timeout", value: .int(Int(proposed)))]
+        if context.node.effectiveTimeout < proposed + 5 { operations.append(.init(.add, context.pointer + "/timeout", value: .int(Int(proposed) + 30))) }
+        return FixCandidate(
+            rule: "request_timeout", title: "Let the request of '\(context.node.id)' take \(JSONValue.format(proposed)) s instead of \(JSONValue.format(current)) s",
+            rationale: "'\(context.node.id)' got no complete answer within its timeout parameter of \(JSONValue.format(current)) s (\(context.message.prefix(100)))"
+                + (p95.map { "; its successful requests take up to \(JSONValue.format(($0 * 10).rounded() / 10)) s" } ?? "") + ". Give the request \(JSONValue.format(proposed)) s"
+                + (proposed == declared ? " (the default)" : "") + "; if the server is stuck rather than slow, the cause is there.",
+            confidence: p95 != nil ? 0.8 : 0.65, patch: JSONPatch(operations), evidence: .object(evidence(context)))
+    }
+
     /// Ran past its timeout → a timeout that fits its real durations.
     static let timeout: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.run.errorKind == .timeout else { return nil }
+        // The request's own timeout ran out, not the node's: requestTimeout says so.
+        guard context.run.errorKind == .timeout, context.details.errorClass?.rawValue != "timeout" || requestTimeout(context) == nil else { return nil }
         let current = context.node.effectiveTimeout
         let p95 = context.history.percentile(0.95).map { $0 / 1000 }
-        var proposed = max(current * 3, (p95 ?? 0) * 1.5)
+        // Never finished in time, nothing to measure: enough room to see how long it takes (+30 s, or ×3).
+        var proposed = p95.map { max(current * 3, $0 * 1.5) } ?? max(current * 3, current + 30)
         proposed = proposed < 60 ? proposed.rounded(.up) : (proposed / 10).rounded(.up) * 10
         proposed = min(proposed, 86_400)
         let seen = p95.map { "its successful runs take up to \(JSONValue.format(($0 * 10).rounded() / 10)) s (p95 of \(context.history.succeeded))" }
@@ -151,7 +180,7 @@ public enum FixRules {
     /// 5xx / 429 / lost connections that come and go → retries with backoff.
     static let transientHTTP: @Sendable (FailureContext) -> FixCandidate? = { context in
         let transient = (context.run.errorKind == .http && context.details.isTransientHTTP)
-            || (context.run.errorKind == .connection && context.history.succeeded > 0)
+            || (context.run.errorKind == .connection && (context.history.succeeded > 0 || context.details.errorClass?.rawValue == "connection_lost"))
         guard transient, context.node.retryCount < 3 else { return nil }
         let sometimesWorks = context.history.succeeded > 0
         return FixCandidate(
