@@ -28,6 +28,8 @@ public enum AdviceEvaluation {
         public var afterAction: [String: String]
         /// The rules are not expected to cover this case (yet): it is kept so the figures stay honest.
         public var uncovered: Bool
+        /// The Docker host the engine uses, instead of the docker peer's (a daemon that is not there, say).
+        public var dockerHost: String?
     }
 
     /// What makes a suggestion correct: a patch whose result passes every check, or an action whose words name
@@ -136,7 +138,7 @@ public enum AdviceEvaluation {
                         workflow: workflow, before: (entry["before"]?.arrayValue ?? []).compactMap(\.stringValue), secrets: strings("secrets"),
                         files: strings("files"), expect: Expectation(fix: checks, action: action),
                         fixesRun: entry["fixes_run"]?.boolValue ?? false, afterAction: strings("after_action"),
-                        uncovered: entry["uncovered"]?.boolValue ?? false)
+                        uncovered: entry["uncovered"]?.boolValue ?? false, dockerHost: entry["docker_host"]?.stringValue)
         }
     }
 

@@ -40,7 +40,7 @@ struct FailureScenario {
         let clock = SystemClock()
         for (name, value) in testCase.secrets { try store.setSecret(name, value: filled(value), now: clock.now()) }
         let deployment = DeploymentSettings(stacksDirectory: folder.appendingPathComponent("stacks").path, dataDirectory: folder.appendingPathComponent("data").path,
-                                            dockerHost: values["docker"] ?? "unix://" + folder.appendingPathComponent("no-docker.sock").path)
+                                            dockerHost: testCase.dockerHost.map(filled) ?? values["docker"] ?? "unix://" + folder.appendingPathComponent("no-docker.sock").path)
         let engine = WorkflowEngine(runner: ExecutionRunner(store: store, executors: .standard(deployment: deployment),
                                                             configuration: EngineConfiguration(cancelPollInterval: 0.05)))
         func execute(_ workflow: Workflow) async throws -> ExecutionRecord {
@@ -56,12 +56,25 @@ struct FailureScenario {
             }
         }
         let workflow = try WorkflowCodec.load(filled(testCase.workflow)).workflow
+        let expectation = AdviceEvaluation.fill(testCase.expect, values)
+        // Caught before it runs (a reference to no node, say): what the person sees is the validator's problem and
+        // its suggested fix, judged like an action's words.
+        let report = Validator().validate(workflow)
+        if let problem = report.errors.first {
+            result.failure = "refused before running: [\(problem.code.rawValue)] \(problem.path): \(problem.message)"
+            for problem in report.errors {
+                guard let fix = problem.suggestion else { continue }
+                let words = "\(problem.message)\n\(fix)".lowercased()
+                result.suggestions.append((problem.code.rawValue, "validation", "validator", fix,
+                                           !expectation.action.isEmpty && expectation.action.allSatisfy { words.contains($0.lowercased()) }))
+            }
+            return
+        }
         let failed = try await execute(workflow)
         guard failed.status == .failed else {
             throw CLIError("the scenario should fail and ended \(failed.status.rawValue)")
         }
         result.failure = "\(failed.errorNode ?? "?"): [\(failed.errorKind?.rawValue ?? "?")] \(failed.errorMessage ?? "")"
-        let expectation = AdviceEvaluation.fill(testCase.expect, values)
         let advisor = FixAdvisor(store: store, designer: designer)
         let started = Stopwatch()
         let advice = try await advisor.suggest(for: failed.id)
@@ -76,11 +89,10 @@ struct FailureScenario {
     }
 
     /// Whether the run succeeds once the top suggestion is applied (a patch the case says fixes it) or done (an
-    /// action, as `after_action` describes); nil when the case asks neither.
+    /// action, as `after_action` describes); nil when the case asks neither, or nothing was suggested.
     private func runAgain(after top: SuggestionRecord?, advisor: FixAdvisor, store: SQLiteStore, workflow: Workflow,
                           execute: (Workflow) async throws -> ExecutionRecord) async throws -> Bool? {
-        guard testCase.fixesRun || !testCase.afterAction.isEmpty else { return nil }
-        guard let top else { return false }
+        guard testCase.fixesRun || !testCase.afterAction.isEmpty, let top else { return nil }
         if top.kind == "action" {
             guard !testCase.afterAction.isEmpty else { return false }
             var values = peers.values

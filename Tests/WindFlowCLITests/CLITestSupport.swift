@@ -31,11 +31,12 @@ struct CLITestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs `windflow` with `arguments` from the repository root, feeding `input` on standard input; bounded to 60 s.
+/// Runs `windflow` with `arguments` from the repository root, feeding `input` on standard input; bounded to
+/// `seconds` (60 by default).
 /// The waiting happens on a thread of its own: blocking the tests' shared pool would starve the timing-sensitive
 /// tests running beside these.
-func windflow(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> CommandResult {
-    try await offPool { try windflowBlocking(arguments, input: input, environment: environment) }
+func windflow(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], seconds: Double = 60) async throws -> CommandResult {
+    try await offPool { try windflowBlocking(arguments, input: input, environment: environment, seconds: seconds) }
 }
 
 /// Runs blocking work on a new thread and waits for it without holding a thread of the concurrency pool.
@@ -45,7 +46,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
-private func windflowBlocking(_ arguments: [String], input: String?, environment: [String: String]) throws -> CommandResult {
+private func windflowBlocking(_ arguments: [String], input: String?, environment: [String: String], seconds: Double) throws -> CommandResult {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -65,11 +66,11 @@ private func windflowBlocking(_ arguments: [String], input: String?, environment
     process.standardError = try FileHandle(forWritingTo: errURL)
     process.standardInput = try FileHandle(forReadingFrom: inURL)
     try process.run()
-    let deadline = Date().addingTimeInterval(60)
+    let deadline = Date().addingTimeInterval(seconds)
     while process.isRunning {
         guard Date() < deadline else {
             process.terminate()
-            throw CLITestError("windflow \(arguments.joined(separator: " ")) did not finish within 60 s")
+            throw CLITestError("windflow \(arguments.joined(separator: " ")) did not finish within \(Int(seconds)) s")
         }
         usleep(5_000)
     }

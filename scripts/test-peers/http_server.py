@@ -23,6 +23,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send(self, status, body=b"", content_type="text/plain", headers=None):
+        if status in (204, 304):
+            body = b""  # these answers have no body (RFC 9110); one sent anyway would be read as the next answer
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -120,6 +122,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") == "Bearer good":
                 return self.send(200, b"welcome")
             return self.send(401, b"bad credentials", headers={"WWW-Authenticate": "Bearer"})
+        if path.startswith("/git/"):
+            # A private git repository over smart HTTP: every request needs credentials, and none is good.
+            return self.send(401, b"authentication required", headers={"WWW-Authenticate": 'Basic realm="git"'})
         if path.startswith("/hook"):
             if self.command == "POST":
                 with LOCK:
