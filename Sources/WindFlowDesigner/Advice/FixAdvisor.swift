@@ -113,35 +113,27 @@ public struct FixAdvisor: Sendable {
         return found
     }
 
-    /// Asks the model for a patch (prompts `fix` and `fix-request`), secrets redacted.
+    /// Asks the model for a change to the failed node or an action (prompts `fix` and `fix-request`, see
+    /// ``ModelFix``), with every secret — the designer's and the store's — redacted from what it is shown.
     private func modelCandidates(_ context: FailureContext, designer: Designer) async throws -> [FixCandidate] {
         guard let provider = designer.provider else { return [] }
-        let redactor = Redactor(secrets: designer.secrets)
-        let system = designer.prompts.render("fix", ["catalog": NodeCatalog.text(registry)])
-        let request = redactor.redact(designer.prompts.render("fix-request", [
-            "workflow": WorkflowPatcher.document(context.workflow.workflow, registry: registry).jsonText,
-            "node": "\(context.node.id) at \(context.pointer)", "nodeType": context.node.type, "attempt": String(context.run.attempt),
-            "errorKind": context.run.errorKind?.rawValue ?? "", "errorMessage": context.message,
-            "input": context.run.input.map { String($0.jsonText.prefix(2000)) } ?? "",
-            "logTail": String((context.run.logTail ?? "").suffix(2000)),
-            "history": "\(context.history.attempts) attempts, \(context.history.succeeded) succeeded, \(context.history.failed) failed, \(context.history.retries) retries",
-        ]))
-        let schema: JSONValue = [
-            "type": "object", "required": ["rationale", "confidence", "patch"],
-            "properties": ["rationale": ["type": "string"], "confidence": ["type": "number"],
-                           "patch": ["type": "array", "items": ["type": "object", "required": ["op", "path"]]]],
-        ]
-        let completion = try await provider.completeRecorded(
-            LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix"),
-            at: clock.now(), record: { [store] in await LLMCallLog.record($0, in: store) })
+        let stored = (try? await store.secrets()) ?? [:]
+        let redactor = Redactor(secrets: designer.secrets.merging(stored) { $1 })
+        let system = designer.prompts.render("fix", [:])
+        let request = redactor.redact(designer.prompts.render("fix-request", ModelFix.requestValues(context, registry: registry)))
+        let schema = ModelFix.schema(for: registry.type(context.node.type))
+        var call = LLMRequest(system: system, messages: [LLMMessage(.user, request)], schema: schema, purpose: "fix")
+        call.strictSchema = schema
+        call.grammar = CompactGrammar(schema, keysFirst: ModelFix.keyOrder).text
+        call.maxTokens = ModelFix.maxTokens
+        let completion = try await provider.completeRecorded(call, at: clock.now(), record: { [store] in await LLMCallLog.record($0, in: store) })
         let text = ResponseParser.outermostObject(completion.text) ?? completion.text
-        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), let patchValue = answer["patch"],
-            let patch = try? JSONPatch(json: patchValue)
-        else { return [] }
-        return [FixCandidate(
-            rule: "llm", title: String((answer["rationale"]?.stringValue ?? "A change proposed by the model").prefix(80)),
-            rationale: answer["rationale"]?.stringValue ?? "", confidence: min(1, max(0, answer["confidence"]?.doubleValue ?? 0.5)),
-            patch: patch, evidence: .object(FixRules.evidence(context)))]
+        guard let answer = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)), var candidate = ModelFix.candidate(answer, context) else { return [] }
+        // What the model writes is shown to people and stored: no secret it may have echoed.
+        candidate.title = redactor.redact(candidate.title)
+        candidate.rationale = redactor.redact(candidate.rationale)
+        candidate.commands = candidate.commands.map { redactor.redact($0) }
+        return [candidate]
     }
 
     /// Applies an offered suggestion: a new version of its workflow.
