@@ -145,7 +145,7 @@ extension OpenAPIDocument {
                   links: ["Revoke": link("revokeKey", ["id": "$response.body#/id"])]),
         Operation(method: "delete", path: "/api/v1/apikeys/{id}", id: "revokeKey", summary: "Revoke an API key (409 for the last one)", success: 204, answer: nil),
         Operation(method: "post", path: "/api/v1/executions/{id}/suggestions", id: "suggestFixes",
-                  summary: "Fix suggestions for a failed execution (validated JSON Patches; 409 when there is nothing to fix)", success: 201,
+                  summary: "Fix suggestions for a failed execution (validated JSON Patches, or actions to take outside the workflow; 409 when there is nothing to fix)", success: 201,
                   links: ["GetSuggestion": link("getSuggestion", ["id": "$response.body#/suggestions/0/id"]),
                           "Apply": link("applySuggestion", ["id": "$response.body#/suggestions/0/id"])]),
         Operation(method: "post", path: "/api/v1/workflows/{id}/optimizations", id: "optimizeWorkflow", summary: "Optimization suggestions from the workflow's runs",

@@ -6,7 +6,7 @@ public struct SuggestionRecord: Sendable, Hashable {
     public enum Status: String, Sendable { case offered, applied, dismissed }
 
     public var id: String
-    /// `fix` or `optimize`.
+    /// `fix` (a patch), `action` (commands for a person; nothing to apply) or `optimize`.
     public var kind: String
     public var workflowID: String
     /// The version the patch was made against.

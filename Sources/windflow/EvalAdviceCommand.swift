@@ -36,6 +36,9 @@ struct EvalAdviceCommand: AsyncParsableCommand {
     @Option(name: .customLong("require-top1"), help: "Exit 1 when top-1 correct (percent of measured cases) is below this.")
     var requiredTopOne: Double?
 
+    @Flag(name: .customLong("without-rules"), help: "Ask the model for every case, without the rules first (measures the model alone).")
+    var withoutRules = false
+
     @OptionGroup var designerOptions: DesignerOptions
 
     func run() async throws {
@@ -56,10 +59,13 @@ struct EvalAdviceCommand: AsyncParsableCommand {
         }
         printError("\(list.count) case(s); peers: \(peers.available.sorted().joined(separator: ", "))"
             + (peers.problems.isEmpty ? "" : "; not started: " + peers.problems.map { "\($0.key) (\($0.value))" }.sorted().joined(separator: "; ")))
-        let title = "fix suggestions, \(designer.provider == nil ? "rules only" : "rules, then \(designer.providerName)/\(designer.modelName)")"
+        if withoutRules, designer.provider == nil { throw CLIError("--without-rules needs a model: give --provider (and --base-url, --model)") }
+        let title = "fix suggestions, " + (designer.provider == nil ? "rules only"
+            : withoutRules ? "\(designer.providerName)/\(designer.modelName) alone" : "rules, then \(designer.providerName)/\(designer.modelName)")
         var results: [AdviceEvaluation.Result] = []
         for testCase in list {
-            let result = await FailureScenario(testCase: testCase, peers: peers, designer: designer.provider == nil ? nil : designer).run()
+            let result = await FailureScenario(testCase: testCase, peers: peers, designer: designer.provider == nil ? nil : designer,
+                                               usesRules: !withoutRules).run()
             results.append(result)
             let top = result.suggestions.first.map { "\($0.rule)\($0.correct ? " ✓" : " ✗")" } ?? "no suggestion"
             printError("  \(result.id): " + (result.skipped ? "skipped (needs \(result.missingPeers.joined(separator: ", ")))"

@@ -10,6 +10,8 @@ struct FailureScenario {
     let testCase: AdviceEvaluation.Case
     let peers: ScenarioPeers
     let designer: Designer?
+    /// Ask the rules first (off: the model alone, to measure it on every case).
+    var usesRules = true
 
     func run() async -> AdviceEvaluation.Result {
         var result = AdviceEvaluation.Result(id: testCase.id, title: testCase.title, uncovered: testCase.uncovered)
@@ -75,7 +77,7 @@ struct FailureScenario {
             throw CLIError("the scenario should fail and ended \(failed.status.rawValue)")
         }
         result.failure = "\(failed.errorNode ?? "?"): [\(failed.errorKind?.rawValue ?? "?")] \(failed.errorMessage ?? "")"
-        let advisor = FixAdvisor(store: store, designer: designer)
+        let advisor = FixAdvisor(store: store, designer: designer, usesRules: usesRules)
         let started = Stopwatch()
         let advice = try await advisor.suggest(for: failed.id)
         result.latency = started.seconds

@@ -62,9 +62,10 @@ struct SuggestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Suggest fixes for a failed execution.",
             discussion: """
-                Deterministic rules first (timeouts, transient 5xx, credentials, unreachable hosts, missing commands, \
-                missing fields), then the configured model when no rule applies. Each suggestion is a JSON Patch that \
-                was applied and validated; the ones that would not validate are listed as dropped.
+                Deterministic rules first (timeouts, transient failures, credentials, hosts, paths, statuses, fields, \
+                SQL, git, Docker, object storage…; docs/ADVICE.md), then the configured model when no rule applies. A fix \
+                is a JSON Patch that was applied and validated (the ones that would not validate are listed as dropped); \
+                an action is something to do outside the workflow, with the exact commands, never applied.
                 """)
         @Argument(help: "The failed execution's id (or a unique prefix).") var execution: String
         @Option(help: "text or json.") var format: OutputFormat = .text

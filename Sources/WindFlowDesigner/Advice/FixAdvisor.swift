@@ -13,9 +13,13 @@ public struct FixAdvisor: Sendable {
 
     /// Where suggestions and applied fixes get their time from.
     public let clock: any WallClock
+    /// Whether the rules are asked first (off only to measure the model alone).
+    public let usesRules: Bool
 
-    public init(store: any WindFlowStorage, registry: NodeRegistry = .standard, designer: Designer? = nil, clock: any WallClock = SystemClock()) {
+    public init(store: any WindFlowStorage, registry: NodeRegistry = .standard, designer: Designer? = nil, clock: any WallClock = SystemClock(),
+                usesRules: Bool = true) {
         self.clock = clock
+        self.usesRules = usesRules
         self.store = store
         self.registry = registry
         self.designer = designer
@@ -30,7 +34,7 @@ public struct FixAdvisor: Sendable {
     /// - Throws: ``DesignError`` when the execution does not exist or did not fail.
     public func suggest(for executionID: String) async throws -> Advice {
         let context = try await failureContext(executionID)
-        var candidates = FixRules.all.compactMap { $0(context) }
+        var candidates = usesRules ? FixRules.all.compactMap { $0(context) } : []
         var source = "rule"
         if candidates.isEmpty, let designer, designer.provider != nil {
             candidates = try await modelCandidates(context, designer: designer)
