@@ -18,6 +18,7 @@ enum PostgresMigrations {
         Migration(version: 3, name: "proposals, model calls, suggestions", statements: PostgresSchema.designer),
         Migration(version: 4, name: "event feed in commit order", statements: PostgresSchema.feed),
         Migration(version: 5, name: "node statistics kept up to date", statements: PostgresSchema.nodeStatistics),
+        Migration(version: 6, name: "claim leases", statements: ["ALTER TABLE queue ADD COLUMN lease_until double precision"]),
     ]
 
     /// Brings the schema at `settings` up to date, on one connection of its own that holds the migration lock.

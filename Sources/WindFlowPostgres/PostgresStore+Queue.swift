@@ -4,15 +4,20 @@ import WindFlowStore
 
 /// The queue of executions waiting for a worker, and its claims. A claim takes the oldest available row with
 /// `FOR UPDATE SKIP LOCKED`: workers in any number of processes never wait on each other's claims, and never share
-/// one.
+/// one. A claim is held under a lease its worker renews; one whose lease ended is available again.
 extension PostgresStore: ExecutionQueue {
-    public func claimNext(worker: String, now: Double) async throws -> String? {
+    public func claimNext(worker: String, now: Double, leaseUntil: Double) async throws -> String? {
         try await value("""
-            UPDATE queue SET claimed_by = \(worker), claimed_at = \(now)
-            WHERE execution_id = (SELECT execution_id FROM queue WHERE claimed_by IS NULL AND available_at <= \(now)
+            UPDATE queue SET claimed_by = \(worker), claimed_at = \(now), lease_until = \(leaseUntil)
+            WHERE execution_id = (SELECT execution_id FROM queue
+                                  WHERE (claimed_by IS NULL OR lease_until IS NULL OR lease_until < \(now)) AND available_at <= \(now)
                                   ORDER BY available_at LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING execution_id
             """, as: String.self)
+    }
+
+    public func renewClaims(worker: String, until: Double) async throws -> Int {
+        try await run("UPDATE queue SET lease_until = \(until) WHERE claimed_by = \(worker) RETURNING 1")
     }
 
     public func release(_ id: String) async throws {
@@ -22,7 +27,8 @@ extension PostgresStore: ExecutionQueue {
     public func requeue(_ id: String, now: Double) async throws {
         try await run("""
             INSERT INTO queue (execution_id, available_at) VALUES (\(id), \(now))
-            ON CONFLICT (execution_id) DO UPDATE SET claimed_by = NULL, claimed_at = NULL, available_at = excluded.available_at
+            ON CONFLICT (execution_id) DO UPDATE SET claimed_by = NULL, claimed_at = NULL, lease_until = NULL,
+                available_at = excluded.available_at
             """)
     }
 
@@ -30,10 +36,12 @@ extension PostgresStore: ExecutionQueue {
         try await run("INSERT INTO queue (execution_id, available_at) VALUES (\(id), \(now)) ON CONFLICT (execution_id) DO NOTHING")
     }
 
-    /// Forgets every claim. - warning: With several processes on one database this takes back the live claims of
-    /// the others too (claims have no lease yet, as in the SQLite store).
-    public func releaseAllClaims() async throws {
-        try await run("UPDATE queue SET claimed_by = NULL, claimed_at = NULL WHERE claimed_by IS NOT NULL")
+    /// Forgets the claims whose lease ended; the live claims of other processes sharing the database are kept.
+    public func releaseClaimsAtStart(now: Double) async throws {
+        try await run("""
+            UPDATE queue SET claimed_by = NULL, claimed_at = NULL, lease_until = NULL
+            WHERE claimed_by IS NOT NULL AND (lease_until IS NULL OR lease_until < \(now))
+            """)
     }
 
     public func queueDepth() async throws -> Int {

@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var timerInterval: Double
     /// Seconds running executions get to finish at shutdown before they are stopped (to resume at the next start).
     public var shutdownGrace: Double
+    /// Seconds a worker's claim on an execution lasts unless its heartbeat renews it (``RuntimeConfiguration/claimLease``).
+    public var claimLease: Double = 30
     /// Serve the editor from this folder instead of the copy bundled in the binary (for working on Editor/).
     public var editorDirectory: String?
     /// What one connection may hold the server to.
@@ -22,7 +24,7 @@ public struct ServerConfiguration: Sendable {
 
     /// The part the engine's runtime (queue workers, trigger timers) reads.
     public var runtime: RuntimeConfiguration {
-        RuntimeConfiguration(workers: workers, timerInterval: timerInterval, shutdownGrace: shutdownGrace)
+        RuntimeConfiguration(workers: workers, timerInterval: timerInterval, shutdownGrace: shutdownGrace, claimLease: claimLease)
     }
 
     public init(

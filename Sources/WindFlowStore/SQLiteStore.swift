@@ -285,6 +285,10 @@ public final class SQLiteStore: Sendable {
                     WHERE idempotency_key IS NOT NULL
                 """)
         }
+        migrator.registerMigration("v14: claim leases") { db in
+            // Claims are held under a lease their worker renews; another worker may take one whose lease ended.
+            try db.execute(sql: "ALTER TABLE queue ADD COLUMN lease_until REAL")
+        }
         return migrator
     }
 }

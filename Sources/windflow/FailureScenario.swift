@@ -38,9 +38,11 @@ struct FailureScenario {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try filled(content).write(to: url, atomically: true, encoding: .utf8)
         }
-        let store = try SQLiteStore(path: folder.appendingPathComponent("windflow.sqlite").path)
+        var options = StoreOptions()
+        options.path = folder.appendingPathComponent("windflow.sqlite").path
+        let store = try await options.openStore()
         let clock = SystemClock()
-        for (name, value) in testCase.secrets { try store.setSecret(name, value: filled(value), now: clock.now()) }
+        for (name, value) in testCase.secrets { try await store.setSecret(name, value: filled(value), now: clock.now()) }
         let deployment = DeploymentSettings(stacksDirectory: folder.appendingPathComponent("stacks").path, dataDirectory: folder.appendingPathComponent("data").path,
                                             dockerHost: testCase.dockerHost.map(filled) ?? values["docker"] ?? "unix://" + folder.appendingPathComponent("no-docker.sock").path)
         let engine = WorkflowEngine(runner: ExecutionRunner(store: store, executors: .standard(deployment: deployment),
@@ -48,7 +50,7 @@ struct FailureScenario {
         func execute(_ workflow: Workflow) async throws -> ExecutionRecord {
             let record = try await engine.enqueue(workflow)
             _ = try await engine.runToEnd(record.id)
-            guard let done = try store.execution(record.id) else { throw CLIError("execution \(record.id) vanished") }
+            guard let done = try await store.execution(record.id) else { throw CLIError("execution \(record.id) vanished") }
             return done
         }
         for (index, text) in testCase.before.enumerated() {
@@ -92,14 +94,14 @@ struct FailureScenario {
 
     /// Whether the run succeeds once the top suggestion is applied (a patch the case says fixes it) or done (an
     /// action, as `after_action` describes); nil when the case asks neither, or nothing was suggested.
-    private func runAgain(after top: SuggestionRecord?, advisor: FixAdvisor, store: SQLiteStore, workflow: Workflow,
+    private func runAgain(after top: SuggestionRecord?, advisor: FixAdvisor, store: any WindFlowStorage, workflow: Workflow,
                           execute: (Workflow) async throws -> ExecutionRecord) async throws -> Bool? {
         guard testCase.fixesRun || !testCase.afterAction.isEmpty, let top else { return nil }
         if top.kind == "action" {
             guard !testCase.afterAction.isEmpty else { return false }
             var values = peers.values
             values["scratch"] = peers.folder.appendingPathComponent("cases").appendingPathComponent(testCase.id).path
-            for (name, value) in testCase.afterAction { try store.setSecret(name, value: AdviceEvaluation.fill(value, values), now: SystemClock().now()) }
+            for (name, value) in testCase.afterAction { try await store.setSecret(name, value: AdviceEvaluation.fill(value, values), now: SystemClock().now()) }
             return try await execute(workflow).status == .succeeded
         }
         guard testCase.fixesRun else { return false }

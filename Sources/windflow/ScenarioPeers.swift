@@ -1,4 +1,5 @@
 import Foundation
+import WindFlowCore
 
 /// The real peers the failure corpus runs against, on loopback: the test HTTP server (plain and TLS), the SMTP sink
 /// and a git repository are started here for the run; the S3-compatible server, dockerd and PostgreSQL are taken from
@@ -71,8 +72,8 @@ final class ScenarioPeers {
         }
         processes.append(process)
         var line = Data()
-        let deadline = Date().addingTimeInterval(10)
-        while !line.contains(0x0A), Date() < deadline, process.isRunning {
+        let started = Stopwatch()
+        while !line.contains(0x0A), started.seconds < 10, process.isRunning {
             line.append(output.fileHandleForReading.availableData)
         }
         let port = String(decoding: line, as: UTF8.self).split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) }

@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Executions run at the same time (default 4).") var workers: Int?
     @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get at SIGTERM or SIGINT to end or park; then their running nodes are stopped and they resume at the next start (default 30).")
     var shutdownGrace: Double?
+    @Option(name: .customLong("claim-lease"), help: "Seconds a worker's claim on an execution lasts unless renewed; a process that dies loses its executions to the others this long after its last heartbeat (default 30).")
+    var claimLease: Double?
     @Option(name: .customLong("editor-dir"), help: "Serve the editor from this folder instead of the bundled copy (default: $WINDFLOW_EDITOR_DIR).")
     var editorDirectory: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info; $WINDFLOW_LOG_LEVEL).")
@@ -44,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard limits.maxHeaderBytes >= 1024 else { throw CLIError("max_header_bytes must be 1024 or more, not \(limits.maxHeaderBytes)") }
         guard limits.idleTimeout > 0 else { throw CLIError("idle_timeout must be more than 0 seconds") }
         guard limits.maxStreamsPerKey >= 1 else { throw CLIError("max_streams_per_key must be 1 or more, not \(limits.maxStreamsPerKey)") }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host ?? settings.string("host") ?? defaults.host,
             port: try port ?? (try settings.number("port")).map { Int($0) } ?? defaults.port,
             workers: try workers ?? (try settings.number("workers")).map { Int($0) } ?? defaults.workers,
@@ -55,6 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(configuration.port) else { throw CLIError("the port must be from 0 to 65535, not \(configuration.port)") }
         guard (1...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
         guard configuration.shutdownGrace >= 0 else { throw CLIError("the shutdown grace must be 0 or more seconds") }
+        configuration.claimLease = try claimLease ?? settings.number("claim_lease") ?? defaults.claimLease
+        guard (1...3600).contains(configuration.claimLease) else { throw CLIError("the claim lease must be from 1 to 3600 seconds, not \(configuration.claimLease)") }
         var designer = designerOptions
         designer.provider = designer.provider ?? settings.string("llm.provider")
         designer.baseURL = designer.baseURL ?? settings.string("llm.base_url")

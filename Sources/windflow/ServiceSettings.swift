@@ -9,7 +9,7 @@ struct ServiceSettings {
     static let keys: [(key: String, environment: String)] = [
         ("host", "WINDFLOW_HOST"), ("port", "WINDFLOW_PORT"), ("workers", "WINDFLOW_WORKERS"), ("db", "WINDFLOW_DB"),
         ("max_body_bytes", "WINDFLOW_MAX_BODY_BYTES"), ("max_queue_depth", "WINDFLOW_MAX_QUEUE_DEPTH"),
-        ("shutdown_grace", "WINDFLOW_SHUTDOWN_GRACE"), ("llm.provider", "WINDFLOW_LLM_PROVIDER"), ("llm.base_url", "WINDFLOW_LLM_BASE_URL"),
+        ("shutdown_grace", "WINDFLOW_SHUTDOWN_GRACE"), ("claim_lease", "WINDFLOW_CLAIM_LEASE"), ("llm.provider", "WINDFLOW_LLM_PROVIDER"), ("llm.base_url", "WINDFLOW_LLM_BASE_URL"),
         ("llm.model", "WINDFLOW_LLM_MODEL"), ("llm.timeout", "WINDFLOW_LLM_TIMEOUT"), ("prompts_dir", "WINDFLOW_PROMPTS_DIR"),
         ("templates_dir", "WINDFLOW_TEMPLATES_DIR"), ("stacks_dir", "WINDFLOW_STACKS_DIR"), ("data_dir", "WINDFLOW_DATA_DIR"),
         ("docker_host", "DOCKER_HOST"), ("editor_dir", "WINDFLOW_EDITOR_DIR"),

@@ -33,7 +33,7 @@ import WindFlowStore
                 let store = stores[worker % 2]
                 group.addTask {
                     var mine: [String] = []
-                    while let id = try await store.claimNext(worker: "p\(worker % 2)-w\(worker)", now: 100) { mine.append(id) }
+                    while let id = try await store.claimNext(worker: "p\(worker % 2)-w\(worker)", now: 100, leaseUntil: 130) { mine.append(id) }
                     return mine
                 }
             }

@@ -121,7 +121,7 @@ public struct FixAdvisor: Sendable {
     /// ``ModelFix``), with every secret — the designer's and the store's — redacted from what it is shown.
     private func modelCandidates(_ context: FailureContext, designer: Designer) async throws -> [FixCandidate] {
         guard let provider = designer.provider else { return [] }
-        let stored = (try? await store.secrets()) ?? [:]
+        let stored = try await store.secrets()
         let redactor = Redactor(secrets: designer.secrets.merging(stored) { $1 })
         let system = designer.prompts.render("fix", [:])
         let request = redactor.redact(designer.prompts.render("fix-request", ModelFix.requestValues(context, registry: registry)))

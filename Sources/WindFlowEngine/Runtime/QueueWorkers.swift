@@ -11,6 +11,8 @@ public struct QueueWorkers: Service {
     let configuration: RuntimeConfiguration
     let events: EventDispatcher
     let logger: Logger
+    /// Names this process's workers in the store (`<instance>/worker-N`), apart from those of other processes.
+    let instance = "q-" + StoreIDs.make()
 
     public init(engine: WorkflowEngine, configuration: RuntimeConfiguration, events: EventDispatcher,
                 logger: Logger = Logger(label: "windflow.queue")) {
@@ -26,8 +28,9 @@ public struct QueueWorkers: Service {
         // Each child answers whether it was the grace period's timer.
         await withTaskGroup(of: Bool.self) { group in
             for index in 0..<configuration.workers {
-                group.addTask { await worker("worker-\(index)", draining: draining) }
+                group.addTask { await worker(workerName(index), draining: draining) }
             }
+            group.addTask { await heartbeat() }
             // Cancelled (not shut down): the workers see the cancellation themselves.
             guard (try? await gracefulShutdown()) != nil else { return }
             draining.set()
@@ -52,19 +55,43 @@ public struct QueueWorkers: Service {
         }
     }
 
-    /// Executions a previous process left claimed, running or queued go back to the queue.
+    /// Executions a previous process left claimed (once their lease has ended), running or queued go back to the
+    /// queue. The live claims of other processes sharing the store are left alone.
     func recover() async throws {
-        try await engine.store.releaseAllClaims()
+        let now = engine.runner.clock.now()
+        try await engine.store.releaseClaimsAtStart(now: now)
         for record in try await engine.store.unfinishedExecutions() {
-            try await engine.store.requeue(record.id, now: engine.runner.clock.now())
+            try await engine.store.enqueueIfAbsent(record.id, now: now)
         }
+    }
+
+    func workerName(_ index: Int) -> String { "\(instance)/worker-\(index)" }
+
+    /// Renews the workers' claims every third of the lease, until cancelled (after the workers have stopped). A
+    /// renewal that fails is logged and tried again at the next beat; a claim whose lease runs out meanwhile may be
+    /// taken by another worker.
+    /// - Returns: false, as a worker does (it is not the grace period's timer).
+    private func heartbeat() async -> Bool {
+        let beat = configuration.claimLease / 3
+        while !Task.isCancelled {
+            do { try await Task.sleep(nanoseconds: UInt64(beat * 1e9)) } catch { break }
+            let until = engine.runner.clock.now() + configuration.claimLease
+            for index in 0..<configuration.workers {
+                do { _ = try await engine.store.renewClaims(worker: workerName(index), until: until) } catch {
+                    logger.error("could not renew a worker's claims; they may pass to another worker when the lease ends",
+                                 metadata: ["worker": "\(workerName(index))", "error": "\(error)"])
+                }
+            }
+        }
+        return false
     }
 
     private func worker(_ name: String, draining: DrainFlag) async -> Bool {
         while !Task.isCancelled && !draining.isSet {
             let id: String?
             do {
-                id = try await engine.store.claimNext(worker: name, now: engine.runner.clock.now())
+                let now = engine.runner.clock.now()
+                id = try await engine.store.claimNext(worker: name, now: now, leaseUntil: now + configuration.claimLease)
             } catch {
                 logger.error("could not take an execution from the queue", metadata: ["worker": "\(name)", "error": "\(error)"])
                 id = nil
@@ -88,7 +115,7 @@ public struct QueueWorkers: Service {
                              metadata: ["execution": "\(id)", "error": "\(error)"])
             }
             do { try await engine.store.release(id) } catch {
-                logger.error("could not release an execution; it stays claimed until the next start releases every claim",
+                logger.error("could not release an execution; it stays claimed until its lease ends",
                              metadata: ["execution": "\(id)", "error": "\(error)"])
             }
         }

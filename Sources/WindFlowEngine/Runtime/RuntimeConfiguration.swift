@@ -6,10 +6,15 @@ public struct RuntimeConfiguration: Sendable {
     public var timerInterval: Double
     /// Seconds running executions get to finish at shutdown before they are stopped (to resume at the next start).
     public var shutdownGrace: Double
+    /// Seconds a worker's claim on an execution lasts unless renewed; the workers renew theirs every third of it.
+    /// A process that dies (kill -9) loses its claims this long after its last renewal, and another worker (of
+    /// this or another process sharing the store) resumes its executions.
+    public var claimLease: Double
 
-    public init(workers: Int = 4, timerInterval: Double = 0.2, shutdownGrace: Double = 30) {
+    public init(workers: Int = 4, timerInterval: Double = 0.2, shutdownGrace: Double = 30, claimLease: Double = 30) {
         self.workers = workers
         self.timerInterval = timerInterval
         self.shutdownGrace = shutdownGrace
+        self.claimLease = claimLease
     }
 }

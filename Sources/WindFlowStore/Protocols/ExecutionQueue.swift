@@ -1,19 +1,23 @@
 /// The durable queue of executions waiting for a worker. A claim is exclusive: however many workers (in however
-/// many processes) ask at once, each queued execution goes to one of them, until it is released or finished, or
-/// every claim is released at a start. (Claims do not expire: with one process per store that is enough; several
-/// processes on one store need claims that outlive a dead claimer only for so long.)
+/// many processes) ask at once, each queued execution goes to one of them. A claim is held under a lease that its
+/// worker renews (a heartbeat); a claim whose lease has ended (its worker, or its whole process, died) can be taken
+/// by another worker, which then resumes the execution from its stored events.
 public protocol ExecutionQueue: Sendable {
-    /// Takes the oldest available execution for `worker`, or nil when there is none.
-    func claimNext(worker: String, now: Double) async throws -> String?
+    /// Takes the oldest available execution for `worker`, holding it until `leaseUntil`, or nil when there is none.
+    /// Available: queued at or before `now`, and unclaimed or claimed under a lease that ended before `now`.
+    func claimNext(worker: String, now: Double, leaseUntil: Double) async throws -> String?
+    /// Extends every claim `worker` holds to `until` (its heartbeat); returns how many it holds.
+    func renewClaims(worker: String, until: Double) async throws -> Int
     /// Takes a claimed execution off the queue (it parked on a timer, or its worker stopped): it is queued again by
     /// what wakes it — a due timer, a cancel, a resume at the next start.
     func release(_ id: String) async throws
-    /// Puts an execution back in the queue, available at `now`.
+    /// Puts an execution back in the queue, available at `now`, unclaimed.
     func requeue(_ id: String, now: Double) async throws
-    /// Queues `id` unless it already is (a due timer, a cancel of a parked run).
+    /// Queues `id` unless it already is, claimed or not (a due timer, a cancel of a parked run, a start's recovery).
     func enqueueIfAbsent(_ id: String, now: Double) async throws
-    /// Releases every claim (at start: the claimers of a previous process are gone).
-    func releaseAllClaims() async throws
+    /// At a start, frees the claims a previous process left: on a store several processes share, those whose lease
+    /// ended before `now` (live claims of the others are kept); on a store one process owns (an SQLite file), all.
+    func releaseClaimsAtStart(now: Double) async throws
     /// Executions waiting in the queue, unclaimed.
     func queueDepth() async throws -> Int
 }

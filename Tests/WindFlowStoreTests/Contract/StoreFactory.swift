@@ -9,6 +9,8 @@ import WindFlowStore
 /// joins `all` with a factory of its own, and every contract test then runs on it unchanged.
 struct StoreFactory: Sendable, CustomTestStringConvertible {
     let name: String
+    /// Whether several processes share the store (PostgreSQL), or one owns it (an SQLite file).
+    var shared = false
     let open: @Sendable () async throws -> OpenStore
 
     var testDescription: String { name }
@@ -26,7 +28,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
 extension StoreFactory {
     /// A new schema per test on one throwaway PostgreSQL server, started the first time a test asks for it and
     /// stopped when the test process ends.
-    static let postgres = StoreFactory(name: "PostgreSQL") {
+    static let postgres = StoreFactory(name: "PostgreSQL", shared: true) {
         let server = try await SharedPostgres.shared.url()
         let schema = "contract_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
         let store = try await PostgresStore.open(url: server + "?sslmode=disable&pool_size=4&schema=\(schema)")
