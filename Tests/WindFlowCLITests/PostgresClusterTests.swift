@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import WindFlowCore
+
+/// Several `windflow serve` processes on one PostgreSQL database: each execution runs once, on one of them, and the
+/// executions of a process killed with SIGKILL are resumed by another once its lease ends. Bounded in count and time.
+@Suite(.serialized)
+struct PostgresClusterTests {
+    static func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    @Test func twoProcessesRunEachExecutionOnce() async throws {
+        let postgres = try PostgresServer()
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let url = postgres.url + "?sslmode=disable"
+        let first = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "3", "--claim-lease", "5"], scratch: scratch)
+        defer { kill(first.process.processIdentifier, SIGKILL) }
+        let second = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "3", "--claim-lease", "5"], scratch: scratch, key: first.key)
+        defer { kill(second.process.processIdentifier, SIGKILL) }
+        let ran = scratch.appendingPathComponent("ran.log").path
+        let created = try await first.call("POST", "/api/v1/workflows", body: """
+            name: count once
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: note, type: integration.script, configuration: {script: "sleep 0.05; echo \\"$WINDFLOW_EXECUTION_ID\\" >> \(ran)"}}
+            """)
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+        var executions: [String] = []
+        for index in 0..<60 {
+            let server = index % 2 == 0 ? first : second
+            executions.append(try #require(try await server.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue))
+        }
+        for execution in executions {
+            #expect(try await ServeShutdownTests.waitFor(execution, on: second, status: ["succeeded", "failed"], within: 60) == "succeeded")
+        }
+        let seen = Self.lines(ran)
+        #expect(seen.count == 60 && Set(seen) == Set(executions), "each execution ran once: \(seen.count) lines, \(Set(seen).count) distinct")
+    }
+
+    @Test func aKilledProcesssExecutionIsResumedByAnotherAfterItsLease() async throws {
+        let postgres = try PostgresServer()
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let url = postgres.url + "?sslmode=disable"
+        let doomed = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "2", "--claim-lease", "2"], scratch: scratch)
+        defer { kill(doomed.process.processIdentifier, SIGKILL) }
+        let log = scratch.appendingPathComponent("steps.log").path
+        let created = try await doomed.call("POST", "/api/v1/workflows", body: """
+            name: survives a kill
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: first, type: integration.script, configuration: {script: "echo first-$WINDFLOW_ATTEMPT >> \(log)"}}
+              - {id: long, type: integration.script, configuration: {script: "echo long-$WINDFLOW_ATTEMPT-$$ >> \(log); sleep 6"}}
+              - {id: last, type: integration.script, configuration: {script: "echo last-$WINDFLOW_ATTEMPT >> \(log)"}}
+            """)
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+        let execution = try #require(try await doomed.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
+        let started = Stopwatch()
+        while !Self.lines(log).contains(where: { $0.hasPrefix("long-") }), started.seconds < 30 { try await Task.sleep(for: .milliseconds(50)) }
+        // A second process starts while the first holds the execution, and leaves it alone for longer than a lease:
+        // the first one's heartbeat keeps it.
+        let survivor = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "2", "--claim-lease", "2"], scratch: scratch, key: doomed.key)
+        defer { kill(survivor.process.processIdentifier, SIGKILL) }
+        try await Task.sleep(for: .seconds(3))
+        #expect(Self.lines(log).filter { $0.hasPrefix("long-") }.count == 1, "a live lease is not taken: \(Self.lines(log))")
+        kill(doomed.process.processIdentifier, SIGKILL)
+        #expect(try await ServeShutdownTests.waitFor(execution, on: survivor, status: ["succeeded", "failed"], within: 40) == "succeeded")
+        let steps = Self.lines(log)
+        #expect(steps.first == "first-1" && steps.filter { $0.hasPrefix("first") }.count == 1, "the completed node is not run again: \(steps)")
+        #expect(steps.filter { $0.hasPrefix("long-") }.map { $0.split(separator: "-")[1] } == ["1", "2"], "the node in flight runs again, as attempt 2: \(steps)")
+        #expect(steps.last == "last-1", "\(steps)")
+    }
+}
