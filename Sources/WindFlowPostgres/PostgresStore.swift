@@ -61,7 +61,7 @@ extension PostgresStore {
     /// The rows `query` returns, read on a connection of the pool.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await client.withConnection { connection in try await Self.rows(query, on: connection, logger: logger) }
+            return try await withConnection { [logger] connection in try await Self.rows(query, on: connection, logger: logger) }
         } catch {
             throw failure(error, doing: query)
         }
@@ -83,7 +83,7 @@ extension PostgresStore {
     /// and its own error is the one rethrown. A transaction the server chose as a deadlock's victim (two commits
     /// updating the same per-node counters in opposite orders) is run again, up to 5 times: nothing of it was kept.
     func transaction<T: Sendable>(_ isolation: String = "READ COMMITTED",
-                                  _ work: @Sendable (Session) async throws -> T) async throws -> T {
+                                  _ work: @escaping @Sendable (Session) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
@@ -97,9 +97,9 @@ extension PostgresStore {
         }
     }
 
-    private func transactionOnce<T: Sendable>(_ isolation: String, _ work: @Sendable (Session) async throws -> T) async throws -> T {
+    private func transactionOnce<T: Sendable>(_ isolation: String, _ work: @escaping @Sendable (Session) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in
+            return try await withConnection { [logger] connection in
                 let session = Session(connection: connection, logger: logger)
                 try await session.run(PostgresQuery(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation)"))
                 do {

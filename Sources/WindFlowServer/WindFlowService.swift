@@ -40,8 +40,13 @@ public struct WindFlowService: Sendable {
         router.add(middleware: NotFoundMiddleware())
         router.add(middleware: BodyLimitMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         router.get("healthz") { _, _ in ServiceResponse.json(["status": "ok"]) }
+        // Ready means the store answers: a load balancer sends nothing to a node whose database is unreachable.
         router.get("readyz") { _, _ in
-            await ServiceResponse.json(["status": "ready", "queue_depth": .int(try store.queueDepth())])
+            do {
+                return ServiceResponse.json(["status": "ready", "queue_depth": .int(try await store.queueDepth())])
+            } catch {
+                return ServiceResponse.json(["status": "unavailable", "reason": .string("the store does not answer: \(error)")], status: .serviceUnavailable)
+            }
         }
         MetricsRoute(store: store).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)

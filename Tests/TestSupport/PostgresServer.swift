@@ -22,6 +22,12 @@ public final class PostgresServer: @unchecked Sendable {
         _ = try? Self.run(script, ["stop", directory], timeout: 30)
     }
 
+    /// Stops the server, keeping its data: the database is unreachable until ``resume()``.
+    public func halt() throws { _ = try Self.run(script, ["halt", directory], timeout: 60) }
+
+    /// Starts the halted server again, on the same port.
+    public func resume() throws { _ = try Self.run(script, ["resume", directory], timeout: 90) }
+
     /// Runs a command to its end, returning its standard output. posix_spawn and waitpid rather than Process: the
     /// server the script starts keeps running after it, and Foundation's Process then waits far too long.
     static func run(_ path: String, _ arguments: [String], timeout: Double) throws -> String {

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import TestSupport
 import Testing
@@ -78,5 +79,60 @@ struct PostgresClusterTests {
         #expect(steps.first == "first-1" && steps.filter { $0.hasPrefix("first") }.count == 1, "the completed node is not run again: \(steps)")
         #expect(steps.filter { $0.hasPrefix("long-") }.map { $0.split(separator: "-")[1] } == ["1", "2"], "the node in flight runs again, as attempt 2: \(steps)")
         #expect(steps.last == "last-1", "\(steps)")
+    }
+
+    /// The database lost for a while: /readyz says so (503), a webhook is refused rather than acknowledged and lost,
+    /// the workers log the outage once and back off, and once the database is back everything works again, in the
+    /// same process.
+    @Test func aLostDatabaseIsSaidRetriedAndSurvived() async throws {
+        let postgres = try PostgresServer()
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let url = postgres.url + "?sslmode=disable"
+        let server = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "2"], scratch: scratch)
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        let marker = scratch.appendingPathComponent("hook.log").path
+        let created = try await server.call("POST", "/api/v1/workflows", body: """
+            name: hooked
+            nodes:
+              - {id: hook, type: trigger.webhook, configuration: {webhook_path: /outage, authentication: none}}
+              - {id: note, type: integration.script, configuration: {script: "echo ran >> \(marker)"}}
+            """)
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+        _ = try await server.call("POST", "/api/v1/workflows/\(id)/activate")
+        func status(_ method: String, _ path: String) async -> Int {
+            // The webhook's sender retries with the same Idempotency-Key, as a sender that got no 2xx should.
+            (try? await CurlClient.shared.perform(CurlRequest(method: method, url: server.base + path,
+                                                              headers: [("Content-Type", "application/json"), ("Idempotency-Key", "outage-delivery-1")],
+                                                              body: method == "POST" ? Data("{}".utf8) : nil, timeout: 20)).status) ?? 0
+        }
+        #expect(await status("GET", "/readyz") == 200)
+        try postgres.halt()
+        let down = Stopwatch()
+        var ready = 200
+        while ready == 200, down.seconds < 20 {
+            ready = await status("GET", "/readyz")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(ready == 503, "readyz says the database is gone")
+        let refused = await status("POST", "/webhooks/outage")
+        #expect(!(200..<300).contains(refused), "a webhook is not acknowledged while it cannot be stored: \(refused)")
+        try await Task.sleep(for: .seconds(3))
+        try postgres.resume()
+        let back = Stopwatch()
+        while await status("GET", "/readyz") != 200, back.seconds < 30 { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(await status("GET", "/readyz") == 200, "ready again once the database is back")
+        #expect(server.process.isRunning, "never a crash")
+        let accepted = Stopwatch()
+        var code = 0
+        while !(200..<300).contains(code), accepted.seconds < 20 { code = await status("POST", "/webhooks/outage") }
+        #expect((200..<300).contains(code))
+        let ran = Stopwatch()
+        while Self.lines(marker).isEmpty, ran.seconds < 30 { try await Task.sleep(for: .milliseconds(100)) }
+        try await Task.sleep(for: .seconds(1))
+        #expect(Self.lines(marker) == ["ran"], "the delivery ran once, whether the try during the outage was stored or not")
+        let logs = (try? String(contentsOf: server.errors, encoding: .utf8)) ?? ""
+        let outages = logs.components(separatedBy: "could not take an execution from the queue").count - 1
+        #expect((1...2).contains(outages), "the outage is logged once, not at every poll: \(outages)")
     }
 }

@@ -11,17 +11,21 @@ struct ServeShutdownTests {
     final class Server {
         let process = Process()
         let output: URL
+        /// Its logs (standard error).
+        let errors: URL
         var base = ""
         var key = ""
 
         init(_ arguments: [String], scratch: URL, key: String? = nil, environment: [String: String] = [:]) async throws {
             output = scratch.appendingPathComponent("serve-\(UUID().uuidString).out")
             FileManager.default.createFile(atPath: output.path, contents: nil)
+            errors = scratch.appendingPathComponent("serve-\(UUID().uuidString).err")
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
             process.executableURL = try windflowBinary()
             process.arguments = ["serve"] + arguments
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
             process.standardOutput = try FileHandle(forWritingTo: output)
-            process.standardError = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: errors)
             try process.run()
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {

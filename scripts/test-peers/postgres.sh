@@ -3,6 +3,8 @@
 #   postgres.sh start DIR   -> creates a cluster in DIR, starts it on a free port, prints its connection URL
 #   postgres.sh start DIR PID -> the same, and stops it once process PID has ended (a test process that keeps one
 #                             server for all its tests, and may end without stopping it)
+#   postgres.sh halt DIR    -> stops the server, keeping its data (to test a lost database)
+#   postgres.sh resume DIR  -> starts a halted server again, on the same port
 #   postgres.sh stop DIR    -> stops it and removes DIR
 # As root, the cluster belongs to the 'postgres' user (PostgreSQL refuses to run as root).
 set -euo pipefail
@@ -21,6 +23,7 @@ start)
     as_owner "$bin/initdb" -D "$dir/data" -U windflow --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" start >/dev/null
+    echo "$port" >"$dir/port"
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U windflow windflow_test
     if [[ -n "${3:-}" ]]; then
         watched=$3
@@ -30,6 +33,14 @@ start)
         ) </dev/null >/dev/null 2>&1 &
     fi
     echo "postgresql://windflow@127.0.0.1:$port/windflow_test"
+    ;;
+halt)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
+    port=$(cat "$dir/port")
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" start >/dev/null
     ;;
 stop)
     if [[ -d "$dir/data" ]]; then as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; fi

@@ -13,6 +13,8 @@ public struct QueueWorkers: Service {
     let logger: Logger
     /// Names this process's workers in the store (`<instance>/worker-N`), apart from those of other processes.
     let instance = "q-" + StoreIDs.make()
+    /// Whether the store is failing, so a lost database is logged once, not by every worker at every poll.
+    let outage = StoreOutage()
 
     public init(engine: WorkflowEngine, configuration: RuntimeConfiguration, events: EventDispatcher,
                 logger: Logger = Logger(label: "windflow.queue")) {
@@ -87,14 +89,23 @@ public struct QueueWorkers: Service {
     }
 
     private func worker(_ name: String, draining: DrainFlag) async -> Bool {
+        var failures = 0
         while !Task.isCancelled && !draining.isSet {
             let id: String?
             do {
                 let now = engine.runner.clock.now()
                 id = try await engine.store.claimNext(worker: name, now: now, leaseUntil: now + configuration.claimLease)
+                failures = 0
+                if outage.answered() { logger.notice("the store answers again; the workers take executions again") }
             } catch {
-                logger.error("could not take an execution from the queue", metadata: ["worker": "\(name)", "error": "\(error)"])
-                id = nil
+                // The database lost (or any store error): logged once for the process, then asked again with backoff.
+                failures += 1
+                if outage.failed() {
+                    logger.error("could not take an execution from the queue; retrying with backoff (up to 5 s) until the store answers",
+                                 metadata: ["worker": "\(name)", "error": "\(error)"])
+                }
+                await engine.signal.wait(upTo: StoreOutage.backoff(after: failures))
+                continue
             }
             guard let id else {
                 await engine.signal.wait(upTo: 0.25)

@@ -35,7 +35,7 @@ import WindFlowStore
         let store = opened.store
         let workflow = try await store.saveWorkflow(try ContractFixtures.workflow("running"), now: 1)
         let execution = try await ContractFixtures.queued(store, workflow, now: 1)
-        let other = try await ContractFixtures.queued(store, workflow, now: 1)
+        let other = try await ContractFixtures.queued(store, workflow, now: 1.5)  // after it: the oldest is claimed first
         #expect(try await store.claimNext(worker: "p1/w1", now: 2, leaseUntil: 10) == execution.id)
         #expect(try await store.claimNext(worker: "p2/w1", now: 2, leaseUntil: 100) == other.id)
         try await store.enqueueIfAbsent(execution.id, now: 3)
