@@ -135,4 +135,41 @@ struct PostgresClusterTests {
         let outages = logs.components(separatedBy: "could not take an execution from the queue").count - 1
         #expect((1...2).contains(outages), "the outage is logged once, not at every poll: \(outages)")
     }
+
+    /// `windflow worker`: no HTTP listener, takes executions that a `serve` on the same database queued.
+    @Test func aWorkerWithNoListenerTakesExecutionsServeQueued() async throws {
+        let postgres = try PostgresServer()
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let url = postgres.url + "?sslmode=disable"
+        let server = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "1"], scratch: scratch)
+        defer { kill(server.process.processIdentifier, SIGKILL) }
+        let worker = Process()
+        worker.executableURL = try windflowBinary()
+        worker.arguments = ["worker", "--db", url, "--workers", "4"]
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        defer { kill(worker.processIdentifier, SIGKILL) }
+        let ran = scratch.appendingPathComponent("ran.log").path
+        let created = try await server.call("POST", "/api/v1/workflows", body: """
+            name: who runs it
+            nodes:
+              - {id: start, type: trigger.manual}
+              - {id: note, type: integration.script, configuration: {script: "sleep 0.3; echo \\"$WINDFLOW_EXECUTION_ID $PPID\\" >> \(ran)"}}
+            """)
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+        var executions: [String] = []
+        for _ in 0..<20 { executions.append(try #require(try await server.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)) }
+        for execution in executions {
+            #expect(try await ServeShutdownTests.waitFor(execution, on: server, status: ["succeeded", "failed"], within: 60) == "succeeded")
+        }
+        let lines = Self.lines(ran)
+        #expect(Set(lines.map { String($0.split(separator: " ")[0]) }) == Set(executions) && lines.count == 20, "each once: \(lines)")
+        let byWorker = lines.filter { $0.hasSuffix(" \(worker.processIdentifier)") }.count
+        #expect(byWorker > 0, "the worker took some of them (\(byWorker) of 20)")
+
+        let refused = try await windflow(["worker", "--db", scratch.appendingPathComponent("local.sqlite").path])
+        #expect(refused.status != 0 && refused.stderr.contains("an SQLite file, which serves one process"), "\(refused.stderr)")
+    }
 }

@@ -20,4 +20,12 @@ public struct EngineRuntime: Sendable {
         [QueueWorkers(engine: engine, configuration: configuration, events: events),
          TriggerTimers(engine: engine, configuration: configuration)]
     }
+
+    /// Runs the services on their own, with no HTTP server (`windflow worker`): until SIGTERM or SIGINT, which drain
+    /// them as the server's service group does.
+    public func runUntilSignalled(logger: Logger = Logger(label: "windflow.worker")) async throws {
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
 }
