@@ -172,4 +172,31 @@ struct PostgresClusterTests {
         let refused = try await windflow(["worker", "--db", scratch.appendingPathComponent("local.sqlite").path])
         #expect(refused.status != 0 && refused.stderr.contains("an SQLite file, which serves one process"), "\(refused.stderr)")
     }
+
+    /// Every `serve` on one database runs the scheduler; a due time still makes one execution: the fire carries an
+    /// idempotency key made of the schedule node and the planned time, unique in the store. Waits for one minute
+    /// boundary (at most 75 s).
+    @Test func aScheduleFiresOncePerDueTimeAcrossProcesses() async throws {
+        let postgres = try PostgresServer()
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let url = postgres.url + "?sslmode=disable"
+        let first = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "2"], scratch: scratch)
+        defer { kill(first.process.processIdentifier, SIGKILL) }
+        let second = try await ServeShutdownTests.Server(["--port", "0", "--db", url, "--workers", "2"], scratch: scratch, key: first.key)
+        defer { kill(second.process.processIdentifier, SIGKILL) }
+        let fired = scratch.appendingPathComponent("fired.log").path
+        let created = try await first.call("POST", "/api/v1/workflows", body: """
+            name: every minute
+            nodes:
+              - {id: tick, type: trigger.schedule, configuration: {schedule: "* * * * *"}}
+              - {id: note, type: integration.script, configuration: {script: "echo \\"$WINDFLOW_EXECUTION_ID\\" >> \(fired)"}}
+            """)
+        let id = try #require(created["id"]?.stringValue, "\(created)")
+        _ = try await first.call("POST", "/api/v1/workflows/\(id)/activate")
+        let waited = Stopwatch()
+        while Self.lines(fired).isEmpty, waited.seconds < 75 { try await Task.sleep(for: .milliseconds(200)) }
+        try await Task.sleep(for: .seconds(3))
+        #expect(Self.lines(fired).count == 1, "one execution for the due time, from two schedulers: \(Self.lines(fired))")
+    }
 }
