@@ -6,7 +6,8 @@ import WindFlowCore
 /// the environment scripts/test.sh exports (WINDFLOW_TEST_S3_*, WINDFLOW_TEST_DOCKER_HOST, WINDFLOW_TEST_POSTGRES_URL).
 /// A scenario needing a peer that is not here is reported as skipped, not as failed.
 final class ScenarioPeers {
-    /// `%{name}` values for the scenarios: http, http_port, https, smtp_port, git, s3, s3_access_key, s3_secret_key,
+    /// `%{name}` values for the scenarios: http, http_port, https, smtp_port, smtp_auth_port (a relay that wants the
+    /// login ops / relay-password), git, s3, s3_access_key, s3_secret_key,
     /// docker, postgres.
     private(set) var values: [String: String] = [:]
     private(set) var available: Set<String> = []
@@ -32,6 +33,10 @@ final class ScenarioPeers {
         let mail = folder.appendingPathComponent("mail").path
         try? FileManager.default.createDirectory(atPath: mail, withIntermediateDirectories: true)
         if let port = start(scripts.appendingPathComponent("smtp_sink.py"), [mail], as: "smtp") { values["smtp_port"] = port }
+        // A relay that wants a login: ops / relay-password.
+        if let port = start(scripts.appendingPathComponent("smtp_sink.py"), [mail], as: "smtp_auth", environment: ["SMTP_SINK_AUTH": "ops:relay-password"]) {
+            values["smtp_auth_port"] = port
+        }
         makeGitRepository()
         let environment = ProcessInfo.processInfo.environment
         if let endpoint = environment["WINDFLOW_TEST_S3_ENDPOINT"], let access = environment["WINDFLOW_TEST_S3_ACCESS_KEY"],
@@ -59,8 +64,9 @@ final class ScenarioPeers {
     deinit { stop() }
 
     /// Starts a peer script that prints its port on its first line (bounded to 10 s); nil when it did not.
-    private func start(_ script: URL, _ arguments: [String], as name: String) -> String? {
+    private func start(_ script: URL, _ arguments: [String], as name: String, environment: [String: String] = [:]) -> String? {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path] + arguments
         let output = Pipe()

@@ -3,7 +3,9 @@
 
 Usage: smtp_sink.py DIRECTORY [CERT KEY]. Prints its port on the first line of stdout; each message is written to
 DIRECTORY/<n>.eml with the envelope (and whether TLS was on) in DIRECTORY/<n>.json. Speaks EHLO/HELO, MAIL, RCPT,
-DATA, RSET, NOOP, QUIT, and STARTTLS when given a certificate and key."""
+DATA, RSET, NOOP, QUIT, and STARTTLS when given a certificate and key. With SMTP_SINK_AUTH=USER:PASSWORD in its
+environment it offers AUTH PLAIN and refuses (535) any other credentials, and a message sent without logging in."""
+import base64
 import json
 import os
 import socketserver
@@ -16,6 +18,7 @@ TLS = None
 if len(sys.argv) > 3:
     TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     TLS.load_cert_chain(sys.argv[2], sys.argv[3])
+AUTH = os.environ.get("SMTP_SINK_AUTH")
 COUNTER = [0]
 LOCK = threading.Lock()
 
@@ -27,7 +30,7 @@ class Handler(socketserver.StreamRequestHandler):
 
     def handle(self):
         self.reply("220 windflow-test-sink ESMTP")
-        sender, recipients, secure = None, [], False
+        sender, recipients, secure, logged_in = None, [], False, AUTH is None
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -36,6 +39,8 @@ class Handler(socketserver.StreamRequestHandler):
             verb = line.split(" ", 1)[0].upper()
             if verb in ("EHLO", "HELO"):
                 extra = b"250-STARTTLS\r\n" if TLS and not secure else b""
+                if AUTH:
+                    extra += b"250-AUTH PLAIN\r\n"
                 self.wfile.write(b"250-windflow-test-sink\r\n" + extra + b"250 8BITMIME\r\n")
                 self.wfile.flush()
             elif verb == "STARTTLS" and TLS and not secure:
@@ -44,6 +49,21 @@ class Handler(socketserver.StreamRequestHandler):
                 self.rfile = self.connection.makefile("rb")
                 self.wfile = self.connection.makefile("wb")
                 secure = True
+            elif verb == "AUTH" and AUTH:
+                parts = line.split(" ")
+                if len(parts) < 3:
+                    self.reply("334 ")
+                    answer = self.rfile.readline().decode("utf-8", "replace").strip()
+                else:
+                    answer = parts[2]
+                try:
+                    _, user, password = base64.b64decode(answer).decode("utf-8", "replace").split("\0")
+                except ValueError:
+                    user, password = "", ""
+                logged_in = f"{user}:{password}" == AUTH
+                self.reply("235 2.7.0 Authentication successful" if logged_in else "535 5.7.8 Authentication credentials invalid")
+            elif verb == "MAIL" and not logged_in:
+                self.reply("530 5.7.0 Authentication required")
             elif verb == "MAIL":
                 sender, recipients = line.split(":", 1)[1].strip(), []
                 self.reply("250 OK")

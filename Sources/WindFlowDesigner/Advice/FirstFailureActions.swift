@@ -8,7 +8,7 @@ import WindFlowStore
 /// there. Each says what happened with the failure's own evidence and the exact commands to look further.
 enum FirstFailureActions {
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
-        untrustedCertificate, answeredText, scriptOutput, killed, scriptFailed, notARepository, gitCredentials, dockerDown, dockerImage,
+        untrustedCertificate, answeredText, scriptOutput, killed, scriptFailed, notARepository, gitCredentials, smtpLogin, dockerDown, dockerImage,
         portInUse, healthNeverPasses, bucketMissing, keyMissing, requestRefused,
     ]
 
@@ -95,6 +95,20 @@ enum FirstFailureActions {
                       rationale: "The git server refused '\(context.node.id)' (\(context.message.prefix(100))). " + (names.isEmpty
                         ? "The node sends no password: store a token as the secret \(name) and set password: \"{{ secrets.\(name) }}\" (and username)."
                         : "It sends {{ secrets.\(name) }}, which is wrong, expired or lacks access: store a valid token."),
+                      confidence: 0.75, commands: [#"curl -X PUT "$WINDFLOW_URL/api/v1/secrets/\#(name)" -H "Authorization: Bearer $WINDFLOW_API_KEY" -H 'Content-Type: application/json' -d '{"value": "…"}'"#])
+    }
+
+    /// The mail relay refused the login → the password secret is wrong or expired (or a login is missing).
+    static let smtpLogin: @Sendable (FailureContext) -> FixCandidate? = { context in
+        guard context.node.type == "integration.notification", context.message.contains("Login denied") || context.message.contains("MAIL failed: 530") else { return nil }
+        let email = context.node.configuration["email"]
+        let names = FixActions.secretNames(in: email?["password"]?.jsonText ?? "")
+        let name = names.first ?? "SMTP_PASSWORD"
+        let host = email?["smtp_host"]?.stringValue ?? "the relay"
+        return action(context, rule: "smtp_login", title: names.isEmpty ? "Give '\(context.node.id)' the relay's login" : "Renew the secret \(name): \(host) refuses it",
+                      rationale: "The mail relay \(host) refused '\(context.node.id)' (\(context.message.prefix(120))). " + (names.isEmpty
+                        ? "Set email.username and email.password: \"{{ secrets.\(name) }}\", and store the password as that secret."
+                        : "The user \(email?["username"]?.stringValue ?? "") with {{ secrets.\(name) }} is refused: store the right password (an app password where the provider wants one)."),
                       confidence: 0.75, commands: [#"curl -X PUT "$WINDFLOW_URL/api/v1/secrets/\#(name)" -H "Authorization: Bearer $WINDFLOW_API_KEY" -H 'Content-Type: application/json' -d '{"value": "…"}'"#])
     }
 
