@@ -45,11 +45,12 @@ enum PostgresMigrations {
                 throw StoreError(PostgresFailure.describe(error, sql: sql, location: nil))
             }
         }
-        if let schema {
-            // The name was checked to be a plain lower-case identifier (PostgresURL), so it needs no quoting.
-            try await run("CREATE SCHEMA IF NOT EXISTS \(schema)")
-        }
-        try await run("SELECT pg_advisory_lock(hashtext('windflow.migrations'), hashtext(current_schema()))")
+        // The lock is taken before the schema is created: two processes creating it at once would otherwise collide
+        // (CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one). The name was checked to be a plain
+        // lower-case identifier (PostgresURL), so it needs no quoting; without one, the schema is the search path's.
+        let lock = schema.map { "'\($0)'" } ?? "current_schema()"
+        try await run("SELECT pg_advisory_lock(hashtext('windflow.migrations'), hashtext(\(lock)))")
+        if let schema { try await run("CREATE SCHEMA IF NOT EXISTS \(schema)") }
         try await run("""
             CREATE TABLE IF NOT EXISTS windflow_migration (
                 version bigint PRIMARY KEY, name text NOT NULL, applied_at double precision NOT NULL)
@@ -73,7 +74,7 @@ enum PostgresMigrations {
             }
             logger.info("migrated the PostgreSQL store", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }
-        try await run("SELECT pg_advisory_unlock(hashtext('windflow.migrations'), hashtext(current_schema()))")
+        try await run("SELECT pg_advisory_unlock(hashtext('windflow.migrations'), hashtext(\(lock)))")
     }
 
     private static func close(_ connection: PostgresConnection, logger: Logger) async {

@@ -37,6 +37,7 @@ extension PostgresStore {
             return existing
         }
         try await session.run("INSERT INTO queue (execution_id, available_at) VALUES (\(record.id), \(record.createdAt))")
+        try await session.run("SELECT pg_notify(\(queueChannel), '')")  // delivered at commit, to every process listening
         // A restart's first events go in with it: a crash cannot leave it half seeded.
         for (index, transition) in seed.enumerated() {
             if let event = transition.event {

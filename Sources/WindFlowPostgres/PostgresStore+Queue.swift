@@ -30,10 +30,13 @@ extension PostgresStore: ExecutionQueue {
             ON CONFLICT (execution_id) DO UPDATE SET claimed_by = NULL, claimed_at = NULL, lease_until = NULL,
                 available_at = excluded.available_at
             """)
+        try await run("SELECT pg_notify(\(queueChannel), '')")
     }
 
     public func enqueueIfAbsent(_ id: String, now: Double) async throws {
-        try await run("INSERT INTO queue (execution_id, available_at) VALUES (\(id), \(now)) ON CONFLICT (execution_id) DO NOTHING")
+        if try await run("INSERT INTO queue (execution_id, available_at) VALUES (\(id), \(now)) ON CONFLICT (execution_id) DO NOTHING RETURNING 1") > 0 {
+            try await run("SELECT pg_notify(\(queueChannel), '')")
+        }
     }
 
     /// Forgets the claims whose lease ended; the live claims of other processes sharing the database are kept.

@@ -16,6 +16,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     /// Where the store is, without its password: for error messages.
     let location: String
+    /// The channel queue insertions are announced on (per schema, so stores in other schemas are not woken).
+    let queueChannel: String
     /// Decoded workflow versions; versions never change, so entries never go stale.
     let versionCache = VersionCache()
     /// Keeps the active-workflows generation between reads (see ``activeWorkflowsGeneration()``).
@@ -40,6 +42,7 @@ public final class PostgresStore: Sendable {
         self.limits = limits
         self.logger = logger
         location = settings.redacted
+        queueChannel = "windflow_queue_" + (settings.schema ?? "public")
         // An unstructured task on purpose: the store is opened by synchronous-looking call sites (every CLI command,
         // the server) and lives as long as the process; `close()` ends it. The pool does nothing without it.
         running = Task { [client] in await client.run() }

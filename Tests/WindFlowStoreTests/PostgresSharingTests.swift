@@ -23,6 +23,23 @@ import WindFlowStore
         #expect(try await stores[2].saveWorkflow(try ContractFixtures.workflow("shared"), now: 2).version == 1, "unchanged: the same version")
     }
 
+    /// An execution queued by one process reaches the other's workers through LISTEN/NOTIFY, not at their next poll.
+    @Test func anExecutionQueuedByOneProcessIsAnnouncedToTheOther() async throws {
+        let stores = try await Self.stores(2)
+        let listener = try #require(stores[1] as? any QueueNotifications)
+        var heard = listener.queueNotifications().makeAsyncIterator()
+        _ = await heard.next()  // listening has started
+        let workflow = try await stores[0].saveWorkflow(try ContractFixtures.workflow("announced"), now: 1)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let waiting = Task { await heard.next() != nil }
+        let timeout = Task { try await Task.sleep(for: .seconds(10)); waiting.cancel() }
+        _ = try await ContractFixtures.queued(stores[0], workflow, now: 2)
+        #expect(await waiting.value, "no notification within 10 s")
+        timeout.cancel()
+        print("queue notification after \(started.duration(to: clock.now))")
+    }
+
     @Test func workersOfTwoProcessesNeverShareAnExecution() async throws {
         let stores = try await Self.stores(2)
         let workflow = try await stores[0].saveWorkflow(try ContractFixtures.workflow("crowded"), now: 1)

@@ -33,6 +33,13 @@ public struct QueueWorkers: Service {
                 group.addTask { await worker(workerName(index), draining: draining) }
             }
             group.addTask { await heartbeat() }
+            // Another process queued something (PostgreSQL's NOTIFY): an idle worker takes it now, not at its poll.
+            if let notifying = engine.store as? any QueueNotifications {
+                group.addTask { [engine] in
+                    for await _ in notifying.queueNotifications() { engine.signal.wake() }
+                    return false
+                }
+            }
             // Cancelled (not shut down): the workers see the cancellation themselves.
             guard (try? await gracefulShutdown()) != nil else { return }
             draining.set()
