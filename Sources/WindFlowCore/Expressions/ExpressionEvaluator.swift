@@ -47,7 +47,7 @@ extension Expression {
             switch try operand.compute(in: scope) {
             case .int(let value): return .int(-value)
             case .double(let value): return .double(-value)
-            case let other: throw ExpressionError("cannot negate a \(other.kindName)")
+            case let other: throw ExpressionError("cannot negate \(other.kindWithArticle)")
             }
         case .unary(.not, let operand):
             return .bool(!(try operand.compute(in: scope).isTruthy))
@@ -110,14 +110,14 @@ extension Expression {
                 "'\(path)' is null, so it has no field '\(name)'", hint: "use | default(…) for an optional value",
                 path: "\(path).\(name)", problem: .nullValue)
         default:
-            throw ExpressionError("'\(path)' is a \(value.kindName), it has no field '\(name)'", path: "\(path).\(name)")
+            throw ExpressionError("'\(path)' is \(value.kindWithArticle), it has no field '\(name)'", path: "\(path).\(name)")
         }
     }
 
     private static func element(_ index: JSONValue, of value: JSONValue, path: String) throws(ExpressionError) -> JSONValue {
         if case .string(let key) = index { return try member(key, of: value, path: path) }
         guard let position = index.intValue else {
-            throw ExpressionError("an index must be a whole number or a field name, not a \(index.kindName)", path: path)
+            throw ExpressionError("an index must be a whole number or a field name, not \(index.kindWithArticle)", path: path)
         }
         switch value {
         case .array(let elements):
@@ -136,7 +136,7 @@ extension Expression {
             }
             return .string(String(characters[resolved]))
         default:
-            throw ExpressionError("'\(path)' is a \(value.kindName), it cannot be indexed by number", path: path)
+            throw ExpressionError("'\(path)' is \(value.kindWithArticle), it cannot be indexed by number", path: path)
         }
     }
 }

@@ -98,6 +98,6 @@ public enum ExpressionFilters {
     }
 
     private static func typeError(_ filter: String, _ value: JSONValue, _ expected: String) -> ExpressionError {
-        ExpressionError("filter '\(filter)' needs \(expected), not a \(value.kindName)")
+        ExpressionError("filter '\(filter)' needs \(expected), not \(value.kindWithArticle)")
     }
 }

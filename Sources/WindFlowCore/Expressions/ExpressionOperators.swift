@@ -50,7 +50,7 @@ enum ExpressionOperators {
         } else if case .string = right, left.doubleValue != nil {
             hint = "convert the text with | float or | int"
         }
-        throw ExpressionError("cannot compare a \(left.kindName) with a \(right.kindName) using \(op.rawValue)", hint: hint)
+        throw ExpressionError("cannot compare \(left.kindWithArticle) with \(right.kindWithArticle) using \(op.rawValue)", hint: hint)
     }
 
     private static func contains(_ container: JSONValue, _ element: JSONValue) throws(ExpressionError) -> Bool {
@@ -58,16 +58,16 @@ enum ExpressionOperators {
         case .array(let elements): return elements.contains { equal($0, element) }
         case .string(let text):
             guard case .string(let part) = element else {
-                throw ExpressionError("'in' on a string needs a string on its left, not a \(element.kindName)")
+                throw ExpressionError("'in' on a string needs a string on its left, not \(element.kindWithArticle)")
             }
             return text.contains(part)
         case .object(let members):
             guard case .string(let key) = element else {
-                throw ExpressionError("'in' on an object needs a field name on its left, not a \(element.kindName)")
+                throw ExpressionError("'in' on an object needs a field name on its left, not \(element.kindWithArticle)")
             }
             return members[key] != nil
         default:
-            throw ExpressionError("'in' needs a list, a string or an object on its right, not a \(container.kindName)")
+            throw ExpressionError("'in' needs a list, a string or an object on its right, not \(container.kindWithArticle)")
         }
     }
 
@@ -85,7 +85,7 @@ enum ExpressionOperators {
             var hint: String? = nil
             if case .string = left { hint = "convert the other side with | string" }
             if case .string = right { hint = "convert the other side with | string" }
-            throw ExpressionError("cannot add a \(left.kindName) and a \(right.kindName)", hint: hint)
+            throw ExpressionError("cannot add \(left.kindWithArticle) and \(right.kindWithArticle)", hint: hint)
         }
     }
 
@@ -93,7 +93,7 @@ enum ExpressionOperators {
         guard left.doubleValue != nil, right.doubleValue != nil else {
             let hint = (left.isNull || right.isNull) ? "a value is null; use | default(0)" : nil
             throw ExpressionError(
-                "'\(op.rawValue)' needs two numbers, not a \(left.kindName) and a \(right.kindName)", hint: hint)
+                "'\(op.rawValue)' needs two numbers, not \(left.kindWithArticle) and \(right.kindWithArticle)", hint: hint)
         }
         if case .int(let a) = left, case .int(let b) = right {
             switch op {

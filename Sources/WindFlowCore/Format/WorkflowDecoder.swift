@@ -23,7 +23,7 @@ struct WorkflowDecoder {
     private mutating func decodeDocument(_ root: LocatedValue) throws(WorkflowFormatError) -> Workflow {
         guard var document = root.entries else {
             throw WorkflowFormatError(
-                "a workflow document must be a mapping, not a \(root.plain.kindName)", line: root.line,
+                "a workflow document must be a mapping, not \(root.plain.kindWithArticle)", line: root.line,
                 hint: "start with 'workflow:' followed by name, nodes and edges")
         }
         if let wrapped = root["workflow"] {
@@ -344,7 +344,7 @@ struct WorkflowDecoder {
         case .null: return nil
         case .int, .double, .bool: return value.plain.renderedText
         default:
-            report(.invalidFieldType, path: path, value.line, "\(path.split(separator: ".").last ?? "") must be text, not a \(value.plain.kindName)")
+            report(.invalidFieldType, path: path, value.line, "\(path.split(separator: ".").last ?? "") must be text, not \(value.plain.kindWithArticle)")
             return nil
         }
     }

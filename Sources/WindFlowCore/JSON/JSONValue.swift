@@ -76,6 +76,15 @@ extension JSONValue {
         }
     }
 
+    /// The kind with its article, for messages: "an integer", "a list", "null".
+    public var kindWithArticle: String {
+        switch self {
+        case .null: return "null"
+        case .int, .object: return "an " + kindName
+        default: return "a " + kindName
+        }
+    }
+
     /// Truthiness as conditions use it: null, false, 0, "", [] and {} are false.
     public var isTruthy: Bool {
         switch self {
