@@ -89,18 +89,16 @@ struct FailureScenario {
             result.suggestions.append((suggestion.rule, suggestion.kind, suggestion.source, suggestion.title,
                                        AdviceEvaluation.isCorrect(suggestion, patched: patched, for: expectation)))
         }
-        result.fixedRun = try await runAgain(after: advice.offered.first, advisor: advisor, store: store, workflow: workflow, execute: execute)
+        result.fixedRun = try await runAgain(after: advice.offered.first, advisor: advisor, store: store, workflow: workflow, values: values, execute: execute)
     }
 
     /// Whether the run succeeds once the top suggestion is applied (a patch the case says fixes it) or done (an
     /// action, as `after_action` describes); nil when the case asks neither, or nothing was suggested.
     private func runAgain(after top: SuggestionRecord?, advisor: FixAdvisor, store: any WindFlowStorage, workflow: Workflow,
-                          execute: (Workflow) async throws -> ExecutionRecord) async throws -> Bool? {
+                          values: [String: String], execute: (Workflow) async throws -> ExecutionRecord) async throws -> Bool? {
         guard testCase.fixesRun || !testCase.afterAction.isEmpty, let top else { return nil }
         if top.kind == "action" {
             guard !testCase.afterAction.isEmpty else { return false }
-            var values = peers.values
-            values["scratch"] = peers.folder.appendingPathComponent("cases").appendingPathComponent(testCase.id).path
             for (name, value) in testCase.afterAction { try await store.setSecret(name, value: AdviceEvaluation.fill(value, values), now: SystemClock().now()) }
             return try await execute(workflow).status == .succeeded
         }

@@ -19,6 +19,10 @@ struct EvalAdviceCommandTests {
         #expect(rows.count >= 40, "at least 40 scenarios")
         // Every case either measured or skipped for a peer this run lacks — none broken.
         #expect(!rows.contains { $0.contains("the scenario should fail") || $0.contains("setup:") }, "\(rows.filter { $0.contains("should fail") || $0.contains("setup:") })")
+        // Each case the rules are meant to cover, and that ran here, gets a correct top suggestion: a rule that
+        // regresses fails its own case, not only the totals.
+        let wrong = rows.filter { !$0.contains("skipped: needs") && !$0.contains("marked not covered yet") && !$0.contains("| yes / ") }
+        #expect(wrong.isEmpty, "covered cases whose top suggestion is not correct: \(wrong)")
         // Every applied patch or done action that should fix the run does.
         let refixed = rows.filter { $0.contains(" | fails | ") }
         #expect(refixed.isEmpty, "runs still failing after the top suggestion: \(refixed)")

@@ -171,6 +171,10 @@ struct PostgresClusterTests {
 
         let refused = try await windflow(["worker", "--db", scratch.appendingPathComponent("local.sqlite").path])
         #expect(refused.status != 0 && refused.stderr.contains("an SQLite file, which serves one process"), "\(refused.stderr)")
+        for command in ["serve", "worker"] {
+            let lease = try await windflow([command, "--claim-lease", "0", "--db", url])
+            #expect(lease.status != 0 && lease.stderr.contains("the claim lease must be from 1 to 3600 seconds"), "\(command): \(lease.stderr)")
+        }
     }
 
     /// Every `serve` on one database runs the scheduler; a due time still makes one execution: the fire carries an

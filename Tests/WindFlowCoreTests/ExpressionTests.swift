@@ -125,6 +125,8 @@ struct ExpressionTests {
         #expect(error("'5' > 3")?.hint == "convert the text with | float or | int")
         #expect(error("deploy_staging.containers[5]")?.message.contains("out of range") == true)
         #expect(error("trigger.count | lower")?.message.contains("needs a string") == true)
+        #expect(error("trigger.tags > 1")?.message == "cannot compare a list with an integer using >", "the article fits the word")
+        #expect(error("-item")?.message == "cannot negate an object")
     }
 
     @Test func depthAndLengthAreBounded() {

@@ -7,8 +7,10 @@ import WindFlowStore
 /// answers on purpose, an answer over the size cap, a null field, a loop over the wrong field, a typo in SQL, a
 /// branch, a stack, a volume or a metric name.
 enum FirstFailurePatches {
+    /// In their order, after the history rules; ``misspelledHost`` is placed by ``FixRules/all`` itself, before the
+    /// retries a DNS failure would otherwise get.
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
-        misspelledHost, pathTypo, plainHTTP, acceptedStatus, largerResponse, optionalValue, loopItems, notExecutable,
+        pathTypo, plainHTTP, acceptedStatus, largerResponse, optionalValue, loopItems, notExecutable,
         sqlKeyword, sqlTable, sqlDuplicate, knownName, plainSMTP,
     ]
 
@@ -42,11 +44,12 @@ enum FirstFailurePatches {
     static let pathTypo: @Sendable (FailureContext) -> FixCandidate? = { context in
         guard context.run.errorKind == .http, context.details.httpStatus == 404, var url = literalURL(context), let host = url.host else { return nil }
         let paths = Set(context.knownURLs.compactMap(URLComponents.init(string:)).filter { $0.host == host && $0.port == url.port && $0.path != url.path }.map(\.path))
-        guard let right = closestMatch(to: url.path, among: paths.sorted()) else { return nil }
+        let written = url.path
+        guard let right = closestMatch(to: written, among: paths.sorted()) else { return nil }
         url.path = right
         guard let fixed = url.string else { return nil }
-        return candidate(context, rule: "path_typo", title: "Call \(right) instead of \(url.path == right ? "" : "")\(literalURL(context)?.path ?? "")",
-                         rationale: "\(host) answered 404 to '\(context.node.id)': it has no \(literalURL(context)?.path ?? ""); another workflow calls \(right) on the same server, one typo away.",
+        return candidate(context, rule: "path_typo", title: "Call \(right) instead of \(written)",
+                         rationale: "\(host) answered 404 to '\(context.node.id)': it has no \(written); another workflow calls \(right) on the same server, one typo away.",
                          confidence: 0.75, [.init(.replace, context.pointer + "/configuration/url", value: .string(fixed))])
     }
 

@@ -47,7 +47,7 @@ public enum FixRules {
     static let all: [@Sendable (FailureContext) -> FixCandidate?] = [
         earlierFix, deployHealth, requestTimeout, timeout, unreachableHost, FirstFailurePatches.misspelledHost, transientHTTP, credentials,
         cloudRegion, missingCommand, missingField,
-    ] + FirstFailurePatches.all.dropFirst() + [
+    ] + FirstFailurePatches.all + [
         FixActions.missingSecret, FixActions.rejectedSecret, FixActions.cloudCredentials, FixActions.nothingListening, FixActions.unknownHost,
     ] + FirstFailureActions.all
 
@@ -140,7 +140,7 @@ public enum FixRules {
     /// A request that got no answer within its own `timeout` parameter (libcurl's, not the node's) → that timeout
     /// back to at least its default and three times what it was.
     static let requestTimeout: @Sendable (FailureContext) -> FixCandidate? = { context in
-        guard context.run.errorKind == .timeout, context.details.errorClass?.rawValue == "timeout",
+        guard context.run.errorKind == .timeout, context.details.errorClass?.rawValue == "timeout", hasRequestTimeout(context.node.type),
               let spec = NodeRegistry.standard.type(context.node.type)?.parameters.first(where: { $0.name == "timeout" }) else { return nil }
         let declared = spec.defaultValue.flatMap { DurationText.seconds(from: $0) } ?? 30
         let current = context.node.configuration["timeout"].flatMap { DurationText.seconds(from: $0) } ?? declared
@@ -157,10 +157,15 @@ public enum FixRules {
             confidence: p95 != nil ? 0.8 : 0.65, patch: JSONPatch(operations), evidence: .object(evidence(context)))
     }
 
+    /// Whether nodes of `type` have a `timeout` parameter of their own (the request's, as http, monitoring, cloud).
+    static func hasRequestTimeout(_ type: String) -> Bool {
+        NodeRegistry.standard.type(type)?.parameters.contains { $0.name == "timeout" } ?? false
+    }
+
     /// Ran past its timeout → a timeout that fits its real durations.
     static let timeout: @Sendable (FailureContext) -> FixCandidate? = { context in
         // The request's own timeout ran out, not the node's: requestTimeout says so.
-        guard context.run.errorKind == .timeout, context.details.errorClass?.rawValue != "timeout" || requestTimeout(context) == nil else { return nil }
+        guard context.run.errorKind == .timeout, context.details.errorClass?.rawValue != "timeout" || !hasRequestTimeout(context.node.type) else { return nil }
         let current = context.node.effectiveTimeout
         let p95 = context.history.percentile(0.95).map { $0 / 1000 }
         // Never finished in time, nothing to measure: enough room to see how long it takes (+30 s, or ×3).
