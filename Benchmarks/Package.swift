@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [
                 .product(name: "WindFlowCore", package: "WindFlow"),
                 .product(name: "WindFlowStore", package: "WindFlow"),
+                .product(name: "WindFlowPostgres", package: "WindFlow"),
                 .product(name: "WindFlowEngine", package: "WindFlow"),
                 .product(name: "CurlHTTP", package: "WindFlow"),
                 .product(name: "WindFlowServer", package: "WindFlow"),

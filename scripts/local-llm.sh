@@ -30,8 +30,9 @@
 #
 # Environment knobs: WINDFLOW_LLM_HOME (cache dir), WINDFLOW_LLM_THREADS (2), WINDFLOW_LLM_CTX (4096),
 # WINDFLOW_LLM_PARALLEL (1 slot), WINDFLOW_LLM_JOBS (build jobs, nproc), WINDFLOW_LLM_START_TIMEOUT (120 s),
-# WINDFLOW_LLM_SPEC (speculative decoding arguments; default "--spec-type ngram-simple", which drafts from the
-# context: measured 17 % less generation time on the designer's plans, docs/DESIGN-QUALITY.md; empty to turn off),
+# WINDFLOW_LLM_SPEC (speculative decoding arguments, off by default; "--spec-type ngram-simple" drafts from the
+# context: it paid on the long plans of the third round, but on today's short answers it accepts 10-50 % of its
+# drafts and the 36 design cases ran slower with it, median 19.1 s vs 18.0 s; docs/DESIGN-QUALITY.md),
 # WINDFLOW_LLM_EXTRA (more llama-server arguments, to compare decoding options),
 # PYTHON (python3).
 set -euo pipefail
@@ -269,7 +270,7 @@ start() {
     server_built && [[ -f "$M_FILE.sha256ok" ]] || setup "$model"
     model_info "$model"
     mkdir -p "$LLM_HOME"
-    local spec="${WINDFLOW_LLM_SPEC-"--spec-type ngram-simple"}"
+    local spec="${WINDFLOW_LLM_SPEC:-}"
     log "starting llama-server ($M_NAME) on $HOST:$port; log: $LOG_FILE"
     OMP_WAIT_POLICY=PASSIVE setsid nohup "$SERVER_BIN" \
         -m "$M_FILE" --alias "$M_NAME" \

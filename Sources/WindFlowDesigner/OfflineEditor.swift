@@ -72,7 +72,7 @@ struct OfflineEditor {
             let nodes = adding.map { type -> WorkflowNode in
                 var node = WorkflowNode(id: OfflinePlanner.uniqueID(for: type, in: edit.workflow.nodes), type: type,
                                         configuration: planner.starter(type, facts: facts, assumptions: &edit.assumptions))
-                if type == "integration.notification" { OfflinePlanner.completeChannels(&node, facts: facts) }
+                if type == "integration.notification" { OfflinePlanner.completeChannels(&node, facts: facts, registry: planner.registry) }
                 return node
             }
             if let failure {

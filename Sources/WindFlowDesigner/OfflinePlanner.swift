@@ -100,7 +100,7 @@ public struct OfflinePlanner: Sendable {
         }
         for index in workflow.nodes.indices where workflow.nodes[index].type == "integration.notification" && !facts.channels.isEmpty {
             workflow.nodes[index].configuration["channels"] = .array(facts.channels.map { .string($0) })
-            Self.completeChannels(&workflow.nodes[index], facts: facts)
+            Self.completeChannels(&workflow.nodes[index], facts: facts, registry: registry)
         }
         if let threshold = facts.threshold {
             for index in workflow.nodes.indices where workflow.nodes[index].type == "logic.condition" {
@@ -210,13 +210,29 @@ public struct OfflinePlanner: Sendable {
         return id
     }
 
-    static func completeChannels(_ node: inout WorkflowNode, facts: ProseFacts) {
+    /// The setting each channel reads, dropped from a node that no longer sends there (a template's Slack URL once
+    /// the request says email).
+    static let channelSettings = ["slack": "slack_webhook_url", "discord": "discord_webhook_url", "teams": "teams_webhook_url",
+                                  "webhook": "webhook_url", "email": "email"]
+
+    static func completeChannels(_ node: inout WorkflowNode, facts: ProseFacts, registry: NodeRegistry) {
         let channels = node.configuration["channels"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if channels.contains("slack"), node.configuration["slack_webhook_url"] == nil {
-            node.configuration["slack_webhook_url"] = "{{ secrets.SLACK_WEBHOOK_URL }}"
-        }
+        for (channel, setting) in channelSettings where !channels.contains(channel) { node.configuration[setting] = nil }
+        addUsualChannelSecrets(&node.configuration, registry: registry)
         if channels.contains("email"), !facts.emails.isEmpty {
             node.configuration["email"] = ["to": .array(facts.emails.map { .string($0) })]
+        }
+    }
+
+    /// A message to Slack, Discord or Teams that names no webhook gets the secret the registry shows for it
+    /// (`{{ secrets.SLACK_WEBHOOK_URL }}`).
+    static func addUsualChannelSecrets(_ configuration: inout [String: JSONValue], registry: NodeRegistry) {
+        guard let type = registry.type("integration.notification") else { return }
+        for channel in configuration["channels"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+            guard let setting = channelSettings[channel], configuration[setting] == nil,
+                let parameter = type.parameter(setting), parameter.isSecret, let usual = parameter.example
+            else { continue }
+            configuration[setting] = usual
         }
     }
 

@@ -128,9 +128,19 @@ public struct ProseFacts: Sendable {
             ("logic.condition", [" if ", " when it", " unless ", "above", "below", "exceeds", " si ", "fails", "failed"]),
             ("integration.notification", ["notify", "slack", "email", "e-mail", "alert", "tell ", "message", "page ", "teams", "préviens", "prévenir"]),
         ]
+        // Phrases with words between the verb and its object: "validate the shop, blog and crm stacks", "validate it
+        // strictly" (a stack file), "pull the latest of our infra repo".
+        let phrases: [String: [String]] = [
+            "windflow.validate_stack": [#"validat\w*\s[^.;]{0,40}?\bstacks?\b"#, #"validat\w*\s+(?:it|them)\b"#, #"valide[rz]?\s[^.;]{0,30}?\bstacks?\b"#],
+            "integration.git": [#"\bpull\b[^.;]{0,30}?\brepo(?:sitory)?\b"#],
+            "integration.script": [#"\b(?:make|npm|yarn|pnpm|cargo|go) (?:test|check|build|run)\b"#, #"\bpytest\b"#, #"\brun \./"#],
+        ]
         var found: [(Int, String)] = []
         for (type, words) in table {
-            let positions = words.compactMap { text.range(of: $0).map { text.distance(from: text.startIndex, to: $0.lowerBound) } }
+            var positions = words.compactMap { text.range(of: $0).map { text.distance(from: text.startIndex, to: $0.lowerBound) } }
+            for pattern in phrases[type] ?? [] {
+                if let match = text.range(of: pattern, options: .regularExpression) { positions.append(text.distance(from: text.startIndex, to: match.lowerBound)) }
+            }
             if let first = positions.min() { found.append((first, type)) }
         }
         // "Back up the database" names what is backed up, not a query to run: without words of SQL, no SQL step.

@@ -79,7 +79,7 @@ struct ProsePlanner {
         var said: [String] = []
         var node = WorkflowNode(id: "x", type: type, configuration: planner.starter(type, facts: facts, assumptions: &said))
         for assumption in said where !assumptions.contains(assumption) { assumptions.append(assumption) }
-        if type == "integration.notification" { OfflinePlanner.completeChannels(&node, facts: facts) }
+        if type == "integration.notification" { OfflinePlanner.completeChannels(&node, facts: facts, registry: planner.registry) }
         return .action(PlanAction(type: type, name: String(type.split(separator: ".").last ?? "step"), with: node.configuration))
     }
 

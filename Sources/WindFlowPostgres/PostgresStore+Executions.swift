@@ -36,39 +36,45 @@ extension PostgresStore {
             else { throw StoreError("the execution \(record.id) was not stored, and no execution has its idempotency key") }
             return existing
         }
-        try await session.run("INSERT INTO queue (execution_id, available_at) VALUES (\(record.id), \(record.createdAt))")
-        try await session.run("SELECT pg_notify(\(queueChannel), '')")  // delivered at commit, to every process listening
+        // The notification is delivered at commit, to every process listening.
+        try await session.run("""
+            WITH queued AS (INSERT INTO queue (execution_id, available_at) VALUES (\(record.id), \(record.createdAt)) RETURNING 1)
+            SELECT pg_notify(\(queueChannel), '') FROM queued
+            """)
         // A restart's first events go in with it: a crash cannot leave it half seeded.
-        for (index, transition) in seed.enumerated() {
-            if let event = transition.event {
-                try await session.run("INSERT INTO execution_event (execution_id, sequence, event) VALUES (\(record.id), \(index + 1), \(event))")
-            }
-            for run in transition.nodeRuns { try await upsert(run, execution: record.id, workflowID: record.workflowID, in: session) }
-        }
+        try await insertEvents(seed.enumerated().compactMap { index, transition in transition.event.map { (index + 1, $0) } },
+                               execution: record.id, in: session)
+        try await upsert(seed.flatMap(\.nodeRuns), execution: record.id, workflowID: record.workflowID, in: session)
         return record
     }
 
     /// Commits transitions of one execution in order, in one transaction: all or nothing.
     public func commit(_ transitions: [Transition], execution id: String, workflowID: String) async throws {
         guard !transitions.isEmpty else { return }
+        let fence = ClaimFence.worker
         try await transaction { [self] session in
             // The feed's lock first, before any row lock, so commits always take their locks in one order.
             if transitions.contains(where: { $0.event != nil || $0.status != nil }) {
                 try await session.run("SELECT \(unescaped: PostgresSchema.feedLock)")
             }
-            for transition in transitions { try await apply(transition, execution: id, workflowID: workflowID, in: session) }
+            if let fence {
+                let held = try await session.value("SELECT 1 FROM queue WHERE execution_id = \(id) AND claimed_by = \(fence) FOR UPDATE", as: Int.self)
+                guard held != nil else { throw ClaimLost(execution: id, worker: fence) }
+            }
+            // What a flush writes most, a statement per table for the whole flush: its events, its node attempts,
+            // its log lines and the execution's own row; then what must keep the transitions' order, one by one.
+            try await insertEvents(transitions.compactMap { transition in transition.event.map { (transition.sequence, $0) } },
+                                   execution: id, in: session)
+            try await upsert(transitions.flatMap(\.nodeRuns), execution: id, workflowID: workflowID, in: session)
+            let logs = transitions.flatMap(\.logs)
+            if !logs.isEmpty { try await appendLogs(logs, execution: id, in: session) }
+            try await updateExecution(ExecutionChange(transitions), execution: id, in: session)
+            for transition in transitions { try await applyInOrder(transition, execution: id, in: session) }
         }
     }
 
-    private func apply(_ transition: Transition, execution id: String, workflowID: String, in session: Session) async throws {
-        if let event = transition.event {
-            try await session.run("""
-                INSERT INTO execution_event (execution_id, sequence, event)
-                VALUES (\(id), COALESCE(\(transition.sequence)::bigint,
-                        (SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = \(id))), \(event))
-                """)
-        }
-        for run in transition.nodeRuns { try await upsert(run, execution: id, workflowID: workflowID, in: session) }
+    /// Timers, the end's clean-up, a follow-up execution and the queue, as `transition` says, in its place.
+    private func applyInOrder(_ transition: Transition, execution id: String, in session: Session) async throws {
         for timer in transition.setTimers {
             try await session.run("""
                 INSERT INTO timer (execution_id, node_key, fire_at) VALUES (\(id), \(timer.nodeKey), \(timer.at))
@@ -78,22 +84,9 @@ extension PostgresStore {
         for key in transition.clearTimers {
             try await session.run("DELETE FROM timer WHERE execution_id = \(id) AND node_key = \(key)")
         }
-        if !transition.logs.isEmpty { try await appendLogs(transition.logs, execution: id, in: session) }
-        if let status = transition.status {
-            try await session.run("UPDATE execution SET status = \(status.rawValue) WHERE id = \(id)")
-        }
-        if let startedAt = transition.startedAt {
-            try await session.run("UPDATE execution SET started_at = COALESCE(started_at, \(startedAt)) WHERE id = \(id)")
-        }
-        if let finishedAt = transition.finishedAt {
-            try await session.run("UPDATE execution SET finished_at = \(finishedAt) WHERE id = \(id)")
+        if transition.finishedAt != nil {
             try await session.run("DELETE FROM timer WHERE execution_id = \(id)")
             try await session.run("DELETE FROM queue WHERE execution_id = \(id)")
-        }
-        if let error = transition.error {
-            try await session.run("""
-                UPDATE execution SET error_kind = \(error.kind.rawValue), error_message = \(error.message), error_node = \(error.node) WHERE id = \(id)
-                """)
         }
         if let followUp = transition.followUp {
             let record = ExecutionRecord.queued(workflow: followUp.workflow, triggerNode: followUp.triggerNode, input: followUp.input,
@@ -107,18 +100,56 @@ extension PostgresStore {
         }
     }
 
-    /// Inserts a node attempt, or updates it in place by (execution, node key, attempt): what an update leaves out
-    /// (nil) keeps its stored value.
-    private func upsert(_ run: NodeRunRecord, execution: String, workflowID: String, in session: Session) async throws {
-        let (input, inputCut) = limits.capped(run.input)
-        let (output, outputCut) = limits.capped(run.output)
-        let details = run.errorDetails.flatMap { $0.isEmpty ? nil : $0.jsonValue.jsonText }
+    /// Events in one statement when each knows its place (the engine's always do); else one by one, each taking the
+    /// next place.
+    private func insertEvents(_ events: [(sequence: Int?, event: String)], execution id: String, in session: Session) async throws {
+        guard !events.isEmpty else { return }
+        let placed = events.compactMap { item in item.sequence.map { ($0, item.event) } }
+        guard placed.count == events.count else {
+            for item in events {
+                try await session.run("""
+                    INSERT INTO execution_event (execution_id, sequence, event)
+                    VALUES (\(id), COALESCE(\(item.sequence)::bigint,
+                            (SELECT COALESCE(MAX(sequence), 0) + 1 FROM execution_event WHERE execution_id = \(id))), \(item.event))
+                    """)
+            }
+            return
+        }
+        try await session.run("""
+            INSERT INTO execution_event (execution_id, sequence, event)
+            SELECT \(id), e.sequence, e.event FROM unnest(\(placed.map(\.0))::bigint[], \(placed.map(\.1))::text[]) AS e(sequence, event)
+            """)
+    }
+
+    /// The execution row's change over a flush, in one statement: the last status, end and error, the first start.
+    private func updateExecution(_ change: ExecutionChange, execution id: String, in session: Session) async throws {
+        guard change.status != nil || change.startedAt != nil || change.finishedAt != nil || change.error != nil else { return }
+        try await session.run("""
+            UPDATE execution SET status = COALESCE(\(change.status?.rawValue), status),
+                started_at = COALESCE(started_at, \(change.startedAt)),
+                finished_at = COALESCE(\(change.finishedAt), finished_at),
+                error_kind = CASE WHEN \(change.error != nil) THEN \(change.error?.kind.rawValue) ELSE error_kind END,
+                error_message = CASE WHEN \(change.error != nil) THEN \(change.error?.message) ELSE error_message END,
+                error_node = CASE WHEN \(change.error != nil) THEN \(change.error?.node) ELSE error_node END
+            WHERE id = \(id)
+            """)
+    }
+
+    /// Inserts node attempts, or updates them in place by (execution, node key, attempt), in one statement: what an
+    /// update leaves out (nil) keeps its stored value. Several changes of one attempt in a flush are merged first the
+    /// same way (a statement may not change a row twice).
+    private func upsert(_ runs: [NodeRunRecord], execution: String, workflowID: String, in session: Session) async throws {
+        guard !runs.isEmpty else { return }
+        let rows = NodeRunRow.merged(runs.map { NodeRunRow($0, limits: limits) })
         try await session.run("""
             INSERT INTO node_run AS n (execution_id, workflow_id, node_key, node_id, node_type, attempt, status, input, output,
                 truncated, error_kind, error_message, error_details, log_tail, started_at, finished_at, duration_ms)
-            VALUES (\(execution), \(workflowID), \(run.nodeKey), \(run.nodeID), \(run.nodeType), \(run.attempt), \(run.status.rawValue),
-                \(input), \(output), \(run.truncated || inputCut || outputCut), \(run.errorKind?.rawValue), \(run.errorMessage), \(details),
-                \(limits.keptTail(run.logTail)), \(run.startedAt), \(run.finishedAt), \(run.durationMS))
+            SELECT \(execution), \(workflowID), r.node_key, r.node_id, r.node_type, r.attempt, r.status, r.input, r.output,
+                r.truncated, r.error_kind, r.error_message, r.error_details, r.log_tail, r.started_at, r.finished_at, r.duration_ms
+            FROM json_to_recordset(\(JSONValue.array(rows.map(\.jsonValue)).jsonText)::json) AS r(node_key text, node_id text,
+                node_type text, attempt bigint, status text, input text, output text, truncated boolean, error_kind text,
+                error_message text, error_details text, log_tail text, started_at double precision, finished_at double precision,
+                duration_ms double precision)
             ON CONFLICT (execution_id, node_key, attempt) DO UPDATE SET
                 status = excluded.status,
                 input = COALESCE(excluded.input, n.input),
@@ -136,11 +167,15 @@ extension PostgresStore {
 
     private func appendLogs(_ logs: [LogRecord], execution: String, in session: Session) async throws {
         let stored = try await session.value("SELECT COUNT(*) FROM execution_log WHERE execution_id = \(execution)", as: Int.self) ?? 0
-        for log in limits.keptLogs(logs, stored: stored) {
-            try await session.run("""
-                INSERT INTO execution_log (execution_id, node_key, at, level, message)
-                VALUES (\(execution), \(log.nodeKey), \(log.at), \(log.level), \(log.message))
-                """)
+        let kept = limits.keptLogs(logs, stored: stored)
+        guard !kept.isEmpty else { return }
+        let rows: [JSONValue] = kept.map { log in
+            ["node_key": log.nodeKey.map(JSONValue.string) ?? .null, "at": .double(log.at), "level": .string(log.level), "message": .string(log.message)]
         }
+        try await session.run("""
+            INSERT INTO execution_log (execution_id, node_key, at, level, message)
+            SELECT \(execution), l.node_key, l.at, l.level, l.message
+            FROM json_to_recordset(\(JSONValue.array(rows).jsonText)::json) AS l(node_key text, at double precision, level text, message text)
+            """)
     }
 }

@@ -21,7 +21,11 @@ extension PostgresStore: ExecutionQueue {
     }
 
     public func release(_ id: String) async throws {
-        try await run("DELETE FROM queue WHERE execution_id = \(id)")
+        if let fence = ClaimFence.worker {
+            try await run("DELETE FROM queue WHERE execution_id = \(id) AND (claimed_by = \(fence) OR claimed_by IS NULL)")
+        } else {
+            try await run("DELETE FROM queue WHERE execution_id = \(id)")
+        }
     }
 
     public func requeue(_ id: String, now: Double) async throws {

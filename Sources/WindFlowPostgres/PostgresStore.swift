@@ -121,6 +121,8 @@ extension PostgresStore {
             throw error
         } catch let error as RetryableConflict {
             throw error
+        } catch let error as ClaimLost {
+            throw error  // the caller's own answer (a fenced commit), not a database failure
         } catch {
             throw failure(error, doing: nil)
         }

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGrace: Double
     /// Seconds a worker's claim on an execution lasts unless its heartbeat renews it (``RuntimeConfiguration/claimLease``).
     public var claimLease: Double = 30
+    /// Whether idle workers are woken by the store's notifications (``RuntimeConfiguration/listens``).
+    public var listens = true
     /// Serve the editor from this folder instead of the copy bundled in the binary (for working on Editor/).
     public var editorDirectory: String?
     /// What one connection may hold the server to.
@@ -24,7 +26,7 @@ public struct ServerConfiguration: Sendable {
 
     /// The part the engine's runtime (queue workers, trigger timers) reads.
     public var runtime: RuntimeConfiguration {
-        RuntimeConfiguration(workers: workers, timerInterval: timerInterval, shutdownGrace: shutdownGrace, claimLease: claimLease)
+        RuntimeConfiguration(workers: workers, timerInterval: timerInterval, shutdownGrace: shutdownGrace, claimLease: claimLease, listens: listens)
     }
 
     public init(

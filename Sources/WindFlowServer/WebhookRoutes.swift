@@ -19,7 +19,16 @@ struct WebhookRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
-            try await handle(request, context)
+            do {
+                return try await handle(request, context)
+            } catch let error as StoreError {
+                // The store does not answer (a lost database): nothing was accepted, and the sender is told to send
+                // it again rather than left with a 500 it may not retry.
+                var response = ServiceResponse.problem(.serviceUnavailable, "Store unavailable",
+                                                       detail: "the delivery could not be stored (\(error)); nothing was accepted: send it again")
+                response.headers[.retryAfter] = "5"
+                return response
+            }
         }
         router.post("webhooks/**", use: handler)
         router.get("webhooks/**", use: handler)

@@ -48,7 +48,7 @@ public struct WindFlowService: Sendable {
                 return ServiceResponse.json(["status": "unavailable", "reason": .string("the store does not answer: \(error)")], status: .serviceUnavailable)
             }
         }
-        MetricsRoute(store: store).register(on: router)
+        MetricsRoute(store: store, activity: runtime.activity).register(on: router)
         EditorRoutes(editorDirectory: configuration.editorDirectory).register(on: router)
         APIRoutes(engine: engine, configuration: configuration, events: runtime.events, designer: designer, secrets: secrets,
                   logRedaction: logRedaction,

@@ -93,7 +93,12 @@ extension SQLiteStore {
     /// other executions' commits under load (group commit).
     public func commit(_ transitions: [Transition], execution id: String, workflowID: String) async throws {
         guard !transitions.isEmpty else { return }
+        let fence = ClaimFence.worker
         try await committer.write { db in
+            if let fence, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM queue WHERE execution_id = ? AND claimed_by = ?"),
+                                            arguments: [id, fence]) == nil {
+                throw ClaimLost(execution: id, worker: fence)
+            }
             for transition in transitions { try self.apply(transition, execution: id, workflowID: workflowID, db: db) }
         }
     }

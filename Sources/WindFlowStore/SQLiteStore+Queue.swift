@@ -46,7 +46,14 @@ extension SQLiteStore {
 
     /// Releases the claim on an execution that is over or parked.
     public func release(_ id: String) async throws {
-        try await committer.write { db in try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id]) }
+        let fence = ClaimFence.worker
+        try await committer.write { db in
+            if let fence {
+                try db.run(sql: "DELETE FROM queue WHERE execution_id = ? AND (claimed_by = ? OR claimed_by IS NULL)", arguments: [id, fence])
+            } else {
+                try db.run(sql: "DELETE FROM queue WHERE execution_id = ?", arguments: [id])
+            }
+        }
     }
 
     /// Executions waiting in the queue, unclaimed.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WindFlowCore
 import WindFlowEngine
+import WindFlowPostgres
 import WindFlowServer
 import WindFlowStore
 
@@ -16,11 +17,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (default 8080).") var port: Int?
-    @Option(help: "Executions run at the same time (default 4).") var workers: Int?
+    @Option(help: "Executions run at the same time (default 4); 0 on PostgreSQL makes an API node that only queues them, for the workers of the cluster.") var workers: Int?
     @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get at SIGTERM or SIGINT to end or park; then their running nodes are stopped and they resume at the next start (default 30).")
     var shutdownGrace: Double?
     @Option(name: .customLong("claim-lease"), help: "Seconds a worker's claim on an execution lasts unless renewed; a process that dies loses its executions to the others this long after its last heartbeat (default 30).")
     var claimLease: Double?
+    @Flag(name: .customLong("no-listen"), help: "Do not LISTEN for executions other processes queue on PostgreSQL (a PgBouncer in transaction mode cannot carry it); idle workers poll every 0.25 s.")
+    var noListen = false
     @Option(name: .customLong("editor-dir"), help: "Serve the editor from this folder instead of the bundled copy (default: $WINDFLOW_EDITOR_DIR).")
     var editorDirectory: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info; $WINDFLOW_LOG_LEVEL).")
@@ -55,7 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
             shutdownGrace: try shutdownGrace ?? settings.number("shutdown_grace") ?? defaults.shutdownGrace,
             editorDirectory: editorDirectory ?? settings.string("editor_dir"), limits: limits)
         guard (0...65535).contains(configuration.port) else { throw CLIError("the port must be from 0 to 65535, not \(configuration.port)") }
-        guard (1...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
+        guard (0...256).contains(configuration.workers) else { throw CLIError("workers must be from 1 to 256, not \(configuration.workers)") }
+        if configuration.workers == 0, !PostgresURL.isPostgres(storeOptions.resolvedPath) {
+            throw CLIError("workers 0 makes an API node that runs nothing itself, for a cluster on PostgreSQL; on an SQLite file nothing would run the executions: give it 1 or more")
+        }
+        configuration.listens = !noListen
         guard configuration.shutdownGrace >= 0 else { throw CLIError("the shutdown grace must be 0 or more seconds") }
         configuration.claimLease = try claimLease ?? settings.number("claim_lease") ?? defaults.claimLease
         guard (1...3600).contains(configuration.claimLease) else { throw CLIError("the claim lease must be from 1 to 3600 seconds, not \(configuration.claimLease)") }

@@ -12,6 +12,7 @@ struct WindFlowCommand: AsyncParsableCommand {
             ServeCommand.self, ValidateCommand.self, RunCommand.self, ExecutionsCommand.self, ResumeCommand.self, RegistryCommand.self,
             SchemaCommand.self, GraphCommand.self, FormatCommand.self, APIKeyCommand.self, DesignCommand.self, ProposalsCommand.self,
             TemplatesCommand.self, EvalCommand.self, EvalAdviceCommand.self, SuggestCommand.self, WorkerCommand.self, ExplainCommand.self, StacksCommand.self, PlanCommand.self,
+            StoreCommand.self,
         ])
 }
 

@@ -16,6 +16,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Option(help: "Executions run at the same time (default 4).") var workers: Int = 4
     @Option(name: .customLong("claim-lease"), help: "Seconds a claim lasts unless renewed (default 30).") var claimLease: Double = 30
+    @Flag(name: .customLong("no-listen"), help: "Do not LISTEN for queued executions (a PgBouncer in transaction mode cannot carry it); idle workers poll every 0.25 s.")
+    var noListen = false
     @Option(name: .customLong("shutdown-grace"), help: "Seconds running executions get at SIGTERM to end or park (default 30).") var shutdownGrace: Double = 30
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default info; $WINDFLOW_LOG_LEVEL).")
     var logLevel: String?
@@ -37,7 +39,7 @@ struct WorkerCommand: AsyncParsableCommand {
         await ProcessLogging.redaction.update(secrets: try await database.secrets())
         let engine = try await store.engine(on: database, parkAfter: 1)
         let runtime = EngineRuntime(engine: engine, configuration: RuntimeConfiguration(
-            workers: workers, shutdownGrace: shutdownGrace, claimLease: claimLease))
+            workers: workers, shutdownGrace: shutdownGrace, claimLease: claimLease, listens: !noListen))
         writeLine("WindFlow worker taking executions from \(store.displayedLocation) (\(workers) at a time)")
         try await runtime.runUntilSignalled()
         writeLine("WindFlow worker stopped")

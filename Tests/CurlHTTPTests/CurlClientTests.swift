@@ -8,8 +8,8 @@ struct CurlClientTests {
     let server: LoopbackServer
     let client = CurlClient.shared
 
-    init() throws {
-        server = try LoopbackServer()
+    init() async throws {
+        server = try await LoopbackServer.start()
     }
 
     @Test func getReturnsStatusHeadersAndBody() async throws {

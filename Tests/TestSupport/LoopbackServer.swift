@@ -8,12 +8,13 @@ public final class LoopbackServer: @unchecked Sendable {
 
     public var base: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts `scripts/test-peers/http_server.py`, or another peer script that prints its port first.
-    public convenience init() throws {
-        try self.init(script: "http_server.py", arguments: [])
+    /// Starts `scripts/test-peers/http_server.py`, or another peer script that prints its port first; the start
+    /// (a Python interpreter's, seconds under load) is waited for off the concurrency pool.
+    public static func start(script: String = "http_server.py", arguments: [String] = []) async throws -> LoopbackServer {
+        try await offPool { try LoopbackServer(script: script, arguments: arguments) }
     }
 
-    public init(script: String, arguments: [String]) throws {
+    private init(script: String, arguments: [String]) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

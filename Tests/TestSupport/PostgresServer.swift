@@ -8,8 +8,13 @@ public final class PostgresServer: @unchecked Sendable {
     private let script: String
 
     /// Starts a server. With `stopsWithThisProcess`, the server is also stopped once this process has ended, for a
-    /// server kept in a static for all the tests of a process (whose deinit never runs).
-    public init(stopsWithThisProcess: Bool = false) throws {
+    /// server kept in a static for all the tests of a process (whose deinit never runs). The seconds initdb takes
+    /// are waited for off the concurrency pool.
+    public static func start(stopsWithThisProcess: Bool = false) async throws -> PostgresServer {
+        try await offPool { try PostgresServer(stopsWithThisProcess: stopsWithThisProcess) }
+    }
+
+    private init(stopsWithThisProcess: Bool) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         script = root.appendingPathComponent("scripts/test-peers/postgres.sh").path
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-pg-\(UUID().uuidString.prefix(8))").path
@@ -18,30 +23,30 @@ public final class PostgresServer: @unchecked Sendable {
         url = output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Starts the server's stop and does not wait for it: whoever lets go of the server last need not, and the stop
+    /// is under way before deinit returns, even if the test process ends right after.
     deinit {
-        _ = try? Self.run(script, ["stop", directory], timeout: 30)
+        _ = try? Self.spawn(script, ["stop", directory], output: "/dev/null")
     }
 
     /// Stops the server, keeping its data: the database is unreachable until ``resume()``.
-    public func halt() throws { _ = try Self.run(script, ["halt", directory], timeout: 60) }
+    public func halt() async throws {
+        let script = script, directory = directory
+        _ = try await offPool { try Self.run(script, ["halt", directory], timeout: 60) }
+    }
 
     /// Starts the halted server again, on the same port.
-    public func resume() throws { _ = try Self.run(script, ["resume", directory], timeout: 90) }
+    public func resume() async throws {
+        let script = script, directory = directory
+        _ = try await offPool { try Self.run(script, ["resume", directory], timeout: 90) }
+    }
 
     /// Runs a command to its end, returning its standard output. posix_spawn and waitpid rather than Process: the
     /// server the script starts keeps running after it, and Foundation's Process then waits far too long.
     static func run(_ path: String, _ arguments: [String], timeout: Double) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-out-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        let pid = try spawn(path, arguments, output: output)
         var status: Int32 = 0
         let deadline = Date().addingTimeInterval(timeout)
         while waitpid(pid, &status, WNOHANG) == 0 {
@@ -52,5 +57,19 @@ public final class PostgresServer: @unchecked Sendable {
             usleep(20_000)
         }
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    }
+
+    /// Starts a command with its standard output to the file `output` and its errors to /dev/null. - Returns: its pid.
+    static func spawn(_ path: String, _ arguments: [String], output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        return pid
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Kills a real `windflow run` with SIGKILL at many points of a 10-node workflow and proves, after each
 /// `windflow resume`: every execution reaches a terminal state, no completed node ran again, nothing recorded was lost.
@@ -20,13 +21,16 @@ struct CrashTests {
         let file = scratch.appendingPathComponent("crash.yaml")
         try Data(yaml.utf8).write(to: file)
 
-        // Kill points spread over the run, from a fixed seed so a failure can be replayed.
+        // Kill points spread over the run, from a fixed seed so a failure can be replayed. A kill point is "after step k
+        // has started, plus d ms": it follows the run's own progress (the trace its scripts write), not the wall clock,
+        // and the whole wait runs on its own thread, so a loaded machine that delays the test cannot let the run finish
+        // before the kill. d goes past the shortest step, so some kills land between nodes, most inside a script.
         var seed: UInt64 = 0x5EED
         var killed = 0
         for _ in 0..<Self.iterations {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            // From the stored execution: the 10 steps take about 0.5 s, so most kill points land mid-run.
-            let delay = Double(seed >> 33) / Double(UInt32.max) * 0.6
+            let startedSteps = Int(seed >> 33) % 9 + 1
+            let extraMilliseconds = Int((seed >> 20) & 0xFFF) % 70
             let process = Process()
             process.executableURL = try windflowBinary()
             process.arguments = ["run", file.path, "--db", database]
@@ -34,23 +38,30 @@ struct CrashTests {
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // The kill point counts from the moment the execution is stored ("execution ex_… of …"), so a slow start on
-            // a loaded machine cannot turn a mid-run kill into a kill before the run exists.
             let reader = output.fileHandleForReading
-            _ = try await offPool {
+            let killedThisRun = try await offPool { () -> Bool in
+                // The first line names the stored execution: "execution ex_… of …".
                 var printed = Data()
                 while !printed.contains(0x0A) {
                     let chunk = reader.availableData
                     if chunk.isEmpty { break }
                     printed.append(chunk)
                 }
-                return printed.count
-            }
-            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-            if process.isRunning {
+                let words = String(decoding: printed, as: UTF8.self).split(separator: " ")
+                guard words.count > 1, words[0] == "execution" else { return false }
+                let execution = String(words[1])
+                let deadline = Date().addingTimeInterval(30)
+                while process.isRunning, Date() < deadline {
+                    let lines = (try? String(contentsOfFile: trace, encoding: .utf8)) ?? ""
+                    if lines.split(separator: "\n").filter({ $0.hasPrefix(execution + " ") }).count >= startedSteps { break }
+                    usleep(2_000)
+                }
+                usleep(useconds_t(extraMilliseconds * 1000))
+                guard process.isRunning else { return false }
                 kill(process.processIdentifier, SIGKILL)
-                killed += 1
+                return true
             }
+            if killedThisRun { killed += 1 }
             while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
             let resumed = try await windflow(["resume", "--db", database])
             #expect(resumed.status == 0, "resume failed: \(resumed.stdout) \(resumed.stderr)")

@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized)
 struct EvalAdviceCommandTests {
     @Test func theRulesCoverTheFailureCorpus() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("eval-advice-\(UUID().uuidString).md").path
         defer { try? FileManager.default.removeItem(atPath: report) }
         let result = try await windflow(["eval-advice", "Evals/failure-cases.yaml", "--out", report, "--require-coverage", "90", "--require-top1", "75"],

@@ -19,7 +19,7 @@ struct PostgresClusterTests {
     }
 
     @Test func twoProcessesRunEachExecutionOnce() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let url = postgres.url + "?sslmode=disable"
@@ -48,7 +48,7 @@ struct PostgresClusterTests {
     }
 
     @Test func aKilledProcesssExecutionIsResumedByAnotherAfterItsLease() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let url = postgres.url + "?sslmode=disable"
@@ -85,7 +85,7 @@ struct PostgresClusterTests {
     /// the workers log the outage once and back off, and once the database is back everything works again, in the
     /// same process.
     @Test func aLostDatabaseIsSaidRetriedAndSurvived() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let url = postgres.url + "?sslmode=disable"
@@ -107,7 +107,7 @@ struct PostgresClusterTests {
                                                               body: method == "POST" ? Data("{}".utf8) : nil, timeout: 20)).status) ?? 0
         }
         #expect(await status("GET", "/readyz") == 200)
-        try postgres.halt()
+        try await postgres.halt()
         let down = Stopwatch()
         var ready = 200
         while ready == 200, down.seconds < 20 {
@@ -118,7 +118,7 @@ struct PostgresClusterTests {
         let refused = await status("POST", "/webhooks/outage")
         #expect(!(200..<300).contains(refused), "a webhook is not acknowledged while it cannot be stored: \(refused)")
         try await Task.sleep(for: .seconds(3))
-        try postgres.resume()
+        try await postgres.resume()
         let back = Stopwatch()
         while await status("GET", "/readyz") != 200, back.seconds < 30 { try await Task.sleep(for: .milliseconds(200)) }
         #expect(await status("GET", "/readyz") == 200, "ready again once the database is back")
@@ -138,7 +138,7 @@ struct PostgresClusterTests {
 
     /// `windflow worker`: no HTTP listener, takes executions that a `serve` on the same database queued.
     @Test func aWorkerWithNoListenerTakesExecutionsServeQueued() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let url = postgres.url + "?sslmode=disable"
@@ -181,7 +181,7 @@ struct PostgresClusterTests {
     /// idempotency key made of the schedule node and the planned time, unique in the store. Waits for one minute
     /// boundary (at most 75 s).
     @Test func aScheduleFiresOncePerDueTimeAcrossProcesses() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
         let url = postgres.url + "?sslmode=disable"

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct DesignPipelineTests {
     @Test func proseAroundTheJSONIsReadAndTheProposalIsValidAtOnce() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try await llm.script("Sure! Here is your workflow:\n```json\n\(Answers.valid)\n```\nLet me know if you need anything else.")
         let proposals = try box.proposals(llm.configuration(.openai).makeProvider())
@@ -28,7 +28,7 @@ struct DesignPipelineTests {
     }
 
     @Test func hallucinatedTypesAndIdsAreFixedWithoutAModelRound() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try await llm.script(Answers.wrapped(
             nodes: #"""
@@ -63,7 +63,7 @@ struct DesignPipelineTests {
         ("truncated JSON", String(Answers.valid.prefix(300)), "cut off"),
     ])
     func aBrokenAnswerIsRepairedWithTheValidatorsOwnWords(label: String, broken: String, expected: String) async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try await llm.script(broken, Answers.valid)
         let proposals = try box.proposals(llm.configuration(.openai, stream: false).makeProvider())
@@ -78,7 +78,7 @@ struct DesignPipelineTests {
     }
 
     @Test func repairsStopAtTheBoundAndTheInvalidProposalCannotBeAccepted() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         let broken = Answers.wrapped(nodes: #"{"id": "go", "type": "trigger.manual", "configuration": {}}, {"id": "x", "type": "quantum.teleport", "configuration": {}}"#,
                                      edges: #"{"source": "go", "target": "x"}"#)
@@ -94,7 +94,7 @@ struct DesignPipelineTests {
     }
 
     @Test func garbageThenAFailingServerIsAnErrorThatNamesTheServerNotTheKey() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try await llm.script([ScriptedLLM.Step(content: "I cannot help with that."),
                               ScriptedLLM.Step(status: 503, error: "overloaded, key sk-test-0123456789abcdef"),
@@ -108,7 +108,7 @@ struct DesignPipelineTests {
     }
 
     @Test func secretsNeverReachThePrompt() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try box.store.setSecret("DB_PASSWORD", value: "hunter2-very-secret", now: 0)
         let current = try WorkflowCodec.load("""
@@ -134,7 +134,7 @@ struct DesignPipelineTests {
     }
 
     @Test func theRequestsScheduleWordsWinOverTheModelsCron() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try await llm.script(Answers.valid.replacingOccurrences(of: "*/5 * * * *", with: "0 8 * * 1"))
         let (proposal, design) = try await box.proposals(llm.configuration(.openai).makeProvider()).propose("check example.org every weekday at 8:30")

@@ -12,8 +12,8 @@ final class ScriptedLLM: @unchecked Sendable {
     let server: LoopbackServer
     var base: String { server.base }
 
-    init() throws {
-        server = try LoopbackServer(script: "llm_server.py", arguments: [])
+    init() async throws {
+        server = try await LoopbackServer.start(script: "llm_server.py", arguments: [])
     }
 
     struct Step {

@@ -123,7 +123,7 @@ struct FixSuggestionTests {
     }
 
     @Test func adviceThatDidNotHelpBeforeIsTrustedLess() async throws {
-        let (scene, server) = (try Scene(), try LoopbackServer())
+        let (scene, server) = (try Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         // Fails 10 times in a row: retries (3) will not be enough.
         let failed = try await scene.run("""
@@ -147,7 +147,7 @@ struct FixSuggestionTests {
     }
 
     @Test func anIntermittent503GetsRetries() async throws {
-        let (scene, server) = (try Scene(), try LoopbackServer())
+        let (scene, server) = (try Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         let failed = try await scene.run("""
             name: flaky call
@@ -159,7 +159,7 @@ struct FixSuggestionTests {
     }
 
     @Test func a401GetsCredentialsFromASecret() async throws {
-        let (scene, server) = (try Scene(), try LoopbackServer())
+        let (scene, server) = (try Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         let failed = try await scene.run("""
             name: private api
@@ -176,7 +176,7 @@ struct FixSuggestionTests {
     /// An object store that says the bucket is in another region (AWS's AuthorizationHeaderMalformed, as the test
     /// server answers it) → sign for that region; the run then succeeds.
     @Test func aBucketInAnotherRegionGetsThatRegion() async throws {
-        let (scene, server) = (try Scene(), try LoopbackServer())
+        let (scene, server) = (try Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         let failed = try await scene.run("""
             name: fetch report
@@ -193,7 +193,7 @@ struct FixSuggestionTests {
     /// First-time failures no change to the workflow fixes get an action: what to do, as exact commands, stored like
     /// a fix, never applied.
     @Test func firstTimeFailuresOutsideTheWorkflowGetActions() async throws {
-        let (scene, server) = (try Scene(), try LoopbackServer())
+        let (scene, server) = (try Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         let advisor = FixAdvisor(store: scene.box.store)
         func advice(_ node: String) async throws -> SuggestionRecord? {
@@ -295,7 +295,7 @@ struct FixSuggestionTests {
     /// change that does not validate is dropped, one that does is offered, applied and fixes the run; an action is
     /// offered as an action.
     @Test func theModelIsAskedWhenNoRuleKnowsAndAPatchThatDoesNotValidateIsDropped() async throws {
-        let (scene, llm) = (try Scene(), try ScriptedLLM())
+        let (scene, llm) = (try Scene(), try await ScriptedLLM())
         defer { scene.box.remove() }
         try scene.box.store.setSecret("SHOP_TOKEN", value: "tok-0123456789-secret", now: 0)
         let yaml = """

@@ -48,6 +48,39 @@ struct OfflineDesignTests {
         #expect(facts.bucket == "team-reports" && facts.bucketPrefix == nil && facts.actions.contains("integration.cloud"))
     }
 
+    /// Verbs whose object comes a few words later still name their step: "validate the shop, blog and crm stacks",
+    /// "validate it strictly", "pull the latest of our infra repo", "run make test".
+    @Test func phrasesWithWordsBetweenVerbAndObjectNameTheirSteps() async throws {
+        let request = "Every morning, pull the latest of our infra repo in /srv/stacks, validate the shop, blog and crm stacks, and send me the list on Slack."
+        let morning = ProseFacts(request)
+        #expect(morning.actions.starts(with: ["integration.git", "windflow.validate_stack"]), "\(morning.actions)")
+        #expect(ProseFacts("When a stack file is dropped, validate it strictly. If it's valid, deploy it.").actions.first == "windflow.validate_stack")
+        #expect(ProseFacts("On a push, pull the repo, run make test, and deploy").actions == ["integration.git", "integration.script", "windflow.deploy_stack"])
+        // A request without those phrases gets none of those steps.
+        #expect(ProseFacts("every hour check that https://shop.example.com is up").actions == ["integration.http"])
+
+        let box = try DesignSandbox()
+        defer { box.remove() }
+        let (proposal, design) = try await box.proposals(nil).propose(request)
+        #expect(proposal.valid, "\(design.report.errors)")
+        let types = try #require(design.workflow).nodes.map(\.type)
+        let (git, validate, notify) = (types.firstIndex(of: "integration.git"), types.firstIndex(of: "windflow.validate_stack"), types.firstIndex(of: "integration.notification"))
+        #expect(git != nil && validate != nil && notify != nil, "\(types)")
+        if let git, let validate, let notify { #expect(git < validate && validate < notify, "\(types)") }
+    }
+
+    /// A message to Discord or Teams gets the webhook secret the registry shows, as Slack's does.
+    @Test func aMessageToAChatChannelReadsItsUsualSecret() async throws {
+        let box = try DesignSandbox()
+        defer { box.remove() }
+        let (proposal, design) = try await box.proposals(nil).propose("Hourly health check of all services. If anything is unhealthy, alert us on Discord with the summary.")
+        #expect(proposal.valid, "\(design.report.errors)")
+        let message = try #require(design.workflow?.nodes.first { $0.type == "integration.notification" })
+        #expect(message.configuration["channels"] == ["discord"], "\(message.configuration)")
+        #expect(message.configuration["discord_webhook_url"] == "{{ secrets.DISCORD_WEBHOOK_URL }}", "\(message.configuration)")
+        #expect(message.configuration["slack_webhook_url"] == nil)
+    }
+
     @Test func aFileDropTemplateWatchesTheFolderNamed() async throws {
         let box = try DesignSandbox()
         defer { box.remove() }

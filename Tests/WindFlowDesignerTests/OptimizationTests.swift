@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized)
 struct OptimizationTests {
     @Test func aReadOnlyStepThatWaitsForNothingItReadsIsStartedEarlierAndALooseTimeoutTightened() async throws {
-        let (scene, server) = (try FixSuggestionTests.Scene(), try LoopbackServer())
+        let (scene, server) = (try FixSuggestionTests.Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         let workflow = try WorkflowCodec.load("""
             name: report
@@ -71,7 +71,7 @@ struct OptimizationTests {
     }
 
     @Test func theSameGETTwiceInOneRunIsReadOnce() async throws {
-        let (scene, server) = (try FixSuggestionTests.Scene(), try LoopbackServer())
+        let (scene, server) = (try FixSuggestionTests.Scene(), try await LoopbackServer.start())
         defer { scene.box.remove() }
         let workflow = try WorkflowCodec.load("""
             name: double check
@@ -99,7 +99,7 @@ struct OptimizationTests {
     }
 
     @Test func theModelWordsTheFindingsWithoutInventingThem() async throws {
-        let (scene, llm) = (try FixSuggestionTests.Scene(), try ScriptedLLM())
+        let (scene, llm) = (try FixSuggestionTests.Scene(), try await ScriptedLLM())
         defer { scene.box.remove() }
         let workflow = try WorkflowCodec.load("""
             name: loose

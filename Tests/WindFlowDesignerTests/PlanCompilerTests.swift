@@ -187,3 +187,65 @@ struct PlanCompilerTests {
         return node.configuration.filter { key, value in type?.parameter(key)?.defaultValue != value }
     }
 }
+
+/// The draft a small model is shown: short, and whole again once the model has answered.
+struct DraftBriefTests {
+    @Test func longTextsAreCutAtAWordAndNeverInsideAnExpression() {
+        #expect(DraftBrief.shortened("Backup {{ backup.backup_file }} written: {{ backup.size_bytes }} bytes in {{ backup.duration_ms }} ms")
+                == "Backup {{ backup.backup_file }} written:…")
+        #expect(DraftBrief.shortened("Release {{ trigger.version | default('unknown') }} deployed to production, all healthy and fine") == "Release…")
+        #expect(DraftBrief.shortened("SELECT count(*) AS orders\nFROM orders WHERE created_at >= now() - interval '1 day' GROUP BY status")
+                == "SELECT count(*) AS orders…")
+    }
+
+    /// The usual webhook secret is not shown; it comes back on kept steps, on messages the model adds, and never over a
+    /// URL the answer sets itself.
+    @Test func theUsualChannelSecretIsLeftToTheCode() throws {
+        let usual: JSONValue = "{{ secrets.SLACK_WEBHOOK_URL }}"
+        let draft = DesignPlan(name: "Tell", trigger: PlanAction(type: "trigger.manual"), steps: [
+            .action(PlanAction(type: "integration.notification", name: "tell", with: ["channels": ["slack"], "message": "done", "slack_webhook_url": usual])),
+        ])
+        let brief = DraftBrief(draft, registry: .standard)
+        #expect(!brief.shown.jsonText.contains("SLACK_WEBHOOK_URL"), "\(brief.shown.jsonText)")
+        let answer = DesignPlan(name: "Tell", trigger: PlanAction(type: "trigger.manual"), steps: [
+            .action(PlanAction(type: "integration.notification", name: "tell", with: ["channels": ["slack"], "message": "done"])),
+            .action(PlanAction(type: "integration.notification", name: "also", with: ["channels": ["slack", "discord", "email"], "message": "again"])),
+            .action(PlanAction(type: "integration.notification", name: "own", with: ["channels": ["slack"], "message": "x", "slack_webhook_url": "{{ secrets.OPS_SLACK }}"])),
+        ])
+        let restored = brief.restore(answer, registry: .standard)
+        guard case .action(let kept) = restored.steps[0], case .action(let added) = restored.steps[1], case .action(let own) = restored.steps[2]
+        else { Issue.record("\(restored)"); return }
+        #expect(kept.with["slack_webhook_url"] == usual && added.with["slack_webhook_url"] == usual)
+        #expect(added.with["discord_webhook_url"] == "{{ secrets.DISCORD_WEBHOOK_URL }}" && added.with["email"] == nil)
+        #expect(own.with["slack_webhook_url"] == "{{ secrets.OPS_SLACK }}")
+    }
+
+    @Test func aKeptTextComesBackWholeARewrittenOneStaysAndTextsThatWouldLookAlikeAreShownWhole() throws {
+        let first = "Scaled web-app from {{ scale.previous_replicas }} to {{ scale.replicas }} replicas, CPU back to normal"
+        let second = "Scaled web-app from {{ scale.previous_replicas }} to {{ scale.replicas }} replicas, CPU still high"
+        let long = "The nightly backup of shop failed after its retries: {{ backup.error }}; the last good backups are kept"
+        func notify(_ name: String, _ message: String) -> PlanStep {
+            .action(PlanAction(type: "integration.notification", name: name, with: ["channels": ["slack"], "message": .string(message)], retry: 3))
+        }
+        let draft = DesignPlan(name: "Backup", trigger: PlanAction(type: "trigger.manual"), steps: [
+            .action(PlanAction(type: "windflow.backup_data", name: "backup", with: ["stack_id": "shop", "compress": false], timeout: 600)),
+            notify("failed", long), notify("normal", first), notify("high", second),
+        ])
+        let brief = DraftBrief(draft, registry: .standard)
+        let shown = brief.shown.jsonText
+        #expect(!shown.contains("last good backups") && shown.contains("The nightly backup of shop failed after…"), "\(shown)")
+        #expect(shown.contains(first) && shown.contains(second), "two texts that would be shown alike are shown whole: \(shown)")
+        #expect(!shown.contains("\"timeout\"") && !shown.contains("\"retry\"") && !shown.contains("compress"))
+        // The model keeps the failure message as shown, renames nothing, and rewrites the other two.
+        let answer = DesignPlan(name: "Backup", trigger: PlanAction(type: "trigger.manual"), steps: [
+            .action(PlanAction(type: "windflow.backup_data", name: "backup", with: ["stack_id": "shop"])),
+            notify("failed", "The nightly backup of shop failed after…"), notify("normal", "CPU is fine"),
+        ])
+        let restored = brief.restore(answer, registry: .standard)
+        guard case .action(let backup) = restored.steps[0], case .action(let failed) = restored.steps[1], case .action(let normal) = restored.steps[2]
+        else { Issue.record("\(restored)"); return }
+        #expect(backup.timeout == 600 && backup.with["compress"] == false && failed.retry == 3 && normal.retry == 3)
+        #expect(failed.with["message"] == .string(long))
+        #expect(normal.with["message"] == "CPU is fine")
+    }
+}

@@ -20,7 +20,7 @@ struct PlanProviderTests {
                 planStart: PlanStart = .example, prose: String = prose, answers: [String] = [plan]) async throws
         -> (Design, [JSONValue], ScriptedLLM)
     {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         try await llm.script(answers.map { ScriptedLLM.Step(content: $0) })
         var configuration = llm.configuration(provider, stream: false)
@@ -81,6 +81,32 @@ struct PlanProviderTests {
         #expect(design.isValid)
     }
 
+    @Test func theDraftIsShownWithoutItsDetailsAndTheStepsTheModelKeepsGetThemBack() async throws {
+        let prose = "Weekdays at 8:30, query the orders Postgres database for yesterday's orders grouped by status and email the numbers to sales@example.org."
+        let templates = try TemplateCatalog()
+        let recommender = TemplateRecommender(candidates: TemplateRecommender.candidates(catalog: templates, workflows: []), history: [:])
+        let offline = OfflinePlanner(registry: .standard, recommender: recommender).plan(prose)
+        let draft = try #require(Designer.draftPlan(offline, registry: .standard))
+        let full = try #require(PlanCompiler(registry: .standard).compile(draft).workflow.nodes.first { $0.type == "integration.database" })
+        #expect(full.retryCount > 0 && full.timeout != nil && full.configuration["max_rows"] != nil, "the template's query has details: \(draft.jsonText)")
+        // The model copies what it is shown; here it keeps the draft as it is.
+        let shown = DraftBrief(draft, registry: .standard)
+        let brief = shown.shown.jsonText
+        let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, prose: prose, answers: [brief])
+        let prompt = requests.first?["body"]?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        #expect(prompt.contains(brief))
+        #expect(!brief.contains("\"timeout\"") && !brief.contains("\"retry\"") && !brief.contains("max_rows"), "\(brief)")
+        // The template's query and message are shown by their first words, and come back whole.
+        #expect(!brief.contains("FILTER (WHERE status") && brief.contains("…"), "\(brief)")
+        #expect(shown.texts.values.contains { $0.contains("FILTER (WHERE status = 'refunded')") })
+        let kept = try #require(design.workflow?.nodes.first { $0.id == full.id })
+        #expect(kept.retryCount == full.retryCount && kept.timeout == full.timeout && kept.configuration == full.configuration)
+        // Every type is listed, whatever the request, so the prompt's prefix is the same on every call.
+        for type in NodeRegistry.standard.types where type.category != .logic {
+            #expect(prompt.contains("\(type.id): ("), "\(type.id) is listed")
+        }
+    }
+
     @Test func aDraftForARequestThatNamesNoTriggerRunsByHandAndSaysSo() async throws {
         let prose = "deploy the shop stack to staging"
         let answer = #"{"name": "Deploy shop", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "staging"}}]}"#
@@ -130,7 +156,7 @@ struct PlanProviderTests {
     }
 
     @Test func theScriptedServerRefusesAGrammarSchemaSentAsStrict() async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         let schema = PlanSchema(dialect: .grammar).schema
         let body: JSONValue = ["model": "x", "messages": [], "response_format": ["type": "json_schema", "json_schema": ["name": "t", "strict": true, "schema": schema]]]
         let response = try await CurlClient.shared.perform(CurlRequest(
@@ -189,7 +215,7 @@ struct PlanProviderTests {
     }
 
     @Test func garbageFromTheModelIsARepairRoundNeverACrashOrAStoredValidProposal() async throws {
-        let (llm, box) = (try ScriptedLLM(), try DesignSandbox())
+        let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
         defer { box.remove() }
         let many = (0..<10_000).map { _ in #"{"type": "integration.http", "name": "h", "with": {"url": "http://x"}}"# }.joined(separator: ",")
         try await llm.script([

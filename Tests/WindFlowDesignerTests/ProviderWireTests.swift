@@ -10,7 +10,7 @@ struct ProviderWireTests {
 
     @Test(arguments: [LLMConfiguration.Provider.openai, .anthropic, .ollama], [true, false])
     func answersArriveWholeWithTheirTokenCounts(provider: LLMConfiguration.Provider, stream: Bool) async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         try await llm.script(Answers.valid)
         let chunks = Counter()
         let completion = try await #require(llm.configuration(provider, stream: stream).makeProvider()).complete(Self.request) { event in
@@ -37,7 +37,7 @@ struct ProviderWireTests {
     }
 
     @Test func a429IsRetriedAfterTheTimeItAsksFor() async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         try await llm.script([ScriptedLLM.Step(status: 429, headers: ["Retry-After": "1"], error: "slow down"), ScriptedLLM.Step(content: Answers.valid)])
         let retries = Counter()
         let started = Date()
@@ -50,7 +50,7 @@ struct ProviderWireTests {
     }
 
     @Test func serverErrorsAreRetriedThenReported() async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         try await llm.script(Array(repeating: ScriptedLLM.Step(status: 500, error: "the GPU caught fire"), count: 3))
         await #expect {
             _ = try await #require(llm.configuration(.anthropic).makeProvider()).complete(Self.request, progress: nil)
@@ -62,7 +62,7 @@ struct ProviderWireTests {
     }
 
     @Test func aSlowServerTimesOut() async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         try await llm.script([ScriptedLLM.Step(content: Answers.valid, delay: 3)])
         var configuration = llm.configuration(.ollama)
         configuration.timeout = 1
@@ -75,7 +75,7 @@ struct ProviderWireTests {
     }
 
     @Test func aRefusedKeyIsReportedWithoutTheKey() async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         try await llm.script([ScriptedLLM.Step(status: 401, error: "Incorrect API key provided: sk-test-0123456789abcdef. Find yours at …")])
         await #expect {
             _ = try await #require(llm.configuration(.openai).makeProvider()).complete(Self.request, progress: nil)
@@ -97,7 +97,7 @@ struct ProviderWireTests {
     }
 
     @Test func aServerWithoutStructuredOutputIsAskedForPlainJSON() async throws {
-        let llm = try ScriptedLLM()
+        let llm = try await ScriptedLLM()
         try await llm.script([ScriptedLLM.Step(status: 400, error: "response_format type json_schema is not supported"), ScriptedLLM.Step(content: Answers.valid)])
         let completion = try await #require(llm.configuration(.openai, stream: false).makeProvider()).complete(Self.request, progress: nil)
         #expect(completion.text.contains("Site check"))

@@ -26,7 +26,7 @@ struct CloudStorageTests {
     }
 
     /// What boto3 sees: runs `code` with `s3` a client of the test server, `bucket` the test bucket; prints its answer.
-    static func boto(_ code: String) throws -> String {
+    static func boto(_ code: String) async throws -> String {
         let script = """
             import boto3, hashlib, json, os, sys
             s3 = boto3.client("s3", endpoint_url=os.environ["WINDFLOW_TEST_S3_ENDPOINT"], region_name="us-east-1",
@@ -34,10 +34,15 @@ struct CloudStorageTests {
             bucket = "windflow-test"
             \(code)
             """
-        return try Self.command(["python3", "-c", script])
+        return try await Self.command(["python3", "-c", script])
     }
 
-    static func command(_ arguments: [String]) throws -> String {
+    /// Runs a command to its end off the concurrency pool (a Python with boto3 takes a second to start).
+    static func command(_ arguments: [String]) async throws -> String {
+        try await offPool { try commandBlocking(arguments) }
+    }
+
+    private static func commandBlocking(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -91,10 +96,10 @@ struct CloudStorageTests {
             """, engine: box.engine(secrets: Self.secrets))
         #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         func output(_ id: String) -> JSONValue { runs.last(id)?.output ?? .null }
-        #expect(try Self.boto("print(s3.get_object(Bucket=bucket, Key='\(prefix)notes_hello world.txt')['Body'].read().decode())")
+        #expect(try await Self.boto("print(s3.get_object(Bucket=bucket, Key='\(prefix)notes_hello world.txt')['Body'].read().decode())")
                 == "héllo from WindFlow")
         // The script's output is its fields with exit_code, stdout and stderr: it goes up as JSON, and copies keep it.
-        let stored = try Self.boto("""
+        let stored = try await Self.boto("""
             o = s3.get_object(Bucket=bucket, Key='\(prefix)archive_report.json'); b = json.loads(o['Body'].read()); print(o['ContentType'], b['cpu'], b['host'])
             """)
         #expect(stored == "application/json 91 web-1")
@@ -109,7 +114,7 @@ struct CloudStorageTests {
         #expect(output("list_top")["keys"] == [.string(prefix + "report.json")])
         #expect(output("list_top")["prefixes"] == .array([.string(prefix + "archive_"), .string(prefix + "notes_")]))
         #expect(output("list_two")["count"] == 2 && output("list_two")["truncated"] == true, "max_keys bounds the listing")
-        #expect(try Self.boto("print(len(s3.list_objects_v2(Bucket=bucket, Prefix='\(prefix)').get('Contents', [])))") == "2",
+        #expect(try await Self.boto("print(len(s3.list_objects_v2(Bucket=bucket, Prefix='\(prefix)').get('Contents', [])))") == "2",
                 "the deleted object is gone, the others stay")
         let secret = try #require(Self.secrets["S3_SECRET_KEY"])
         for run in runs {
@@ -142,11 +147,11 @@ struct CloudStorageTests {
         #expect(execution.status == .succeeded, "\(execution.errorMessage ?? "")")
         #expect(runs.last("upload")?.output?["parts"] == 3)
         #expect(runs.last("upload")?.output?["etag"]?.stringValue?.hasSuffix("-3") == true, "S3's multipart ETag")
-        #expect(try Self.boto("o = s3.get_object(Bucket=bucket, Key='\(key)'); print(o['ContentType'], hashlib.sha256(o['Body'].read()).hexdigest())")
+        #expect(try await Self.boto("o = s3.get_object(Bucket=bucket, Key='\(key)'); print(o['ContentType'], hashlib.sha256(o['Body'].read()).hexdigest())")
                 == "application/gzip \(digest)")
         let returned = try Data(contentsOf: URL(fileURLWithPath: back))
         #expect(SHA256.hash(data: returned).map { String(format: "%02x", $0) }.joined() == digest)
-        #expect(try Self.boto("print(len(s3.list_multipart_uploads(Bucket=bucket).get('Uploads', [])))") == "0", "nothing left half-uploaded")
+        #expect(try await Self.boto("print(len(s3.list_multipart_uploads(Bucket=bucket).get('Uploads', [])))") == "0", "nothing left half-uploaded")
     }
 
     /// A presigned URL is what botocore (an independent implementation) makes for the same request and time: the
@@ -167,7 +172,7 @@ struct CloudStorageTests {
             }
             #expect(!url.contains(Self.secrets["S3_SECRET_KEY"]!))
             #expect(output["expires_at"] == .string(Timestamp.rfc3339(time + 900)))
-            let theirs = try Self.command(["python3", "-c", """
+            let theirs = try await Self.command(["python3", "-c", """
                 import datetime, os, sys
                 from unittest import mock
                 from botocore.auth import S3SigV4QueryAuth
@@ -189,7 +194,7 @@ struct CloudStorageTests {
     /// one is what curl gets through the other. (On moto without signature checks — see moto_open.py; the signature is
     /// botocore's, checked above.)
     @Test func presignedURLsWorkWithPlainCurl() async throws {
-        let open = try LoopbackServer(script: "moto_open.py", arguments: [])
+        let open = try await LoopbackServer.start(script: "moto_open.py", arguments: [])
         let box = try Sandbox()
         defer { box.remove() }
         let source = box.directory.appendingPathComponent("report.txt").path, back = box.directory.appendingPathComponent("back.txt").path
@@ -205,8 +210,8 @@ struct CloudStorageTests {
             return url
         }
         let put = try await presign("PUT"), get = try await presign("GET")
-        #expect(try Self.command(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: text/plain", "--data-binary", "@" + source, put]) == "200")
-        #expect(try Self.command(["curl", "-sS", "-o", back, "-w", "%{http_code}", get]) == "200")
+        #expect(try await Self.command(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "-H", "Content-Type: text/plain", "--data-binary", "@" + source, put]) == "200")
+        #expect(try await Self.command(["curl", "-sS", "-o", back, "-w", "%{http_code}", get]) == "200")
         #expect(try String(contentsOfFile: back, encoding: .utf8) == String(contentsOfFile: source, encoding: .utf8))
     }
 

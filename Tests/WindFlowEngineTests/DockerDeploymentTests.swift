@@ -146,7 +146,7 @@ struct DockerDeploymentTests {
         #expect(uri.hasPrefix("s3://windflow-test/\(stack)-staging-") && uri.hasSuffix("-full.tar.gz"), "\(uri)")
         #expect(output["pruned"] == [], "nothing in the bucket is older than the retention")
         let key = String(uri.dropFirst("s3://windflow-test/".count))
-        let seen = try CloudStorageTests.boto("print(s3.head_object(Bucket=bucket, Key='\(key)')['ContentLength'])")
+        let seen = try await CloudStorageTests.boto("print(s3.head_object(Bucket=bucket, Key='\(key)')['ContentLength'])")
         #expect(Int(seen) == output["size_bytes"]?.intValue, "boto3 sees the archive WindFlow sent")
         let staged = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("windflow-backup-") }
         #expect(staged.isEmpty, "the staging copy is gone: \(staged)")
@@ -196,7 +196,7 @@ struct DockerDeploymentTests {
             "\(error)".contains("the Docker daemon is not running") && "\(error)".contains("DOCKER_HOST")
         }
 
-        let busy = try LoopbackServer()
+        let busy = try await LoopbackServer.start()
         let harness = try DeploymentHarness(stackFile: """
             services:
               app: {image: "windflow/missing:1.0", command: ["sleep", "60"]}
@@ -222,7 +222,7 @@ struct DockerDeploymentTests {
     }
 
     @Test func validateStackChecksImagesPortsAndStrictness() async throws {
-        let busy = try LoopbackServer()
+        let busy = try await LoopbackServer.start()
         let harness = try DeploymentHarness(stackFile: """
             services:
               app: {image: "windflow/missing:1.0", command: ["sleep", "60"], ports: ["\(busy.port):80"]}
@@ -259,7 +259,7 @@ struct DockerDeploymentTests {
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "5", "-subj", "/CN=localhost", "-keyout", key, "-out", certificate,
         ], limit: 65_536)
         #expect(made.exitCode == 0)
-        let server = try LoopbackServer(script: "http_server.py", arguments: [certificate, key])
+        let server = try await LoopbackServer.start(script: "http_server.py", arguments: [certificate, key])
         let settings = DeploymentSettings(dataDirectory: box.directory.path)
         let engine = WorkflowEngine(runner: ExecutionRunner(store: box.store, executors: .standard(deployment: settings)))
         let (record, runs) = try await box.run("""
@@ -289,10 +289,10 @@ struct DockerDeploymentTests {
 
     @Test func seedTemplate1RunsEndToEndOnDocker() async throws {
         let harness = try DeploymentHarness()
-        let hooks = try LoopbackServer()
+        let hooks = try await LoopbackServer.start()
         let mailbox = harness.box.path("mail")
         try FileManager.default.createDirectory(atPath: mailbox, withIntermediateDirectories: true)
-        let smtp = try LoopbackServer(script: "smtp_sink.py", arguments: [mailbox])
+        let smtp = try await LoopbackServer.start(script: "smtp_sink.py", arguments: [mailbox])
         // Only the test script and where Slack (and the mail) go are stand-ins; every action is real.
         var workflow = try WorkflowCodec.load(try SeedTemplateRunTests.fixture("seed-template-1-deploy-with-tests.yaml")).workflow
         let tests = try #require(workflow.nodes.firstIndex { $0.id == "run_tests" })

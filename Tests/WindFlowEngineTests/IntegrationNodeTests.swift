@@ -11,8 +11,8 @@ import Testing
 struct IntegrationNodeTests {
     let server: LoopbackServer
 
-    init() throws {
-        server = try LoopbackServer()
+    init() async throws {
+        server = try await LoopbackServer.start()
     }
 
     @Test func httpParsesJSONAndFeedsLaterNodes() async throws {
@@ -103,8 +103,8 @@ struct IntegrationNodeTests {
 struct NotificationAndMonitoringTests {
     let server: LoopbackServer
 
-    init() throws {
-        server = try LoopbackServer()
+    init() async throws {
+        server = try await LoopbackServer.start()
     }
 
     @Test func notificationsReachEveryChannelAndReportEach() async throws {
@@ -112,7 +112,7 @@ struct NotificationAndMonitoringTests {
         defer { box.remove() }
         let mail = box.directory.appendingPathComponent("mail")
         try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
-        let smtp = try LoopbackServer(script: "smtp_sink.py", arguments: [mail.path])
+        let smtp = try await LoopbackServer.start(script: "smtp_sink.py", arguments: [mail.path])
         let attachment = box.path("report.txt")
         try Data("backup ok: 12 tables\n".utf8).write(to: URL(fileURLWithPath: attachment))
         let (execution, runs) = try await box.run("""
@@ -292,7 +292,7 @@ struct DatabaseNodeTests {
     }
 
     @Test func postgresqlWithBoundParametersTypesAndErrors() async throws {
-        let postgres = try PostgresServer()
+        let postgres = try await PostgresServer.start()
         let box = try Sandbox()
         defer { box.remove() }
         let engine = box.engine(secrets: ["DB": postgres.url])
@@ -353,7 +353,7 @@ struct SecureMailTests {
         let key = box.path("key.pem"), cert = box.path("cert.pem")
         _ = try await ProcessRunner.run("openssl", arguments: ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                                                                "-days", "1", "-subj", "/CN=127.0.0.1"], limit: 100_000)
-        let smtp = try LoopbackServer(script: "smtp_sink.py", arguments: [mail.path, cert, key])
+        let smtp = try await LoopbackServer.start(script: "smtp_sink.py", arguments: [mail.path, cert, key])
         func yaml(verify: Bool) -> String {
             """
             name: tls mail

@@ -122,7 +122,7 @@ struct ParameterDefaultTests {
     }
 
     @Test func anHTTPRequestWithoutMethodBodyTypeOrExpectedStatusIsTheDeclaredOne() async throws {
-        let server = try LoopbackServer()
+        let server = try await LoopbackServer.start()
         #expect(try Self.declared("integration.http", "method") == "GET")
         #expect(try Self.declared("integration.http", "body_type") == "json")
         let get = await HTTPExecutor(client: .shared).execute(Self.context("integration.http", ["url": .string("\(server.base)/echo")]))

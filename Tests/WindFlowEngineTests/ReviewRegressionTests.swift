@@ -101,7 +101,7 @@ struct ReviewRegressionTests {
     }
 
     @Test func plusSignsInQueryValuesStayPlusSigns() async throws {
-        let server = try LoopbackServer()
+        let server = try await LoopbackServer.start()
         let box = try Sandbox()
         defer { box.remove() }
         let (execution, runs) = try await box.run("""

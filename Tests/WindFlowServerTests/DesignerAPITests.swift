@@ -10,7 +10,7 @@ import Testing
 @Suite(.serialized)
 struct DesignerAPITests {
     @Test func designAcceptRunFromProseOverHTTP() async throws {
-        let llm = try LoopbackServer(script: "llm_server.py", arguments: [])
+        let llm = try await LoopbackServer.start(script: "llm_server.py", arguments: [])
         let script = #"{"responses": [{"content": "{\"explanation\": \"greets\", \"assumptions\": [], \"workflow\": {\"name\": \"Greeter\", \"nodes\": [{\"id\": \"start\", \"type\": \"trigger.manual\", \"configuration\": {}}, {\"id\": \"greet\", \"type\": \"shell\", \"configuration\": {\"script\": \"echo hi\"}}], \"edges\": []}}"}]}"#
         _ = try await CurlClient.shared.perform(CurlRequest(method: "POST", url: llm.base + "/_script", body: Data(script.utf8)))
         let service = try ServiceHarness()

@@ -365,6 +365,10 @@ struct VersionAndMetricsTests {
         #expect(text.contains("windflow_executions_by_trigger{trigger=\"trigger.manual\"} 1"))
         #expect(text.contains("windflow_node_duration_seconds_count 1"))
         #expect(text.contains("windflow_queue_depth 0"))
+        // This process's own figures, labelled with its worker name (each node of a cluster answers its own).
+        #expect(text.contains("windflow_worker_taken_total{worker=\"q-") && text.contains("windflow_worker_running{worker=\"q-"), "\(text)")
+        let taken = text.split(separator: "\n").first { $0.hasPrefix("windflow_worker_taken_total{") }
+        #expect(taken?.hasSuffix("} 1") == true, "\(taken ?? "")")
         await service.stop()
     }
 }

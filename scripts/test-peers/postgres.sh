@@ -7,6 +7,8 @@
 #   postgres.sh resume DIR  -> starts a halted server again, on the same port
 #   postgres.sh stop DIR    -> stops it and removes DIR
 # As root, the cluster belongs to the 'postgres' user (PostgreSQL refuses to run as root).
+# WINDFLOW_PG_OPTIONS: more server settings (benchmarks: "-c fsync=on -c shared_preload_libraries=pg_stat_statements");
+# the tests' default is fsync=off, as a throwaway server needs no durability.
 set -euo pipefail
 command=${1:?start or stop}
 dir=${2:?directory}
@@ -22,7 +24,7 @@ start)
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
     as_owner "$bin/initdb" -D "$dir/data" -U windflow --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off ${WINDFLOW_PG_OPTIONS:-}" start >/dev/null
     echo "$port" >"$dir/port"
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U windflow windflow_test
     if [[ -n "${3:-}" ]]; then
@@ -40,7 +42,7 @@ halt)
 resume)
     port=$(cat "$dir/port")
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" start >/dev/null
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off ${WINDFLOW_PG_OPTIONS:-}" start >/dev/null
     ;;
 stop)
     if [[ -d "$dir/data" ]]; then as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; fi

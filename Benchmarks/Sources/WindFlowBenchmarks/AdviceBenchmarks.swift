@@ -10,18 +10,23 @@ enum AdviceBenchmarks {
     static func optimizer(executions: Int) async throws -> (Measurement, rows: Int) {
         let (store, directory) = try EngineBenchmarks.scratchStore("advice")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var yaml = "name: big history\nnodes:\n  - {id: start, type: trigger.manual}\n"
-        for index in 1...9 {
-            let type = index % 3 == 0 ? "integration.http, configuration: {url: \"http://127.0.0.1:9/x\"}" : "integration.script, timeout: 3600, configuration: {script: \"true\"}"
-            yaml += "  - {id: step\(index), type: \(type)}\n"
-        }
-        let record = try store.saveWorkflow(try WorkflowCodec.load(yaml).workflow, now: 0)
+        let record = try store.saveWorkflow(try historyWorkflow(), now: 0)
         let rows = try fillHistory(at: directory.appendingPathComponent("db.sqlite").path, workflow: record.id, executions: executions)
         let optimizer = Optimizer(store: store)
         let measurement = await Measurement.run("optimization analysis over \(rows) node runs", warmup: 2, iterations: 10) {
             _ = try? await optimizer.analyse("big history")
         }
         return (measurement, rows)
+    }
+
+    /// The workflow whose history is analysed: a manual trigger and nine steps.
+    static func historyWorkflow() throws -> Workflow {
+        var yaml = "name: big history\nnodes:\n  - {id: start, type: trigger.manual}\n"
+        for index in 1...9 {
+            let type = index % 3 == 0 ? "integration.http, configuration: {url: \"http://127.0.0.1:9/x\"}" : "integration.script, timeout: 3600, configuration: {script: \"true\"}"
+            yaml += "  - {id: step\(index), type: \(type)}\n"
+        }
+        return try WorkflowCodec.load(yaml).workflow
     }
 
     /// Writes `executions` runs of the nine-step workflow straight into the store's tables (synchronously: this is

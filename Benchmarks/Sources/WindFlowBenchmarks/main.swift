@@ -53,6 +53,16 @@ if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "advice" {
     exit(0)
 }
 
+// `WINDFLOW_BENCH_ONLY=advice-postgres` times the same analysis on PostgreSQL (WINDFLOW_BENCH_POSTGRES: the server's
+// URL, as scripts/test-peers/postgres.sh prints it).
+if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "advice-postgres" {
+    let url = ProcessInfo.processInfo.environment["WINDFLOW_BENCH_POSTGRES"] ?? ""
+    let (measurement, rows, fill) = try await AdviceBenchmarks.postgresOptimizer(url: url, executions: 100_000)
+    print(String(format: "history of %d node runs filled in %.1f s", rows, fill))
+    print(measurement.summary)
+    exit(0)
+}
+
 // `WINDFLOW_BENCH_ONLY=probe` times bare store commits only (for profiling).
 if ProcessInfo.processInfo.environment["WINDFLOW_BENCH_ONLY"] == "probe" {
     print(String(format: "store commit of one node transition: %.3f ms", try CommitProbe.run()))

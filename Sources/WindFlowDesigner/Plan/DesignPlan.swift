@@ -77,6 +77,22 @@ public indirect enum PlanStep: Sendable, Hashable {
     }
 }
 
+extension PlanStep {
+    /// The steps right inside this one: a block's branches, cases and body, an action's error steps.
+    public var innerSteps: [PlanStep] {
+        switch self {
+        case .action(let action):
+            if case .steps(let handler) = action.onError { return handler }
+            return []
+        case .condition(_, _, let then, let otherwise): return then + otherwise
+        case .choice(_, _, let cases, let otherwise): return cases.flatMap(\.steps) + otherwise
+        case .forEach(_, _, _, let body, _): return body
+        case .parallel(_, let branches, _): return branches.flatMap { $0 }
+        case .wait, .stop: return []
+        }
+    }
+}
+
 /// One case of a `switch`: taken when the value equals `when` (or when `condition` holds).
 public struct PlanCase: Sendable, Hashable {
     public var when: JSONValue?
@@ -110,22 +126,21 @@ extension DesignPlan {
     /// The action types the plan uses, in the order it first uses them (error steps and every branch included).
     public var actionTypes: [String] {
         var types: [String] = []
+        forEachStep { step in
+            if case .action(let action) = step, !types.contains(action.type) { types.append(action.type) }
+        }
+        return types
+    }
+
+    /// Calls `body` with every step of the plan, each before the steps inside it (branches and error steps included).
+    public func forEachStep(_ body: (PlanStep) -> Void) {
         func walk(_ steps: [PlanStep]) {
             for step in steps {
-                switch step {
-                case .action(let action):
-                    if !types.contains(action.type) { types.append(action.type) }
-                    if case .steps(let handler) = action.onError { walk(handler) }
-                case .condition(_, _, let then, let otherwise): walk(then); walk(otherwise)
-                case .choice(_, _, let cases, let otherwise): cases.forEach { walk($0.steps) }; walk(otherwise)
-                case .forEach(_, _, _, let body, _): walk(body)
-                case .parallel(_, let branches, _): branches.forEach(walk)
-                case .wait, .stop: break
-                }
+                body(step)
+                walk(step.innerSteps)
             }
         }
         walk(steps)
-        return types
     }
 
     /// The plan as compact JSON in ``keyOrder``.

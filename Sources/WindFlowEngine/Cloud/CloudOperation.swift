@@ -167,7 +167,8 @@ struct CloudOperation: Sendable {
         let (host, path) = s3.address(bucket: bucket, key: key)
         let now = s3.now()
         let url = s3.signer.presignedURL(method: method, scheme: s3.scheme, host: host, path: path, expires: expires, time: now)
-        return output(["url": .string(url), "expires_at": .string(Timestamp.rfc3339(now + Double(expires)))])
+        // The signature carries the time to the second (X-Amz-Date): the URL stops working that second + expires.
+        return output(["url": .string(url), "expires_at": .string(Timestamp.rfc3339(now.rounded(.down) + Double(expires)))])
     }
 
     // MARK: - Pieces

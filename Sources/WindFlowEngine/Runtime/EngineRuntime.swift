@@ -8,16 +8,19 @@ public struct EngineRuntime: Sendable {
     public let engine: WorkflowEngine
     public let configuration: RuntimeConfiguration
     public let events: EventDispatcher
+    /// What this process's queue workers do (for /metrics).
+    public let activity: WorkerActivity
 
     public init(engine: WorkflowEngine, configuration: RuntimeConfiguration) {
         self.engine = engine
         self.configuration = configuration
         events = EventDispatcher(engine: engine)
+        activity = WorkerActivity(workers: configuration.workers)
     }
 
     /// In the order they start; a service group stops them in the reverse order (timers first, then the workers).
     public var services: [any Service] {
-        [QueueWorkers(engine: engine, configuration: configuration, events: events),
+        [QueueWorkers(engine: engine, configuration: configuration, events: events, activity: activity),
          TriggerTimers(engine: engine, configuration: configuration)]
     }
 

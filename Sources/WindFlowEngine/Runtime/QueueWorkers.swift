@@ -11,13 +11,16 @@ public struct QueueWorkers: Service {
     let configuration: RuntimeConfiguration
     let events: EventDispatcher
     let logger: Logger
-    /// Names this process's workers in the store (`<instance>/worker-N`), apart from those of other processes.
-    let instance = "q-" + StoreIDs.make()
+    /// What this process's workers do, for /metrics; its instance names them in the store (`<instance>/worker-N`),
+    /// apart from those of other processes.
+    let activity: WorkerActivity
+    var instance: String { activity.instance }
     /// Whether the store is failing, so a lost database is logged once, not by every worker at every poll.
     let outage = StoreOutage()
 
     public init(engine: WorkflowEngine, configuration: RuntimeConfiguration, events: EventDispatcher,
-                logger: Logger = Logger(label: "windflow.queue")) {
+                activity: WorkerActivity? = nil, logger: Logger = Logger(label: "windflow.queue")) {
+        self.activity = activity ?? WorkerActivity(workers: configuration.workers)
         self.engine = engine
         self.configuration = configuration
         self.events = events
@@ -34,7 +37,7 @@ public struct QueueWorkers: Service {
             }
             group.addTask { await heartbeat() }
             // Another process queued something (PostgreSQL's NOTIFY): an idle worker takes it now, not at its poll.
-            if let notifying = engine.store as? any QueueNotifications {
+            if configuration.listens, let notifying = engine.store as? any QueueNotifications {
                 group.addTask { [engine] in
                     for await _ in notifying.queueNotifications() { engine.signal.wake() }
                     return false
@@ -118,8 +121,10 @@ public struct QueueWorkers: Service {
                 await engine.signal.wait(upTo: 0.25)
                 continue
             }
+            activity.began()
+            defer { activity.ended() }
             do {
-                let result = try await engine.runner.run(id)
+                let result = try await ClaimFence.$worker.withValue(name) { try await engine.runner.run(id) }
                 if case .finished(.failed, _) = result { engine.signal.wake() }  // its error workflow, queued with the failure
                 if case .finished = result {
                     // The transition that finished it also took it off the queue.
@@ -128,11 +133,17 @@ public struct QueueWorkers: Service {
                 }
             } catch is CancellationError {
                 // Stopped at shutdown: it stays in the store and resumes at the next start.
+            } catch let lost as ClaimLost {
+                // Its lease ran out while this process could not renew it, and another worker resumed it from the
+                // store: that worker goes on; nothing more is done here, and its claim is left alone.
+                logger.warning("an execution passed to another worker while this one could not reach the store; stopped here",
+                               metadata: ["execution": "\(id)", "worker": "\(lost.worker)"])
+                continue
             } catch {
                 logger.error("an execution stopped on an engine error; it stays unfinished in the store and resumes at the next start",
                              metadata: ["execution": "\(id)", "error": "\(error)"])
             }
-            do { try await engine.store.release(id) } catch {
+            do { try await ClaimFence.$worker.withValue(name) { try await engine.store.release(id) } } catch {
                 logger.error("could not release an execution; it stays claimed until its lease ends",
                              metadata: ["execution": "\(id)", "error": "\(error)"])
             }

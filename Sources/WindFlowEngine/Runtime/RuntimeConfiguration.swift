@@ -10,11 +10,16 @@ public struct RuntimeConfiguration: Sendable {
     /// A process that dies (kill -9) loses its claims this long after its last renewal, and another worker (of
     /// this or another process sharing the store) resumes its executions.
     public var claimLease: Double
+    /// Whether idle workers are woken by the store's notifications (PostgreSQL's LISTEN/NOTIFY) as well as by their
+    /// polls. Off behind a connection pooler that cannot carry LISTEN (PgBouncer in transaction mode): each idle
+    /// worker then looks every 0.25 s.
+    public var listens: Bool
 
-    public init(workers: Int = 4, timerInterval: Double = 0.2, shutdownGrace: Double = 30, claimLease: Double = 30) {
+    public init(workers: Int = 4, timerInterval: Double = 0.2, shutdownGrace: Double = 30, claimLease: Double = 30, listens: Bool = true) {
         self.workers = workers
         self.timerInterval = timerInterval
         self.shutdownGrace = shutdownGrace
         self.claimLease = claimLease
+        self.listens = listens
     }
 }

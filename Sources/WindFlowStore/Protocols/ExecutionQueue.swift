@@ -21,3 +21,27 @@ public protocol ExecutionQueue: Sendable {
     /// Executions waiting in the queue, unclaimed.
     func queueDepth() async throws -> Int
 }
+
+/// The worker an execution runs under, for the store calls made while it runs (``ExecutionStore/commit(_:execution:workflowID:)``,
+/// ``ExecutionQueue/release(_:)``). Set by the queue workers around each run. Under a fence, a commit of an execution
+/// whose claim that worker no longer holds — its lease ran out while it was cut off from the store, and another
+/// worker took it — is refused with ``ClaimLost``, all of it: the stale worker stops at its next commit, before it
+/// starts another attempt, and the release it would make leaves the other worker's claim alone.
+public enum ClaimFence {
+    @TaskLocal public static var worker: String?
+}
+
+/// A commit refused because the execution's claim passed to another worker (see ``ClaimFence``).
+public struct ClaimLost: Error, Sendable, CustomStringConvertible {
+    public let execution: String
+    public let worker: String
+
+    public init(execution: String, worker: String) {
+        self.execution = execution
+        self.worker = worker
+    }
+
+    public var description: String {
+        "\(worker) no longer holds the claim of \(execution): its lease ran out and another worker took it"
+    }
+}

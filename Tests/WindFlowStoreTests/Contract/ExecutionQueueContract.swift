@@ -73,6 +73,32 @@ import WindFlowStore
     }
 
     /// However many workers ask at once, each execution goes to one of them.
+    @Test(arguments: StoreFactory.all) func aWorkerWhoseClaimPassedToAnotherCannotCommitOrReleaseIt(_ factory: StoreFactory) async throws {
+        let opened = try await factory.open()
+        defer { opened.remove() }
+        let store = opened.store
+        let workflow = try await store.saveWorkflow(try ContractFixtures.workflow("fenced"), now: 1)
+        let execution = try await ContractFixtures.queued(store, workflow, now: 1)
+        #expect(try await store.claimNext(worker: "p1/w1", now: 2, leaseUntil: 10) == execution.id)
+        let first = Transition(event: ContractFixtures.event("execution_started"))
+        try await ClaimFence.$worker.withValue("p1/w1") { try await store.commit([first], execution: execution.id, workflowID: workflow.id) }
+        // p1 is cut off past its lease; p2 takes the execution and resumes it.
+        #expect(try await store.claimNext(worker: "p2/w1", now: 11, leaseUntil: 100) == execution.id)
+        var stale = Transition(event: ContractFixtures.event("node_started", ["node": "note"]))
+        stale.nodeRuns = [NodeRunRecord(nodeKey: "note", nodeID: "note", nodeType: "logic.stop", attempt: 1, status: .running, startedAt: 12)]
+        await #expect(throws: ClaimLost.self) {
+            try await ClaimFence.$worker.withValue("p1/w1") { try await store.commit([stale], execution: execution.id, workflowID: workflow.id) }
+        }
+        #expect(try await store.eventCount(of: execution.id) == 1, "nothing of the refused commit is kept")
+        #expect(try await store.nodeRuns(of: execution.id).isEmpty)
+        try await ClaimFence.$worker.withValue("p1/w1") { try await store.release(execution.id) }
+        #expect(try await store.renewClaims(worker: "p2/w1", until: 200) == 1, "the stale worker's release leaves the new claim alone")
+        try await ClaimFence.$worker.withValue("p2/w1") { try await store.commit([stale], execution: execution.id, workflowID: workflow.id) }
+        #expect(try await store.nodeRuns(of: execution.id).count == 1)
+        try await store.commit([Transition(event: ContractFixtures.event("note"))], execution: execution.id, workflowID: workflow.id)
+        #expect(try await store.eventCount(of: execution.id) == 3, "a commit outside any worker (the API's) is not fenced")
+    }
+
     @Test(arguments: StoreFactory.all) func concurrentWorkersNeverShareAnExecution(_ factory: StoreFactory) async throws {
         let opened = try await factory.open()
         defer { opened.remove() }

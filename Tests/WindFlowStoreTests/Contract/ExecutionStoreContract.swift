@@ -79,6 +79,61 @@ import WindFlowStore
         #expect(snapshot.execution == record && snapshot.events.count == 4 && snapshot.workflow?.version == 1 && !snapshot.cancelRequested)
     }
 
+    /// One flush as the engine writes it: events with their places, an attempt started and finished in the same
+    /// flush, a retry, log lines of both, a timer set and cleared; stored exactly, times to the microsecond.
+    @Test(arguments: StoreFactory.all) func aFlushThatChangesOneAttemptTwiceIsStoredAsTheLastChangeOverTheFirst(_ factory: StoreFactory) async throws {
+        let opened = try await factory.open()
+        defer { opened.remove() }
+        let store = opened.store
+        let workflow = try await store.saveWorkflow(try ContractFixtures.workflow("flush"), now: 1)
+        let execution = try await ContractFixtures.queued(store, workflow)
+        let at = 1_765_142_400.123456
+        func transition(_ type: String, _ sequence: Int) -> Transition {
+            var transition = Transition(event: ContractFixtures.event(type, ["node": "note"]))
+            transition.sequence = sequence
+            return transition
+        }
+        var started = transition("execution_started", 1)
+        started.status = .running
+        started.startedAt = at
+        started.dequeue = true
+        var first = transition("node_started", 2)
+        first.nodeRuns = [NodeRunRecord(nodeKey: "note", nodeID: "note", nodeType: "logic.stop", attempt: 1, status: .running,
+                                        input: ["message": "say \"hi\" \\ ✓"], startedAt: at + 0.000001)]
+        first.setTimers = [(nodeKey: "note", at: at + 30)]
+        var failed = transition("node_finished", 3)
+        failed.nodeRuns = [NodeRunRecord(nodeKey: "note", nodeID: "note", nodeType: "logic.stop", attempt: 1, status: .failed,
+                                         errorKind: .exit, errorMessage: "exit 3", startedAt: at + 5, finishedAt: at + 0.5, durationMS: 499.999)]
+        failed.clearTimers = ["note"]
+        failed.logs = [LogRecord(nodeKey: "note", at: at + 0.4, level: "error", message: "line \"one\"\ttab")]
+        var retried = transition("node_finished", 4)
+        retried.nodeRuns = [NodeRunRecord(nodeKey: "note", nodeID: "note", nodeType: "logic.stop", attempt: 2, status: .running, startedAt: at + 1),
+                            NodeRunRecord(nodeKey: "note", nodeID: "note", nodeType: "logic.stop", attempt: 2, status: .succeeded,
+                                          output: ["ok": true], finishedAt: at + 2, durationMS: 1000)]
+        retried.logs = [LogRecord(nodeKey: nil, at: at + 2, level: "info", message: "second")]
+        var ended = transition("execution_finished", 5)
+        ended.status = .succeeded
+        ended.finishedAt = at + 3
+        try await store.commit([started, first, failed, retried, ended], execution: execution.id, workflowID: workflow.id)
+
+        let record = try #require(try await store.execution(execution.id))
+        #expect(record.status == .succeeded && record.startedAt == at && record.finishedAt == at + 3 && record.errorKind == nil)
+        let runs = try await store.nodeRuns(of: execution.id).sorted { $0.attempt < $1.attempt }
+        #expect(runs.map(\.attempt) == [1, 2] && runs.map(\.status) == [.failed, .succeeded], "\(runs)")
+        #expect(runs.first?.input == ["message": "say \"hi\" \\ ✓"] && runs.first?.errorMessage == "exit 3", "kept from the first change")
+        #expect(runs.first?.startedAt == at + 0.000001, "the first start stays")
+        #expect(runs.first?.finishedAt == at + 0.5 && runs.first?.durationMS == 499.999)
+        #expect(runs.last?.startedAt == at + 1 && runs.last?.output == ["ok": true] && runs.last?.finishedAt == at + 2)
+        #expect(try await store.events(of: execution.id).count == 5)
+        #expect(try await store.events(of: execution.id, after: 3).map(\.sequence) == [4, 5])
+        let logs = try await store.logs(of: execution.id, after: 0)
+        #expect(logs.map(\.message) == ["line \"one\"\ttab", "second"] && logs.map(\.nodeKey) == ["note", nil] && logs.first?.at == at + 0.4)
+        #expect(try await store.dueTimers(now: at + 60, limit: 10).isEmpty, "set, then cleared")
+        let statistics = try await store.nodeStatistics(workflow: workflow.id)
+        #expect(statistics["note"]?.attempts == 2 && statistics["note"]?.failed == 1 && statistics["note"]?.succeeded == 1,
+                "each attempt counted once: \(String(describing: statistics["note"]))")
+    }
+
     @Test(arguments: StoreFactory.all) func aFailedRunsFollowUpIsQueuedInTheSameCommit(_ factory: StoreFactory) async throws {
         let opened = try await factory.open()
         defer { opened.remove() }

@@ -39,13 +39,13 @@ extension StoreFactory {
 /// The one PostgreSQL server of a test process (stopped by its script once the process has ended).
 actor SharedPostgres {
     static let shared = SharedPostgres()
-    private var server: PostgresServer?
+    /// One start, however many tests ask at once (the actor lets others in while it waits).
+    private var server: Task<PostgresServer, any Error>?
 
-    func url() throws -> String {
-        if let server { return server.url }
-        let started = try PostgresServer(stopsWithThisProcess: true)
-        server = started
-        return started.url
+    func url() async throws -> String {
+        let starting = server ?? Task { try await PostgresServer.start(stopsWithThisProcess: true) }
+        server = starting
+        return try await starting.value.url
     }
 }
 
