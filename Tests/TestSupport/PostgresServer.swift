@@ -41,35 +41,17 @@ public final class PostgresServer: @unchecked Sendable {
         _ = try await offPool { try Self.run(script, ["resume", directory], timeout: 90) }
     }
 
-    /// Runs a command to its end, returning its standard output. posix_spawn and waitpid rather than Process: the
-    /// server the script starts keeps running after it, and Foundation's Process then waits far too long.
+    /// Runs a command to its end, returning its standard output. Not Foundation's Process: the server the script
+    /// starts keeps running after it (``ChildProcess``).
     static func run(_ path: String, _ arguments: [String], timeout: Double) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-out-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let pid = try spawn(path, arguments, output: output)
-        var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            guard Date() < deadline else {
-                kill(pid, SIGKILL)
-                break
-            }
-            usleep(20_000)
-        }
+        _ = try ChildProcess.wait(try spawn(path, arguments, output: output), timeout: timeout)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 
     /// Starts a command with its standard output to the file `output` and its errors to /dev/null. - Returns: its pid.
     static func spawn(_ path: String, _ arguments: [String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
-        return pid
+        try ChildProcess.spawn(path, arguments, output: output)
     }
 }

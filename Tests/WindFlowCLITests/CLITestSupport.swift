@@ -33,8 +33,8 @@ struct CLITestError: Error, CustomStringConvertible {
 }
 
 /// Runs `windflow` with `arguments` from the repository root, feeding `input` on standard input; bounded to
-/// `seconds` (240 by default). The bound stops a hung child, it does not time one: at the start of a run a hundred
-/// suites begin at once on two cores, and the first start of the 150 MB debug binary has taken over 60 s on CI.
+/// `seconds` (240 by default: the bound stops a hung child, it does not time one — at the start of a run a hundred
+/// suites begin at once on two cores).
 /// The waiting happens on a thread of its own: blocking the tests' shared pool would starve the timing-sensitive
 /// tests running beside these.
 func windflow(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], seconds: Double = 240) async throws -> CommandResult {
@@ -47,29 +47,17 @@ private func windflowBlocking(_ arguments: [String], input: String?, environment
     defer { try? FileManager.default.removeItem(at: scratch) }
     let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
     let inURL = scratch.appendingPathComponent("stdin")
-    for url in [outURL, errURL] { FileManager.default.createFile(atPath: url.path, contents: nil) }
     FileManager.default.createFile(atPath: inURL.path, contents: Data((input ?? "").utf8))
-    let process = Process()
-    process.executableURL = try windflowBinary()
-    process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
-    if !environment.isEmpty {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    }
-    // Files, not pipes: output of any size cannot block the child.
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    process.standardInput = try FileHandle(forReadingFrom: inURL)
-    try process.run()
-    let deadline = Date().addingTimeInterval(seconds)
-    while process.isRunning {
-        guard Date() < deadline else {
-            process.terminate()
-            throw CLITestError("windflow \(arguments.joined(separator: " ")) did not finish within \(Int(seconds)) s")
-        }
-        usleep(5_000)
+    // Files, not pipes: output of any size cannot block the child. Waited for by its pid (``ChildProcess``).
+    let pid = try ChildProcess.spawn(
+        try windflowBinary().path, arguments, directory: repositoryRoot.path,
+        environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+        input: inURL.path, output: outURL.path, errors: errURL.path)
+    let status: Int32
+    do { status = try ChildProcess.wait(pid, timeout: seconds) } catch {
+        throw CLITestError("windflow \(arguments.joined(separator: " ")): \(error)")
     }
     return CommandResult(
-        status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
+        status: status, stdout: try String(contentsOf: outURL, encoding: .utf8),
         stderr: try String(contentsOf: errURL, encoding: .utf8))
 }

@@ -64,7 +64,7 @@ struct LiveEventStreamTests {
         let started = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"go": true}"#)
         let execution = try #require(started.json["execution_id"]?.stringValue)
         let (head, body) = try await CurlClient.shared.stream(CurlRequest(
-            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 30))
+            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 120))
         #expect(head.status == 200)
         var text = ""
         for try await chunk in body { text += String(decoding: chunk, as: UTF8.self) }
@@ -121,13 +121,13 @@ struct LiveEventStreamTests {
         let execution = try #require(try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"go": true}"#).json["execution_id"]?.stringValue)
         _ = try await service.finished(execution)
         let (_, whole) = try await CurlClient.shared.stream(CurlRequest(
-            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 30))
+            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 120))
         var text = ""
         for try await chunk in whole { text += String(decoding: chunk, as: UTF8.self) }
         let retryID = try #require(try Self.messages(text).first { $0.event == "retry_scheduled" }?.id)
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
             url: service.base + "/api/v1/executions/\(execution)/events",
-            headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", retryID)], timeout: 30))
+            headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", retryID)], timeout: 120))
         var tail = ""
         for try await chunk in rest { tail += String(decoding: chunk, as: UTF8.self) }
         #expect(try Self.messages(tail).map(\.event) == ["node_started", "log", "node_finished", "execution_finished"], "\(tail)")
@@ -142,7 +142,7 @@ struct LiveEventStreamTests {
         let id = try #require(created.json["id"]?.stringValue)
         let execution = try #require(try await service.request("POST", "/api/v1/workflows/\(id)/run", body: #"{"go": false}"#).json["execution_id"]?.stringValue)
         let (_, body) = try await CurlClient.shared.stream(CurlRequest(
-            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 30))
+            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 120))
         var text = ""
         for try await chunk in body { text += String(decoding: chunk, as: UTF8.self) }
         let messages = try Self.messages(text)

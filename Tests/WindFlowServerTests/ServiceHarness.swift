@@ -61,9 +61,10 @@ final class ServiceHarness: @unchecked Sendable {
         return (response.status, json, response)
     }
 
-    /// Polls an execution until it is over (bounded to 30 s).
+    /// Polls an execution until it is over, bounded to 120 s: a bound on a hang, not a timing (the first minute of a
+    /// run, when a hundred suites start at once on two cores, has stalled in-process runs for tens of seconds).
     func finished(_ id: String) async throws -> JSONValue {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let (_, json, _) = try await request("GET", "/api/v1/executions/\(id)")
             if let status = json["status"]?.stringValue, ["succeeded", "failed", "cancelled"].contains(status) { return json }

@@ -263,7 +263,7 @@ struct EventStreamTests {
         let started = try await service.request("POST", "/api/v1/workflows/\(id)/run", body: "{}")
         let execution = try #require(started.json["execution_id"]?.stringValue)
         let (head, body) = try await CurlClient.shared.stream(CurlRequest(
-            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 20))
+            url: service.base + "/api/v1/executions/\(execution)/events", headers: [("Authorization", "Bearer \(service.key)")], timeout: 120))
         #expect(head.status == 200)
         #expect(head.header("content-type") == "text/event-stream")
         var text = ""
@@ -277,7 +277,7 @@ struct EventStreamTests {
         // Reconnecting after event 2 gets only what followed.
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
             url: service.base + "/api/v1/executions/\(execution)/events",
-            headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", "2")], timeout: 20))
+            headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", "2")], timeout: 120))
         var tail = ""
         for try await chunk in rest { tail += String(decoding: chunk, as: UTF8.self) }
         let frames = tail.components(separatedBy: "\n\n").filter { !$0.hasPrefix(":") && !$0.isEmpty }
@@ -293,7 +293,7 @@ struct EventStreamTests {
         let created = try await service.request("POST", "/api/v1/workflows", body: "name: pair\nnodes:\n  - {id: start, type: trigger.manual}\n  - {id: a, type: logic.stop, configuration: {message: done}}\n")
         let id = try #require(created.json["id"]?.stringValue)
         let (head, body) = try await CurlClient.shared.stream(CurlRequest(
-            url: service.base + "/api/v1/events/stream?workflow=pair", headers: [("Authorization", "Bearer \(service.key)")], timeout: 20))
+            url: service.base + "/api/v1/events/stream?workflow=pair", headers: [("Authorization", "Bearer \(service.key)")], timeout: 120))
         #expect(head.status == 200)
         var executions: [String] = []
         for _ in 0..<2 {
@@ -311,7 +311,7 @@ struct EventStreamTests {
         // Resuming after the first frame sends the rest, not the first again.
         let firstID = try #require(text.split(separator: "\n").first { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) })
         let (_, rest) = try await CurlClient.shared.stream(CurlRequest(
-            url: service.base + "/api/v1/events/stream?workflow=pair", headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", firstID)], timeout: 20))
+            url: service.base + "/api/v1/events/stream?workflow=pair", headers: [("Authorization", "Bearer \(service.key)"), ("Last-Event-ID", firstID)], timeout: 120))
         var again = ""
         for try await chunk in rest {
             again += String(decoding: chunk, as: UTF8.self)
