@@ -58,33 +58,28 @@ extension Designer {
         let grammar = CompactGrammar(schema).text
         var messages = [LLMMessage(.user, request)]
         var design = Design(provider: provider.name, model: provider.model, recommendations: recommendations)
-        var draftKept = false
-        if reviewsDraft, let draft, let offline {
-            draftKept = try await reviewDraft(draft, offline: offline, system: system, messages: &messages, provider: provider, into: &design, progress: progress)
-        }
-        for round in 0...maxRepairRounds where !draftKept {
+        for round in 0...maxRepairRounds {
             let purpose = round == 0 ? "design" : "repair"
-            let number = design.rounds.count + 1
-            progress?(.round(number, purpose: purpose))
+            progress?(.round(round + 1, purpose: purpose))
             var call = LLMRequest(system: system, messages: messages, schema: schema, purpose: purpose)
             call.strictSchema = strict
             call.grammar = grammar
             call.maxTokens = Self.planMaxTokens
-            let (completion, begun) = try await ask(provider, call, round: number, into: &design, progress: progress)
+            let (completion, begun) = try await ask(provider, call, round: round + 1, into: &design, progress: progress)
             var record = begun
             record.answer = String(completion.text.prefix(8000))
             let feedback = readPlanAnswer(completion.text, prose: prose, facts: facts, current: current, brief: brief,
                                           askModel: round < maxRepairRounds, into: &design, record: &record)
             if completion.truncated { record.errors.append("the answer was cut off at the token limit") }
             design.rounds.append(record)
-            progress?(.validated(round: number, errors: record.errors.count, fixes: record.fixes))
+            progress?(.validated(round: round + 1, errors: record.errors.count, fixes: record.fixes))
             if feedback.isEmpty { break }
             messages.append(LLMMessage(.assistant, String(completion.text.prefix(8000))))
             let problems = completion.truncated ? ["the answer was cut off: write a shorter plan (fewer steps, shorter texts)"] + feedback : feedback
             messages.append(LLMMessage(.user, redactor.redact(prompts.render("plan-repair", ["problems": Array(problems.prefix(12))]))))
         }
         if let draft, let offline {
-            if !draftKept { keepDraftIfBetter(&design, draft: draft, offline: offline, facts: facts) }
+            keepDraftIfBetter(&design, draft: draft, offline: offline, facts: facts)
             if facts.trigger == nil, design.workflow != nil, !design.assumptions.contains(OfflinePlanner.startedByHand) {
                 design.assumptions.append(OfflinePlanner.startedByHand)
             }
@@ -110,38 +105,6 @@ extension Designer {
             design.diff = LineDiff.diff(WorkflowCodec.yaml(current, registry: registry), WorkflowCodec.yaml(workflow, registry: registry)).joined(separator: "\n")
         }
         return design
-    }
-
-    /// Asks the model whether the draft made from the request's words is right (``DraftReview``), when that draft is
-    /// valid. - Returns: true when it is, the draft then being the design; otherwise `messages` holds the question,
-    /// the model's verdict and the request for the whole plan, and the rounds go on from there (llama-server reads
-    /// only the last two: the rest is the cached prompt of the question).
-    private func reviewDraft(_ draft: DesignPlan, offline: OfflinePlanner.Plan, system: String, messages: inout [LLMMessage],
-                             provider: any LLMProvider, into design: inout Design, progress: (@Sendable (DesignProgress) -> Void)?) async throws -> Bool {
-        let report = Validator(registry: registry).validate(offline.workflow)
-        guard report.isValid, let last = messages.indices.last else { return false }
-        messages[last].content += "\n\n" + prompts.render("plan-review", [:]).trimmingCharacters(in: .whitespacesAndNewlines)
-        progress?(.round(1, purpose: "review"))
-        var call = LLMRequest(system: system, messages: messages, schema: DraftReview.schema, purpose: "review")
-        call.strictSchema = DraftReview.strictSchema
-        call.grammar = CompactGrammar(DraftReview.schema).text
-        call.maxTokens = DraftReview.maxTokens
-        let (completion, begun) = try await ask(provider, call, round: 1, into: &design, progress: progress)
-        var record = begun
-        record.answer = String(completion.text.prefix(2000))
-        let verdict = DraftReview.read(completion.text)
-        record.outcome = verdict == .right ? "draft right" : "draft to change"
-        design.rounds.append(record)
-        guard verdict == .right else {
-            messages.append(LLMMessage(.assistant, record.answer))
-            messages.append(LLMMessage(.user, prompts.render("plan-write", [:])))
-            return false
-        }
-        design.workflow = offline.workflow
-        design.plan = draft
-        design.report = report
-        design.assumptions = offline.assumptions + ["the model read the draft made from the request's words and found it right: it was kept as it is"]
-        return true
     }
 
     /// Reads one answer: a plan (compiled, validated, checked against the facts) or, from a model that wrote a whole

@@ -31,9 +31,6 @@ public struct Designer: Sendable {
     public var repairsFactsAlone = true
     /// What the plan prompt starts the model from (``PlanStart``).
     public var planStart: PlanStart = .example
-    /// Whether a design started from a valid draft first asks the model if the draft is right (``DraftReview``),
-    /// keeping it when it is, before any plan is written.
-    public var reviewsDraft = true
 
     public init(
         registry: NodeRegistry = .standard, prompts: PromptLibrary, templates: TemplateCatalog, recommender: TemplateRecommender,

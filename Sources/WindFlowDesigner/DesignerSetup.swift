@@ -16,8 +16,6 @@ public struct DesignerSetup: Sendable {
     /// What a plan prompt starts the model from; nil: the request's draft for a local server, a template's plan as an
     /// example for a hosted one.
     public var planStart: PlanStart?
-    /// Whether a design from a draft first asks the model if the draft is right (``Designer/reviewsDraft``).
-    public var reviewsDraft = true
 
     public init(llm: LLMConfiguration, prompts: PromptLibrary, templates: TemplateCatalog, maxRepairRounds: Int = 2, secrets: [String: String] = [:]) {
         self.llm = llm
@@ -45,7 +43,6 @@ public struct DesignerSetup: Sendable {
         designer.repairsFactsAlone = !llm.isLocalServer
         // A small model copies what it is shown: a draft of the request itself, rather than another workflow.
         designer.planStart = planStart ?? (llm.isLocalServer ? .draft : .example)
-        designer.reviewsDraft = reviewsDraft
         var secrets = try await store?.secrets() ?? [:]
         secrets.merge(self.secrets) { _, process in process }
         if let key = llm.apiKey { secrets["LLM_API_KEY"] = key }

@@ -31,10 +31,6 @@ struct DesignerOptions: ParsableArguments {
                                                             discussion: "Default: $WINDFLOW_DESIGN_START, else draft for a model on this machine, example for a hosted one."))
     var startFrom: String?
 
-    @Flag(name: .customLong("no-draft-review"), help: ArgumentHelp("From a draft, ask for the plan at once instead of first asking the model whether the draft is right.",
-                                                                  discussion: "Also $WINDFLOW_DESIGN_REVIEW=0."))
-    var noDraftReview = false
-
     @Flag(name: .customLong("no-stream"), help: "Ask for the whole answer at once (for servers that cannot stream).")
     var noStream = false
 
@@ -62,7 +58,6 @@ struct DesignerOptions: ParsableArguments {
                 templates: try TemplateCatalog(directory: templatesDirectory ?? environment["WINDFLOW_TEMPLATES_DIR"].flatMap { $0.isEmpty ? nil : $0 }),
                 maxRepairRounds: maxRepairs, secrets: secrets)
             setup.planStart = start.flatMap(PlanStart.init(rawValue:))
-            setup.reviewsDraft = !noDraftReview && environment["WINDFLOW_DESIGN_REVIEW"] != "0"
             return setup
         } catch { throw CLIError("\(error)") }
     }

@@ -68,8 +68,7 @@ struct DesignSandbox {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    func proposals(_ provider: (any LLMProvider)?, maxRepairRounds: Int = 2, repairsFactsAlone: Bool = true, planStart: PlanStart = .example,
-                   reviewsDraft: Bool = false) throws -> Proposals {
+    func proposals(_ provider: (any LLMProvider)?, maxRepairRounds: Int = 2, repairsFactsAlone: Bool = true, planStart: PlanStart = .example) throws -> Proposals {
         let templates = try TemplateCatalog()
         let recommender = TemplateRecommender(
             candidates: TemplateRecommender.candidates(catalog: templates, workflows: try store.workflows().map(\.workflow)),
@@ -78,7 +77,6 @@ struct DesignSandbox {
         designer.maxRepairRounds = maxRepairRounds
         designer.repairsFactsAlone = repairsFactsAlone
         designer.planStart = planStart
-        designer.reviewsDraft = reviewsDraft
         return Proposals(store: store, designer: designer)
     }
 }

@@ -17,7 +17,7 @@ struct PlanProviderTests {
     static let prose = "check https://example.org/health every 5 minutes and tell slack when it fails"
 
     func design(_ provider: LLMConfiguration.Provider, strict: Bool = false, grammar: Bool = false, repairsFactsAlone: Bool = true,
-                planStart: PlanStart = .example, reviewsDraft: Bool = false, prose: String = prose, answers: [String] = [plan]) async throws
+                planStart: PlanStart = .example, prose: String = prose, answers: [String] = [plan]) async throws
         -> (Design, [JSONValue], ScriptedLLM)
     {
         let (llm, box) = (try await ScriptedLLM(), try DesignSandbox())
@@ -26,7 +26,7 @@ struct PlanProviderTests {
         var configuration = llm.configuration(provider, stream: false)
         configuration.strictSchemas = strict
         configuration.compactGrammar = grammar
-        let (proposal, design) = try await box.proposals(configuration.makeProvider(), repairsFactsAlone: repairsFactsAlone, planStart: planStart, reviewsDraft: reviewsDraft).propose(prose)
+        let (proposal, design) = try await box.proposals(configuration.makeProvider(), repairsFactsAlone: repairsFactsAlone, planStart: planStart).propose(prose)
         #expect(proposal.valid, "\(design.report.errors) \(design.rounds.map(\.errors))")
         return (design, try await llm.requests(), llm)
     }
@@ -105,51 +105,6 @@ struct PlanProviderTests {
         for type in NodeRegistry.standard.types where type.category != .logic {
             #expect(prompt.contains("\(type.id): ("), "\(type.id) is listed")
         }
-    }
-
-    @Test func aDraftTheModelFindsRightIsKeptAfterAVerdictOfAFewTokens() async throws {
-        let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, reviewsDraft: true, answers: [#"{"right":true}"#])
-        #expect(requests.count == 1, "no plan is asked for")
-        let body = try #require(requests.first?["body"])
-        #expect(body["max_tokens"]?.intValue == DraftReview.maxTokens)
-        let grammar = try #require(body["grammar"]?.stringValue)
-        #expect(grammar.hasPrefix("root ::= ") && grammar.contains(#"\"right\":"#) && !grammar.contains("trigger"), "\(grammar)")
-        let prompt = body["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
-        #expect(prompt.contains("Draft plan made from the request's words") && prompt.hasSuffix("tell slack when it fails\n\nBefore writing a plan, check the draft against the request. If the draft already does everything the request asks, with the request's values, reply {\"right\": true}. If not, reply {\"right\": false, \"change\": \"what to add, remove or change, in a few words\"}."), "\(prompt.suffix(300).debugDescription)")
-        let templates = try TemplateCatalog()
-        let recommender = TemplateRecommender(candidates: TemplateRecommender.candidates(catalog: templates, workflows: []), history: [:])
-        let offline = OfflinePlanner(registry: .standard, recommender: recommender).plan(Self.prose)
-        #expect(design.workflow?.nodes.map(\.type) == offline.workflow.nodes.map(\.type) && design.workflow?.edges == offline.workflow.edges)
-        #expect(design.rounds.map(\.purpose) == ["review"] && design.rounds.first?.outcome == "draft right" && design.repairs == 0)
-        #expect(design.assumptions.contains { $0.contains("found it right") }, "the proposal says the draft was kept: \(design.assumptions)")
-    }
-
-    @Test func aDraftTheModelWouldChangeIsFollowedByItsPlanInTheSameConversation() async throws {
-        let prose = "deploy the shop stack to production"
-        let verdict = #"{"right":false,"change":"validate the stack before deploying it"}"#
-        let answer = #"{"name": "Deploy shop", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "windflow.validate_stack", "name": "validate", "with": {"stack_id": "shop"}}, {"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "production"}}]}"#
-        let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, reviewsDraft: true, prose: prose, answers: [verdict, answer])
-        #expect(requests.count == 2)
-        let question = try #require(requests.first?["body"]?["messages"]?.arrayValue)
-        let second = try #require(requests.last?["body"])
-        let conversation = try #require(second["messages"]?.arrayValue)
-        // The plan's call starts with the question's very messages, so llama-server reads only the last two.
-        #expect(Array(conversation.prefix(question.count)) == question)
-        #expect(conversation.count == question.count + 2 && conversation[question.count]["role"] == "assistant")
-        #expect(conversation[question.count]["content"]?.stringValue == verdict)
-        #expect(conversation.last?["content"]?.stringValue?.contains("write the whole corrected plan") == true)
-        #expect(second["max_tokens"]?.intValue == Designer.planMaxTokens && second["grammar"]?.stringValue?.contains("trigger") == true)
-        #expect(design.rounds.map(\.purpose) == ["review", "design"] && design.repairs == 0)
-        #expect(design.workflow?.nodes.map(\.id) == ["trigger", "validate", "deploy"], "the model's plan: \(design.workflow?.nodes.map(\.id) ?? [])")
-        #expect(!design.assumptions.contains { $0.contains("found it right") })
-    }
-
-    @Test func aVerdictIsRightOnlyWhenItSaysSoAndAsksForNothing() {
-        #expect(DraftReview.read(#"{"right":true}"#) == .right)
-        #expect(DraftReview.read(#"{"right": true, "change": "add a retry"}"#) == .change("add a retry"))
-        #expect(DraftReview.read(#"{"right":false}"#) == .change(""))
-        #expect(DraftReview.read("yes") == .change(""), "not JSON: the plan is asked for")
-        #expect(DraftReview.read(#"{"right":"#) == .change(""), "cut off")
     }
 
     @Test func aDraftForARequestThatNamesNoTriggerRunsByHandAndSaysSo() async throws {
