@@ -67,5 +67,21 @@ struct PlanGrammarTests {
         #expect(response.status == 200, "compact grammar: \(String(decoding: response.body.prefix(300), as: UTF8.self))")
         let answer = try JSONValue.parse(String(decoding: response.body, as: UTF8.self))["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
         #expect(answer.hasPrefix("{\"name\":\""), "\(answer)")
+        // An answer begun by the code: llama-server continues the assistant's turn under the grammar of the steps.
+        var fromDraft = PlanSchema(types: relevant, dialect: .grammar)
+        fromDraft.allowsAssumptions = false
+        let start = #"{"name":"Nightly backup","trigger":{"type":"trigger.schedule","with":{"schedule":"0 2 * * *"}},"steps":["#
+        let rest = try #require(CompactGrammar.rest(of: fromDraft.schema, afterOpening: "steps"))
+        let begun: JSONValue = [
+            "model": "x", "max_tokens": 60,
+            "messages": [["role": "user", "content": "A plan to back up the shop stack nightly, as JSON."], ["role": "assistant", "content": .string(start)]],
+            "grammar": .string(rest.text),
+        ]
+        let continued = try await CurlClient.shared.perform(CurlRequest(
+            method: "POST", url: base + "/v1/chat/completions", headers: [("Content-Type", "application/json")],
+            body: Data(begun.jsonText.utf8), timeout: 60))
+        #expect(continued.status == 200, "answer start: \(String(decoding: continued.body.prefix(300), as: UTF8.self))")
+        let whole = try JSONValue.parse(String(decoding: continued.body, as: UTF8.self))["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        #expect(whole.hasPrefix(start + "{\""), "the turn goes on with a step: \(whole)")
     }
 }

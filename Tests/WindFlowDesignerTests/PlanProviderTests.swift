@@ -93,7 +93,7 @@ struct PlanProviderTests {
         let shown = DraftBrief(draft, registry: .standard)
         let brief = shown.shown.jsonText
         let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, prose: prose, answers: [brief])
-        let prompt = requests.first?["body"]?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        let prompt = requests.first?["body"]?["messages"]?.arrayValue?.last { $0["role"] == "user" }?["content"]?.stringValue ?? ""
         #expect(prompt.contains(brief))
         #expect(!brief.contains("\"timeout\"") && !brief.contains("\"retry\"") && !brief.contains("max_rows"), "\(brief)")
         // The template's query and message are shown by their first words, and come back whole.
@@ -107,13 +107,70 @@ struct PlanProviderTests {
         }
     }
 
+    @Test func fromADraftLlamaServerIsGivenTheAnswersStartAndWritesOnlyTheSteps() async throws {
+        // The scripted server answers with the whole turn, as llama-server does.
+        let templates = try TemplateCatalog()
+        let recommender = TemplateRecommender(candidates: TemplateRecommender.candidates(catalog: templates, workflows: []), history: [:])
+        let draft = try #require(Designer.draftPlan(OfflinePlanner(registry: .standard, recommender: recommender).plan(Self.prose), registry: .standard))
+        let shown = DraftBrief(draft, registry: .standard).shown
+        let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, answers: [shown.jsonText])
+        let body = try #require(requests.first?["body"])
+        let begun = try #require(body["messages"]?.arrayValue?.last)
+        let start = try #require(begun["content"]?.stringValue)
+        #expect(begun["role"] == "assistant")
+        #expect(start.hasPrefix(#"{"name":"#) && start.hasSuffix(#","steps":["#) && start.contains(#""trigger":{"type":"trigger.schedule""#), "\(start)")
+        #expect(shown.jsonText.hasPrefix(start), "the start is the draft's own, as shown")
+        // The grammar is the steps' and the end: nothing before the first step.
+        let grammar = try #require(body["grammar"]?.stringValue)
+        #expect(grammar.hasPrefix("root ::= d-step-0 (\",\" d-step-0){0,11} \"]}\""), "\(grammar.prefix(120))")
+        #expect(design.isValid && design.plan?.name == draft.name && design.rounds.count == 1)
+    }
+
+    @Test func theAnswersStartIsPutBackWhenTheServerSendsOnlyTheRestAndNeverSentWithoutAGrammar() async throws {
+        var fromDraft = PlanSchema(dialect: .grammar)
+        fromDraft.allowsAssumptions = false
+        let schema = fromDraft.schema
+        let start = #"{"name":"Site check","trigger":{"type":"trigger.manual","with":{}},"steps":["#
+        let rest = #"{"type":"integration.http","name":"check","with":{"url":"https://example.org"}}]}"#
+        var request = LLMRequest(system: "You design workflows as plans.", messages: [LLMMessage(.user, "check example.org")], schema: schema, purpose: "design")
+        request.grammar = CompactGrammar(schema).text
+        request.start = AnswerStart(text: start, grammar: try #require(CompactGrammar.rest(of: schema, afterOpening: "steps")).text)
+        for (grammar, strict) in [(true, false), (false, false), (true, true)] {
+            let llm = try await ScriptedLLM()
+            try await llm.script(grammar && !strict ? rest : start + rest)
+            var configuration = llm.configuration(.openai, stream: false)
+            configuration.compactGrammar = grammar
+            configuration.strictSchemas = strict
+            let completion = try await configuration.makeProvider()!.complete(request, progress: nil)
+            #expect(completion.text == start + rest, "grammar \(grammar), strict \(strict): \(completion.text)")
+            let sent = try #require(try await llm.requests().first?["body"])
+            let roles = sent["messages"]?.arrayValue?.compactMap { $0["role"]?.stringValue } ?? []
+            if grammar && !strict {
+                #expect(roles.last == "assistant" && sent["grammar"]?.stringValue == request.start?.grammar)
+            } else {
+                #expect(roles.last == "user" && sent["grammar"] == nil && sent["response_format"] != nil, "no start without the grammar: \(roles)")
+            }
+        }
+        // A server that ignored the begun turn and answered whole keeps its answer.
+        let llm = try await ScriptedLLM()
+        try await llm.script(#"{"name":"Other","trigger":{"type":"trigger.manual","with":{}},"steps":[]}"#)
+        var configuration = llm.configuration(.openai, stream: false)
+        configuration.compactGrammar = true
+        #expect(try await configuration.makeProvider()!.complete(request, progress: nil).text.hasPrefix(#"{"name":"Other""#))
+        // A schema after whose array another property may come has no such grammar.
+        #expect(CompactGrammar.rest(of: PlanSchema(dialect: .grammar).schema, afterOpening: "steps") == nil, "assumptions may follow the steps")
+        #expect(CompactGrammar.rest(of: schema, afterOpening: "trigger") == nil)
+    }
+
     @Test func aDraftForARequestThatNamesNoTriggerRunsByHandAndSaysSo() async throws {
         let prose = "deploy the shop stack to staging"
         let answer = #"{"name": "Deploy shop", "trigger": {"type": "trigger.manual", "with": {}}, "steps": [{"type": "windflow.deploy_stack", "name": "deploy", "with": {"stack_id": "shop", "environment": "staging"}}]}"#
         let (design, requests, _) = try await design(.openai, grammar: true, planStart: .draft, prose: prose, answers: [answer])
+        // The answer is begun with the draft's trigger; the grammar goes on from the steps.
+        let start = requests.first?["body"]?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        #expect(start.contains(#""trigger":{"type":"trigger.manual""#), "\(start)")
         let grammar = try #require(requests.first?["body"]?["grammar"]?.stringValue)
-        #expect(grammar.contains("trigger.manual"))
-        #expect(!grammar.contains("trigger.webhook") && !grammar.contains("trigger.schedule"))
+        #expect(!grammar.contains("trigger.webhook") && !grammar.contains("trigger.schedule") && !grammar.contains("trigger.manual"))
         #expect(design.assumptions.contains { $0.contains("started by hand") }, "\(design.assumptions)")
     }
 

@@ -15,6 +15,28 @@ public struct CompactGrammar: Sendable {
     public init(_ schema: JSONValue, keysFirst order: [String] = DesignPlan.keyOrder) {
         var builder = GrammarBuilder(definitions: schema["$defs"]?.objectValue ?? [:], order: order)
         let root = builder.expression(schema)
+        self.init(root: root, builder: builder)
+    }
+
+    /// The grammar of what follows `{…,"key":[` in an object of `schema` whose last property is the array `key`:
+    /// its items, then `]}`. For an answer whose start the code writes (``AnswerStart``). Nil when `key` is not an
+    /// array or not required, or another property could follow it.
+    public static func rest(of schema: JSONValue, afterOpening key: String, keysFirst order: [String] = DesignPlan.keyOrder) -> CompactGrammar? {
+        guard let properties = schema["properties"]?.objectValue, let array = properties[key], array["type"] == "array",
+            let items = array["items"], schema["required"]?.arrayValue?.contains(.string(key)) == true
+        else { return nil }
+        let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let rank = { (name: String) in (required.contains(name) ? 0 : 1, order.firstIndex(of: name) ?? order.count, name) }
+        guard properties.keys.max(by: { rank($0) < rank($1) }) == key, schema["additionalProperties"] == .bool(false) else { return nil }
+        var builder = GrammarBuilder(definitions: schema["$defs"]?.objectValue ?? [:], order: order)
+        let item = builder.expression(items)
+        let minimum = max(array["minItems"]?.intValue ?? 0, 0), maximum = array["maxItems"]?.intValue
+        let more = maximum.map { "{\(max(minimum - 1, 0)),\(max($0 - 1, 0))}" } ?? "*"
+        let list = minimum == 0 ? "(" + item + " (\",\" " + item + ")" + more + ")?" : item + " (\",\" " + item + ")" + more
+        return CompactGrammar(root: list + #" "]}""#, builder: builder)
+    }
+
+    private init(root: String, builder: GrammarBuilder) {
         text = (["root ::= " + root] + builder.rules.map { "\($0.name) ::= \($0.body)" } + GrammarBuilder.primitives)
             .joined(separator: "\n") + "\n"
     }

@@ -29,6 +29,9 @@ public struct LLMRequest: Sendable {
     /// ``schema`` as a GBNF grammar without whitespace (``CompactGrammar``), sent instead of the schema to servers
     /// that take llama.cpp's `grammar` field (``LLMConfiguration/compactGrammar``).
     public var grammar: String?
+    /// The answer's start, when the code already knows it, with the grammar of the rest (``AnswerStart``). Used only
+    /// where ``grammar`` is sent (llama-server); elsewhere the model writes the whole answer under the schema.
+    public var start: AnswerStart?
 
     public init(system: String, messages: [LLMMessage], schema: JSONValue? = nil, purpose: String) {
         self.system = system
@@ -49,6 +52,20 @@ extension LLMRequest {
     func chatMessages(systemFirst: Bool) -> [JSONValue] {
         let turns: [JSONValue] = messages.map { ["role": .string($0.role.rawValue), "content": .string($0.content)] }
         return systemFirst ? [["role": "system", "content": .string(system)]] + turns : turns
+    }
+}
+
+/// The first characters of an answer, written by the code, and the GBNF grammar of what must follow them. The start
+/// goes to the server as the assistant's turn already begun, which llama-server continues: it reads those tokens with
+/// the prompt, at its prompt speed, instead of generating them one by one. The completion's text is the whole answer,
+/// start included.
+public struct AnswerStart: Sendable, Hashable {
+    public var text: String
+    public var grammar: String
+
+    public init(text: String, grammar: String) {
+        self.text = text
+        self.grammar = grammar
     }
 }
 

@@ -21,7 +21,22 @@ public struct OpenAIProvider: LLMProvider {
         var request = request
         if !configuration.compactGrammar || configuration.strictSchemas { request.grammar = nil }
         do {
-            return try await send(request, structured: request.schema != nil, stopwatch: stopwatch, progress: progress)
+            guard let start = request.start, request.grammar != nil, request.schema != nil else {
+                return try await send(request, structured: request.schema != nil, stopwatch: stopwatch, progress: progress)
+            }
+            // The answer begun: the server continues the assistant's turn under the grammar of the rest.
+            var begun = request
+            begun.messages.append(LLMMessage(.assistant, start.text))
+            begun.grammar = start.grammar
+            var completion = try await send(begun, structured: true, stopwatch: stopwatch, progress: progress)
+            // llama-server answers with the whole turn, its start included. A server that sends only the rest gets
+            // the start put back; one that ignored the begun turn and wrote a whole answer keeps its own.
+            if !completion.text.hasPrefix(start.text) {
+                let joined = start.text + completion.text
+                let whole = (try? JSONValue.parse(completion.text)) != nil && (try? JSONValue.parse(joined)) == nil
+                if !whole { completion.text = joined }
+            }
+            return completion
         } catch let error as LLMError where error.kind == .rejected && error.status == 400 && request.grammar != nil
             && error.message.lowercased().contains("grammar")
         {
