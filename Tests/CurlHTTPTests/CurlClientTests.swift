@@ -115,7 +115,7 @@ struct CurlClientTests {
         task.cancel()
         let result = await task.result
         // Far from the 30 s the answer takes, with room for a loaded machine.
-        #expect(clock.now - started < .seconds(10))
+        #expect(clock.now - started < .seconds(20))
         guard case .failure(let error) = result else {
             Issue.record("the transfer was not cancelled")
             return
