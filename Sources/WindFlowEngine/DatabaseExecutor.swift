@@ -2,6 +2,7 @@ import CLibPQ
 import Foundation
 import GRDB
 import WindFlowCore
+import WindFlowStore
 
 /// `integration.database`: SQL on SQLite (a file) or PostgreSQL (libpq), with parameters **bound**, never spliced into
 /// the SQL. Rows come back as objects (at most `max_rows`), with the columns, the row count and the rows changed.
@@ -82,7 +83,7 @@ struct DatabaseExecutor: NodeExecutor {
                         while let row = try cursor.next() {
                             guard result.rows.count < maxRows else { result.truncated = true; break }
                             var object: [String: JSONValue] = [:]
-                            for (column, value) in row { object[column] = jsonValue(value) }
+                            for (column, value) in row { object[column] = JSONValue(value) }
                             result.rows.append(.object(object))
                         }
                     } else {
@@ -112,16 +113,6 @@ struct DatabaseExecutor: NodeExecutor {
         case .double(let number): return number
         case .string(let text): return text
         case .array, .object: return value.jsonText
-        }
-    }
-
-    static func jsonValue(_ value: DatabaseValue) -> JSONValue {
-        switch value.storage {
-        case .null: return .null
-        case .int64(let number): return .int(Int(number))
-        case .double(let number): return .double(number)
-        case .string(let text): return .string(text)
-        case .blob(let data): return .string(data.base64EncodedString())
         }
     }
 }

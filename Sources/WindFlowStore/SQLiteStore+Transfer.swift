@@ -85,7 +85,7 @@ struct SQLiteRows: StoreRowReader, StoreRowWriter {
                 return try Row.fetchAll(db, sql: "\(select) \(filter) ORDER BY \(keyList) LIMIT ?",
                                         arguments: StatementArguments((after ?? []) + [batch.databaseValue])).map { row in
                     var object: [String: JSONValue] = [:]
-                    for (column, value) in row where column != "windflow rowid" { object[column] = Self.json(value) }
+                    for (column, value) in row where column != "windflow rowid" { object[column] = JSONValue(value) }
                     let cursor: [DatabaseValue] = hidden ? [row["windflow rowid"] as DatabaseValue] : key.map { row[$0] as DatabaseValue }
                     return (cursor, object)
                 }
@@ -111,16 +111,6 @@ struct SQLiteRows: StoreRowReader, StoreRowWriter {
 
     func deleteAll(from table: String) async throws {
         try access { db in try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier)") }
-    }
-
-    static func json(_ value: DatabaseValue) -> JSONValue {
-        switch value.storage {
-        case .null: return .null
-        case .int64(let number): return .int(Int(number))
-        case .double(let number): return .double(number)
-        case .string(let text): return .string(text)
-        case .blob(let data): return .string(data.base64EncodedString())
-        }
     }
 
     static func database(_ value: JSONValue) -> DatabaseValue {

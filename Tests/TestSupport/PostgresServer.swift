@@ -26,7 +26,7 @@ public final class PostgresServer: @unchecked Sendable {
     /// Starts the server's stop and does not wait for it: whoever lets go of the server last need not, and the stop
     /// is under way before deinit returns, even if the test process ends right after.
     deinit {
-        _ = try? Self.spawn(script, ["stop", directory], output: "/dev/null")
+        _ = try? ChildProcess.spawn(script, ["stop", directory])
     }
 
     /// Stops the server, keeping its data: the database is unreachable until ``resume()``.
@@ -46,12 +46,7 @@ public final class PostgresServer: @unchecked Sendable {
     static func run(_ path: String, _ arguments: [String], timeout: Double) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("windflow-out-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        _ = try ChildProcess.wait(try spawn(path, arguments, output: output), timeout: timeout)
+        _ = try ChildProcess.wait(try ChildProcess.spawn(path, arguments, output: output), timeout: timeout)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-    }
-
-    /// Starts a command with its standard output to the file `output` and its errors to /dev/null. - Returns: its pid.
-    static func spawn(_ path: String, _ arguments: [String], output: String) throws -> pid_t {
-        try ChildProcess.spawn(path, arguments, output: output)
     }
 }

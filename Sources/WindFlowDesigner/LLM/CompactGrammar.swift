@@ -25,10 +25,8 @@ public struct CompactGrammar: Sendable {
         guard let properties = schema["properties"]?.objectValue, let array = properties[key], array["type"] == "array",
             let items = array["items"], schema["required"]?.arrayValue?.contains(.string(key)) == true
         else { return nil }
-        let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-        let rank = { (name: String) in (required.contains(name) ? 0 : 1, order.firstIndex(of: name) ?? order.count, name) }
-        guard properties.keys.max(by: { rank($0) < rank($1) }) == key, schema["additionalProperties"] == .bool(false) else { return nil }
         var builder = GrammarBuilder(definitions: schema["$defs"]?.objectValue ?? [:], order: order)
+        guard builder.orderedKeys(schema).last == key, schema["additionalProperties"] == .bool(false) else { return nil }
         let item = builder.expression(items)
         let minimum = max(array["minItems"]?.intValue ?? 0, 0), maximum = array["maxItems"]?.intValue
         let more = maximum.map { "{\(max(minimum - 1, 0)),\(max($0 - 1, 0))}" } ?? "*"
@@ -142,8 +140,7 @@ struct GrammarBuilder {
             return members["additionalProperties"] == .bool(false) ? #""{}""# : "object"
         }
         let required = Set(members["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-        let keys = properties.keys.sorted { rank($0) < rank($1) }
-        let ordered = keys.filter { required.contains($0) } + keys.filter { !required.contains($0) }
+        let ordered = orderedKeys(.object(members))
         var pairs: [(String, Bool)] = []
         for key in ordered {
             pairs.append((Self.literal(JSONValue.string(key).jsonText + ":") + " " + expression(properties[key]!), required.contains(key)))
@@ -162,6 +159,14 @@ struct GrammarBuilder {
             }
         }
         return rule(Self.sequence(Self.sequence(#""{""#, first.0), #""}""#))
+    }
+
+    /// An object schema's properties in the order its grammar writes them: required ones first, each in the plan's
+    /// key order.
+    func orderedKeys(_ schema: JSONValue) -> [String] {
+        let required = Set(schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let keys = (schema["properties"]?.objectValue?.keys).map { $0.sorted { rank($0) < rank($1) } } ?? []
+        return keys.filter { required.contains($0) } + keys.filter { !required.contains($0) }
     }
 
     private static func sequence(_ left: String, _ right: String) -> String {
