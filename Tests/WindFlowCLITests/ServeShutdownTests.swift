@@ -89,8 +89,9 @@ struct ServeShutdownTests {
         let id = try #require(created["id"]?.stringValue, "\(created)")
         let execution = try #require(try await server.call("POST", "/api/v1/workflows/\(id)/run", body: "{}")["execution_id"]?.stringValue)
         #expect(try await Self.waitFor(execution, on: server, status: ["running"], within: 10) == "running")
-        let took = try #require(await server.terminate(within: 20), "serve did not stop")
-        #expect(took >= 0.5, "it waited for the node")
+        _ = try #require(await server.terminate(within: 20), "serve did not stop")
+        // That it waited for the node is what the marker says (not how long the stop took: on a loaded machine
+        // "running" is seen late, and most of the node's 1.5 s may be over by then).
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "1\n", "the node finished, once")
         let listed = try await windflow(["executions", "show", execution, "--db", scratch.path + "/db.sqlite"])
         #expect(listed.stdout.contains("succeeded"), "\(listed.stdout)")
